@@ -4,7 +4,7 @@
  * replaced, never mutated, so a change event can keep a reference to the record it describes) and
  * every change appends to an event log; fetch and sync cursors are positions in those two arrays.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type {
   AssignmentStatus,
   DepAccount,
@@ -123,7 +123,7 @@ export class MdmServer {
       org_phone: '+1 408 555 0100',
       org_address: '1 Infinite Loop, Cupertino CA 95014, US',
       org_id: this.orgId,
-      org_id_hash: `${this.orgId}hash`.padEnd(40, '0'),
+      org_id_hash: createHash('sha1').update(this.orgId).digest('hex'),
       org_type: this.orgType,
       org_version: this.orgType === 'edu' ? 'v1' : 'v2',
       urls: [

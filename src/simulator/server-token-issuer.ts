@@ -18,7 +18,7 @@ export interface IssueServerTokenOptions {
   /** Content cipher; Apple uses AES-128-CBC. */
   cipher?: 'aes128' | 'aes256' | '3des';
   contentType?: 'application/pkcs7-mime' | 'application/x-pkcs7-mime';
-  /** Line ending of the outer file (headers and base64 lines). */
+  /** Line ending of the outer file (headers and base64 lines); Apple's sample uses LF. */
   lineEnding?: '\n' | '\r\n';
   /** false: only the base64 body, as some tools save it. */
   headers?: boolean;
@@ -30,7 +30,10 @@ const CIPHER_OIDS: Record<NonNullable<IssueServerTokenOptions['cipher']>, string
   '3des': forge.pki.oids['des-EDE3-CBC'],
 };
 
-/** The decrypted payload: CRLF MIME header lines, then the JSON on one line between markers. */
+/**
+ * The decrypted payload, byte for byte like Apple's sample (shared/fixtures/apple-issued-token):
+ * CRLF after the MIME header lines, then LF-terminated marker and JSON lines.
+ */
 export function serverTokenInnerText(payload: ServerTokenPayload): string {
   const json = JSON.stringify({
     consumer_key: payload.consumer_key,
@@ -43,9 +46,9 @@ export function serverTokenInnerText(payload: ServerTokenPayload): string {
     'Content-Type: text/plain;charset=UTF-8\r\n' +
     'Content-Transfer-Encoding: 7bit\r\n' +
     '\r\n' +
-    '-----BEGIN MESSAGE-----\r\n' +
-    `${json}\r\n` +
-    '-----END MESSAGE-----\r\n'
+    '-----BEGIN MESSAGE-----\n' +
+    `${json}\n` +
+    '-----END MESSAGE-----\n'
   );
 }
 
@@ -62,7 +65,7 @@ export function issueServerTokenFile(
   const der = forge.asn1.toDer(envelope.toAsn1()).getBytes();
   const base64 = Buffer.from(der, 'binary').toString('base64');
 
-  const eol = options.lineEnding ?? '\r\n';
+  const eol = options.lineEnding ?? '\n';
   const body = (base64.match(/.{1,76}/g) ?? []).join(eol) + eol;
   if (options.headers === false) return body;
   const contentType = options.contentType ?? 'application/pkcs7-mime';

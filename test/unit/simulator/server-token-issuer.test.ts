@@ -1,6 +1,11 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import forge from 'node-forge';
 import { issueServerTokenFile, serverTokenInnerText } from '../../../src/simulator/server-token-issuer';
 import { decryptTokenFile, makeVendorIdentity } from './sim-support';
+
+/** Apple's real token and vendor key (shared/fixtures, beside the repository). */
+const APPLE_FIXTURE = path.resolve(__dirname, '..', '..', '..', '..', 'shared', 'fixtures', 'apple-issued-token');
 
 const payload = {
   consumer_key: `CK_${'ab'.repeat(48)}`,
@@ -13,9 +18,9 @@ const payload = {
 describe('issueServerTokenFile', () => {
   const vendor = makeVendorIdentity();
 
-  it("produces Apple's four MIME headers, CRLF, and base64 at 76 columns", () => {
+  it("has Apple's four MIME headers, LF line ends and base64 at 76 columns, like Apple's sample", () => {
     const file = issueServerTokenFile(vendor.certificatePem, payload);
-    const lines = file.split('\r\n');
+    const lines = file.split('\n');
     expect(lines.slice(0, 5)).toEqual([
       'Content-Type: application/pkcs7-mime; name="smime.p7m"; smime-type=enveloped-data',
       'Content-Transfer-Encoding: base64',
@@ -23,11 +28,26 @@ describe('issueServerTokenFile', () => {
       'Content-Description: S/MIME Encrypted Message',
       '',
     ]);
+    // Same header block, byte for byte, as the real Apple-issued file.
+    const apple = fs.readFileSync(path.join(APPLE_FIXTURE, 'server-token.p7m'), 'utf8');
+    expect(file.slice(0, file.indexOf('\n\n'))).toBe(apple.slice(0, apple.indexOf('\n\n')));
     const body = lines.slice(5).filter((l) => l !== '');
     expect(body.length).toBeGreaterThan(5);
     expect(body.slice(0, -1).every((l) => l.length === 76)).toBe(true);
     expect(body[body.length - 1].length).toBeLessThanOrEqual(76);
-    expect(file.replace(/\r\n/g, '')).not.toContain('\n'); // no bare LF anywhere
+    expect(file).not.toContain('\r');
+    expect(file.endsWith('\n')).toBe(true);
+  });
+
+  it("inner payload has the layout of Apple's decrypted sample (CRLF headers, LF message lines)", () => {
+    const fixture = decryptTokenFile(
+      fs.readFileSync(path.join(APPLE_FIXTURE, 'server-token.p7m'), 'utf8'),
+      forge.pki.privateKeyFromPem(fs.readFileSync(path.join(APPLE_FIXTURE, 'vendor-key.pem'), 'utf8')),
+    );
+    const ours = serverTokenInnerText(payload);
+    const shape = (text: string) => text.replace(/\{.*\}/, '{JSON}');
+    expect(shape(ours)).toBe(shape(fixture.innerText));
+    expect(Object.keys(JSON.parse(/\{.*\}/.exec(ours)![0]) as object)).toEqual(Object.keys(fixture.json));
   });
 
   it('decrypts with the vendor private key (node-forge) to the payload, AES-128-CBC', () => {
@@ -36,7 +56,7 @@ describe('issueServerTokenFile', () => {
     expect(token.cipherOid).toBe(forge.pki.oids['aes128-CBC']);
     expect(token.innerText).toBe(serverTokenInnerText(payload));
     expect(token.innerText.startsWith('Content-Type: text/plain;charset=UTF-8\r\nContent-Transfer-Encoding: 7bit\r\n\r\n')).toBe(true);
-    const jsonLine = token.innerText.split('\r\n')[4];
+    const jsonLine = token.innerText.split('\r\n')[3].split('\n')[1];
     expect(JSON.parse(jsonLine)).toEqual(payload); // one-line JSON between the markers
   });
 
@@ -55,15 +75,15 @@ describe('issueServerTokenFile', () => {
     expect(token.json).toEqual(payload);
   });
 
-  it('supports x-pkcs7-mime, LF line ends and a bare body', () => {
-    const x = issueServerTokenFile(vendor.certificatePem, payload, { contentType: 'application/x-pkcs7-mime', lineEnding: '\n' });
+  it('supports x-pkcs7-mime, CRLF line ends and a bare body', () => {
+    const x = issueServerTokenFile(vendor.certificatePem, payload, { contentType: 'application/x-pkcs7-mime', lineEnding: '\r\n' });
     expect(x.startsWith('Content-Type: application/x-pkcs7-mime; name="smime.p7m"')).toBe(true);
-    expect(x).not.toContain('\r');
+    expect(x.replace(/\r\n/g, '')).not.toContain('\n');
     expect(decryptTokenFile(x, vendor.privateKey).json).toEqual(payload);
 
     const bare = issueServerTokenFile(vendor.certificatePem, payload, { headers: false });
     expect(bare).not.toContain('Content-');
-    expect(bare.split('\r\n')[0]).toHaveLength(76);
+    expect(bare.split('\n')[0]).toHaveLength(76);
     expect(decryptTokenFile(bare, vendor.privateKey).json).toEqual(payload);
   });
 
