@@ -1,0 +1,4 @@
+// Every migration in order. A schema change adds a file here; never edit one that has shipped.
+import { AccessControl1764140000000 } from './1764140000000-AccessControl';
+
+export const MIGRATIONS = [AccessControl1764140000000];

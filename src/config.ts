@@ -1,0 +1,132 @@
+/**
+ * Every environment variable depgate reads, parsed and validated in one place. A bad value stops
+ * start-up with a message naming the variable (never echoing a secret's value).
+ */
+import path from 'node:path';
+
+export interface Config {
+  port: number;
+  host: string;
+  /** Unset: an embedded PostgreSQL under dataDir is started. */
+  databaseUrl?: string;
+  dataDir: string;
+  publicUrl: string;
+  appleDepApiUrl: string;
+  appleVppApiUrl: string;
+  enrollmentUrl: string;
+  /** Unset only with the embedded database, where one is generated into dataDir. */
+  secretKey?: string;
+  bootstrapApiKey?: string;
+  manualSyncMinIntervalS: number;
+  fullSyncMinIntervalS: number;
+  autoSyncIntervalS: number;
+  syncTimeoutS: number;
+  maxProfilesPerToken: number;
+  alertExpiryDays: number[];
+  vppLicensesLow: number;
+  keyPairTtlS: number;
+  tokenExpiringSoonDays: number;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`Invalid configuration: ${variable} ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function raw(env: Env, name: string): string | undefined {
+  const value = env[name];
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const value = raw(env, name);
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value)) throw new ConfigError(name, `must be a whole number, got "${value}"`);
+  const n = Number(value);
+  if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function url(env: Env, name: string, fallback: string | undefined, protocols = ['http:', 'https:']): string | undefined {
+  const value = raw(env, name) ?? fallback;
+  if (value === undefined) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    // Database URLs carry passwords: name the variable, never the value.
+    throw new ConfigError(name, 'must be an absolute URL');
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(name, `must use one of ${protocols.join(', ')}`);
+  }
+  return value.replace(/\/+$/, '');
+}
+
+function integerList(env: Env, name: string, fallback: number[]): number[] {
+  const value = raw(env, name);
+  if (value === undefined) return fallback;
+  const parts = value.split(',').map((p) => p.trim());
+  if (parts.some((p) => !/^\d+$/.test(p) || Number(p) < 1)) {
+    throw new ConfigError(name, `must be a comma-separated list of positive whole numbers, got "${value}"`);
+  }
+  return [...new Set(parts.map(Number))].sort((a, b) => b - a);
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export function loadConfig(env: Env = process.env): Config {
+  const port = integer(env, 'PORT', 4000, 0, 65535);
+  const host = raw(env, 'HOST') ?? '0.0.0.0';
+  const publicUrl = url(env, 'PUBLIC_URL', `http://localhost:${port}`)!;
+  const databaseUrl = url(env, 'DATABASE_URL', undefined, ['postgres:', 'postgresql:']);
+  const secretKey = raw(env, 'SECRET_KEY');
+  if (databaseUrl && !secretKey) {
+    throw new ConfigError('SECRET_KEY', 'is required when DATABASE_URL is set (it encrypts private keys and Apple secrets at rest)');
+  }
+  if (secretKey && !isSecretKeyShape(secretKey)) {
+    throw new ConfigError('SECRET_KEY', 'must be 32 bytes as 64 hex characters or base64');
+  }
+  const bootstrapApiKey = raw(env, 'BOOTSTRAP_API_KEY');
+  if (bootstrapApiKey !== undefined && bootstrapApiKey.length < 24) {
+    throw new ConfigError('BOOTSTRAP_API_KEY', 'must be at least 24 characters');
+  }
+  const logLevel = raw(env, 'LOG_LEVEL') ?? 'info';
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+
+  return {
+    port,
+    host,
+    databaseUrl,
+    dataDir: path.resolve(raw(env, 'DATA_DIR') ?? '.data'),
+    publicUrl,
+    appleDepApiUrl: url(env, 'APPLE_DEP_API_URL', 'https://mdmenrollment.apple.com')!,
+    appleVppApiUrl: url(env, 'APPLE_VPP_API_URL', 'https://vpp.itunes.apple.com/mdm/v2')!,
+    enrollmentUrl: url(env, 'ENROLLMENT_URL', `${publicUrl}/mdm/enroll`)!,
+    secretKey,
+    bootstrapApiKey,
+    manualSyncMinIntervalS: integer(env, 'MANUAL_SYNC_MIN_INTERVAL_S', 900, 0),
+    fullSyncMinIntervalS: integer(env, 'FULL_SYNC_MIN_INTERVAL_S', 604800, 0),
+    autoSyncIntervalS: integer(env, 'AUTO_SYNC_INTERVAL_S', 86400, 60),
+    syncTimeoutS: integer(env, 'SYNC_TIMEOUT_S', 900, 1),
+    maxProfilesPerToken: integer(env, 'MAX_PROFILES_PER_TOKEN', 100, 1, 10000),
+    alertExpiryDays: integerList(env, 'ALERT_EXPIRY_DAYS', [30, 14, 7, 1]),
+    vppLicensesLow: integer(env, 'VPP_LICENSES_LOW', 10, 0),
+    keyPairTtlS: integer(env, 'KEY_PAIR_TTL_S', 86400, 60),
+    tokenExpiringSoonDays: integer(env, 'TOKEN_EXPIRING_SOON_DAYS', 30, 1, 365),
+    logLevel,
+  };
+}
+
+function isSecretKeyShape(value: string): boolean {
+  if (/^[0-9a-fA-F]{64}$/.test(value)) return true;
+  return /^[A-Za-z0-9+/_-]+={0,2}$/.test(value) && Buffer.from(value, 'base64').length === 32;
+}
