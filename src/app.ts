@@ -1,0 +1,77 @@
+/**
+ * Assembles one depgate instance: database (DATABASE_URL or embedded) -> migrations -> services ->
+ * GraphQL server -> background work. `main.ts` runs it for real; tests start it the same way.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { DataSource } from 'typeorm';
+import { systemClock, type Clock } from './clock';
+import type { Config } from './config';
+import { createDataSource } from './database/data-source';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from './database/embedded-postgres';
+import { runMigrations } from './database/migrate';
+import { createLogger, type Logger } from './logger';
+import { buildDepgateSchema } from './schema';
+import { startServer, type RunningServer } from './server';
+import { createServices, type Services } from './services';
+import { generateSecretKey } from './crypto/secret-box';
+
+export interface App {
+  config: Config;
+  dataSource: DataSource;
+  services: Services;
+  server: RunningServer;
+  logger: Logger;
+  stop(): Promise<void>;
+}
+
+export interface AppOptions {
+  clock?: Clock;
+  logger?: Logger;
+}
+
+/** With the embedded database and no SECRET_KEY, one is generated once and kept beside the data. */
+function embeddedSecretKey(dataDir: string): string {
+  const file = path.join(dataDir, 'secret-key');
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(dataDir, { recursive: true });
+    fs.writeFileSync(file, generateSecretKey(), { mode: 0o600 });
+  }
+  return fs.readFileSync(file, 'utf8').trim();
+}
+
+export async function startApp(config: Config, options: AppOptions = {}): Promise<App> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const clock = options.clock ?? systemClock;
+  let embedded: EmbeddedDatabase | undefined;
+  let databaseUrl = config.databaseUrl;
+  if (!databaseUrl) {
+    embedded = await startEmbeddedPostgres({ dataDir: path.join(config.dataDir, 'postgres') });
+    databaseUrl = embedded.url;
+    logger.info({ dataDir: embedded.dataDir }, 'embedded PostgreSQL started');
+    config = { ...config, secretKey: config.secretKey ?? embeddedSecretKey(config.dataDir) };
+  }
+
+  const dataSource = createDataSource(databaseUrl);
+  await dataSource.initialize();
+  const applied = await runMigrations(dataSource);
+  if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
+
+  const services = createServices({ dataSource, config, clock, logger });
+  if (config.bootstrapApiKey) await services.apiKeys.ensureBootstrapKey(config.bootstrapApiKey);
+
+  const schema = buildDepgateSchema();
+  const server = await startServer({ schema, dataSource, services, logger }, { port: config.port, host: config.host });
+  logger.info({ url: server.url }, 'depgate is listening');
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      await server.close();
+      await dataSource.destroy();
+      if (embedded) await embedded.stop();
+      logger.info('depgate stopped');
+    })());
+
+  return { config, dataSource, services, server, logger, stop };
+}

@@ -1,0 +1,54 @@
+/**
+ * Scope-tag visibility, the rule behind every list, `node`, nested field, mutation and subscription:
+ * a key with scope tags sees a DEP token only when the token carries one of its tags, and sees
+ * profiles, devices, sync runs and alerts only through such a token (inheritance). A key without
+ * scope tags sees everything.
+ */
+import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import type { Principal } from './principal';
+
+let sequence = 0;
+
+export class AccessScope {
+  readonly scopeTagIds: readonly string[];
+
+  constructor(principal: Pick<Principal, 'scopeTagIds'>) {
+    this.scopeTagIds = [...principal.scopeTagIds];
+  }
+
+  get unrestricted(): boolean {
+    return this.scopeTagIds.length === 0;
+  }
+
+  /** Whether a token with these scope tags is visible. */
+  canSeeTokenWithTags(tokenScopeTagIds: readonly string[]): boolean {
+    return this.unrestricted || tokenScopeTagIds.some((id) => this.scopeTagIds.includes(id));
+  }
+
+  /** Whether every one of these tags is the key's own (a scoped key cannot grant others). */
+  holdsAll(scopeTagIds: readonly string[]): boolean {
+    return this.unrestricted || scopeTagIds.every((id) => this.scopeTagIds.includes(id));
+  }
+
+  /**
+   * Restricts a query to rows whose token (the SQL expression `tokenIdSql`, e.g. `d.token_id`) is
+   * visible. One EXISTS over the token's tags: indexes on dep_token_scope_tags make it cheap.
+   */
+  restrictTokens<E extends ObjectLiteral>(qb: SelectQueryBuilder<E>, tokenIdSql: string): SelectQueryBuilder<E> {
+    if (this.unrestricted) return qb;
+    const param = `scopeTags${++sequence}`;
+    return qb.andWhere(
+      `EXISTS (SELECT 1 FROM dep_token_scope_tags dts WHERE dts.token_id = ${tokenIdSql} AND dts.scope_tag_id = ANY(CAST(:${param} AS uuid[])))`,
+      { [param]: [...this.scopeTagIds] },
+    );
+  }
+
+  /** The same rule as a plain SQL fragment with its parameter, for raw queries. */
+  tokenConditionSql(tokenIdSql: string, paramIndex: number): { sql: string; params: unknown[] } {
+    if (this.unrestricted) return { sql: 'TRUE', params: [] };
+    return {
+      sql: `EXISTS (SELECT 1 FROM dep_token_scope_tags dts WHERE dts.token_id = ${tokenIdSql} AND dts.scope_tag_id = ANY($${paramIndex}::uuid[]))`,
+      params: [[...this.scopeTagIds]],
+    };
+  }
+}

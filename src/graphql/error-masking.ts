@@ -1,0 +1,61 @@
+/**
+ * The one place errors become what clients see, for HTTP (Apollo) and WebSocket (graphql-ws) alike:
+ * a DomainError keeps its code, message and extensions; request errors from graphql-js pass through;
+ * everything else is masked as INTERNAL_SERVER_ERROR and logged in full with the request id.
+ */
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import type { Logger } from '../logger';
+import { DomainError } from './domain-error';
+import { ErrorCode, REQUEST_ERROR_CODES } from './error-codes';
+
+const PASS_THROUGH_CODES = new Set<string>([...REQUEST_ERROR_CODES, ErrorCode.UNAUTHENTICATED, ErrorCode.FORBIDDEN]);
+
+/** The error and the errors it wraps, outermost first. */
+function chain(error: unknown): unknown[] {
+  const links: unknown[] = [];
+  let current: unknown = error;
+  while (current !== undefined && current !== null && links.length < 10) {
+    links.push(current);
+    current = current instanceof GraphQLError ? current.originalError : undefined;
+  }
+  return links;
+}
+
+function codeOf(error: unknown): string {
+  return error instanceof GraphQLError ? String(error.extensions?.code ?? '') : '';
+}
+
+function original(error: unknown): unknown {
+  const links = chain(error);
+  return links.find((e) => e instanceof DomainError) ?? links.find((e) => PASS_THROUGH_CODES.has(codeOf(e))) ?? links[links.length - 1];
+}
+
+/** Whether an error is one the client should see as it is. */
+export function isExpectedError(error: unknown): boolean {
+  const root = original(error);
+  if (root instanceof DomainError) return true;
+  if (root instanceof GraphQLError) return PASS_THROUGH_CODES.has(String(root.extensions?.code ?? ''));
+  return false;
+}
+
+export function toClientError(error: GraphQLError, requestId: string, logger?: Logger): GraphQLFormattedError {
+  const root = original(error);
+  const location = { locations: error.locations, path: error.path };
+  if (root instanceof DomainError) {
+    return { message: root.message, ...location, extensions: { ...root.extensions, code: root.code, requestId } };
+  }
+  if (root instanceof GraphQLError && PASS_THROUGH_CODES.has(String(root.extensions?.code ?? ''))) {
+    const { http: _http, ...extensions } = root.extensions ?? {};
+    return { message: root.message, ...location, extensions: { ...extensions, requestId } };
+  }
+  if (root instanceof GraphQLError && !error.originalError && !error.path) {
+    // graphql-js's own request errors (validation, coercion) carry no code before Apollo adds one.
+    return { message: root.message, ...location, extensions: { code: 'GRAPHQL_VALIDATION_FAILED', requestId } };
+  }
+  logger?.error({ err: root, requestId, path: error.path }, 'unexpected error while executing a GraphQL operation');
+  return {
+    message: 'Internal server error',
+    ...location,
+    extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, requestId },
+  };
+}
