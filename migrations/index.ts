@@ -1,4 +1,5 @@
 // Every migration in order. A schema change adds a file here; never edit one that has shipped.
 import { AccessControl1764140000000 } from './1764140000000-AccessControl';
+import { DepTokens1764140100000 } from './1764140100000-DepTokens';
 
-export const MIGRATIONS = [AccessControl1764140000000];
+export const MIGRATIONS = [AccessControl1764140000000, DepTokens1764140100000];

@@ -15,6 +15,7 @@ import { buildDepgateSchema } from './schema';
 import { startServer, type RunningServer } from './server';
 import { createServices, type Services } from './services';
 import { generateSecretKey } from './crypto/secret-box';
+import type { DepClientTuning } from './tokens/dep-client.factory';
 
 export interface App {
   config: Config;
@@ -28,6 +29,8 @@ export interface App {
 export interface AppOptions {
   clock?: Clock;
   logger?: Logger;
+  /** Apple client timeouts/retries/sleep (tests make them fast). */
+  appleTuning?: DepClientTuning;
 }
 
 /** With the embedded database and no SECRET_KEY, one is generated once and kept beside the data. */
@@ -57,7 +60,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   const applied = await runMigrations(dataSource);
   if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
 
-  const services = createServices({ dataSource, config, clock, logger });
+  const services = createServices({ dataSource, config, clock, logger, appleTuning: options.appleTuning });
   if (config.bootstrapApiKey) await services.apiKeys.ensureBootstrapKey(config.bootstrapApiKey);
 
   const schema = buildDepgateSchema();

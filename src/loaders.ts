@@ -4,11 +4,10 @@
  */
 import type { AccessScope } from './auth/access-scope';
 import type { Services } from './services';
+import { createTokenLoaders, type TokenLoaders } from './tokens/token.loaders';
 
-export interface Loaders {
-  [name: string]: unknown;
-}
+export type Loaders = TokenLoaders;
 
-export function createLoaders(_services: Services, _scope: AccessScope): Loaders {
-  return {};
+export function createLoaders(services: Services, scope: AccessScope): Loaders {
+  return { ...createTokenLoaders(services, scope) };
 }

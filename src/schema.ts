@@ -8,9 +8,10 @@ import { buildSchemaSync, type NonEmptyArray, type PubSub } from 'type-graphql';
 import { AuthResolver } from './auth/auth.resolver';
 import { authGuard } from './auth/guard';
 import { NodeResolver } from './graphql/node.resolver';
+import { DepTokenResolver } from './tokens/token.resolver';
 
 // eslint-disable-next-line @typescript-eslint/ban-types
-export const RESOLVERS: NonEmptyArray<Function> = [NodeResolver, AuthResolver];
+export const RESOLVERS: NonEmptyArray<Function> = [NodeResolver, AuthResolver, DepTokenResolver];
 
 export function buildDepgateSchema(options: { pubSub?: PubSub } = {}): GraphQLSchema {
   return buildSchemaSync({

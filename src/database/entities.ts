@@ -1,5 +1,7 @@
 // Every TypeORM entity, registered once. A feature adds its entities here.
 import { ApiKeyEntity } from '../auth/api-key.entity';
 import { ScopeTagEntity } from '../auth/scope-tag.entity';
+import { DepTokenKeyPairEntity } from '../tokens/key-pair.entity';
+import { DepTokenEntity } from '../tokens/token.entity';
 
-export const ENTITIES = [ScopeTagEntity, ApiKeyEntity];
+export const ENTITIES = [ScopeTagEntity, ApiKeyEntity, DepTokenKeyPairEntity, DepTokenEntity];

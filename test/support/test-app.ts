@@ -11,6 +11,7 @@ import { startApp, type App } from '../../src/app';
 import { ManualClock } from '../../src/clock';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
+import { startSimulator, type RunningSimulator } from '../../src/simulator';
 import { createTestDatabase, type TestDatabase } from './database-server';
 
 export interface GraphQLResponse<T = any> {
@@ -27,6 +28,11 @@ export interface TestApp {
   url: string;
   /** An unrestricted ADMIN key (BOOTSTRAP_API_KEY). */
   adminKey: string;
+  secretKey: string;
+  /** The Apple simulator the app talks to (started when `simulator: true`). */
+  sim?: RunningSimulator;
+  /** Calls the simulator's control API (`/_sim/...`). */
+  simControl<T = any>(method: string, path: string, body?: unknown): Promise<T>;
   logs: string[];
   gql<T = any>(query: string, variables?: Record<string, unknown>, key?: string | null): Promise<GraphQLResponse<T>>;
   /** Like gql, but fails the test on any error and returns data. */
@@ -36,8 +42,18 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function startTestApp(env: Record<string, string> = {}, clock = new ManualClock('2026-11-26T09:00:00Z')): Promise<TestApp> {
+export interface TestAppOptions {
+  env?: Record<string, string>;
+  clock?: ManualClock;
+  /** Start an Apple simulator on the same clock and point APPLE_DEP_API_URL at it. */
+  simulator?: boolean;
+}
+
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const clock = options.clock ?? new ManualClock('2026-11-26T09:00:00Z');
+  const sim = options.simulator ? await startSimulator({ port: 0, host: '127.0.0.1', clock }) : undefined;
   const db = await createTestDatabase();
+  const secretKey = randomBytes(32).toString('hex');
   const adminKey = `dg_bootstrap_${randomBytes(16).toString('hex')}`;
   const logs: string[] = [];
   const sink = new Writable({
@@ -50,12 +66,18 @@ export async function startTestApp(env: Record<string, string> = {}, clock = new
     PORT: '0',
     HOST: '127.0.0.1',
     DATABASE_URL: db.url,
-    SECRET_KEY: randomBytes(32).toString('hex'),
+    SECRET_KEY: secretKey,
     BOOTSTRAP_API_KEY: adminKey,
     LOG_LEVEL: 'info',
-    ...env,
+    ...(sim ? { APPLE_DEP_API_URL: sim.url } : {}),
+    ...options.env,
   });
-  const app = await startApp(config, { clock, logger: createLogger('info', sink) });
+  const app = await startApp(config, {
+    clock,
+    logger: createLogger('info', sink),
+    // Real HTTP, but no real waiting between retries.
+    appleTuning: { timeoutMs: 2000, retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 }, sleep: async () => undefined },
+  });
   const url = app.server.url;
   const sockets: WsClient[] = [];
 
@@ -73,6 +95,19 @@ export async function startTestApp(env: Record<string, string> = {}, clock = new
     clock,
     url,
     adminKey,
+    secretKey,
+    sim,
+    async simControl(method, path, body) {
+      if (!sim) throw new Error('startTestApp: pass { simulator: true } to use the simulator');
+      const res = await fetch(`${sim.url}${path}`, {
+        method,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text();
+      if (!res.ok) throw new Error(`simulator ${method} ${path} -> ${res.status}: ${text}`);
+      return text ? JSON.parse(text) : undefined;
+    },
     logs,
     gql,
     async ok(query, variables, key) {
@@ -101,6 +136,7 @@ export async function startTestApp(env: Record<string, string> = {}, clock = new
     async close() {
       await Promise.all(sockets.map((s) => s.dispose()));
       await app.stop();
+      await sim?.close();
       await db.drop();
     },
   };

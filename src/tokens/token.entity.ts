@@ -1,0 +1,83 @@
+import { Column, Entity, JoinTable, ManyToMany, PrimaryColumn } from 'typeorm';
+import { ScopeTagEntity } from '../auth/scope-tag.entity';
+
+export type TokenType = 'DEP' | 'ASM';
+
+/** One Apple MDM server (ABM/ASM) and its OAuth credentials. */
+@Entity({ name: 'dep_tokens' })
+export class DepTokenEntity {
+  @PrimaryColumn('uuid')
+  id: string;
+
+  @Column({ name: 'key_pair_id', type: 'uuid' })
+  keyPairId: string;
+
+  @Column({ type: 'text' })
+  name: string;
+
+  /** The Apple ID that created the token in the portal; renewals must name it again. */
+  @Column({ name: 'apple_id', type: 'text' })
+  appleId: string;
+
+  @Column({ name: 'org_name', type: 'text', nullable: true })
+  orgName: string | null;
+
+  @Column({ name: 'org_email', type: 'text', nullable: true })
+  orgEmail: string | null;
+
+  @Column({ name: 'org_id', type: 'text', nullable: true })
+  orgId: string | null;
+
+  @Column({ name: 'server_name', type: 'text', nullable: true })
+  serverName: string | null;
+
+  @Column({ name: 'server_uuid', type: 'text' })
+  serverUuid: string;
+
+  @Column({ name: 'token_type', type: 'text' })
+  tokenType: TokenType;
+
+  /** Not a secret (it names the OAuth consumer) but never exposed; kept to recognise renewals. */
+  @Column({ name: 'consumer_key', type: 'text' })
+  consumerKey: string;
+
+  /** The four OAuth values as JSON, sealed with SecretBox and bound to this row's id. */
+  @Column({ name: 'credentials_sealed', type: 'text' })
+  credentialsSealed: string;
+
+  @Column({ name: 'expires_at', type: 'timestamptz', precision: 3 })
+  expiresAt: Date;
+
+  /** Set when Apple answers T_C_NOT_SIGNED; cleared by the next successful call. */
+  @Column({ name: 'terms_not_accepted_at', type: 'timestamptz', precision: 3, nullable: true })
+  termsNotAcceptedAt: Date | null;
+
+  /** Set when Apple refuses the credentials (ACCESS_DENIED / OAuth rejected). */
+  @Column({ name: 'rejected_at', type: 'timestamptz', precision: 3, nullable: true })
+  rejectedAt: Date | null;
+
+  @Column({ name: 'last_sync_triggered_at', type: 'timestamptz', precision: 3, nullable: true })
+  lastSyncTriggeredAt: Date | null;
+
+  @Column({ name: 'last_successful_sync_at', type: 'timestamptz', precision: 3, nullable: true })
+  lastSuccessfulSyncAt: Date | null;
+
+  @Column({ name: 'last_sync_error', type: 'text', nullable: true })
+  lastSyncError: string | null;
+
+  @Column({ name: 'synced_device_count', type: 'integer', default: 0 })
+  syncedDeviceCount: number;
+
+  @ManyToMany(() => ScopeTagEntity)
+  @JoinTable({ name: 'dep_token_scope_tags', joinColumn: { name: 'token_id' }, inverseJoinColumn: { name: 'scope_tag_id' } })
+  scopeTags?: ScopeTagEntity[];
+
+  @Column({ name: 'renewed_at', type: 'timestamptz', precision: 3, nullable: true })
+  renewedAt: Date | null;
+
+  @Column({ name: 'created_at', type: 'timestamptz', precision: 3 })
+  createdAt: Date;
+
+  @Column({ name: 'updated_at', type: 'timestamptz', precision: 3 })
+  updatedAt: Date;
+}

@@ -1,0 +1,420 @@
+/**
+ * The DEP token lifecycle: key pair -> upload -> renew / update -> delete. Every refusal is a
+ * DomainError with its own code, raised before anything is written, so a refused call changes
+ * nothing.
+ */
+import { randomUUID } from 'node:crypto';
+import { In, type DataSource, type EntityManager, type Repository } from 'typeorm';
+import { isAppleDepError } from '../apple/dep-errors';
+import type { DepAccount } from '../apple/dep.types';
+import type { DepOAuthCredentials } from '../apple/dep-credentials';
+import type { AccessScope } from '../auth/access-scope';
+import type { Principal } from '../auth/principal';
+import { ScopeTagEntity } from '../auth/scope-tag.entity';
+import type { Clock } from '../clock';
+import type { SecretBox } from '../crypto/secret-box';
+import { DomainError, badInput, notFound } from '../graphql/domain-error';
+import { ErrorCode } from '../graphql/error-codes';
+import type { Logger } from '../logger';
+import { sealCredentials, type DepClientFactory } from './dep-client.factory';
+import { generateVendorKeyPair } from './key-pair.crypto';
+import { DepTokenKeyPairEntity } from './key-pair.entity';
+import { decryptServerToken, isServerTokenExpired, TokenFileError, type ServerTokenPayload } from './token-file';
+import { appleAccountDomainError, tokenFileDomainError } from './token.errors';
+import { DepTokenEntity } from './token.entity';
+
+const UNIQUE_VIOLATION = '23505';
+const APPLE_ID = /^[^\s@]{1,64}@[^\s@]+\.[^\s@]{2,}$/;
+
+export const privateKeyContext = (keyPairId: string) => `dep_token_key_pair:${keyPairId}:private_key`;
+
+export interface UploadTokenCommand {
+  keyPairId: string;
+  tokenFile: string;
+  appleId: string;
+  name?: string | null;
+  scopeTagIds?: string[] | null;
+}
+
+export interface RenewTokenCommand {
+  tokenId: string;
+  tokenFile: string;
+  appleId: string;
+}
+
+export interface UpdateTokenCommand {
+  tokenId: string;
+  name?: string | null;
+  scopeTagIds?: string[] | null;
+}
+
+/** Something that still hangs off a token and keeps it from being deleted (profiles, devices). */
+export interface TokenDependents {
+  describe: string;
+  count(manager: EntityManager, tokenId: string): Promise<number>;
+}
+
+export type TokenListener = (token: DepTokenEntity) => Promise<void> | void;
+
+export interface DepTokenServiceOptions {
+  keyPairTtlMs: number;
+}
+
+export class DepTokenService {
+  private readonly tokens: Repository<DepTokenEntity>;
+  private readonly keyPairs: Repository<DepTokenKeyPairEntity>;
+  private readonly dependents: TokenDependents[] = [];
+  private readonly uploadListeners: TokenListener[] = [];
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly box: SecretBox,
+    private readonly clients: DepClientFactory,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly options: DepTokenServiceOptions,
+  ) {
+    this.tokens = dataSource.getRepository(DepTokenEntity);
+    this.keyPairs = dataSource.getRepository(DepTokenKeyPairEntity);
+  }
+
+  /** Features whose rows hang off tokens register here so deletion is refused while they remain. */
+  registerDependents(dependents: TokenDependents): void {
+    this.dependents.push(dependents);
+  }
+
+  /** Called after a token is uploaded (the sync engine queues its first full sync). */
+  onUploaded(listener: TokenListener): void {
+    this.uploadListeners.push(listener);
+  }
+
+  // ---------------------------------------------------------------- key pairs
+
+  async createKeyPair(dataSharingConsent: boolean, principal: Principal): Promise<DepTokenKeyPairEntity> {
+    if (dataSharingConsent !== true) {
+      throw new DomainError(
+        ErrorCode.DATA_SHARING_CONSENT_REQUIRED,
+        'Consent to sending user and device data to Apple is required before the public key is handed out',
+        { field: 'dataSharingConsent' },
+      );
+    }
+    const now = this.clock.now();
+    const id = randomUUID();
+    const generated = generateVendorKeyPair({ now, commonName: `depgate DEP ${id.slice(0, 8)}` });
+    return this.keyPairs.save(
+      this.keyPairs.create({
+        id,
+        certificatePem: generated.certificatePem,
+        certificateSerial: generated.serialNumber,
+        privateKeySealed: this.box.seal(generated.privateKeyPem, privateKeyContext(id)),
+        dataSharingConsentAt: now,
+        createdByApiKeyId: principal.apiKeyId,
+        createdAt: now,
+        expiresAt: new Date(now.getTime() + this.options.keyPairTtlMs),
+        usedAt: null,
+      }),
+    );
+  }
+
+  async findKeyPair(id: string): Promise<DepTokenKeyPairEntity | null> {
+    return this.keyPairs.findOne({ where: { id } });
+  }
+
+  // ---------------------------------------------------------------- upload
+
+  async upload(command: UploadTokenCommand, principal: Principal, scope: AccessScope): Promise<DepTokenEntity> {
+    const appleId = this.validAppleId(command.appleId);
+    const name = command.name == null ? null : this.validName(command.name);
+    const scopeTagIds = await this.resolveScopeTags(command.scopeTagIds, scope);
+
+    const keyPair = await this.keyPairs.findOne({ where: { id: command.keyPairId } });
+    if (!keyPair) throw notFound('Key pair');
+    if (keyPair.usedAt) {
+      throw new DomainError(ErrorCode.TOKEN_KEY_PAIR_USED, 'This key pair already belongs to a token: renew that token, or create a new key pair');
+    }
+    const now = this.clock.now();
+    if (keyPair.expiresAt.getTime() <= now.getTime()) {
+      throw new DomainError(
+        ErrorCode.TOKEN_KEY_PAIR_EXPIRED,
+        'This key pair expired before a token was uploaded: create a new key pair and upload its certificate to Apple again',
+      );
+    }
+
+    const payload = this.decrypt(command.tokenFile, keyPair);
+    const account = await this.fetchAccount(payload);
+
+    const existing = await this.tokens.findOne({ where: { serverUuid: account.server_uuid }, relations: { scopeTags: true } });
+    if (existing) {
+      const visible = scope.canSeeTokenWithTags((existing.scopeTags ?? []).map((t) => t.id));
+      throw new DomainError(
+        ErrorCode.TOKEN_ALREADY_REGISTERED,
+        `The MDM server "${account.server_name}" is already registered here: renew that token instead`,
+        visible ? { tokenId: existing.id } : {},
+      );
+    }
+
+    const id = randomUUID();
+    const token = this.tokens.create({
+      id,
+      keyPairId: keyPair.id,
+      name: name ?? account.server_name ?? 'DEP token',
+      appleId,
+      ...accountFields(account),
+      consumerKey: payload.consumerKey,
+      credentialsSealed: sealCredentials(this.box, id, toCredentials(payload)),
+      expiresAt: payload.accessTokenExpiry,
+      termsNotAcceptedAt: null,
+      rejectedAt: null,
+      lastSyncTriggeredAt: null,
+      lastSuccessfulSyncAt: null,
+      lastSyncError: null,
+      syncedDeviceCount: 0,
+      renewedAt: null,
+      createdAt: now,
+      updatedAt: now,
+    });
+
+    try {
+      await this.dataSource.transaction(async (manager) => {
+        // Conditional: two uploads racing on one key pair cannot both win.
+        const claimed = await manager
+          .createQueryBuilder()
+          .update(DepTokenKeyPairEntity)
+          .set({ usedAt: now })
+          .where('id = :id AND used_at IS NULL', { id: keyPair.id })
+          .execute();
+        if (!claimed.affected) {
+          throw new DomainError(ErrorCode.TOKEN_KEY_PAIR_USED, 'This key pair was used by another upload a moment ago');
+        }
+        await manager.insert(DepTokenEntity, token);
+        if (scopeTagIds.length) {
+          await manager.query(
+            `INSERT INTO dep_token_scope_tags (token_id, scope_tag_id) SELECT $1, unnest($2::uuid[])`,
+            [id, scopeTagIds],
+          );
+        }
+      });
+    } catch (error) {
+      if ((error as { code?: string }).code === UNIQUE_VIOLATION) {
+        throw new DomainError(ErrorCode.TOKEN_ALREADY_REGISTERED, 'This MDM server was registered by another upload a moment ago');
+      }
+      throw error;
+    }
+
+    const saved = await this.findWithTags(id);
+    this.logger.info({ tokenId: id, serverUuid: saved.serverUuid, byApiKeyId: principal.apiKeyId }, 'DEP token uploaded');
+    for (const listener of this.uploadListeners) await listener(saved);
+    return saved;
+  }
+
+  // ---------------------------------------------------------------- renew
+
+  async renew(command: RenewTokenCommand, scope: AccessScope): Promise<DepTokenEntity> {
+    const token = await this.findVisible(command.tokenId, scope);
+    if (!token) throw notFound('DEP token');
+    const appleId = this.validAppleId(command.appleId);
+    if (appleId.toLowerCase() !== token.appleId.toLowerCase()) {
+      throw new DomainError(
+        ErrorCode.APPLE_ID_MISMATCH,
+        'Enter the Apple ID that created the original token (it is recorded on the token); another Apple ID cannot renew it',
+        { field: 'appleId' },
+      );
+    }
+    const keyPair = await this.keyPairs.findOneOrFail({ where: { id: token.keyPairId } });
+    const payload = this.decrypt(command.tokenFile, keyPair);
+    const account = await this.fetchAccount(payload);
+    if (account.server_uuid !== token.serverUuid) {
+      throw new DomainError(
+        ErrorCode.TOKEN_SERVER_MISMATCH,
+        `This token file belongs to another MDM server ("${account.server_name}"): download the token of "${token.serverName ?? token.name}"`,
+      );
+    }
+    const now = this.clock.now();
+    await this.tokens.update(
+      { id: token.id },
+      {
+        ...accountFields(account),
+        consumerKey: payload.consumerKey,
+        credentialsSealed: sealCredentials(this.box, token.id, toCredentials(payload)),
+        expiresAt: payload.accessTokenExpiry,
+        termsNotAcceptedAt: null,
+        rejectedAt: null,
+        renewedAt: now,
+        updatedAt: now,
+      },
+    );
+    this.clients.forget(token.id);
+    this.logger.info({ tokenId: token.id, expiresAt: payload.accessTokenExpiry }, 'DEP token renewed');
+    return this.findWithTags(token.id);
+  }
+
+  // ---------------------------------------------------------------- update, delete
+
+  async update(command: UpdateTokenCommand, scope: AccessScope): Promise<DepTokenEntity> {
+    const token = await this.findVisible(command.tokenId, scope);
+    if (!token) throw notFound('DEP token');
+    const name = command.name == null ? undefined : this.validName(command.name);
+    const scopeTagIds = command.scopeTagIds == null ? undefined : await this.resolveScopeTags(command.scopeTagIds, scope);
+    await this.dataSource.transaction(async (manager) => {
+      await manager.update(DepTokenEntity, { id: token.id }, { ...(name ? { name } : {}), updatedAt: this.clock.now() });
+      if (scopeTagIds) {
+        await manager.query(`DELETE FROM dep_token_scope_tags WHERE token_id = $1`, [token.id]);
+        if (scopeTagIds.length) {
+          await manager.query(`INSERT INTO dep_token_scope_tags (token_id, scope_tag_id) SELECT $1, unnest($2::uuid[])`, [
+            token.id,
+            scopeTagIds,
+          ]);
+        }
+      }
+    });
+    return this.findWithTags(token.id);
+  }
+
+  async delete(tokenId: string, scope: AccessScope): Promise<string> {
+    const token = await this.findVisible(tokenId, scope);
+    if (!token) throw notFound('DEP token');
+    await this.dataSource.transaction(async (manager) => {
+      // Lock the token so a profile or device cannot be added between the check and the delete.
+      await manager.query(`SELECT 1 FROM dep_tokens WHERE id = $1 FOR UPDATE`, [token.id]);
+      for (const dependents of this.dependents) {
+        const count = await dependents.count(manager, token.id);
+        if (count > 0) {
+          throw new DomainError(
+            ErrorCode.TOKEN_IN_USE,
+            `This token still has ${count} ${dependents.describe}: remove them before deleting the token`,
+            { dependents: dependents.describe, count },
+          );
+        }
+      }
+      await manager.delete(DepTokenEntity, { id: token.id });
+      // The private key is only useful for this token's renewals: it goes with it.
+      await manager.delete(DepTokenKeyPairEntity, { id: token.keyPairId });
+    });
+    this.clients.forget(token.id);
+    return token.id;
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  /** The token with its tags when the scope may see it; null otherwise (indistinguishable from absent). */
+  async findVisible(id: string, scope: AccessScope): Promise<DepTokenEntity | null> {
+    const qb = this.tokens.createQueryBuilder('t').where('t.id = :id', { id });
+    scope.restrictTokens(qb, 't.id');
+    const token = await qb.getOne();
+    return token ? this.findWithTags(token.id) : null;
+  }
+
+  async findVisibleByIds(ids: readonly string[], scope: AccessScope): Promise<DepTokenEntity[]> {
+    if (ids.length === 0) return [];
+    const qb = this.tokens.createQueryBuilder('t').where('t.id IN (:...ids)', { ids: [...ids] });
+    return scope.restrictTokens(qb, 't.id').getMany();
+  }
+
+  /** Base query for the `depTokens` connection: visible tokens only. */
+  listQuery(scope: AccessScope) {
+    return scope.restrictTokens(this.tokens.createQueryBuilder('t'), 't.id');
+  }
+
+  /** Scope tag ids per token, in one query (for the DataLoader). */
+  async scopeTagIdsByToken(tokenIds: readonly string[]): Promise<Map<string, string[]>> {
+    const rows: { token_id: string; scope_tag_id: string }[] = tokenIds.length
+      ? await this.dataSource.query(`SELECT token_id, scope_tag_id FROM dep_token_scope_tags WHERE token_id = ANY($1::uuid[])`, [
+          [...tokenIds],
+        ])
+      : [];
+    const map = new Map<string, string[]>(tokenIds.map((id) => [id, []]));
+    rows.forEach((r) => map.get(r.token_id)?.push(r.scope_tag_id));
+    return map;
+  }
+
+  private async findWithTags(id: string): Promise<DepTokenEntity> {
+    return this.tokens.findOneOrFail({ where: { id }, relations: { scopeTags: true } });
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private decrypt(tokenFile: string, keyPair: DepTokenKeyPairEntity): ServerTokenPayload {
+    if (typeof tokenFile !== 'string' || tokenFile.trim() === '') {
+      throw new DomainError(ErrorCode.TOKEN_FILE_UNREADABLE, 'tokenFile is empty: paste the .p7m file text or its base64', { field: 'tokenFile' });
+    }
+    let payload: ServerTokenPayload;
+    try {
+      const privateKeyPem = this.box.open(keyPair.privateKeySealed, privateKeyContext(keyPair.id));
+      payload = decryptServerToken(tokenFile, privateKeyPem, keyPair.certificatePem);
+    } catch (error) {
+      if (error instanceof TokenFileError) throw tokenFileDomainError(error);
+      throw error;
+    }
+    if (isServerTokenExpired(payload, this.clock.now())) {
+      throw new DomainError(
+        ErrorCode.TOKEN_EXPIRED,
+        `This token expired on ${payload.accessTokenExpiry.toISOString()}: download a new token from the portal`,
+        { expiredAt: payload.accessTokenExpiry.toISOString() },
+      );
+    }
+    return payload;
+  }
+
+  private async fetchAccount(payload: ServerTokenPayload): Promise<DepAccount> {
+    try {
+      return await this.clients.forCredentials(toCredentials(payload)).getAccount();
+    } catch (error) {
+      if (isAppleDepError(error)) throw appleAccountDomainError(error);
+      throw error;
+    }
+  }
+
+  private validAppleId(appleId: string): string {
+    const trimmed = (appleId ?? '').trim();
+    if (trimmed.length > 254 || !APPLE_ID.test(trimmed)) {
+      throw badInput('appleId must be the Apple ID (an email address) used to create the token in the portal', 'appleId');
+    }
+    return trimmed;
+  }
+
+  private validName(name: string): string {
+    const trimmed = name.trim();
+    if (trimmed.length < 1 || trimmed.length > 100) throw badInput('name must be 1 to 100 characters', 'name');
+    return trimmed;
+  }
+
+  /**
+   * The tags a token gets. A scoped key may only use its own tags, and a token it uploads without
+   * naming any takes all of them (otherwise it could not see its own upload).
+   */
+  private async resolveScopeTags(ids: string[] | null | undefined, scope: AccessScope): Promise<string[]> {
+    const wanted = [...new Set(ids ?? [])];
+    if (!scope.unrestricted) {
+      if (wanted.length === 0) return [...scope.scopeTagIds];
+      if (!scope.holdsAll(wanted)) {
+        throw new DomainError(ErrorCode.FORBIDDEN, 'A key with scope tags can only use its own scope tags', { field: 'scopeTagIds' });
+      }
+    }
+    if (wanted.length) {
+      const found = await this.dataSource.getRepository(ScopeTagEntity).count({ where: { id: In(wanted) } });
+      if (found !== wanted.length) throw badInput('scopeTagIds names a scope tag that does not exist', 'scopeTagIds');
+    }
+    return wanted;
+  }
+}
+
+function toCredentials(payload: ServerTokenPayload): DepOAuthCredentials {
+  return {
+    consumerKey: payload.consumerKey,
+    consumerSecret: payload.consumerSecret,
+    accessToken: payload.accessToken,
+    accessSecret: payload.accessSecret,
+    accessTokenExpiry: payload.accessTokenExpiry.toISOString(),
+  };
+}
+
+function accountFields(account: DepAccount) {
+  return {
+    orgName: account.org_name ?? null,
+    orgEmail: account.org_email ?? null,
+    orgId: account.org_id ?? null,
+    serverName: account.server_name ?? null,
+    serverUuid: account.server_uuid,
+    tokenType: account.org_type === 'edu' ? ('ASM' as const) : ('DEP' as const),
+  };
+}
