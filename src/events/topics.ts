@@ -1,0 +1,68 @@
+/**
+ * Every event that crosses instances, in one module: the topic names and the exact payload each
+ * carries (the protocol types live together, graphql-ws style, so publishers and subscribers cannot
+ * drift apart).
+ *
+ * Payloads travel as JSON inside a PostgreSQL NOTIFY, which caps them under 8000 bytes: they carry
+ * ids, statuses and counters, never rows. A subscriber that needs the full object loads it by id
+ * (through the request's loaders), which also re-applies access rules to current data. Times are
+ * ISO-8601 strings because JSON has no Date.
+ */
+
+/** Mirrors the SyncRun status enum of the GraphQL contract (DESIGN.md, "Main types"). */
+export type SyncRunStatusName = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT';
+
+/** Mirrors `AlertKind` of the GraphQL contract. */
+export type AlertKindName =
+  | 'DEP_TOKEN_EXPIRING'
+  | 'DEP_TOKEN_EXPIRED'
+  | 'DEP_TERMS_NOT_ACCEPTED'
+  | 'DEP_SYNC_FAILING'
+  | 'VPP_TOKEN_EXPIRING'
+  | 'VPP_TOKEN_EXPIRED'
+  | 'VPP_LICENSES_LOW'
+  | 'VPP_LICENSES_EXHAUSTED';
+
+export const Topic = {
+  /** A sync run was queued, started, fetched a page, or finished. */
+  SYNC_RUN_CHANGED: 'SYNC_RUN_CHANGED',
+  /** An alert was raised (expiry, terms, failing syncs, licences). */
+  ALERT_RAISED: 'ALERT_RAISED',
+} as const;
+
+export type TopicName = (typeof Topic)[keyof typeof Topic];
+
+export interface SyncRunChangedEvent {
+  runId: string;
+  tokenId: string;
+  status: SyncRunStatusName;
+  kind?: 'FULL' | 'DELTA';
+  pagesFetched: number;
+  devicesAdded: number;
+  devicesModified: number;
+  devicesDeleted: number;
+  /** The error code only (never Apple's response body): the message is read from the run. */
+  errorCode?: string;
+  /** ISO-8601, when the run changed. */
+  changedAt?: string;
+}
+
+export interface AlertRaisedEvent {
+  alertId: string;
+  kind: AlertKindName;
+  /** The DEP token the alert is about, when there is one (scope-tag filtering uses it). */
+  tokenId?: string;
+  /** The VPP token the alert is about, when there is one. */
+  vppTokenId?: string;
+}
+
+/**
+ * The topic map in @graphql-yoga/subscription's shape: topic -> publish arguments. A one-element
+ * tuple means `publish(topic, payload)`; yoga's `[id, payload]` form (topic `NAME:id`) also works
+ * through this pub/sub, but depgate filters in the subscription resolver instead so that one
+ * topic serves every scope.
+ */
+export type DepgateTopics = {
+  [Topic.SYNC_RUN_CHANGED]: [SyncRunChangedEvent];
+  [Topic.ALERT_RAISED]: [AlertRaisedEvent];
+};
