@@ -1,5 +1,6 @@
 // Every migration in order. A schema change adds a file here; never edit one that has shipped.
 import { AccessControl1764140000000 } from './1764140000000-AccessControl';
 import { DepTokens1764140100000 } from './1764140100000-DepTokens';
+import { ProfilesAndDevices1764140200000 } from './1764140200000-ProfilesAndDevices';
 
-export const MIGRATIONS = [AccessControl1764140000000, DepTokens1764140100000];
+export const MIGRATIONS = [AccessControl1764140000000, DepTokens1764140100000, ProfilesAndDevices1764140200000];

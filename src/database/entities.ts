@@ -1,7 +1,18 @@
 // Every TypeORM entity, registered once. A feature adds its entities here.
 import { ApiKeyEntity } from '../auth/api-key.entity';
 import { ScopeTagEntity } from '../auth/scope-tag.entity';
+import { DeviceEntity } from '../devices/device.entity';
+import { ConfiguratorCertificateEntity } from '../profiles/configurator-certificate.entity';
+import { EnrollmentProfileEntity } from '../profiles/profile.entity';
 import { DepTokenKeyPairEntity } from '../tokens/key-pair.entity';
 import { DepTokenEntity } from '../tokens/token.entity';
 
-export const ENTITIES = [ScopeTagEntity, ApiKeyEntity, DepTokenKeyPairEntity, DepTokenEntity];
+export const ENTITIES = [
+  ScopeTagEntity,
+  ApiKeyEntity,
+  DepTokenKeyPairEntity,
+  DepTokenEntity,
+  ConfiguratorCertificateEntity,
+  EnrollmentProfileEntity,
+  DeviceEntity,
+];

@@ -65,6 +65,10 @@ export class DepTokenEntity {
   @Column({ name: 'last_sync_error', type: 'text', nullable: true })
   lastSyncError: string | null;
 
+  /** Applied to every device that arrives with this token without a profile. */
+  @Column({ name: 'default_profile_id', type: 'uuid', nullable: true })
+  defaultProfileId: string | null;
+
   @Column({ name: 'synced_device_count', type: 'integer', default: 0 })
   syncedDeviceCount: number;
 

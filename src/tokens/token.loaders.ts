@@ -30,8 +30,8 @@ export function createTokenLoaders(services: Services, scope: AccessScope): Toke
       return ids.map((id) => found.get(id) ?? null);
     }),
     keyPairById: new DataLoader(async (ids) => {
-      const found = await Promise.all(ids.map((id) => services.depTokens.findKeyPair(id)));
-      return found;
+      const found = new Map((await services.depTokens.findKeyPairs(ids)).map((k) => [k.id, k]));
+      return ids.map((id) => found.get(id) ?? null);
     }),
   };
 }

@@ -116,8 +116,8 @@ export class DepTokenService {
     );
   }
 
-  async findKeyPair(id: string): Promise<DepTokenKeyPairEntity | null> {
-    return this.keyPairs.findOne({ where: { id } });
+  async findKeyPairs(ids: readonly string[]): Promise<DepTokenKeyPairEntity[]> {
+    return ids.length ? this.keyPairs.find({ where: { id: In([...ids]) } }) : [];
   }
 
   // ---------------------------------------------------------------- upload
@@ -169,6 +169,7 @@ export class DepTokenService {
       lastSuccessfulSyncAt: null,
       lastSyncError: null,
       syncedDeviceCount: 0,
+      defaultProfileId: null,
       renewedAt: null,
       createdAt: now,
       updatedAt: now,
