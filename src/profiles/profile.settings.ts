@@ -1,0 +1,168 @@
+/**
+ * What an admin sets on an enrollment profile (spec/enrollment-rules.md, "Enrollment profiles"), as a
+ * plain shape shared by the entity, the GraphQL input types, the rules, the warnings and the mapping
+ * to Apple's profile JSON. Field names are the GraphQL contract's (DESIGN.md `EnrollmentProfile`).
+ */
+import { registerEnumType } from 'type-graphql';
+import { SETUP_PANES, type SetupPane } from './setup-pane';
+
+export enum UserAffinity {
+  WITH_USER = 'WITH_USER',
+  WITHOUT_USER = 'WITHOUT_USER',
+}
+
+registerEnumType(UserAffinity, {
+  name: 'UserAffinity',
+  description: 'Whether devices enrolled with a profile belong to a user',
+  valuesConfig: {
+    WITH_USER: { description: 'Devices owned by a user, who authenticates during enrollment; Company Portal works. Needs a user licence.' },
+    WITHOUT_USER: { description: 'Kiosk or shared devices with no user; Company Portal does not work. Needs a device licence.' },
+  },
+});
+
+export enum AuthenticationMethod {
+  COMPANY_PORTAL = 'COMPANY_PORTAL',
+  SETUP_ASSISTANT = 'SETUP_ASSISTANT',
+}
+
+registerEnumType(AuthenticationMethod, {
+  name: 'AuthenticationMethod',
+  description: 'Where users authenticate while a device with user affinity enrolls',
+  valuesConfig: {
+    COMPANY_PORTAL: {
+      description:
+        'In the Company Portal app. Supports multi-factor authentication, changing the password at first sign-in and resetting an expired password. Enrollment must finish within 24 hours of the Company Portal download.',
+    },
+    SETUP_ASSISTANT: {
+      description:
+        'In Setup Assistant. Multi-factor authentication, changing the password at first sign-in and resetting an expired password are not supported.',
+    },
+  },
+});
+
+export enum SyncWithComputers {
+  ALLOW_ALL = 'ALLOW_ALL',
+  DENY_ALL = 'DENY_ALL',
+  ALLOW_BY_CERTIFICATE = 'ALLOW_BY_CERTIFICATE',
+}
+
+registerEnumType(SyncWithComputers, {
+  name: 'SyncWithComputers',
+  description: 'Whether enrolled devices may pair (sync) with computers',
+  valuesConfig: {
+    ALLOW_ALL: { description: 'Any computer may pair.' },
+    DENY_ALL: { description: 'No computer may pair, Apple Configurator included.' },
+    ALLOW_BY_CERTIFICATE: { description: 'Only Apple Configurator hosts whose certificate the profile lists (1 to 10).' },
+  },
+});
+
+export enum RequiredLicense {
+  USER = 'USER',
+  DEVICE = 'DEVICE',
+}
+
+registerEnumType(RequiredLicense, {
+  name: 'RequiredLicense',
+  description: 'The licence each device enrolled with a profile consumes',
+  valuesConfig: {
+    USER: { description: 'A user licence (profiles with user affinity).' },
+    DEVICE: { description: 'A device licence (profiles without user affinity).' },
+  },
+});
+
+export interface EnrollmentProfileSettings {
+  /** Admin-only; also exposed on devices as `enrollmentProfileName` and sent to Apple as `profile_name`. */
+  name: string;
+  /** Admin-only. */
+  description: string | null;
+  userAffinity: UserAffinity;
+  /** Required with user affinity, null without. */
+  authenticationMethod: AuthenticationMethod | null;
+  /** Implied (and normalised to true) when users authenticate in Company Portal. */
+  installCompanyPortal: boolean;
+  /** The VPP (Apps and Books) token that installs Company Portal without an Apple ID. */
+  companyPortalVppTokenId: string | null;
+  singleAppModeUntilAuthentication: boolean;
+  supervised: boolean;
+  lockedEnrollment: boolean;
+  awaitFinalConfiguration: boolean;
+  syncWithComputers: SyncWithComputers;
+  /** Only with ALLOW_BY_CERTIFICATE. */
+  appleConfiguratorCertificateIds: string[];
+  /** `{{SERIAL}}` and `{{DEVICETYPE}}` placeholders; see device-name-template.ts. */
+  deviceNameTemplate: string | null;
+  /** Shown under "About configuration"; Apple's `department`. */
+  departmentName: string | null;
+  /** Shown under "Need help?"; Apple's `support_phone_number`. */
+  departmentPhone: string | null;
+  hiddenSetupPanes: SetupPane[];
+}
+
+/**
+ * Defaults for a new profile: the common "corporate device with a user" case. Supervised and
+ * awaiting final configuration, because unsupervised DEP is deprecated and a device that reaches
+ * the home screen before its configuration lands is a device without its policies.
+ */
+export const DEFAULT_PROFILE_SETTINGS: Readonly<Omit<EnrollmentProfileSettings, 'name'>> = Object.freeze({
+  description: null,
+  userAffinity: UserAffinity.WITH_USER,
+  authenticationMethod: AuthenticationMethod.COMPANY_PORTAL,
+  installCompanyPortal: true,
+  companyPortalVppTokenId: null,
+  singleAppModeUntilAuthentication: false,
+  supervised: true,
+  lockedEnrollment: false,
+  awaitFinalConfiguration: true,
+  syncWithComputers: SyncWithComputers.DENY_ALL,
+  appleConfiguratorCertificateIds: [],
+  deviceNameTemplate: null,
+  departmentName: null,
+  departmentPhone: null,
+  hiddenSetupPanes: [],
+});
+
+/** The licence a profile implies (rules: with user affinity a user licence, without a device licence). */
+export function requiredLicenseFor(userAffinity: UserAffinity): RequiredLicense {
+  return userAffinity === UserAffinity.WITH_USER ? RequiredLicense.USER : RequiredLicense.DEVICE;
+}
+
+/** Trimmed text, or null when nothing is left: an empty optional field means "not set". */
+function optionalText(value: string | null | undefined): string | null {
+  const trimmed = value?.trim() ?? '';
+  return trimmed === '' ? null : trimmed;
+}
+
+/**
+ * The canonical form a service stores (run it before validating):
+ * - text fields trimmed; empty optional text becomes null;
+ * - Company Portal authentication implies installing Company Portal, so `installCompanyPortal`
+ *   becomes true there instead of being refused: the Company Portal option is meaningless
+ *   otherwise, and refusing `false` would only make clients send a redundant flag;
+ * - hidden panes deduplicated, in SetupPane declaration order; certificate ids deduplicated in the
+ *   order given.
+ * Contradictions that need the admin's decision (say, an authentication method without user
+ * affinity) are left as they are for the rules to refuse.
+ */
+export function normalizeProfileSettings(settings: EnrollmentProfileSettings): EnrollmentProfileSettings {
+  const hidden = new Set(settings.hiddenSetupPanes);
+  return {
+    ...settings,
+    name: settings.name.trim(),
+    description: optionalText(settings.description),
+    installCompanyPortal:
+      settings.installCompanyPortal ||
+      (settings.userAffinity === UserAffinity.WITH_USER && settings.authenticationMethod === AuthenticationMethod.COMPANY_PORTAL),
+    companyPortalVppTokenId: optionalText(settings.companyPortalVppTokenId),
+    appleConfiguratorCertificateIds: [...new Set(settings.appleConfiguratorCertificateIds)],
+    deviceNameTemplate: optionalText(settings.deviceNameTemplate),
+    departmentName: optionalText(settings.departmentName),
+    departmentPhone: optionalText(settings.departmentPhone),
+    hiddenSetupPanes: SETUP_PANES.filter((pane) => hidden.has(pane)),
+  };
+}
+
+/** Whether Company Portal ends up on the device (explicitly, or implied by Company Portal authentication). */
+export function installsCompanyPortal(settings: Pick<EnrollmentProfileSettings, 'userAffinity' | 'authenticationMethod' | 'installCompanyPortal'>): boolean {
+  if (settings.userAffinity !== UserAffinity.WITH_USER) return false;
+  return settings.installCompanyPortal || settings.authenticationMethod === AuthenticationMethod.COMPANY_PORTAL;
+}

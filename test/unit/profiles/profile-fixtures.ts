@@ -1,0 +1,45 @@
+import {
+  AuthenticationMethod,
+  type EnrollmentProfileSettings,
+  SyncWithComputers,
+  UserAffinity,
+} from '../../../src/profiles/profile.settings';
+import type { ProfileRuleContext } from '../../../src/profiles/profile.rules';
+
+/** A valid "corporate device with a user" profile; tests change one thing at a time. */
+export function settings(overrides: Partial<EnrollmentProfileSettings> = {}): EnrollmentProfileSettings {
+  return {
+    name: 'Corporate iPhones',
+    description: 'Sales team',
+    userAffinity: UserAffinity.WITH_USER,
+    authenticationMethod: AuthenticationMethod.COMPANY_PORTAL,
+    installCompanyPortal: true,
+    companyPortalVppTokenId: null,
+    singleAppModeUntilAuthentication: false,
+    supervised: true,
+    lockedEnrollment: false,
+    awaitFinalConfiguration: true,
+    syncWithComputers: SyncWithComputers.DENY_ALL,
+    appleConfiguratorCertificateIds: [],
+    deviceNameTemplate: null,
+    departmentName: null,
+    departmentPhone: null,
+    hiddenSetupPanes: [],
+    ...overrides,
+  };
+}
+
+/** A kiosk profile: no user, no Company Portal. */
+export function kioskSettings(overrides: Partial<EnrollmentProfileSettings> = {}): EnrollmentProfileSettings {
+  return settings({
+    name: 'Kiosk iPads',
+    userAffinity: UserAffinity.WITHOUT_USER,
+    authenticationMethod: null,
+    installCompanyPortal: false,
+    ...overrides,
+  });
+}
+
+export function context(overrides: Partial<ProfileRuleContext> = {}): ProfileRuleContext {
+  return { certificateCount: 0, vppToken: null, enrollmentUrl: 'https://mdm.example.com/mdm/enroll', ...overrides };
+}
