@@ -1,0 +1,125 @@
+import path from 'node:path';
+import { ConfigError, loadConfig } from '../../src/config';
+
+const SECRET_KEY = 'ab'.repeat(32);
+const DB = 'postgres://depgate:db-password-123@db.internal:5432/depgate';
+
+/** The ConfigError loadConfig throws for `env`; fails when it does not throw one. */
+function configError(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error(`loadConfig accepted ${JSON.stringify(env)}`);
+}
+
+describe('loadConfig defaults', () => {
+  it('runs with an empty environment (embedded database, generated SECRET_KEY)', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 4000,
+      host: '0.0.0.0',
+      databaseUrl: undefined,
+      dataDir: path.resolve('.data'),
+      publicUrl: 'http://localhost:4000',
+      appleDepApiUrl: 'https://mdmenrollment.apple.com',
+      appleVppApiUrl: 'https://vpp.itunes.apple.com/mdm/v2',
+      enrollmentUrl: 'http://localhost:4000/mdm/enroll',
+      secretKey: undefined,
+      bootstrapApiKey: undefined,
+      manualSyncMinIntervalS: 900,
+      fullSyncMinIntervalS: 604800,
+      autoSyncIntervalS: 86400,
+      syncTimeoutS: 900,
+      maxProfilesPerToken: 100,
+      alertExpiryDays: [30, 14, 7, 1],
+      vppLicensesLow: 10,
+      keyPairTtlS: 86400,
+      tokenExpiringSoonDays: 30,
+      logLevel: 'info',
+    });
+  });
+
+  it('parses good values', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      DATABASE_URL: DB,
+      SECRET_KEY,
+      PUBLIC_URL: 'https://mdm.example.com/',
+      ALERT_EXPIRY_DAYS: '7, 30,1,7',
+      LOG_LEVEL: 'debug',
+    });
+    expect(config).toMatchObject({
+      port: 8080,
+      databaseUrl: DB,
+      secretKey: SECRET_KEY,
+      publicUrl: 'https://mdm.example.com',
+      enrollmentUrl: 'https://mdm.example.com/mdm/enroll',
+      alertExpiryDays: [30, 7, 1],
+      logLevel: 'debug',
+    });
+  });
+
+  it('treats blank values as unset', () => {
+    expect(loadConfig({ PORT: ' ', DATABASE_URL: '' })).toMatchObject({ port: 4000, databaseUrl: undefined });
+  });
+});
+
+describe('loadConfig refuses bad values, naming the variable', () => {
+  const cases: [string, Record<string, string>][] = [
+    ['PORT', { PORT: 'abc' }],
+    ['PORT', { PORT: '70000' }],
+    ['DATABASE_URL', { DATABASE_URL: 'notaurl', SECRET_KEY }],
+    ['DATABASE_URL', { DATABASE_URL: 'mysql://u:p@h/db', SECRET_KEY }],
+    ['SECRET_KEY', { DATABASE_URL: DB }],
+    ['SECRET_KEY', { SECRET_KEY: 'ab'.repeat(31) }],
+    ['SECRET_KEY', { SECRET_KEY: Buffer.alloc(16).toString('base64') }],
+    ['BOOTSTRAP_API_KEY', { BOOTSTRAP_API_KEY: 'short' }],
+    ['ALERT_EXPIRY_DAYS', { ALERT_EXPIRY_DAYS: 'x' }],
+    ['ALERT_EXPIRY_DAYS', { ALERT_EXPIRY_DAYS: '30,0' }],
+    ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
+    ['APPLE_DEP_API_URL', { APPLE_DEP_API_URL: 'ftp://example.com' }],
+    ['PUBLIC_URL', { PUBLIC_URL: 'example.com' }],
+    ['AUTO_SYNC_INTERVAL_S', { AUTO_SYNC_INTERVAL_S: '10' }],
+    ['SYNC_TIMEOUT_S', { SYNC_TIMEOUT_S: '-5' }],
+    ['MAX_PROFILES_PER_TOKEN', { MAX_PROFILES_PER_TOKEN: '1.5' }],
+    ['TOKEN_EXPIRING_SOON_DAYS', { TOKEN_EXPIRING_SOON_DAYS: '400' }],
+  ];
+
+  it.each(cases)('%s in %j', (variable, env) => {
+    const error = configError(env);
+    expect(error.variable).toBe(variable);
+    expect(error.message).toContain(variable);
+  });
+});
+
+describe('secrets never appear in the message', () => {
+  it('a malformed DATABASE_URL (it may carry a password)', () => {
+    const value = 'postgres//depgate:hunter2-password@db:5432/x';
+    expect(configError({ DATABASE_URL: value, SECRET_KEY }).message).not.toContain('hunter2');
+  });
+
+  it('a DATABASE_URL with the wrong scheme', () => {
+    const value = 'mysql://depgate:hunter2-password@db:5432/x';
+    expect(configError({ DATABASE_URL: value, SECRET_KEY }).message).not.toContain('hunter2');
+  });
+
+  it('a SECRET_KEY of the wrong length', () => {
+    const value = 'c0ffee'.repeat(10);
+    const message = configError({ SECRET_KEY: value }).message;
+    expect(message).toContain('SECRET_KEY');
+    expect(message).not.toContain(value);
+    expect(message).not.toContain(value.slice(0, 12));
+  });
+
+  it('a BOOTSTRAP_API_KEY that is too short', () => {
+    const value = 'dg_tooshort';
+    expect(configError({ BOOTSTRAP_API_KEY: value }).message).not.toContain(value);
+  });
+
+  it('SECRET_KEY missing with DATABASE_URL does not echo the database password', () => {
+    expect(configError({ DATABASE_URL: DB }).message).not.toContain('db-password-123');
+  });
+});
