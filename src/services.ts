@@ -9,6 +9,7 @@ import { SECOND_MS, type Clock } from './clock';
 import type { Config } from './config';
 import { SecretBox } from './crypto/secret-box';
 import type { Logger } from './logger';
+import { DeviceAssignmentService } from './devices/assignment.service';
 import { DepClientFactory, type DepClientTuning } from './tokens/dep-client.factory';
 import type { DepTokenEntity } from './tokens/token.entity';
 import { DepTokenService } from './tokens/token.service';
@@ -30,6 +31,8 @@ export interface Services {
   scopeTags: ScopeTagService;
   depClients: DepClientFactory;
   depTokens: DepTokenService;
+  /** Profile assignment at Apple (the assignEnrollmentProfile mutation and the sync engine). */
+  assignments: DeviceAssignmentService;
   depTokenStatus(token: DepTokenEntity): DepTokenStatus;
 }
 
@@ -45,6 +48,7 @@ export function createServices(deps: ServiceDeps): Services {
     scopeTags: new ScopeTagService(dataSource, clock),
     depClients,
     depTokens: new DepTokenService(dataSource, box, depClients, clock, logger, { keyPairTtlMs: config.keyPairTtlS * SECOND_MS }),
+    assignments: new DeviceAssignmentService(dataSource, depClients, clock, logger),
     depTokenStatus: (token) => depTokenStatus(token, clock.now(), config.tokenExpiringSoonDays),
   };
 }

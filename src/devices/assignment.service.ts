@@ -1,0 +1,478 @@
+/**
+ * Assigning enrollment profiles to devices at Apple (`POST /profile/devices`) and recording what
+ * Apple answered on each device.
+ *
+ * Two entry points:
+ * - `assignSerials`: the `assignEnrollmentProfile` mutation. Up to 10,000 serials a call, sent in
+ *   chunks of at most 1,000 (Apple's limit). Serials depgate has not seen yet are kept as devices
+ *   with source IMPORT, so the admin's intent survives until a sync brings them.
+ * - `autoAssign`: the sync engine, after it committed a page, for the devices that need a profile:
+ *   the profile asked for (`requested_profile_id`, from an import or an earlier failed assignment)
+ *   or else the token's default profile for a device without one. Devices in cooldown are skipped.
+ *
+ * What is stored per device (one SQL statement per chunk, never one per device):
+ * - SUCCESS: profile_id, apple_profile_uuid, profile_status ASSIGNED, profile_assigned_at; the
+ *   request is fulfilled (requested_profile_id cleared), failure count back to 0, no retry time.
+ * - NOT_ACCESSIBLE (the serial is not on the token's MDM server in ABM, or not yet): no cooldown;
+ *   the request stays, so the sync that sees the device assigns it.
+ * - FAILED: the request stays, failure count + 1, next retry in 24 hours (as Fleet does).
+ * - THROTTLED: like FAILED, next retry after Apple's `retry_after_seconds` (protocol 10), or one
+ *   hour when Apple gives none.
+ * last_assignment_result and last_assignment_at are set in every case.
+ */
+import type { DataSource } from 'typeorm';
+import { MAX_SERIALS_PER_ASSIGNMENT } from '../apple/dep-client';
+import { type AppleDepError, AppleDepErrorKind, isAppleDepError } from '../apple/dep-errors';
+import type { AssignmentStatus } from '../apple/dep.types';
+import type { AccessScope } from '../auth/access-scope';
+import { DAY_MS, HOUR_MS, MINUTE_MS, SECOND_MS, type Clock } from '../clock';
+import { DomainError, notFound } from '../graphql/domain-error';
+import { ErrorCode } from '../graphql/error-codes';
+import type { Logger } from '../logger';
+import type { DepClientFactory } from '../tokens/dep-client.factory';
+import { DepTokenEntity } from '../tokens/token.entity';
+import { appleRequestDomainError, isTokenLevelRefusal } from './device.errors';
+import { normalizeSerialNumber, serialNumberProblem, serialNumberProblemMessage } from './serial-number';
+
+export type AssignmentOutcomeStatus = 'SUCCESS' | 'NOT_ACCESSIBLE' | 'FAILED' | 'THROTTLED' | 'REJECTED';
+
+/** One serial's result. REJECTED = depgate did not send it to Apple (malformed, deleted here). */
+export interface AssignmentOutcome {
+  serialNumber: string;
+  status: AssignmentOutcomeStatus;
+  message?: string;
+  retryAfterSeconds?: number;
+}
+
+export interface AutoAssignResult {
+  /** Apple answered SUCCESS. */
+  assigned: number;
+  /** Sent, and Apple answered NOT_ACCESSIBLE, FAILED or THROTTLED (or the request failed). */
+  failed: number;
+  /** Not sent: unknown, deleted, in cooldown, nothing to assign, or already holding the profile. */
+  skipped: number;
+}
+
+/** Serials one `assignEnrollmentProfile` call takes. */
+export const MAX_SERIALS_PER_ASSIGN_CALL = 10_000;
+/** After FAILED, automatic assignment leaves the device alone this long. */
+export const FAILED_COOLDOWN_MS = DAY_MS;
+/** After THROTTLED without Apple's retry_after_seconds. */
+export const THROTTLED_DEFAULT_COOLDOWN_MS = HOUR_MS;
+/** After a whole request failed (Apple unavailable, timeout) during automatic assignment. */
+export const REQUEST_FAILED_COOLDOWN_MS = 15 * MINUTE_MS;
+
+interface ProfileTarget {
+  id: string;
+  tokenId: string;
+  appleProfileUuid: string | null;
+}
+
+type StoreMode = 'explicit' | 'auto';
+
+interface PushResult {
+  outcomes: Map<string, AssignmentOutcome>;
+  /** Set when a request failed as a whole; `unsent` are the serials not answered by Apple. */
+  error?: AppleDepError;
+  unsent: string[];
+}
+
+export class DeviceAssignmentService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly clients: DepClientFactory,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+  ) {}
+
+  // ---------------------------------------------------------------- the mutation
+
+  /**
+   * Assigns a visible profile to serial numbers (normalised to upper case, duplicates collapsed).
+   * Returns one outcome per distinct serial, in the order given. Refuses the whole call (nothing
+   * changed) when the profile is not visible, no serial or more than 10,000 are given, or Apple
+   * refuses the first request; a failure after some chunks succeeded keeps what was done and
+   * reports the rest as not sent.
+   */
+  async assignSerials(profileId: string, serials: string[], scope: AccessScope): Promise<AssignmentOutcome[]> {
+    const profile = await this.findVisibleProfile(profileId, scope);
+    if (!profile) throw notFound('Enrollment profile');
+    const distinct = distinctSerials(serials);
+    if (distinct.length === 0) {
+      throw new DomainError(ErrorCode.SERIAL_NUMBERS_REQUIRED, 'Give at least one serial number', { field: 'serialNumbers' });
+    }
+    if (distinct.length > MAX_SERIALS_PER_ASSIGN_CALL) {
+      throw new DomainError(
+        ErrorCode.TOO_MANY_SERIAL_NUMBERS,
+        `At most ${MAX_SERIALS_PER_ASSIGN_CALL} serial numbers per call; ${distinct.length} were given`,
+        { field: 'serialNumbers', max: MAX_SERIALS_PER_ASSIGN_CALL },
+      );
+    }
+    if (!profile.appleProfileUuid) {
+      throw new DomainError(ErrorCode.CONFLICT, 'This profile is not defined at Apple yet: save it again', { field: 'profileId' });
+    }
+
+    const outcomes = new Map<string, AssignmentOutcome>();
+    const wellFormed: string[] = [];
+    for (const serial of distinct) {
+      const problem = serialNumberProblem(serial);
+      if (problem) outcomes.set(serial, { serialNumber: serial, status: 'REJECTED', message: serialNumberProblemMessage(problem) });
+      else wellFormed.push(serial);
+    }
+
+    const known = await this.knownDevices(profile.tokenId, wellFormed);
+    const sendable: string[] = [];
+    for (const serial of wellFormed) {
+      const device = known.get(serial);
+      if (device?.deleted_by === 'DEPGATE') {
+        outcomes.set(serial, {
+          serialNumber: serial,
+          status: 'REJECTED',
+          message: 'This device was deleted from depgate; it comes back with the next full sync if it is still assigned to the MDM server in ABM.',
+        });
+      } else {
+        sendable.push(serial);
+      }
+    }
+
+    if (sendable.length > 0) {
+      const token = await this.dataSource.getRepository(DepTokenEntity).findOneByOrFail({ id: profile.tokenId });
+      const pushed = await this.push(token, profile, sendable, 'explicit');
+      if (pushed.error) {
+        if (pushed.outcomes.size === 0) throw appleRequestDomainError(pushed.error, 'assign the profile');
+        for (const serial of pushed.unsent) outcomes.set(serial, notSentOutcome(serial, pushed.error));
+      }
+      for (const [serial, outcome] of pushed.outcomes) {
+        // Apple accepts a new profile for an enrolled device, but the device only applies it when
+        // it goes through Setup Assistant again.
+        if (outcome.status === 'SUCCESS' && known.get(serial)?.profile_status === 'PUSHED') {
+          outcome.message = 'Assigned; this device already enrolled, so it gets the profile only after it is wiped.';
+        }
+        outcomes.set(serial, outcome);
+      }
+    }
+    return distinct.map((serial) => outcomes.get(serial)!);
+  }
+
+  // ---------------------------------------------------------------- the sync engine
+
+  /**
+   * Gives profiles to devices of a token after a sync page: a device's requested profile, else the
+   * token's default profile when it has no profile. Skips devices that are unknown, deleted, in
+   * cooldown (`next_assignment_retry_at` in the future), or that already hold the profile as
+   * defined now at Apple. Grouped by profile, at most 1,000 serials per Apple request, one
+   * statement per chunk to store the results.
+   *
+   * Throws only when `signal` aborts (AppleDepError ABORTED) or Apple refuses the token as a whole
+   * (TERMS_NOT_SIGNED, ACCESS_DENIED, UNAUTHORIZED), which the caller handles as it does on a
+   * fetch. Any other failed request is recorded on the devices it concerned (THROTTLED with Apple's
+   * retry time, or FAILED with a 15-minute cooldown) and ends this call.
+   */
+  async autoAssign(tokenId: string, serials: string[], options: { signal?: AbortSignal } = {}): Promise<AutoAssignResult> {
+    const distinct = [...new Set(serials.map(normalizeSerialNumber).filter((s) => s !== ''))];
+    const result: AutoAssignResult = { assigned: 0, failed: 0, skipped: 0 };
+    if (distinct.length === 0) return result;
+    const token = await this.dataSource.getRepository(DepTokenEntity).findOneBy({ id: tokenId });
+    if (!token) return { ...result, skipped: distinct.length };
+
+    const rows: {
+      serial_number: string;
+      requested_profile_id: string | null;
+      profile_id: string | null;
+      apple_profile_uuid: string | null;
+      next_assignment_retry_at: Date | null;
+      deleted_at: Date | null;
+    }[] = await this.dataSource.query(
+      `SELECT serial_number, requested_profile_id, profile_id, apple_profile_uuid, next_assignment_retry_at, deleted_at
+         FROM devices WHERE token_id = $1 AND serial_number = ANY($2::text[])`,
+      [tokenId, distinct],
+    );
+    const now = this.clock.now();
+    const wanted = new Map<string, string>();
+    for (const row of rows) {
+      if (row.deleted_at) continue;
+      if (row.next_assignment_retry_at && row.next_assignment_retry_at.getTime() > now.getTime()) continue;
+      const target = row.requested_profile_id ?? (row.profile_id ? null : token.defaultProfileId);
+      if (target) wanted.set(row.serial_number, target);
+    }
+    const profiles = await this.profilesByIds(tokenId, [...new Set(wanted.values())]);
+    const groups = new Map<string, string[]>();
+    for (const row of rows) {
+      const target = wanted.get(row.serial_number);
+      const profile = target ? profiles.get(target) : undefined;
+      if (!profile?.appleProfileUuid) continue;
+      if (row.profile_id === profile.id && row.apple_profile_uuid === profile.appleProfileUuid) continue;
+      groups.set(profile.id, [...(groups.get(profile.id) ?? []), row.serial_number]);
+    }
+
+    let sent = 0;
+    let stopped: AppleDepError | undefined;
+    const leftOver: { profile: ProfileTarget; serials: string[] }[] = [];
+    for (const [profileId, group] of groups) {
+      const profile = profiles.get(profileId)!;
+      if (stopped) {
+        leftOver.push({ profile, serials: group });
+        continue;
+      }
+      const pushed = await this.push(token, profile, group, 'auto', options.signal);
+      for (const outcome of pushed.outcomes.values()) {
+        if (outcome.status === 'SUCCESS') result.assigned++;
+        else result.failed++;
+      }
+      sent += group.length;
+      if (pushed.error) {
+        const error = pushed.error;
+        if (error.kind === AppleDepErrorKind.ABORTED || isTokenLevelRefusal(error)) throw error;
+        stopped = error;
+        leftOver.push({ profile, serials: pushed.unsent });
+        sent -= pushed.unsent.length;
+      }
+    }
+    if (stopped) {
+      // Apple is unavailable or throttling: every device this call would have sent waits.
+      const error = stopped;
+      for (const { profile, serials: unsent } of leftOver) {
+        for (const chunk of chunks(unsent, MAX_SERIALS_PER_ASSIGNMENT)) {
+          await this.store(token.id, profile, chunk.map((serial) => notSentOutcome(serial, error)), 'auto', now);
+        }
+        result.failed += unsent.length;
+        sent += unsent.length;
+      }
+      this.logger.warn({ tokenId, error }, 'automatic profile assignment stopped: Apple request failed');
+    }
+    result.skipped = distinct.length - sent;
+    return result;
+  }
+
+  // ---------------------------------------------------------------- profile updates
+
+  /**
+   * After a profile was defined again at Apple (an update: Apple's profiles cannot be edited),
+   * moves the devices that hold its previous Apple profile to the new one. Best effort: devices
+   * Apple does not confirm keep the profile as requested, for automatic assignment to retry.
+   */
+  async moveToCurrentDefinition(profileId: string): Promise<{ moved: number; notMoved: number }> {
+    const [profile] = await this.profilesByIdsAnyToken([profileId]);
+    if (!profile?.appleProfileUuid) return { moved: 0, notMoved: 0 };
+    const rows: { serial_number: string }[] = await this.dataSource.query(
+      `SELECT serial_number FROM devices
+        WHERE token_id = $1 AND profile_id = $2 AND deleted_at IS NULL AND apple_profile_uuid IS DISTINCT FROM $3
+        ORDER BY serial_number`,
+      [profile.tokenId, profile.id, profile.appleProfileUuid],
+    );
+    if (rows.length === 0) return { moved: 0, notMoved: 0 };
+    const token = await this.dataSource.getRepository(DepTokenEntity).findOneByOrFail({ id: profile.tokenId });
+    const pushed = await this.push(
+      token,
+      profile,
+      rows.map((r) => r.serial_number),
+      'explicit',
+    );
+    if (pushed.error) {
+      this.logger.warn({ profileId, error: pushed.error, unsent: pushed.unsent.length }, 'devices not moved to the redefined profile');
+      await this.dataSource.query(
+        `UPDATE devices SET requested_profile_id = $3, updated_at = $4 WHERE token_id = $1 AND serial_number = ANY($2::text[])`,
+        [profile.tokenId, pushed.unsent, profile.id, this.clock.now()],
+      );
+    }
+    const moved = [...pushed.outcomes.values()].filter((o) => o.status === 'SUCCESS').length;
+    return { moved, notMoved: rows.length - moved };
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  /**
+   * Sends serials to Apple in chunks and stores each chunk's answers. Stops at the first request
+   * that fails as a whole; what was answered before stays stored.
+   */
+  private async push(token: DepTokenEntity, profile: ProfileTarget, serials: string[], mode: StoreMode, signal?: AbortSignal): Promise<PushResult> {
+    const client = this.clients.forToken(token);
+    const outcomes = new Map<string, AssignmentOutcome>();
+    const parts = chunks(serials, MAX_SERIALS_PER_ASSIGNMENT);
+    for (let i = 0; i < parts.length; i++) {
+      const chunk = parts[i]!;
+      let response;
+      try {
+        response = await client.assignProfile(profile.appleProfileUuid!, chunk, { signal });
+      } catch (error) {
+        if (!isAppleDepError(error)) throw error;
+        return { outcomes, error, unsent: parts.slice(i).flat() };
+      }
+      const at = this.clock.now();
+      const answered = chunk.map((serial) => outcomeFor(serial, response.devices?.[serial], response.retry_after_seconds, mode));
+      await this.store(token.id, profile, answered, mode, at);
+      answered.forEach((o) => outcomes.set(o.serialNumber, o));
+    }
+    return { outcomes, unsent: [] };
+  }
+
+  /**
+   * One statement for a chunk of answers. `explicit` (an admin's assignment) creates IMPORT rows
+   * for serials not seen yet and records the profile as requested until Apple confirms it;
+   * `auto` only updates existing devices and keeps their request as it was.
+   */
+  private async store(tokenId: string, profile: ProfileTarget, outcomes: AssignmentOutcome[], mode: StoreMode, at: Date): Promise<void> {
+    if (outcomes.length === 0) return;
+    const serials = outcomes.map((o) => o.serialNumber);
+    const results = outcomes.map((o) => o.status);
+    const retryAt = outcomes.map((o) => {
+      const ms = cooldownMs(o);
+      return ms === null ? null : new Date(at.getTime() + ms).toISOString();
+    });
+    const success = `r.result = 'SUCCESS'`;
+    if (mode === 'explicit') {
+      await this.dataSource.query(
+        `INSERT INTO devices AS d (token_id, serial_number, source, requested_profile_id, profile_id, apple_profile_uuid,
+                profile_status, profile_assigned_at, last_assignment_result, last_assignment_at, assignment_failure_count,
+                next_assignment_retry_at, created_at, updated_at)
+         SELECT $1, r.serial, 'IMPORT',
+                CASE WHEN ${success} THEN NULL ELSE $2::uuid END,
+                CASE WHEN ${success} THEN $2::uuid END,
+                CASE WHEN ${success} THEN $3::text END,
+                CASE WHEN ${success} THEN 'ASSIGNED' ELSE 'EMPTY' END,
+                CASE WHEN ${success} THEN $4::timestamptz END,
+                r.result, $4, CASE WHEN ${success} THEN 0 ELSE 1 END, r.retry_at, $4, $4
+           FROM unnest($5::text[], $6::text[], $7::timestamptz[]) AS r(serial, result, retry_at)
+         ON CONFLICT (token_id, serial_number) DO UPDATE SET
+                requested_profile_id = EXCLUDED.requested_profile_id,
+                profile_id = CASE WHEN EXCLUDED.last_assignment_result = 'SUCCESS' THEN EXCLUDED.profile_id ELSE d.profile_id END,
+                apple_profile_uuid = CASE WHEN EXCLUDED.last_assignment_result = 'SUCCESS' THEN EXCLUDED.apple_profile_uuid ELSE d.apple_profile_uuid END,
+                profile_status = CASE WHEN EXCLUDED.last_assignment_result = 'SUCCESS' THEN 'ASSIGNED' ELSE d.profile_status END,
+                profile_assigned_at = CASE WHEN EXCLUDED.last_assignment_result = 'SUCCESS' THEN EXCLUDED.profile_assigned_at ELSE d.profile_assigned_at END,
+                last_assignment_result = EXCLUDED.last_assignment_result,
+                last_assignment_at = EXCLUDED.last_assignment_at,
+                assignment_failure_count = CASE WHEN EXCLUDED.last_assignment_result = 'SUCCESS' THEN 0 ELSE d.assignment_failure_count + 1 END,
+                next_assignment_retry_at = EXCLUDED.next_assignment_retry_at,
+                updated_at = EXCLUDED.updated_at`,
+        [tokenId, profile.id, profile.appleProfileUuid, at, serials, results, retryAt],
+      );
+      return;
+    }
+    await this.dataSource.query(
+      `UPDATE devices AS d SET
+              requested_profile_id = CASE WHEN ${success} THEN NULL ELSE d.requested_profile_id END,
+              profile_id = CASE WHEN ${success} THEN $2::uuid ELSE d.profile_id END,
+              apple_profile_uuid = CASE WHEN ${success} THEN $3::text ELSE d.apple_profile_uuid END,
+              profile_status = CASE WHEN ${success} THEN 'ASSIGNED' ELSE d.profile_status END,
+              profile_assigned_at = CASE WHEN ${success} THEN $4::timestamptz ELSE d.profile_assigned_at END,
+              last_assignment_result = r.result,
+              last_assignment_at = $4,
+              assignment_failure_count = CASE WHEN ${success} THEN 0 ELSE d.assignment_failure_count + 1 END,
+              next_assignment_retry_at = r.retry_at,
+              updated_at = $4
+         FROM unnest($5::text[], $6::text[], $7::timestamptz[]) AS r(serial, result, retry_at)
+        WHERE d.token_id = $1 AND d.serial_number = r.serial`,
+      [tokenId, profile.id, profile.appleProfileUuid, at, serials, results, retryAt],
+    );
+  }
+
+  private async findVisibleProfile(profileId: string, scope: AccessScope): Promise<ProfileTarget | null> {
+    const visible = scope.tokenConditionSql('p.token_id', 2);
+    const rows: { id: string; token_id: string; apple_profile_uuid: string | null }[] = await this.dataSource.query(
+      `SELECT p.id, p.token_id, p.apple_profile_uuid FROM enrollment_profiles p WHERE p.id = $1 AND ${visible.sql}`,
+      [profileId, ...visible.params],
+    );
+    return rows[0] ? toTarget(rows[0]) : null;
+  }
+
+  private async profilesByIds(tokenId: string, ids: string[]): Promise<Map<string, ProfileTarget>> {
+    const found = (await this.profilesByIdsAnyToken(ids)).filter((p) => p.tokenId === tokenId);
+    return new Map(found.map((p) => [p.id, p]));
+  }
+
+  private async profilesByIdsAnyToken(ids: string[]): Promise<ProfileTarget[]> {
+    if (ids.length === 0) return [];
+    const rows: { id: string; token_id: string; apple_profile_uuid: string | null }[] = await this.dataSource.query(
+      `SELECT id, token_id, apple_profile_uuid FROM enrollment_profiles WHERE id = ANY($1::uuid[])`,
+      [ids],
+    );
+    return rows.map(toTarget);
+  }
+
+  private async knownDevices(tokenId: string, serials: string[]) {
+    if (serials.length === 0) return new Map<string, { deleted_by: string | null; profile_status: string }>();
+    const rows: { serial_number: string; deleted_by: string | null; profile_status: string }[] = await this.dataSource.query(
+      `SELECT serial_number, deleted_by, profile_status FROM devices WHERE token_id = $1 AND serial_number = ANY($2::text[])`,
+      [tokenId, serials],
+    );
+    return new Map(rows.map((r) => [r.serial_number, r]));
+  }
+}
+
+function toTarget(row: { id: string; token_id: string; apple_profile_uuid: string | null }): ProfileTarget {
+  return { id: row.id, tokenId: row.token_id, appleProfileUuid: row.apple_profile_uuid };
+}
+
+/** Trimmed, upper-cased, first occurrence kept; blank entries dropped. */
+export function distinctSerials(serials: readonly string[]): string[] {
+  return [...new Set((serials ?? []).map(normalizeSerialNumber).filter((s) => s !== ''))];
+}
+
+export function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+function cooldownMs(outcome: AssignmentOutcome): number | null {
+  switch (outcome.status) {
+    case 'FAILED':
+      return outcome.retryAfterSeconds !== undefined ? outcome.retryAfterSeconds * SECOND_MS : FAILED_COOLDOWN_MS;
+    case 'THROTTLED':
+      return outcome.retryAfterSeconds !== undefined ? outcome.retryAfterSeconds * SECOND_MS : THROTTLED_DEFAULT_COOLDOWN_MS;
+    default:
+      return null;
+  }
+}
+
+function outcomeFor(
+  serial: string,
+  status: AssignmentStatus | undefined,
+  retryAfterSeconds: number | undefined,
+  mode: StoreMode,
+): AssignmentOutcome {
+  switch (status) {
+    case 'SUCCESS':
+      return { serialNumber: serial, status: 'SUCCESS' };
+    case 'NOT_ACCESSIBLE':
+      return {
+        serialNumber: serial,
+        status: 'NOT_ACCESSIBLE',
+        message:
+          mode === 'explicit'
+            ? "Apple does not hold this serial on the token's MDM server (not assigned to it in Apple Business Manager, or not yet): the profile is assigned when a sync sees the device."
+            : "Apple does not hold this serial on the token's MDM server.",
+      };
+    case 'THROTTLED': {
+      const seconds = retryAfterSeconds ?? THROTTLED_DEFAULT_COOLDOWN_MS / SECOND_MS;
+      return {
+        serialNumber: serial,
+        status: 'THROTTLED',
+        message: `Apple is throttling assignments for this device; automatic assignment retries in ${seconds} seconds.`,
+        retryAfterSeconds: seconds,
+      };
+    }
+    case 'FAILED':
+      return {
+        serialNumber: serial,
+        status: 'FAILED',
+        message: 'Apple could not assign the profile to this device; automatic assignment retries in 24 hours.',
+      };
+    default:
+      return { serialNumber: serial, status: 'FAILED', message: 'Apple returned no result for this serial; automatic assignment retries in 24 hours.' };
+  }
+}
+
+/** A serial whose request failed as a whole (Apple throttling, unavailable, timed out). */
+function notSentOutcome(serial: string, error: AppleDepError): AssignmentOutcome {
+  if (error.kind === AppleDepErrorKind.RATE_LIMITED) {
+    const seconds = error.retryAfterSeconds ?? THROTTLED_DEFAULT_COOLDOWN_MS / SECOND_MS;
+    return { serialNumber: serial, status: 'THROTTLED', message: `Apple is rate limiting requests; retry in ${seconds} seconds.`, retryAfterSeconds: seconds };
+  }
+  return {
+    serialNumber: serial,
+    status: 'FAILED',
+    message: `Apple's device enrollment service did not answer (${error.kind}); try again later.`,
+    retryAfterSeconds: REQUEST_FAILED_COOLDOWN_MS / SECOND_MS,
+  };
+}
