@@ -8,3 +8,4 @@ export {
 } from './server-token-issuer';
 export type { FaultSpec } from './faults';
 export type { RequestLogEntry } from './request-log';
+export { VppSimulatorState, SIM_COMPANY_PORTAL_ADAM_ID, type SimVppLocation, type SimVppAsset } from './vpp.state';

@@ -9,20 +9,30 @@ import type { Clock } from '../clock';
 import { controlRoutes } from './control.routes';
 import { depRoutes } from './dep.routes';
 import { SimulatorState } from './simulator.state';
+import { vppControlRoutes, vppRoutes } from './vpp.routes';
+import { VppSimulatorState } from './vpp.state';
 
 export interface SimulatorOptions {
   /** Defaults to wall-clock time that `/_sim/clock` can shift; pass a ManualClock in tests. */
   clock?: Clock;
 }
 
-export function createSimulator(options: SimulatorOptions = {}): { app: express.Express; state: SimulatorState } {
+export function createSimulator(options: SimulatorOptions = {}): { app: express.Express; state: SimulatorState; vpp: VppSimulatorState } {
   const state = new SimulatorState(options.clock);
+  // Apps and Books (VPP) locations share the simulator's clock; /_sim/reset forgets them too.
+  const vpp = new VppSimulatorState(state.clock);
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   // Raw bodies for everything: see readJsonBody. 100 MB leaves room for bulk device uploads.
   app.use(express.raw({ type: () => true, limit: '100mb' }));
+  app.post('/_sim/reset', (_req, _res, next) => {
+    vpp.reset();
+    next();
+  });
+  app.use('/_sim/vpp', vppControlRoutes(vpp));
   app.use('/_sim', controlRoutes(state));
+  app.use('/mdm/v2', vppRoutes(vpp));
   app.use(depRoutes(state));
   app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const status = (error as { status?: number }).status;
@@ -30,20 +40,23 @@ export function createSimulator(options: SimulatorOptions = {}): { app: express.
     else if (status === 400) res.status(400).type('text/plain').send('MALFORMED_REQUEST_BODY');
     else res.status(500).type('text/plain').send('INTERNAL_SERVER_ERROR');
   });
-  return { app, state };
+  return { app, state, vpp };
 }
 
 export interface RunningSimulator {
   url: string;
   port: number;
   state: SimulatorState;
+  vpp: VppSimulatorState;
+  /** APPLE_VPP_API_URL for this simulator. */
+  vppUrl: string;
   close(): Promise<void>;
 }
 
 export async function startSimulator(
   options: SimulatorOptions & { port?: number; host?: string } = {},
 ): Promise<RunningSimulator> {
-  const { app, state } = createSimulator(options);
+  const { app, state, vpp } = createSimulator(options);
   const host = options.host ?? '127.0.0.1';
   const server = app.listen(options.port ?? 0, host);
   await once(server, 'listening');
@@ -53,6 +66,8 @@ export async function startSimulator(
     url: `http://${urlHost}:${port}`,
     port,
     state,
+    vpp,
+    vppUrl: `http://${urlHost}:${port}/mdm/v2`,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
