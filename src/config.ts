@@ -24,6 +24,8 @@ export interface Config {
   maxProfilesPerToken: number;
   alertExpiryDays: number[];
   vppLicensesLow: number;
+  /** Company Portal's App Store id (adamId): whose licences a VPP token's count is read for. */
+  companyPortalAdamId: string;
   keyPairTtlS: number;
   tokenExpiringSoonDays: number;
   logLevel: string;
@@ -120,6 +122,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxProfilesPerToken: integer(env, 'MAX_PROFILES_PER_TOKEN', 100, 1, 10000),
     alertExpiryDays: integerList(env, 'ALERT_EXPIRY_DAYS', [30, 14, 7, 1]),
     vppLicensesLow: integer(env, 'VPP_LICENSES_LOW', 10, 0),
+    companyPortalAdamId: String(integer(env, 'COMPANY_PORTAL_ADAM_ID', 719171358, 1)),
     keyPairTtlS: integer(env, 'KEY_PAIR_TTL_S', 86400, 60),
     tokenExpiringSoonDays: integer(env, 'TOKEN_EXPIRING_SOON_DAYS', 30, 1, 365),
     logLevel,

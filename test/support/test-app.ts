@@ -69,7 +69,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     SECRET_KEY: secretKey,
     BOOTSTRAP_API_KEY: adminKey,
     LOG_LEVEL: 'info',
-    ...(sim ? { APPLE_DEP_API_URL: sim.url } : {}),
+    ...(sim ? { APPLE_DEP_API_URL: sim.url, APPLE_VPP_API_URL: sim.vppUrl } : {}),
     ...options.env,
   });
   const app = await startApp(config, {
