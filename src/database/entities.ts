@@ -1,4 +1,5 @@
 // Every TypeORM entity, registered once. A feature adds its entities here.
+import { AlertEntity } from '../alerts/alert.entity';
 import { ApiKeyEntity } from '../auth/api-key.entity';
 import { ScopeTagEntity } from '../auth/scope-tag.entity';
 import { DeviceEntity } from '../devices/device.entity';
@@ -6,6 +7,7 @@ import { ConfiguratorCertificateEntity } from '../profiles/configurator-certific
 import { EnrollmentProfileEntity } from '../profiles/profile.entity';
 import { DepTokenKeyPairEntity } from '../tokens/key-pair.entity';
 import { DepTokenEntity } from '../tokens/token.entity';
+import { VppTokenEntity } from '../vpp/vpp-token.entity';
 
 export const ENTITIES = [
   ScopeTagEntity,
@@ -15,4 +17,6 @@ export const ENTITIES = [
   ConfiguratorCertificateEntity,
   EnrollmentProfileEntity,
   DeviceEntity,
+  VppTokenEntity,
+  AlertEntity,
 ];
