@@ -87,6 +87,22 @@ export enum ErrorCode {
   VPP_TOKEN_LOCATION_MISMATCH = 'VPP_TOKEN_LOCATION_MISMATCH',
   VPP_TOKEN_IN_USE = 'VPP_TOKEN_IN_USE',
 
+  // Sync runs (refusals of syncDepToken, and the codes a run's error carries)
+  /** A sync of this token is queued or running (extensions.syncRunId). */
+  SYNC_IN_PROGRESS = 'SYNC_IN_PROGRESS',
+  /** A manual sync was requested less than MANUAL_SYNC_MIN_INTERVAL_S after the previous one (extensions.retryAfterSeconds). */
+  SYNC_RATE_LIMITED = 'SYNC_RATE_LIMITED',
+  /** A full sync was requested less than FULL_SYNC_MIN_INTERVAL_S after the previous one (extensions.retryAfterSeconds). */
+  FULL_SYNC_RATE_LIMITED = 'FULL_SYNC_RATE_LIMITED',
+  /** Run error: the run exceeded SYNC_TIMEOUT_S and was aborted. */
+  SYNC_TIMED_OUT = 'SYNC_TIMED_OUT',
+  /** Run error: the instance running it stopped unexpectedly (its progress up to the last page is kept). */
+  SYNC_INTERRUPTED = 'SYNC_INTERRUPTED',
+  /** Run error: Apple answered a request in a way the sync cannot continue from (e.g. 400, 404). */
+  APPLE_REQUEST_FAILED = 'APPLE_REQUEST_FAILED',
+  /** Run error: an unexpected failure inside depgate (logged with the run id). */
+  SYNC_FAILED = 'SYNC_FAILED',
+
   // Apple's service
   APPLE_UNAVAILABLE = 'APPLE_UNAVAILABLE',
   APPLE_RATE_LIMITED = 'APPLE_RATE_LIMITED',
