@@ -4,38 +4,19 @@
  * runner's own variables (DATABASE_URL, PORT, ...) never leak in.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
-/** Every variable src/config.ts reads, removed from the inherited environment. */
-const CONFIG_VARIABLES = [
-  'PORT',
-  'HOST',
-  'PUBLIC_URL',
-  'DATABASE_URL',
-  'TEST_DATABASE_URL',
-  'DATA_DIR',
-  'SECRET_KEY',
-  'BOOTSTRAP_API_KEY',
-  'APPLE_DEP_API_URL',
-  'APPLE_VPP_API_URL',
-  'ENROLLMENT_URL',
-  'MANUAL_SYNC_MIN_INTERVAL_S',
-  'FULL_SYNC_MIN_INTERVAL_S',
-  'AUTO_SYNC_INTERVAL_S',
-  'SYNC_TIMEOUT_S',
-  'MAX_PROFILES_PER_TOKEN',
-  'ALERT_EXPIRY_DAYS',
-  'VPP_LICENSES_LOW',
-  'KEY_PAIR_TTL_S',
-  'TOKEN_EXPIRING_SOON_DAYS',
-  'LOG_LEVEL',
+/** Every variable src/config.ts reads (found in its source, so new ones are covered too). */
+export const CONFIG_VARIABLES: readonly string[] = [
+  ...new Set(fs.readFileSync(path.join(REPO_ROOT, 'src', 'config.ts'), 'utf8').match(/(?<=\(env, ')[A-Z][A-Z0-9_]*(?=')/g) ?? []),
 ];
 
 export function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   const base: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of CONFIG_VARIABLES) delete base[name];
+  for (const name of [...CONFIG_VARIABLES, 'TEST_DATABASE_URL']) delete base[name];
   // jest sets NODE_ENV=test; the real process runs without it.
   delete base.NODE_ENV;
   return { ...base, ...env };

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config';
 
@@ -121,5 +122,23 @@ describe('secrets never appear in the message', () => {
 
   it('SECRET_KEY missing with DATABASE_URL does not echo the database password', () => {
     expect(configError({ DATABASE_URL: DB }).message).not.toContain('db-password-123');
+  });
+});
+
+describe('README.md', () => {
+  const root = path.resolve(__dirname, '..', '..');
+  const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+  const source = fs.readFileSync(path.join(root, 'src', 'config.ts'), 'utf8');
+  const variables = [...new Set(source.match(/(?<=\(env, ')[A-Z][A-Z0-9_]*(?=')/g) ?? [])];
+
+  it('documents every variable src/config.ts reads in its configuration table', () => {
+    expect(variables).toEqual(expect.arrayContaining(['PORT', 'DATABASE_URL', 'SECRET_KEY', 'LOG_LEVEL']));
+    const undocumented = variables.filter((name) => !readme.includes(`| \`${name}\` |`));
+    expect(undocumented).toEqual([]); // add a row to the Configuration table in README.md
+  });
+
+  it('gives the start and test commands', () => {
+    expect(readme).toContain('npm install && npm start');
+    expect(readme).toContain('npm test');
   });
 });
