@@ -100,6 +100,8 @@ export async function startServer(deps: ServerDeps, listen: { port: number; host
     introspection: true,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
+    // main.ts owns SIGTERM/SIGINT; Apollo's own handler would stop it a second time.
+    stopOnTerminationSignals: false,
     validationRules,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),

@@ -141,7 +141,14 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   const password = fs.readFileSync(passwordPath, 'utf8').trim();
 
   const entry = resolveEmbeddedPostgresEntry();
+  // The package registers async-exit-hook on import: on SIGTERM/SIGINT it stops every cluster and
+  // exits (143/130) under the running app. The app stops its database itself: drop those hooks.
+  const HOOKED = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGBREAK'] as const;
+  const before = new Map(HOOKED.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
   const mod = (await import(pathToFileURL(entry).href)) as { default: EmbeddedPostgresCtor };
+  for (const e of HOOKED) {
+    for (const l of process.listeners(e as NodeJS.Signals)) if (!before.get(e)!.has(l)) process.removeListener(e, l);
+  }
   const port = options.port || (await freePort());
   const log = options.onLog ?? (() => undefined);
   const pg = new mod.default({
