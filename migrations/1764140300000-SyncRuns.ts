@@ -31,6 +31,7 @@ export class SyncRuns1764140300000 implements MigrationInterface {
         error_code text,
         error_message text,
         requested_by_api_key_id uuid REFERENCES api_keys (id) ON DELETE SET NULL,
+        job_id text,
         updated_at timestamptz(3) NOT NULL
       )`);
     // One run waiting or running per token, on every instance: the database says no to a second.

@@ -15,6 +15,7 @@ import { buildDepgateSchema } from './schema';
 import { startServer, type RunningServer } from './server';
 import { createServices, type Services } from './services';
 import { generateSecretKey } from './crypto/secret-box';
+import type { SyncServiceOptions } from './sync/sync.service';
 import type { DepClientTuning } from './tokens/dep-client.factory';
 
 export interface App {
@@ -31,6 +32,8 @@ export interface AppOptions {
   logger?: Logger;
   /** Apple client timeouts/retries/sleep (tests make them fast). */
   appleTuning?: DepClientTuning;
+  /** Background sync timing (tests poll faster). */
+  sync?: SyncServiceOptions;
 }
 
 /** With the embedded database and no SECRET_KEY, one is generated once and kept beside the data. */
@@ -60,10 +63,15 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   const applied = await runMigrations(dataSource);
   if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
 
-  const services = createServices({ dataSource, config, clock, logger, appleTuning: options.appleTuning });
+  const services = createServices({ dataSource, config, clock, logger, appleTuning: options.appleTuning, databaseUrl, syncOptions: options.sync });
   if (config.bootstrapApiKey) await services.apiKeys.ensureBootstrapKey(config.bootstrapApiKey);
 
-  const schema = buildDepgateSchema();
+  // Events before the schema (subscriptions) and the workers (they publish); workers before the
+  // server, so the sync that follows a token upload can be queued from the first request.
+  await services.events.start();
+  await services.sync.start();
+
+  const schema = buildDepgateSchema({ pubSub: services.events.pubSub });
   const server = await startServer({ schema, dataSource, services, logger }, { port: config.port, host: config.host });
   logger.info({ url: server.url }, 'depgate is listening');
 
@@ -71,6 +79,11 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   const stop = () =>
     (stopping ??= (async () => {
       await server.close();
+      // Running syncs go back to the queue (they resume from their last page), then the job
+      // runner and the LISTEN connection stop, then the pool closes.
+      await services.sync.stop();
+      await services.jobs.stop({ graceful: true, timeoutMs: 10_000 });
+      await services.events.close();
       await dataSource.destroy();
       if (embedded) await embedded.stop();
       logger.info('depgate stopped');

@@ -4,10 +4,11 @@
  */
 import type { AccessScope } from './auth/access-scope';
 import type { Services } from './services';
+import { createSyncLoaders, type SyncLoaders } from './sync/sync.loaders';
 import { createTokenLoaders, type TokenLoaders } from './tokens/token.loaders';
 
-export type Loaders = TokenLoaders;
+export type Loaders = TokenLoaders & SyncLoaders;
 
 export function createLoaders(services: Services, scope: AccessScope): Loaders {
-  return { ...createTokenLoaders(services, scope) };
+  return { ...createTokenLoaders(services, scope), ...createSyncLoaders(services, scope) };
 }

@@ -4,20 +4,24 @@
  */
 import 'reflect-metadata';
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
+import { createPubSub } from '@graphql-yoga/subscription';
 import { buildSchemaSync, type NonEmptyArray, type PubSub } from 'type-graphql';
 import { AuthResolver } from './auth/auth.resolver';
 import { authGuard } from './auth/guard';
 import { NodeResolver } from './graphql/node.resolver';
+import { DepTokenSyncResolver, SyncRunResolver } from './sync/sync.resolver';
 import { DepTokenResolver } from './tokens/token.resolver';
 
 // eslint-disable-next-line @typescript-eslint/ban-types
-export const RESOLVERS: NonEmptyArray<Function> = [NodeResolver, AuthResolver, DepTokenResolver];
+export const RESOLVERS: NonEmptyArray<Function> = [NodeResolver, AuthResolver, DepTokenResolver, SyncRunResolver, DepTokenSyncResolver];
 
 export function buildDepgateSchema(options: { pubSub?: PubSub } = {}): GraphQLSchema {
   return buildSchemaSync({
     resolvers: RESOLVERS,
     globalMiddlewares: [authGuard],
-    pubSub: options.pubSub,
+    // Subscriptions need a pubSub to build; printing the SDL (npm run schema, tests) gets an
+    // in-memory one. The running app passes the PostgreSQL one (src/events).
+    pubSub: options.pubSub ?? createPubSub(),
     validate: false,
   });
 }

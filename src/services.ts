@@ -8,6 +8,9 @@ import { ScopeTagService } from './auth/scope-tag.service';
 import { SECOND_MS, type Clock } from './clock';
 import type { Config } from './config';
 import { SecretBox } from './crypto/secret-box';
+import { createPostgresPubSub, type PostgresPubSub } from './events';
+import { createJobRunner, type JobRunner } from './jobs';
+import { SyncService, type SyncServiceOptions } from './sync/sync.service';
 import type { Logger } from './logger';
 import { DeviceAssignmentService } from './devices/assignment.service';
 import { DepClientFactory, type DepClientTuning } from './tokens/dep-client.factory';
@@ -22,6 +25,10 @@ export interface ServiceDeps {
   logger: Logger;
   /** Timeouts, retries and sleeps of Apple clients (tests make them fast). */
   appleTuning?: DepClientTuning;
+  /** The database's connection string: LISTEN/NOTIFY and pg-boss open connections of their own. */
+  databaseUrl: string;
+  /** Background sync timing (tests poll faster). */
+  syncOptions?: SyncServiceOptions;
 }
 
 export interface Services {
@@ -34,6 +41,12 @@ export interface Services {
   /** Profile assignment at Apple (the assignEnrollmentProfile mutation and the sync engine). */
   assignments: DeviceAssignmentService;
   depTokenStatus(token: DepTokenEntity): DepTokenStatus;
+  /** The pub/sub on PostgreSQL LISTEN/NOTIFY: events cross instances (started by the app). */
+  events: PostgresPubSub;
+  /** Background jobs on pg-boss (started by the sync service, stopped by the app). */
+  jobs: JobRunner;
+  /** Sync runs: requests, rules, the engine, the scheduler. */
+  sync: SyncService;
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -41,7 +54,9 @@ export function createServices(deps: ServiceDeps): Services {
   if (!config.secretKey) throw new Error('createServices: config.secretKey must be set (SECRET_KEY)');
   const box = new SecretBox(config.secretKey);
   const depClients = new DepClientFactory(config.appleDepApiUrl, box, clock, deps.appleTuning);
-  return {
+  const events = createPostgresPubSub({ connectionString: deps.databaseUrl, logger, executor: dataSource });
+  const jobs = createJobRunner({ connectionString: deps.databaseUrl, logger, clock, maxConnections: 4 });
+  const services: Services = {
     clock,
     config,
     apiKeys: new ApiKeyService(dataSource, clock),
@@ -50,5 +65,21 @@ export function createServices(deps: ServiceDeps): Services {
     depTokens: new DepTokenService(dataSource, box, depClients, clock, logger, { keyPairTtlMs: config.keyPairTtlS * SECOND_MS }),
     assignments: new DeviceAssignmentService(dataSource, depClients, clock, logger),
     depTokenStatus: (token) => depTokenStatus(token, clock.now(), config.tokenExpiringSoonDays),
+    events,
+    jobs,
+    sync: new SyncService({
+      dataSource,
+      connectionString: deps.databaseUrl,
+      clock,
+      logger,
+      intervals: config,
+      depClients,
+      depTokens: () => services.depTokens,
+      assignments: () => services.assignments,
+      jobs,
+      events,
+      options: deps.syncOptions,
+    }),
   };
+  return services;
 }

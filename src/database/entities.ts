@@ -5,6 +5,7 @@ import { ScopeTagEntity } from '../auth/scope-tag.entity';
 import { DeviceEntity } from '../devices/device.entity';
 import { ConfiguratorCertificateEntity } from '../profiles/configurator-certificate.entity';
 import { EnrollmentProfileEntity } from '../profiles/profile.entity';
+import { SyncRunEntity } from '../sync/sync-run.entity';
 import { DepTokenKeyPairEntity } from '../tokens/key-pair.entity';
 import { DepTokenEntity } from '../tokens/token.entity';
 import { VppTokenEntity } from '../vpp/vpp-token.entity';
@@ -17,6 +18,7 @@ export const ENTITIES = [
   ConfiguratorCertificateEntity,
   EnrollmentProfileEntity,
   DeviceEntity,
+  SyncRunEntity,
   VppTokenEntity,
   AlertEntity,
 ];

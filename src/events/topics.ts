@@ -41,8 +41,14 @@ export interface SyncRunChangedEvent {
   devicesAdded: number;
   devicesModified: number;
   devicesDeleted: number;
+  assignmentsMade?: number;
+  assignmentsFailed?: number;
   /** The error code only (never Apple's response body): the message is read from the run. */
   errorCode?: string;
+  /** ISO-8601, when the run (last) started; absent while it never ran. */
+  startedAt?: string;
+  /** ISO-8601, when the run ended; absent while it has not. */
+  finishedAt?: string;
   /** ISO-8601, when the run changed. */
   changedAt?: string;
 }

@@ -473,6 +473,15 @@ export class JobRunner {
     return { deferred: 'key-busy', jobId: copy.jobId };
   }
 
+  /**
+   * Wakes this instance's idle workers of a queue now. `send` does it itself, except that a job
+   * sent on a transaction's executor is invisible until that transaction commits: call this after
+   * the commit, or the workers only see the job at their next poll.
+   */
+  wake(name: string): void {
+    if (this.state === 'started') this.notifyWorkers(name);
+  }
+
   private notifyWorkers(name: string): void {
     for (const registration of this.registrations) {
       if (registration.queue !== name) continue;

@@ -52,7 +52,23 @@ async function uploadNew(extra: Record<string, unknown> = {}, input: Record<stri
   const keyPair = await newKeyPair();
   const server = await issue(keyPair.certificatePem, extra);
   const res = await t.gql(UPLOAD, { input: { keyPairId: keyPair.id, tokenFile: server.tokenFile, appleId: 'admin@example.com', ...input } });
-  return { keyPair, server, res, token: res.data?.uploadDepToken?.token };
+  const token = res.data?.uploadDepToken?.token;
+  // An upload queues the token's first sync, which writes to the token row: let it finish first.
+  if (token) await waitForFirstSync(parseGlobalId(token.id)!.id);
+  return { keyPair, server, res, token };
+}
+
+async function waitForFirstSync(tokenRowId: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const [{ n }] = await t.app.dataSource.query(
+      `SELECT count(*)::int AS n FROM sync_runs WHERE token_id = $1 AND status IN ('QUEUED', 'RUNNING')`,
+      [tokenRowId],
+    );
+    if (n === 0) return;
+    if (Date.now() > deadline) throw new Error('the first sync of the uploaded token did not finish');
+    await new Promise((r) => setTimeout(r, 25));
+  }
 }
 
 describe('step 1: the key pair', () => {

@@ -1,0 +1,264 @@
+/**
+ * Writing one page of Apple's device list (fetch) or of its changes (sync) into `devices`: ONE
+ * statement per page, whatever its size (`INSERT ... SELECT FROM unnest(...) ON CONFLICT`, with the
+ * `deleted` events and the counters in the same statement through data-modifying CTEs).
+ *
+ * Rules applied here:
+ * - A page may repeat a serial (spec §5): the event with the latest `op_date` wins; on a tie the
+ *   later one in the page.
+ * - `deleted` marks the device removed from the token: kept, with deleted_at, deleted_by APPLE and
+ *   profile status REMOVED. A deleted event for a serial depgate never had changes nothing.
+ * - A device an admin deleted here (deleted_by DEPGATE) is not brought back by sync events; a full
+ *   fetch that still lists it brings it back (`reviveDepgateTombstones`). A device Apple had
+ *   removed comes back whenever Apple lists it again.
+ * - Counters: added = new to the token, back after a deletion, or an imported serial seen for the
+ *   first time; modified = a known device whose Apple fields changed; deleted = a device that was
+ *   present and Apple removed.
+ * - The serials returned in `toAssign` are the live devices that may need a profile from the
+ *   assignment service: no profile at Apple (or a requested one waiting) and no successful
+ *   assignment by depgate yet. That covers `added` devices, devices moved from another MDM server
+ *   (which arrive as `modified`) and imported serials on their first appearance; it is read from
+ *   the stored state, so a page repeated after a crash still hands them over.
+ */
+import type { DepDevice, DepProfileStatus } from '../apple/dep.types';
+import type { DeviceProfileStatus } from '../devices/device.entity';
+import { normalizeSerialNumber } from '../devices/serial-number';
+
+export interface SqlRunner {
+  query(sql: string, parameters?: unknown[]): Promise<any>;
+}
+
+/** One device of a page, normalised for the statement. */
+export interface IngestDevice {
+  serialNumber: string;
+  model: string | null;
+  description: string | null;
+  color: string | null;
+  assetTag: string | null;
+  os: string | null;
+  deviceFamily: string | null;
+  profileStatus: DeviceProfileStatus;
+  appleProfileUuid: string | null;
+  profileAssignedAt: string | null;
+  profilePushedAt: string | null;
+  deviceAssignedAt: string | null;
+  deviceAssignedBy: string | null;
+  /** null on fetch pages (a fetch lists devices, it carries no events). */
+  opType: 'added' | 'modified' | 'deleted' | null;
+  opDate: string | null;
+}
+
+export interface IngestOptions {
+  tokenId: string;
+  now: Date;
+  /** Set on fetch pages: the full fetch the devices were listed by. */
+  fetchId: string | null;
+  /** Bring back devices deleted in depgate (a full fetch that still lists them). */
+  reviveDepgateTombstones: boolean;
+}
+
+export interface IngestResult {
+  added: number;
+  modified: number;
+  deleted: number;
+  toAssign: string[];
+}
+
+const PROFILE_STATUS: Record<DepProfileStatus, DeviceProfileStatus> = {
+  empty: 'EMPTY',
+  assigned: 'ASSIGNED',
+  pushed: 'PUSHED',
+  removed: 'REMOVED',
+};
+
+function text(value: unknown): string | null {
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+/** ISO-8601 at millisecond precision (what the columns keep), or null for anything unreadable. */
+function instant(value: unknown): string | null {
+  if (typeof value !== 'string' || value === '') return null;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
+}
+
+function opType(value: unknown): IngestDevice['opType'] {
+  return value === 'added' || value === 'modified' || value === 'deleted' ? value : null;
+}
+
+export function toIngestDevice(device: DepDevice): IngestDevice | null {
+  const serialNumber = normalizeSerialNumber(typeof device?.serial_number === 'string' ? device.serial_number : '');
+  if (serialNumber === '') return null;
+  const status = typeof device.profile_status === 'string' ? PROFILE_STATUS[device.profile_status.toLowerCase() as DepProfileStatus] : undefined;
+  return {
+    serialNumber,
+    model: text(device.model),
+    description: text(device.description),
+    color: text(device.color),
+    assetTag: text(device.asset_tag),
+    os: text(device.os),
+    deviceFamily: text(device.device_family),
+    profileStatus: status ?? 'EMPTY',
+    appleProfileUuid: text(device.profile_uuid),
+    profileAssignedAt: instant(device.profile_assign_time),
+    profilePushedAt: instant(device.profile_push_time),
+    deviceAssignedAt: instant(device.device_assigned_date),
+    deviceAssignedBy: text(device.device_assigned_by),
+    opType: opType(device.op_type),
+    opDate: instant(device.op_date),
+  };
+}
+
+/**
+ * The page's devices, one per serial: the latest `op_date` wins (a missing date loses to any
+ * date); on equal dates the later entry in the page. Order of first appearance is kept.
+ */
+export function resolvePage(devices: readonly DepDevice[]): IngestDevice[] {
+  const bySerial = new Map<string, IngestDevice>();
+  for (const raw of devices) {
+    const device = toIngestDevice(raw);
+    if (!device) continue;
+    const previous = bySerial.get(device.serialNumber);
+    if (previous && previous.opDate && (!device.opDate || device.opDate < previous.opDate)) continue;
+    bySerial.set(device.serialNumber, device);
+  }
+  return [...bySerial.values()];
+}
+
+const APPLE_FIELDS = [
+  'model',
+  'description',
+  'color',
+  'asset_tag',
+  'os',
+  'device_family',
+  'profile_status',
+  'apple_profile_uuid',
+  'profile_assigned_at',
+  'profile_pushed_at',
+  'device_assigned_at',
+  'device_assigned_by',
+] as const;
+
+const before = (alias: string) => APPLE_FIELDS.map((f) => `${alias}.${f}`).join(', ');
+
+/**
+ * The page statement. $1 token, $2 now, $3 fetch id (or null), $4 revive DEPGATE tombstones,
+ * $5..$19 the columns as arrays (unnest zips them into rows).
+ */
+export const INGEST_PAGE_SQL = `
+WITH input AS (
+  SELECT u.*, p.id AS mapped_profile_id
+    FROM unnest($5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[],
+                $14::timestamptz[], $15::timestamptz[], $16::timestamptz[], $17::text[], $18::text[], $19::timestamptz[])
+         AS u(serial_number, model, description, color, asset_tag, os, device_family, profile_status, apple_profile_uuid,
+              profile_assigned_at, profile_pushed_at, device_assigned_at, device_assigned_by, op_type, op_date)
+    LEFT JOIN enrollment_profiles p ON p.token_id = $1 AND p.apple_profile_uuid = u.apple_profile_uuid
+),
+previous AS (
+  SELECT d.serial_number, d.deleted_at, d.last_synced_at, ${before('d')}
+    FROM devices d JOIN input i ON d.token_id = $1 AND d.serial_number = i.serial_number
+),
+upserted AS (
+  INSERT INTO devices AS d (token_id, serial_number, ${APPLE_FIELDS.join(', ')}, profile_id, source, last_op_type, last_op_date,
+                            last_synced_at, last_fetch_id, created_at, updated_at)
+  SELECT $1, i.serial_number, ${before('i')}, i.mapped_profile_id, 'SYNC', i.op_type, i.op_date, $2, $3, $2, $2
+    FROM input i
+   WHERE i.op_type IS DISTINCT FROM 'deleted'
+  ON CONFLICT (token_id, serial_number) DO UPDATE SET
+    ${APPLE_FIELDS.map((f) => `${f} = EXCLUDED.${f}`).join(',\n    ')},
+    profile_id = EXCLUDED.profile_id,
+    requested_profile_id = CASE WHEN EXCLUDED.profile_id IS NOT NULL AND EXCLUDED.profile_id = d.requested_profile_id
+                                THEN NULL ELSE d.requested_profile_id END,
+    last_op_type = EXCLUDED.last_op_type,
+    last_op_date = EXCLUDED.last_op_date,
+    last_synced_at = EXCLUDED.last_synced_at,
+    last_fetch_id = COALESCE(EXCLUDED.last_fetch_id, d.last_fetch_id),
+    deleted_at = NULL,
+    deleted_by = NULL,
+    updated_at = EXCLUDED.updated_at
+  WHERE d.deleted_by IS DISTINCT FROM 'DEPGATE' OR $4::boolean
+  RETURNING d.serial_number, d.requested_profile_id, d.apple_profile_uuid, d.profile_status, d.last_assignment_result
+),
+removed AS (
+  UPDATE devices d SET
+    deleted_at = COALESCE(d.deleted_at, $2),
+    deleted_by = 'APPLE',
+    profile_status = 'REMOVED',
+    last_op_type = i.op_type,
+    last_op_date = i.op_date,
+    last_synced_at = $2,
+    updated_at = $2
+    FROM input i
+   WHERE i.op_type = 'deleted' AND d.token_id = $1 AND d.serial_number = i.serial_number
+  RETURNING d.serial_number
+)
+SELECT
+  count(*) FILTER (WHERE u.serial_number IS NOT NULL
+                     AND (b.serial_number IS NULL OR b.deleted_at IS NOT NULL OR b.last_synced_at IS NULL))::int AS added,
+  count(*) FILTER (WHERE u.serial_number IS NOT NULL AND b.deleted_at IS NULL AND b.last_synced_at IS NOT NULL
+                     AND (${before('b')}) IS DISTINCT FROM (${before('i')}))::int AS modified,
+  count(*) FILTER (WHERE r.serial_number IS NOT NULL AND b.deleted_at IS NULL)::int AS deleted,
+  COALESCE(array_agg(u.serial_number ORDER BY u.serial_number) FILTER (
+    WHERE u.serial_number IS NOT NULL
+      AND (u.requested_profile_id IS NOT NULL OR u.apple_profile_uuid IS NULL OR u.profile_status IN ('EMPTY', 'REMOVED'))
+      AND (u.requested_profile_id IS NOT NULL OR u.last_assignment_result IS DISTINCT FROM 'SUCCESS')
+  ), '{}') AS to_assign
+  FROM input i
+  LEFT JOIN previous b ON b.serial_number = i.serial_number
+  LEFT JOIN upserted u ON u.serial_number = i.serial_number
+  LEFT JOIN removed r ON r.serial_number = i.serial_number`;
+
+/** Upserts one page in one statement. An empty page costs nothing. */
+export async function ingestPage(db: SqlRunner, devices: readonly IngestDevice[], options: IngestOptions): Promise<IngestResult> {
+  if (devices.length === 0) return { added: 0, modified: 0, deleted: 0, toAssign: [] };
+  const column = <T>(pick: (d: IngestDevice) => T) => devices.map(pick);
+  const rows = await db.query(INGEST_PAGE_SQL, [
+    options.tokenId,
+    options.now,
+    options.fetchId,
+    options.reviveDepgateTombstones,
+    column((d) => d.serialNumber),
+    column((d) => d.model),
+    column((d) => d.description),
+    column((d) => d.color),
+    column((d) => d.assetTag),
+    column((d) => d.os),
+    column((d) => d.deviceFamily),
+    column((d) => d.profileStatus),
+    column((d) => d.appleProfileUuid),
+    column((d) => d.profileAssignedAt),
+    column((d) => d.profilePushedAt),
+    column((d) => d.deviceAssignedAt),
+    column((d) => d.deviceAssignedBy),
+    column((d) => d.opType),
+    column((d) => d.opDate),
+  ]);
+  const row = rows[0] ?? {};
+  return { added: row.added ?? 0, modified: row.modified ?? 0, deleted: row.deleted ?? 0, toAssign: row.to_assign ?? [] };
+}
+
+/**
+ * After a full fetch listed every device: synced devices of the token that this fetch did not list
+ * are no longer assigned to the MDM server. Returns how many were marked deleted (APPLE).
+ */
+export async function sweepUnlisted(db: SqlRunner, tokenId: string, fetchId: string, now: Date): Promise<number> {
+  const rows = await db.query(
+    `WITH swept AS (
+       UPDATE devices SET deleted_at = $3, deleted_by = 'APPLE', profile_status = 'REMOVED', updated_at = $3
+        WHERE token_id = $1 AND deleted_at IS NULL AND last_synced_at IS NOT NULL AND last_fetch_id IS DISTINCT FROM $2
+       RETURNING 1)
+     SELECT count(*)::int AS n FROM swept`,
+    [tokenId, fetchId, now],
+  );
+  return rows[0]?.n ?? 0;
+}
+
+/** Devices of the token that Apple lists now (the token's syncedDeviceCount). */
+export async function countSyncedDevices(db: SqlRunner, tokenId: string): Promise<number> {
+  const rows = await db.query(
+    `SELECT count(*)::int AS n FROM devices WHERE token_id = $1 AND deleted_at IS NULL AND last_synced_at IS NOT NULL`,
+    [tokenId],
+  );
+  return rows[0]?.n ?? 0;
+}

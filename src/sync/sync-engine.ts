@@ -1,0 +1,278 @@
+/**
+ * One execution of a sync run: fetch then sync with Apple's cursors (spec/apple-dep-api.md §5).
+ *
+ * - FULL: `POST /server/devices` page by page until `more_to_follow` is false (a fetch interrupted
+ *   earlier resumes from its saved cursor; `EXHAUSTED_CURSOR` means it had ended), then synced
+ *   devices the fetch did not list are marked deleted, then the last fetch cursor becomes the sync
+ *   cursor and the run continues as below, so it ends with exactly Apple's set.
+ * - DELTA (and the end of every FULL): `POST /devices/sync` from the saved cursor until
+ *   `more_to_follow` is false. `INVALID_CURSOR` / `EXPIRED_CURSOR` drop the cursor and turn the run
+ *   into a full one (once).
+ * - Page size: what `/account` advertises for the endpoint, at most 1,000.
+ * - Every page is one transaction: the devices (one statement), the cursor it came with, the
+ *   run's counters and the progress event. A crash repeats at most one page, never loses one.
+ * - After each committed page, the devices that need a profile go to the assignment service.
+ * - Every Apple call carries the run's AbortSignal (deadline, shutdown).
+ */
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { AppleDepErrorKind, isAppleDepError, type AppleDepError } from '../apple/dep-errors';
+import type { DepClient } from '../apple/dep-client';
+import type { DepAccount, DepDevicePage } from '../apple/dep.types';
+import type { Clock } from '../clock';
+import type { Logger } from '../logger';
+import type { DepClientFactory } from '../tokens/dep-client.factory';
+import { DepTokenEntity } from '../tokens/token.entity';
+import { countSyncedDevices, ingestPage, resolvePage, sweepUnlisted, type SqlRunner } from './device-ingest';
+import type { FullSyncReasonName, SyncRunEntity } from './sync-run.entity';
+import type { SyncRunStore } from './sync-run.store';
+import { fullSyncRequired, type TokenSyncState } from './sync.rules';
+
+export const MAX_PAGE_SIZE = 1000;
+const DEFAULT_PAGE_SIZE = 100;
+
+export interface AutoAssigner {
+  autoAssign(tokenId: string, serials: string[], options?: { signal?: AbortSignal }): Promise<{ assigned: number; failed: number; skipped: number }>;
+}
+
+/** A stored token whose Apple token has expired: nothing to ask Apple. */
+export class TokenExpiredForSyncError extends Error {
+  constructor(readonly expiredAt: Date) {
+    super(`The token expired on ${expiredAt.toISOString()}`);
+    this.name = 'TokenExpiredForSyncError';
+  }
+}
+
+/** The page size Apple advertises for an endpoint in `/account`, capped at 1,000. */
+export function pageSizeFor(account: Pick<DepAccount, 'urls'> | undefined, uri: string): number {
+  const entry = account?.urls?.find((u) => u.uri === uri);
+  const advertised = entry?.limit?.maximum ?? entry?.limit?.default;
+  if (typeof advertised !== 'number' || !Number.isFinite(advertised) || advertised < 1) return DEFAULT_PAGE_SIZE;
+  return Math.min(MAX_PAGE_SIZE, Math.floor(advertised));
+}
+
+function appleKind(error: unknown): AppleDepError['kind'] | undefined {
+  return isAppleDepError(error) ? error.kind : undefined;
+}
+
+export async function loadSyncState(db: SqlRunner, tokenId: string, lock = false): Promise<(TokenSyncState & { fetchCursor: string | null; expiresAt: Date }) | null> {
+  const rows = await db.query(
+    `SELECT id, sync_cursor, fetch_cursor, fetch_id, full_sync_required, last_full_sync_at, last_manual_sync_at,
+            last_sync_triggered_at, expires_at
+       FROM dep_tokens WHERE id = $1${lock ? ' FOR UPDATE' : ''}`,
+    [tokenId],
+  );
+  const r = rows[0];
+  if (!r) return null;
+  return {
+    tokenId: r.id,
+    syncCursor: r.sync_cursor,
+    fetchCursor: r.fetch_cursor,
+    fetchId: r.fetch_id,
+    fullSyncRequired: r.full_sync_required,
+    lastFullSyncAt: r.last_full_sync_at,
+    lastManualSyncAt: r.last_manual_sync_at,
+    lastSyncTriggeredAt: r.last_sync_triggered_at,
+    expiresAt: r.expires_at,
+  };
+}
+
+export interface SyncEngineDeps {
+  dataSource: DataSource;
+  clock: Clock;
+  logger: Logger;
+  clients: DepClientFactory;
+  store: SyncRunStore;
+  assignments: () => AutoAssigner | undefined;
+}
+
+export class SyncEngine {
+  private warnedNoAssigner = false;
+
+  constructor(private readonly deps: SyncEngineDeps) {}
+
+  /** Runs the ingest of a RUNNING run; throws what stopped it (the caller records the outcome). */
+  async run(run: SyncRunEntity, signal: AbortSignal): Promise<SyncRunEntity> {
+    const { dataSource, clients } = this.deps;
+    const token = await dataSource.getRepository(DepTokenEntity).findOneBy({ id: run.tokenId });
+    if (!token) throw new Error(`token ${run.tokenId} of sync run ${run.id} is gone`);
+    if (token.expiresAt.getTime() <= this.deps.clock.now().getTime()) throw new TokenExpiredForSyncError(token.expiresAt);
+    const state = await loadSyncState(dataSource, run.tokenId);
+    if (!state) throw new Error(`token ${run.tokenId} of sync run ${run.id} is gone`);
+    const client = clients.forToken(token);
+    const account = await client.getAccount({ signal });
+    const ctx: RunContext = {
+      run,
+      client,
+      signal,
+      fetchLimit: pageSizeFor(account, '/server/devices'),
+      syncLimit: pageSizeFor(account, '/devices/sync'),
+    };
+
+    if (run.kind === 'DELTA' && fullSyncRequired(state)) {
+      ctx.run = await this.becomeFull(run.id, state.fetchId ? 'RESUMING_FETCH' : 'NO_CURSOR');
+    }
+    let cursor: string;
+    if (ctx.run.kind === 'FULL') {
+      cursor = await this.fullFetch(ctx, state.fetchId, state.fetchCursor);
+    } else {
+      cursor = state.syncCursor!;
+    }
+    try {
+      await this.syncChanges(ctx, cursor);
+    } catch (error) {
+      const kind = appleKind(error);
+      if ((kind !== AppleDepErrorKind.CURSOR_INVALID && kind !== AppleDepErrorKind.CURSOR_EXPIRED) || ctx.run.kind === 'FULL') throw error;
+      // Apple no longer accepts the cursor: drop it and fetch everything (spec §5), in this run.
+      this.deps.logger.warn({ runId: run.id, tokenId: run.tokenId, kind }, 'sync cursor refused by Apple; running a full fetch');
+      await dataSource.query(`UPDATE dep_tokens SET sync_cursor = NULL, full_sync_required = true WHERE id = $1`, [run.tokenId]);
+      ctx.run = await this.becomeFull(run.id, kind === AppleDepErrorKind.CURSOR_EXPIRED ? 'CURSOR_EXPIRED' : 'CURSOR_INVALID');
+      cursor = await this.fullFetch(ctx, null, null);
+      await this.syncChanges(ctx, cursor);
+    }
+    return ctx.run;
+  }
+
+  /** Token bookkeeping of a successful run (in the transaction that ends it). */
+  async recordSuccess(db: SqlRunner, tokenId: string): Promise<void> {
+    const count = await countSyncedDevices(db, tokenId);
+    await db.query(
+      `UPDATE dep_tokens SET last_successful_sync_at = $2, last_sync_error = NULL, synced_device_count = $3,
+              terms_not_accepted_at = NULL, rejected_at = NULL
+        WHERE id = $1`,
+      [tokenId, this.deps.clock.now(), count],
+    );
+  }
+
+  private async becomeFull(runId: string, reason: FullSyncReasonName): Promise<SyncRunEntity> {
+    return this.deps.dataSource.transaction((m) => this.deps.store.becomeFull(m, runId, reason));
+  }
+
+  /** Pages through the whole list; returns the cursor the sync continues from. */
+  private async fullFetch(ctx: RunContext, resumeFetchId: string | null, resumeCursor: string | null): Promise<string> {
+    const { dataSource, clock, store } = this.deps;
+    const tokenId = ctx.run.tokenId;
+    let fetchId = resumeFetchId;
+    let cursor: string | undefined = resumeCursor ?? undefined;
+    const begin = async () => {
+      fetchId = randomUUID();
+      cursor = undefined;
+      await dataSource.query(
+        `UPDATE dep_tokens SET fetch_id = $2, fetch_cursor = NULL, fetch_started_at = $3, full_sync_required = true WHERE id = $1`,
+        [tokenId, fetchId, clock.now()],
+      );
+    };
+    if (!fetchId) await begin();
+    let restarted = false;
+    for (;;) {
+      let page: DepDevicePage;
+      try {
+        page = await ctx.client.fetchDevices({ cursor, limit: ctx.fetchLimit }, { signal: ctx.signal });
+      } catch (error) {
+        const kind = appleKind(error);
+        // The resumed fetch had already reached its end: the cursor is where the sync starts.
+        if (kind === AppleDepErrorKind.CURSOR_EXHAUSTED && cursor) break;
+        // A fetch cursor Apple no longer takes: start the fetch over (once).
+        if ((kind === AppleDepErrorKind.CURSOR_INVALID || kind === AppleDepErrorKind.CURSOR_EXPIRED) && cursor && !restarted) {
+          restarted = true;
+          this.deps.logger.warn({ runId: ctx.run.id, tokenId, kind }, 'fetch cursor refused by Apple; fetching from the start');
+          await begin();
+          continue;
+        }
+        throw error;
+      }
+      await this.commitPage(ctx, page, { fetchId: fetchId!, cursorColumn: 'fetch_cursor' });
+      cursor = page.cursor;
+      if (!page.more_to_follow) break;
+    }
+    if (!cursor) throw new Error('Apple ended a fetch without a cursor');
+    const syncFrom = cursor;
+    // Everything the fetch did not list has left the MDM server; the sync takes over from here.
+    ctx.run = await dataSource.transaction(async (m) => {
+      const now = clock.now();
+      const deleted = await sweepUnlisted(m, tokenId, fetchId!, now);
+      await m.query(
+        `UPDATE dep_tokens SET sync_cursor = $2, sync_cursor_issued_at = $3, fetch_cursor = NULL, fetch_id = NULL,
+                fetch_started_at = NULL, full_sync_required = false, last_full_sync_at = $4
+          WHERE id = $1`,
+        [tokenId, syncFrom, now, ctx.run.queuedAt],
+      );
+      return store.count(m, ctx.run.id, { devicesDeleted: deleted });
+    });
+    return syncFrom;
+  }
+
+  private async syncChanges(ctx: RunContext, from: string): Promise<void> {
+    let cursor = from;
+    for (;;) {
+      let page: DepDevicePage;
+      try {
+        page = await ctx.client.syncDevices({ cursor, limit: ctx.syncLimit }, { signal: ctx.signal });
+      } catch (error) {
+        // Not documented for sync; read as "nothing more since this cursor".
+        if (appleKind(error) === AppleDepErrorKind.CURSOR_EXHAUSTED) return;
+        throw error;
+      }
+      await this.commitPage(ctx, page, { fetchId: null, cursorColumn: 'sync_cursor' });
+      cursor = page.cursor || cursor;
+      if (!page.more_to_follow) return;
+    }
+  }
+
+  private async commitPage(
+    ctx: RunContext,
+    page: DepDevicePage,
+    options: { fetchId: string | null; cursorColumn: 'fetch_cursor' | 'sync_cursor' },
+  ): Promise<void> {
+    const { dataSource, clock, store } = this.deps;
+    const tokenId = ctx.run.tokenId;
+    const devices = resolvePage(page.devices);
+    const result = await dataSource.transaction(async (m) => {
+      const now = clock.now();
+      const ingested = await ingestPage(m, devices, {
+        tokenId,
+        now,
+        fetchId: options.fetchId,
+        reviveDepgateTombstones: options.fetchId !== null,
+      });
+      if (page.cursor) {
+        await m.query(
+          options.cursorColumn === 'sync_cursor'
+            ? `UPDATE dep_tokens SET sync_cursor = $2, sync_cursor_issued_at = $3 WHERE id = $1`
+            : `UPDATE dep_tokens SET fetch_cursor = $2 WHERE id = $1`,
+          options.cursorColumn === 'sync_cursor' ? [tokenId, page.cursor, now] : [tokenId, page.cursor],
+        );
+      }
+      ctx.run = await store.count(m, ctx.run.id, {
+        pagesFetched: 1,
+        devicesAdded: ingested.added,
+        devicesModified: ingested.modified,
+        devicesDeleted: ingested.deleted,
+      });
+      return ingested;
+    });
+    if (result.toAssign.length > 0) await this.assign(ctx, result.toAssign);
+  }
+
+  private async assign(ctx: RunContext, serials: string[]): Promise<void> {
+    const assigner = this.deps.assignments();
+    if (!assigner) {
+      if (!this.warnedNoAssigner) this.deps.logger.warn('no assignment service: synced devices get no default profile');
+      this.warnedNoAssigner = true;
+      return;
+    }
+    const outcome = await assigner.autoAssign(ctx.run.tokenId, serials, { signal: ctx.signal });
+    if (outcome.assigned === 0 && outcome.failed === 0) return;
+    ctx.run = await this.deps.dataSource.transaction((m) =>
+      this.deps.store.count(m, ctx.run.id, { assignmentsMade: outcome.assigned, assignmentsFailed: outcome.failed }),
+    );
+  }
+}
+
+interface RunContext {
+  run: SyncRunEntity;
+  client: DepClient;
+  signal: AbortSignal;
+  fetchLimit: number;
+  syncLimit: number;
+}

@@ -1,0 +1,126 @@
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { assertRole, RequireRole } from '../auth/guard';
+import { Role } from '../auth/role';
+import type { RequestContext } from '../context';
+import { Topic, type SyncRunChangedEvent } from '../events/topics';
+import { ConnectionArgs, paginate, type ConnectionResult } from '../graphql/connection';
+import { notFound } from '../graphql/domain-error';
+import { fromGlobalId } from '../graphql/global-id';
+import { registerNodeType } from '../graphql/node';
+import { createLoaders } from '../loaders';
+import { toDepToken } from '../tokens/token.resolver';
+import { DepToken } from '../tokens/token.types';
+import type { SyncRunEntity } from './sync-run.entity';
+import { nextFullSyncAt, nextManualSyncAt } from './sync.rules';
+import { SyncDepTokenInput, SyncDepTokenPayload, SyncRun, SyncRunConnection } from './sync.types';
+
+interface ProgressArgs {
+  tokenId?: string | null;
+}
+
+/** The subscription's guard: graphql-ws runs no Apollo plugin and no field middleware on subscribe. */
+function progressTopic({ args, context }: { args: ProgressArgs; context: RequestContext }): string {
+  assertRole(context, Role.READER);
+  if (args.tokenId != null) fromGlobalId(args.tokenId, 'DepToken', 'tokenId');
+  return Topic.SYNC_RUN_CHANGED;
+}
+
+/** Per event and per subscriber: the token asked for, and visible to this key now. */
+async function progressFilter({ payload, args, context }: { payload: SyncRunChangedEvent; args: ProgressArgs; context: RequestContext }): Promise<boolean> {
+  if (args.tokenId != null && fromGlobalId(args.tokenId, 'DepToken', 'tokenId') !== payload.tokenId) return false;
+  if (context.scope.unrestricted) return true;
+  return context.services.sync.isTokenVisible(payload.tokenId, context.scope);
+}
+
+@Resolver(() => SyncRun)
+export class SyncRunResolver {
+  @Query(() => SyncRun, { nullable: true, description: 'A sync run of a visible token; null when absent or not visible' })
+  @RequireRole(Role.READER)
+  async syncRun(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<SyncRun | null> {
+    const run = await ctx.loaders.syncRunById.load(fromGlobalId(id, 'SyncRun'));
+    return run ? SyncRun.from(run) : null;
+  }
+
+  @Mutation(() => SyncDepTokenPayload, {
+    description:
+      'Queues a sync of the token with Apple. Refused with SYNC_IN_PROGRESS while one is queued or running, SYNC_RATE_LIMITED within ' +
+      'MANUAL_SYNC_MIN_INTERVAL_S of the previous manual sync, FULL_SYNC_RATE_LIMITED within FULL_SYNC_MIN_INTERVAL_S of the previous ' +
+      'full sync (both with extensions.retryAfterSeconds). Follow it with syncRunProgress.',
+  })
+  @RequireRole(Role.OPERATOR)
+  async syncDepToken(@Arg('input') input: SyncDepTokenInput, @Ctx() ctx: RequestContext): Promise<SyncDepTokenPayload> {
+    const tokenId = fromGlobalId(input.tokenId, 'DepToken', 'tokenId');
+    const run = await ctx.services.sync.requestManualSync(tokenId, input.full ?? false, ctx.scope, ctx.principal.apiKeyId ?? null);
+    return { syncRun: SyncRun.from(run) };
+  }
+
+  @Subscription(() => SyncRun, {
+    topics: progressTopic,
+    filter: progressFilter,
+    description:
+      'The sync run each time it changes (queued, running, after each page, final state), in order per run, for the given token or ' +
+      'for every token this key may see. Delivery is best effort: after a reconnect, read the run with syncRun.',
+  })
+  @RequireRole(Role.READER)
+  async syncRunProgress(
+    @Root() event: SyncRunChangedEvent,
+    @Arg('tokenId', () => ID, { nullable: true, description: 'Only this token’s runs' }) _tokenId: string | null,
+    @Ctx() ctx: RequestContext,
+  ): Promise<SyncRun> {
+    // One context serves the whole subscription: fresh loaders per event, so nothing cached at an
+    // earlier event (a token's fields, its visibility) is served again.
+    ctx.loaders = createLoaders(ctx.services, ctx.scope);
+    const run = await ctx.loaders.syncRunById.load(event.runId);
+    if (!run) throw notFound('Sync run');
+    return SyncRun.fromEvent(run, event);
+  }
+
+  @FieldResolver(() => DepToken)
+  async token(@Root() run: SyncRun, @Ctx() ctx: RequestContext): Promise<DepToken> {
+    const token = await ctx.loaders.tokenById.load(run.tokenRowId);
+    if (!token) throw notFound('DEP token');
+    return toDepToken(ctx, token);
+  }
+}
+
+@Resolver(() => DepToken)
+export class DepTokenSyncResolver {
+  @FieldResolver(() => Date, {
+    nullable: true,
+    description: 'When the next manual sync may be requested; null when it may be now (unless a sync is in progress: see activeSyncRun)',
+  })
+  async nextManualSyncAt(@Root() token: DepToken, @Ctx() ctx: RequestContext): Promise<Date | null> {
+    const state = await ctx.loaders.syncStateByToken.load(token.rowId);
+    return state ? nextManualSyncAt(state, ctx.services.sync.intervals, ctx.services.clock.now()) : null;
+  }
+
+  @FieldResolver(() => Date, {
+    nullable: true,
+    description: 'When a full sync may next be requested; null when it may be now (also when depgate needs one: it then runs whatever is asked)',
+  })
+  async nextFullSyncAt(@Root() token: DepToken, @Ctx() ctx: RequestContext): Promise<Date | null> {
+    const state = await ctx.loaders.syncStateByToken.load(token.rowId);
+    return state ? nextFullSyncAt(state, ctx.services.sync.intervals, ctx.services.clock.now()) : null;
+  }
+
+  @FieldResolver(() => SyncRun, { nullable: true, description: 'The sync queued or running now, if any' })
+  async activeSyncRun(@Root() token: DepToken, @Ctx() ctx: RequestContext): Promise<SyncRun | null> {
+    const run = await ctx.loaders.activeSyncRunByToken.load(token.rowId);
+    return run ? SyncRun.from(run) : null;
+  }
+
+  @FieldResolver(() => SyncRunConnection, { description: 'Sync runs of this token, newest first' })
+  async syncRuns(@Root() token: DepToken, @Args() args: ConnectionArgs, @Ctx() ctx: RequestContext): Promise<ConnectionResult<SyncRun>> {
+    const page = await paginate(
+      ctx.services.sync.runsQuery(ctx.scope).andWhere('r.token_id = :syncRunsTokenId', { syncRunsTokenId: token.rowId }),
+      [{ sql: '(-r.seq)', value: (r: SyncRunEntity) => -Number(r.seq), cast: 'int' }],
+      args,
+    );
+    return page.map(SyncRun.from);
+  }
+}
+
+registerNodeType('SyncRun', async (ctx, ids) => {
+  const runs = await ctx.loaders.syncRunById.loadMany(ids);
+  return runs.map((r) => (r && !(r instanceof Error) ? SyncRun.from(r) : null));
+});
