@@ -11,6 +11,7 @@ import { createDataSource } from './database/data-source';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './database/embedded-postgres';
 import { runMigrations } from './database/migrate';
 import { createLogger, type Logger } from './logger';
+import { startAlertBackground } from './alerts/alert.jobs';
 import { buildDepgateSchema } from './schema';
 import { startServer, type RunningServer } from './server';
 import { createServices, type Services } from './services';
@@ -70,6 +71,14 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   // server, so the sync that follows a token upload can be queued from the first request.
   await services.events.start();
   await services.sync.start();
+  // Scheduled alert evaluation and VPP licence refresh; alerts follow sync outcomes.
+  const alertBackground = await startAlertBackground({
+    jobs: services.jobs,
+    alerts: services.alerts,
+    vppTokens: services.vppTokens,
+    logger,
+    pubSub: services.events.pubSub,
+  });
 
   const schema = buildDepgateSchema({ pubSub: services.events.pubSub });
   const server = await startServer({ schema, dataSource, services, logger }, { port: config.port, host: config.host });
@@ -81,6 +90,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       await server.close();
       // Running syncs go back to the queue (they resume from their last page), then the job
       // runner and the LISTEN connection stop, then the pool closes.
+      await alertBackground.stop();
       await services.sync.stop();
       await services.jobs.stop({ graceful: true, timeoutMs: 10_000 });
       await services.events.close();

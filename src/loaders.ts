@@ -6,9 +6,16 @@ import type { AccessScope } from './auth/access-scope';
 import type { Services } from './services';
 import { createSyncLoaders, type SyncLoaders } from './sync/sync.loaders';
 import { createTokenLoaders, type TokenLoaders } from './tokens/token.loaders';
+import { createAlertLoaders, type AlertLoaders } from './alerts/alert.loaders';
+import { createVppTokenLoaders, type VppTokenLoaders } from './vpp/vpp-token.loaders';
 
-export type Loaders = TokenLoaders & SyncLoaders;
+export type Loaders = VppTokenLoaders & AlertLoaders & TokenLoaders & SyncLoaders;
 
 export function createLoaders(services: Services, scope: AccessScope): Loaders {
-  return { ...createTokenLoaders(services, scope), ...createSyncLoaders(services, scope) };
+  return {
+    ...createTokenLoaders(services, scope),
+    ...createVppTokenLoaders(services, scope),
+    ...createAlertLoaders(services, scope),
+    ...createSyncLoaders(services, scope),
+  };
 }

@@ -11,9 +11,19 @@ import { authGuard } from './auth/guard';
 import { NodeResolver } from './graphql/node.resolver';
 import { DepTokenSyncResolver, SyncRunResolver } from './sync/sync.resolver';
 import { DepTokenResolver } from './tokens/token.resolver';
+import { AlertResolver } from './alerts/alert.resolver';
+import { VppTokenResolver } from './vpp/vpp-token.resolver';
 
 // eslint-disable-next-line @typescript-eslint/ban-types
-export const RESOLVERS: NonEmptyArray<Function> = [NodeResolver, AuthResolver, DepTokenResolver, SyncRunResolver, DepTokenSyncResolver];
+export const RESOLVERS: NonEmptyArray<Function> = [
+  NodeResolver,
+  AuthResolver,
+  DepTokenResolver,
+  VppTokenResolver,
+  AlertResolver,
+  SyncRunResolver,
+  DepTokenSyncResolver,
+];
 
 export function buildDepgateSchema(options: { pubSub?: PubSub } = {}): GraphQLSchema {
   return buildSchemaSync({

@@ -85,12 +85,21 @@ export async function startServer(deps: ServerDeps, listen: { port: number; host
       },
       context: (ctx) =>
         createRequestContext({ principal: ctx.extra.principal!, services, logger, requestId: requestIdFrom(undefined) }),
+      onSubscribe: (ctx, id) => {
+        services.metrics.wsSubscribed(ctx.extra, id);
+      },
+      onOperation: (ctx, id, _payload, args, result) => {
+        services.metrics.wsOperated(ctx.extra, id, args.document, args.operationName, result);
+      },
       onNext: (_ctx, _id, _payload, args, result) => {
         if (!result.errors?.length) return;
         const context = args.contextValue as RequestContext;
         return { ...result, errors: result.errors.map((e) => toClientError(e, context.requestId, context.logger)) };
       },
-      onError: (_ctx, _id, _payload, errors) => errors.map((e) => toClientError(e, requestIdFrom(undefined), logger)),
+      onError: (ctx, id, _payload, errors) => {
+        services.metrics.wsRefused(ctx.extra, id);
+        return errors.map((e) => toClientError(e, requestIdFrom(undefined), logger));
+      },
     },
     wsServer,
   );
@@ -105,6 +114,7 @@ export async function startServer(deps: ServerDeps, listen: { port: number; host
     validationRules,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      services.metrics.apolloPlugin(),
       ...armor.plugins,
       {
         async serverWillStart() {
@@ -151,6 +161,12 @@ export async function startServer(deps: ServerDeps, listen: { port: number; host
     } catch {
       res.status(503).json({ status: 'database unreachable' });
     }
+  });
+
+  // Prometheus scrape endpoint: token ids and names, counts and timestamps; never a secret.
+  app.get('/metrics', async (_req, res) => {
+    res.setHeader('content-type', services.metrics.contentType);
+    res.send(await services.metrics.text());
   });
 
   app.use(

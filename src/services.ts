@@ -17,6 +17,11 @@ import { DepClientFactory, type DepClientTuning } from './tokens/dep-client.fact
 import type { DepTokenEntity } from './tokens/token.entity';
 import { DepTokenService } from './tokens/token.service';
 import { depTokenStatus, type DepTokenStatus } from './tokens/token.status';
+import { AlertService } from './alerts/alert.service';
+import { wireAlerts } from './alerts/alert.wiring';
+import { DepgateMetrics } from './metrics/metrics';
+import { VppClientFactory } from './vpp/vpp-client.factory';
+import { VppTokenService } from './vpp/vpp-token.service';
 
 export interface ServiceDeps {
   dataSource: DataSource;
@@ -47,6 +52,12 @@ export interface Services {
   jobs: JobRunner;
   /** Sync runs: requests, rules, the engine, the scheduler. */
   sync: SyncService;
+  /** VPP (Apps and Books) tokens and their Company Portal licences. */
+  vppTokens: VppTokenService;
+  /** Expiry, terms, sync and licence alerts. */
+  alerts: AlertService;
+  /** The Prometheus registry behind /metrics. */
+  metrics: DepgateMetrics;
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -56,6 +67,12 @@ export function createServices(deps: ServiceDeps): Services {
   const depClients = new DepClientFactory(config.appleDepApiUrl, box, clock, deps.appleTuning);
   const events = createPostgresPubSub({ connectionString: deps.databaseUrl, logger, executor: dataSource });
   const jobs = createJobRunner({ connectionString: deps.databaseUrl, logger, clock, maxConnections: 4 });
+  const vppTokens = new VppTokenService(dataSource, box, new VppClientFactory(config.appleVppApiUrl, box, clock, deps.appleTuning), clock, logger, {
+    companyPortalAdamId: config.companyPortalAdamId,
+    expiringSoonDays: config.tokenExpiringSoonDays,
+    licensesLow: config.vppLicensesLow,
+  });
+  const alerts = new AlertService(dataSource, clock, logger, { expiryDays: config.alertExpiryDays, licensesLow: config.vppLicensesLow });
   const services: Services = {
     clock,
     config,
@@ -80,6 +97,11 @@ export function createServices(deps: ServiceDeps): Services {
       events,
       options: deps.syncOptions,
     }),
+    vppTokens,
+    alerts,
+    metrics: new DepgateMetrics({ dataSource, clock, logger }),
   };
+  // Uploads, renewals and licence refreshes re-evaluate alerts at once; raised alerts go on the events channel.
+  wireAlerts({ alerts, depTokens: services.depTokens, vppTokens, events, logger });
   return services;
 }

@@ -50,11 +50,12 @@ export class ScopeTagService {
     if (!tag) throw notFound('Scope tag');
     const [{ in_use }] = await this.dataSource.query(
       `SELECT EXISTS (SELECT 1 FROM api_key_scope_tags WHERE scope_tag_id = $1)
-           OR EXISTS (SELECT 1 FROM dep_token_scope_tags WHERE scope_tag_id = $1) AS in_use`,
+           OR EXISTS (SELECT 1 FROM dep_token_scope_tags WHERE scope_tag_id = $1)
+           OR EXISTS (SELECT 1 FROM vpp_token_scope_tags WHERE scope_tag_id = $1) AS in_use`,
       [id],
     );
     if (in_use) {
-      throw new DomainError(ErrorCode.SCOPE_TAG_IN_USE, `Scope tag "${tag.name}" is still assigned to DEP tokens or API keys`);
+      throw new DomainError(ErrorCode.SCOPE_TAG_IN_USE, `Scope tag "${tag.name}" is still assigned to DEP tokens, VPP tokens or API keys`);
     }
     await this.tags.delete({ id });
     return id;

@@ -65,6 +65,7 @@ export class DepTokenService {
   private readonly keyPairs: Repository<DepTokenKeyPairEntity>;
   private readonly dependents: TokenDependents[] = [];
   private readonly uploadListeners: TokenListener[] = [];
+  private readonly renewListeners: TokenListener[] = [];
 
   constructor(
     private readonly dataSource: DataSource,
@@ -86,6 +87,11 @@ export class DepTokenService {
   /** Called after a token is uploaded (the sync engine queues its first full sync). */
   onUploaded(listener: TokenListener): void {
     this.uploadListeners.push(listener);
+  }
+
+  /** Called after a token is renewed (alerts re-evaluate its expiry at once). */
+  onRenewed(listener: TokenListener): void {
+    this.renewListeners.push(listener);
   }
 
   // ---------------------------------------------------------------- key pairs
@@ -246,7 +252,9 @@ export class DepTokenService {
     );
     this.clients.forget(token.id);
     this.logger.info({ tokenId: token.id, expiresAt: payload.accessTokenExpiry }, 'DEP token renewed');
-    return this.findWithTags(token.id);
+    const saved = await this.findWithTags(token.id);
+    for (const listener of this.renewListeners) await listener(saved);
+    return saved;
   }
 
   // ---------------------------------------------------------------- update, delete

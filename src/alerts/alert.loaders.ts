@@ -1,0 +1,18 @@
+import DataLoader from 'dataloader';
+import type { AccessScope } from '../auth/access-scope';
+import type { Services } from '../services';
+import type { AlertEntity } from './alert.entity';
+
+export interface AlertLoaders {
+  /** Visible alerts by row id (null when absent or not visible). */
+  alertById: DataLoader<string, AlertEntity | null>;
+}
+
+export function createAlertLoaders(services: Services, scope: AccessScope): AlertLoaders {
+  return {
+    alertById: new DataLoader(async (ids) => {
+      const found = new Map((await services.alerts.findVisibleByIds(ids, scope)).map((a) => [a.id, a]));
+      return ids.map((id) => found.get(id) ?? null);
+    }),
+  };
+}

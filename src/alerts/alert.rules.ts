@@ -1,0 +1,204 @@
+/**
+ * What should be alerting right now, as a pure function of a token's facts, the time and the
+ * thresholds. The service compares this with the active alerts: what is new is raised (once, by
+ * the database's unique index), what is gone is resolved.
+ *
+ * - Expiry (DEP and VPP): thresholds from ALERT_EXPIRY_DAYS (default 30, 14, 7, 1 days). The
+ *   alert is for the smallest threshold already crossed, so each crossing is a new alert (its
+ *   `threshold` says which) and supersedes the previous one; a token uploaded 5 days before expiry
+ *   raises the 7-day alert only. Severity: INFO above 14 days, WARNING from 14 days, CRITICAL from
+ *   1 day; EXPIRED is CRITICAL.
+ * - EXPIRED also covers a token Apple no longer accepts for another reason (DEP access denied,
+ *   VPP token revoked or invalid): for the people who must act it is the same situation (nothing
+ *   works until the token is renewed), and the message says which it is.
+ * - DEP_TERMS_NOT_ACCEPTED: Apple answered T_C_NOT_SIGNED (CRITICAL: every call is refused).
+ * - DEP_SYNC_FAILING: no successful sync for 3 days, counted from the last success or, before the
+ *   first one, from the upload (WARNING).
+ * - Company Portal licences (only for a VPP token that holds Company Portal licences or that a
+ *   profile uses for Company Portal, and once counts were read): none available is
+ *   VPP_LICENSES_EXHAUSTED (CRITICAL); fewer than VPP_LICENSES_LOW or 10 % of the total is
+ *   VPP_LICENSES_LOW (WARNING).
+ */
+import { DAY_MS } from '../clock';
+import { licenceLevel } from '../vpp/vpp-token.status';
+import type { AlertKindName, AlertSeverityName } from './alert.entity';
+
+export const SYNC_FAILING_AFTER_DAYS = 3;
+
+export interface DesiredAlert {
+  kind: AlertKindName;
+  severity: AlertSeverityName;
+  /** Days for expiry and failing syncs; 0 when the kind has no threshold. */
+  threshold: number;
+  message: string;
+}
+
+export interface AlertRuleOptions {
+  /** ALERT_EXPIRY_DAYS, any order. */
+  expiryDays: readonly number[];
+  /** VPP_LICENSES_LOW. */
+  licensesLow: number;
+}
+
+export interface DepTokenFacts {
+  name: string;
+  expiresAt: Date;
+  termsNotAcceptedAt: Date | null;
+  rejectedAt: Date | null;
+  lastSuccessfulSyncAt: Date | null;
+  lastSyncError: string | null;
+  createdAt: Date;
+}
+
+export interface VppTokenFacts {
+  name: string;
+  expiresAt: Date;
+  invalidReason: 'INVALID' | 'REVOKED' | 'EXPIRED' | null;
+  cpTotalCount: number | null;
+  cpAvailableCount: number | null;
+  /** Enrollment profiles installing Company Portal with this token. */
+  profileCount: number;
+}
+
+/** Which expiry threshold (days) has been crossed, 'EXPIRED', or null (none yet). */
+export function expiryCrossing(expiresAt: Date, now: Date, expiryDays: readonly number[]): number | 'EXPIRED' | null {
+  const remaining = expiresAt.getTime() - now.getTime();
+  if (remaining <= 0) return 'EXPIRED';
+  const crossed = expiryDays.filter((days) => remaining <= days * DAY_MS);
+  return crossed.length ? Math.min(...crossed) : null;
+}
+
+export function expirySeverity(thresholdDays: number): AlertSeverityName {
+  if (thresholdDays <= 1) return 'CRITICAL';
+  if (thresholdDays <= 14) return 'WARNING';
+  return 'INFO';
+}
+
+/** How urgent an alert is within its family (expiry, licences): a more urgent one supersedes. */
+export function urgency(alert: Pick<DesiredAlert, 'kind' | 'threshold'>): number {
+  switch (alert.kind) {
+    case 'DEP_TOKEN_EXPIRED':
+    case 'VPP_TOKEN_EXPIRED':
+    case 'VPP_LICENSES_EXHAUSTED':
+      return Number.MAX_SAFE_INTEGER;
+    case 'DEP_TOKEN_EXPIRING':
+    case 'VPP_TOKEN_EXPIRING':
+      return 1_000_000 - alert.threshold;
+    default:
+      return 1;
+  }
+}
+
+/** Alerts of one family replace each other; other kinds stand alone. */
+export function family(kind: AlertKindName): string {
+  switch (kind) {
+    case 'DEP_TOKEN_EXPIRING':
+    case 'DEP_TOKEN_EXPIRED':
+      return 'DEP_EXPIRY';
+    case 'VPP_TOKEN_EXPIRING':
+    case 'VPP_TOKEN_EXPIRED':
+      return 'VPP_EXPIRY';
+    case 'VPP_LICENSES_LOW':
+    case 'VPP_LICENSES_EXHAUSTED':
+      return 'VPP_LICENSES';
+    default:
+      return kind;
+  }
+}
+
+const day = (d: Date) => d.toISOString().slice(0, 10);
+
+export function depTokenAlerts(token: DepTokenFacts, now: Date, options: AlertRuleOptions): DesiredAlert[] {
+  const alerts: DesiredAlert[] = [];
+  const name = `DEP token "${token.name}"`;
+  const crossing = expiryCrossing(token.expiresAt, now, options.expiryDays);
+  if (crossing === 'EXPIRED') {
+    alerts.push({
+      kind: 'DEP_TOKEN_EXPIRED',
+      severity: 'CRITICAL',
+      threshold: 0,
+      message: `${name} expired on ${day(token.expiresAt)}: Apple refuses it, so devices no longer sync and profiles cannot be assigned. Download a new token for the MDM server in Apple Business Manager and renew it.`,
+    });
+  } else if (token.rejectedAt) {
+    alerts.push({
+      kind: 'DEP_TOKEN_EXPIRED',
+      severity: 'CRITICAL',
+      threshold: 0,
+      message: `Apple no longer accepts ${name} (access denied since ${day(token.rejectedAt)}): devices no longer sync. Download a new token for the MDM server in Apple Business Manager and renew it.`,
+    });
+  } else if (crossing !== null) {
+    alerts.push({
+      kind: 'DEP_TOKEN_EXPIRING',
+      severity: expirySeverity(crossing),
+      threshold: crossing,
+      message: `${name} expires within ${crossing} day${crossing === 1 ? '' : 's'}, on ${day(token.expiresAt)}: download a new token for the MDM server in Apple Business Manager and renew it before then, or devices stop syncing.`,
+    });
+  }
+  if (token.termsNotAcceptedAt) {
+    alerts.push({
+      kind: 'DEP_TERMS_NOT_ACCEPTED',
+      severity: 'CRITICAL',
+      threshold: 0,
+      message: `Apple has new terms and conditions for ${name}: an administrator must accept them in Apple Business Manager (or Apple School Manager); until then Apple refuses every call.`,
+    });
+  }
+  const since = token.lastSuccessfulSyncAt ?? token.createdAt;
+  if (now.getTime() - since.getTime() >= SYNC_FAILING_AFTER_DAYS * DAY_MS) {
+    const last = token.lastSuccessfulSyncAt ? `the last one was on ${day(token.lastSuccessfulSyncAt)}` : `none since the upload on ${day(token.createdAt)}`;
+    const error = token.lastSyncError ? ` Last error: ${token.lastSyncError.slice(0, 300)}` : '';
+    alerts.push({
+      kind: 'DEP_SYNC_FAILING',
+      severity: 'WARNING',
+      threshold: SYNC_FAILING_AFTER_DAYS,
+      message: `${name} has not synced successfully for ${SYNC_FAILING_AFTER_DAYS} days (${last}): new devices and changes in Apple Business Manager are not arriving.${error}`,
+    });
+  }
+  return alerts;
+}
+
+export function vppTokenAlerts(token: VppTokenFacts, now: Date, options: AlertRuleOptions): DesiredAlert[] {
+  const alerts: DesiredAlert[] = [];
+  const name = `VPP token "${token.name}"`;
+  const fallback = 'devices install Company Portal from the App Store instead and users are asked for an Apple ID';
+  const crossing = expiryCrossing(token.expiresAt, now, options.expiryDays);
+  if (crossing === 'EXPIRED' || token.invalidReason === 'EXPIRED') {
+    alerts.push({
+      kind: 'VPP_TOKEN_EXPIRED',
+      severity: 'CRITICAL',
+      threshold: 0,
+      message: `${name} has expired (${day(token.expiresAt)}): ${fallback}. Download a new location token in Apple Business Manager and renew it.`,
+    });
+  } else if (token.invalidReason) {
+    alerts.push({
+      kind: 'VPP_TOKEN_EXPIRED',
+      severity: 'CRITICAL',
+      threshold: 0,
+      message: `Apple no longer accepts ${name} (${token.invalidReason === 'REVOKED' ? 'revoked: a newer token was downloaded for the location' : 'invalid'}): ${fallback}. Renew it with the newest location token.`,
+    });
+  } else if (crossing !== null) {
+    alerts.push({
+      kind: 'VPP_TOKEN_EXPIRING',
+      severity: expirySeverity(crossing),
+      threshold: crossing,
+      message: `${name} expires within ${crossing} day${crossing === 1 ? '' : 's'}, on ${day(token.expiresAt)}: renew it before then, or ${fallback}.`,
+    });
+  }
+  const relevant = (token.cpTotalCount ?? 0) > 0 || token.profileCount > 0;
+  const level = licenceLevel({ total: token.cpTotalCount, available: token.cpAvailableCount }, options.licensesLow);
+  if (relevant && level === 'EXHAUSTED') {
+    alerts.push({
+      kind: 'VPP_LICENSES_EXHAUSTED',
+      severity: 'CRITICAL',
+      threshold: 0,
+      message: `${name} has no Company Portal licences left (${token.cpTotalCount ?? 0} purchased): ${fallback}. Buy more licences or free some.`,
+    });
+  } else if (relevant && level === 'LOW') {
+    alerts.push({
+      kind: 'VPP_LICENSES_LOW',
+      severity: 'WARNING',
+      threshold: 0,
+      message: `${name} has only ${token.cpAvailableCount} of ${token.cpTotalCount} Company Portal licences left: when they run out, ${fallback}.`,
+    });
+  }
+  return alerts;
+}

@@ -1,0 +1,285 @@
+/**
+ * Alerts: evaluated per token (on a schedule and right after anything that changes a token),
+ * stored, listed, acknowledged, and announced on ALERT_RAISED.
+ *
+ * Raised once per crossing, even with several instances evaluating at the same moment:
+ * - one evaluation per token at a time, on any instance (a transaction-scoped advisory lock on the
+ *   token id), reading the token inside that transaction so it acts on committed state;
+ * - the insert itself races safely: a partial unique index allows one active alert per
+ *   (kind, subject, threshold) and the insert is ON CONFLICT DO NOTHING;
+ * - ALERT_RAISED is published only for a row this instance actually inserted, on the same
+ *   transaction (NOTIFY is delivered at commit), so subscribers never hear of an alert twice or
+ *   before it is readable.
+ */
+import { randomUUID } from 'node:crypto';
+import type { DataSource, EntityManager, Repository, SelectQueryBuilder } from 'typeorm';
+import type { AccessScope } from '../auth/access-scope';
+import type { Principal } from '../auth/principal';
+import type { Clock } from '../clock';
+import type { AlertRaisedEvent, SqlExecutor } from '../events';
+import { notFound } from '../graphql/domain-error';
+import type { Logger } from '../logger';
+import { AlertEntity, type AlertKindName, type AlertSeverityName } from './alert.entity';
+import { depTokenAlerts, family, urgency, vppTokenAlerts, type AlertRuleOptions, type DesiredAlert } from './alert.rules';
+
+export type AlertSubjectType = 'DEP_TOKEN' | 'VPP_TOKEN';
+
+/** Sends ALERT_RAISED on the given executor (the evaluation's transaction). */
+export type AlertPublisher = (event: AlertRaisedEvent, executor: SqlExecutor) => Promise<void>;
+
+export interface AlertFilterCommand {
+  /** ACTIVE (default), RESOLVED or ALL. */
+  status?: 'ACTIVE' | 'RESOLVED' | 'ALL';
+  kinds?: AlertKindName[] | null;
+  severities?: AlertSeverityName[] | null;
+  acknowledged?: boolean | null;
+  depTokenId?: string | null;
+  vppTokenId?: string | null;
+}
+
+export interface EvaluationResult {
+  raised: AlertEntity[];
+  resolved: number;
+}
+
+let sequence = 0;
+
+export class AlertService {
+  private readonly alerts: Repository<AlertEntity>;
+  private publisher?: AlertPublisher;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly options: AlertRuleOptions,
+  ) {
+    this.alerts = dataSource.getRepository(AlertEntity);
+  }
+
+  /** Where ALERT_RAISED goes (the events pub/sub). Without one, alerts are only stored. */
+  setPublisher(publisher: AlertPublisher | undefined): void {
+    this.publisher = publisher;
+  }
+
+  // ---------------------------------------------------------------- evaluation
+
+  async evaluateDepToken(tokenId: string): Promise<EvaluationResult> {
+    return this.evaluate('DEP_TOKEN', tokenId);
+  }
+
+  async evaluateVppToken(vppTokenId: string): Promise<EvaluationResult> {
+    return this.evaluate('VPP_TOKEN', vppTokenId);
+  }
+
+  /** The scheduled pass: every DEP and VPP token. */
+  async evaluateAll(signal?: AbortSignal): Promise<{ tokens: number; raised: number; resolved: number }> {
+    const subjects: { type: AlertSubjectType; id: string }[] = await this.dataSource.query(
+      `SELECT 'DEP_TOKEN' AS type, id FROM dep_tokens UNION ALL SELECT 'VPP_TOKEN' AS type, id FROM vpp_tokens`,
+    );
+    let raised = 0;
+    let resolved = 0;
+    for (const subject of subjects) {
+      if (signal?.aborted) break;
+      try {
+        const result = await this.evaluate(subject.type, subject.id);
+        raised += result.raised.length;
+        resolved += result.resolved;
+      } catch (err) {
+        this.logger.error({ subjectId: subject.id, err: { message: (err as Error).message } }, 'alert evaluation failed');
+      }
+    }
+    return { tokens: subjects.length, raised, resolved };
+  }
+
+  private async evaluate(type: AlertSubjectType, subjectId: string): Promise<EvaluationResult> {
+    const raised: AlertEntity[] = [];
+    let resolved = 0;
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`depgate:alerts:${subjectId}`]);
+      const now = this.clock.now();
+      const subject = await this.readSubject(manager, type, subjectId);
+      if (!subject) return; // deleted: its alerts went with it
+      const desired = type === 'DEP_TOKEN' ? depTokenAlerts(subject.facts as never, now, this.options) : vppTokenAlerts(subject.facts as never, now, this.options);
+      const active: Pick<AlertEntity, 'id' | 'kind' | 'threshold'>[] = await manager.query(
+        `SELECT id, kind, threshold FROM alerts WHERE subject_id = $1 AND resolved_at IS NULL`,
+        [subjectId],
+      );
+      const key = (a: { kind: string; threshold: number }) => `${a.kind}:${a.threshold}`;
+      const wanted = new Map(desired.map((d) => [key(d), d]));
+      for (const alert of active) {
+        if (wanted.has(key(alert))) continue;
+        const successor = desired.find((d) => family(d.kind) === family(alert.kind));
+        const resolution = successor && urgency(successor) > urgency(alert) ? 'SUPERSEDED' : 'CLEARED';
+        const [, affected] = await manager.query(
+          `UPDATE alerts SET resolved_at = $2, resolution = $3 WHERE id = $1 AND resolved_at IS NULL`,
+          [alert.id, now, resolution],
+        );
+        resolved += Number(affected) || 0;
+      }
+      const present = new Set(active.map(key));
+      for (const alert of desired) {
+        if (present.has(key(alert))) continue;
+        const row = await this.insert(manager, type, subjectId, subject.name, alert, now);
+        if (row) raised.push(row);
+      }
+      for (const row of raised) {
+        await this.publisher?.(
+          { alertId: row.id, kind: row.kind, ...(row.depTokenId ? { tokenId: row.depTokenId } : { vppTokenId: row.vppTokenId! }) },
+          manager,
+        );
+      }
+    });
+    for (const row of raised) {
+      this.logger.warn({ alertId: row.id, kind: row.kind, severity: row.severity, subjectId, threshold: row.threshold }, 'alert raised');
+    }
+    return { raised, resolved };
+  }
+
+  /** The row, or null when another instance raised the same crossing first. */
+  private async insert(
+    manager: EntityManager,
+    type: AlertSubjectType,
+    subjectId: string,
+    subjectName: string,
+    alert: DesiredAlert,
+    now: Date,
+  ): Promise<AlertEntity | null> {
+    const id = randomUUID();
+    const rows: unknown[] = await manager.query(
+      `INSERT INTO alerts (id, kind, severity, dep_token_id, vpp_token_id, subject_name, threshold, message, raised_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+       ON CONFLICT (kind, subject_id, threshold) WHERE resolved_at IS NULL DO NOTHING
+       RETURNING id`,
+      [
+        id,
+        alert.kind,
+        alert.severity,
+        type === 'DEP_TOKEN' ? subjectId : null,
+        type === 'VPP_TOKEN' ? subjectId : null,
+        subjectName,
+        alert.threshold,
+        alert.message,
+        now,
+      ],
+    );
+    if (rows.length === 0) return null;
+    return manager.getRepository(AlertEntity).findOneByOrFail({ id });
+  }
+
+  private async readSubject(
+    manager: EntityManager,
+    type: AlertSubjectType,
+    id: string,
+  ): Promise<{ name: string; facts: Record<string, unknown> } | null> {
+    if (type === 'DEP_TOKEN') {
+      const [row] = await manager.query(
+        `SELECT name, expires_at, terms_not_accepted_at, rejected_at, last_successful_sync_at, last_sync_error, created_at
+           FROM dep_tokens WHERE id = $1`,
+        [id],
+      );
+      if (!row) return null;
+      return {
+        name: row.name,
+        facts: {
+          name: row.name,
+          expiresAt: row.expires_at,
+          termsNotAcceptedAt: row.terms_not_accepted_at,
+          rejectedAt: row.rejected_at,
+          lastSuccessfulSyncAt: row.last_successful_sync_at,
+          lastSyncError: row.last_sync_error,
+          createdAt: row.created_at,
+        },
+      };
+    }
+    const [row] = await manager.query(
+      `SELECT v.name, v.expires_at, v.invalid_reason, v.cp_total_count, v.cp_available_count,
+              (SELECT count(*)::int FROM enrollment_profiles p WHERE p.company_portal_vpp_token_id = v.id) AS profile_count
+         FROM vpp_tokens v WHERE v.id = $1`,
+      [id],
+    );
+    if (!row) return null;
+    return {
+      name: row.name,
+      facts: {
+        name: row.name,
+        expiresAt: row.expires_at,
+        invalidReason: row.invalid_reason,
+        cpTotalCount: row.cp_total_count,
+        cpAvailableCount: row.cp_available_count,
+        profileCount: row.profile_count,
+      },
+    };
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  /**
+   * Visibility: an alert about a DEP token is visible when the token is (its scope tags), an alert
+   * about a VPP token when the VPP token is (its own scope tags).
+   */
+  restrict<E extends AlertEntity>(scope: AccessScope, qb: SelectQueryBuilder<E>, alias = 'a'): SelectQueryBuilder<E> {
+    if (scope.unrestricted) return qb;
+    const param = `alertScopeTags${++sequence}`;
+    return qb.andWhere(
+      `((${alias}.dep_token_id IS NOT NULL AND EXISTS (SELECT 1 FROM dep_token_scope_tags dts WHERE dts.token_id = ${alias}.dep_token_id AND dts.scope_tag_id = ANY(CAST(:${param} AS uuid[]))))
+        OR (${alias}.vpp_token_id IS NOT NULL AND EXISTS (SELECT 1 FROM vpp_token_scope_tags vts WHERE vts.vpp_token_id = ${alias}.vpp_token_id AND vts.scope_tag_id = ANY(CAST(:${param} AS uuid[])))))`,
+      { [param]: [...scope.scopeTagIds] },
+    );
+  }
+
+  listQuery(scope: AccessScope, filter: AlertFilterCommand = {}): SelectQueryBuilder<AlertEntity> {
+    const qb = this.restrict(scope, this.alerts.createQueryBuilder('a'));
+    const status = filter.status ?? 'ACTIVE';
+    if (status === 'ACTIVE') qb.andWhere('a.resolved_at IS NULL');
+    else if (status === 'RESOLVED') qb.andWhere('a.resolved_at IS NOT NULL');
+    if (filter.kinds?.length) qb.andWhere('a.kind IN (:...kinds)', { kinds: filter.kinds });
+    if (filter.severities?.length) qb.andWhere('a.severity IN (:...severities)', { severities: filter.severities });
+    if (filter.acknowledged === true) qb.andWhere('a.acknowledged_at IS NOT NULL');
+    if (filter.acknowledged === false) qb.andWhere('a.acknowledged_at IS NULL');
+    if (filter.depTokenId) qb.andWhere('a.dep_token_id = :depTokenId', { depTokenId: filter.depTokenId });
+    if (filter.vppTokenId) qb.andWhere('a.vpp_token_id = :vppTokenId', { vppTokenId: filter.vppTokenId });
+    return qb;
+  }
+
+  async findVisibleByIds(ids: readonly string[], scope: AccessScope): Promise<AlertEntity[]> {
+    if (ids.length === 0) return [];
+    const qb = this.alerts.createQueryBuilder('a').where('a.id IN (:...ids)', { ids: [...ids] });
+    return this.restrict(scope, qb).getMany();
+  }
+
+  /** Whether the caller may see an alert about this subject (the subscription filter's check). */
+  async canSee(event: Pick<AlertRaisedEvent, 'tokenId' | 'vppTokenId'>, scope: AccessScope): Promise<boolean> {
+    if (scope.unrestricted) return true;
+    const [row] = event.tokenId
+      ? await this.dataSource.query(`SELECT 1 FROM dep_token_scope_tags WHERE token_id = $1 AND scope_tag_id = ANY($2::uuid[]) LIMIT 1`, [
+          event.tokenId,
+          [...scope.scopeTagIds],
+        ])
+      : event.vppTokenId
+        ? await this.dataSource.query(`SELECT 1 FROM vpp_token_scope_tags WHERE vpp_token_id = $1 AND scope_tag_id = ANY($2::uuid[]) LIMIT 1`, [
+            event.vppTokenId,
+            [...scope.scopeTagIds],
+          ])
+        : [];
+    return Boolean(row);
+  }
+
+  /** Marks a visible alert acknowledged (once: a second call keeps the first acknowledgement). */
+  async acknowledge(alertId: string, principal: Principal, scope: AccessScope): Promise<AlertEntity> {
+    const [alert] = await this.findVisibleByIds([alertId], scope);
+    if (!alert) throw notFound('Alert');
+    await this.alerts
+      .createQueryBuilder()
+      .update(AlertEntity)
+      .set({ acknowledgedAt: this.clock.now(), acknowledgedByApiKeyId: principal.apiKeyId, acknowledgedBy: principal.name })
+      .where('id = :id AND acknowledged_at IS NULL', { id: alert.id })
+      .execute();
+    return this.alerts.findOneByOrFail({ id: alert.id });
+  }
+
+  /** Active alerts per kind (metrics). */
+  async activeCounts(): Promise<{ kind: AlertKindName; severity: AlertSeverityName; n: number }[]> {
+    return this.dataSource.query(`SELECT kind, severity, count(*)::int AS n FROM alerts WHERE resolved_at IS NULL GROUP BY 1, 2`);
+  }
+}

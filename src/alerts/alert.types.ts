@@ -1,0 +1,163 @@
+import { createUnionType, Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { ConnectionType } from '../graphql/connection';
+import { toGlobalId } from '../graphql/global-id';
+import { Node } from '../graphql/node';
+import { DepToken } from '../tokens/token.types';
+import { VppToken } from '../vpp/vpp-token.types';
+import type { AlertEntity } from './alert.entity';
+
+export enum AlertKind {
+  DEP_TOKEN_EXPIRING = 'DEP_TOKEN_EXPIRING',
+  DEP_TOKEN_EXPIRED = 'DEP_TOKEN_EXPIRED',
+  DEP_TERMS_NOT_ACCEPTED = 'DEP_TERMS_NOT_ACCEPTED',
+  DEP_SYNC_FAILING = 'DEP_SYNC_FAILING',
+  VPP_TOKEN_EXPIRING = 'VPP_TOKEN_EXPIRING',
+  VPP_TOKEN_EXPIRED = 'VPP_TOKEN_EXPIRED',
+  VPP_LICENSES_LOW = 'VPP_LICENSES_LOW',
+  VPP_LICENSES_EXHAUSTED = 'VPP_LICENSES_EXHAUSTED',
+}
+registerEnumType(AlertKind, {
+  name: 'AlertKind',
+  valuesConfig: {
+    DEP_TOKEN_EXPIRING: { description: 'A DEP token expires within an ALERT_EXPIRY_DAYS threshold (`threshold` says which); each crossing is a new alert' },
+    DEP_TOKEN_EXPIRED: { description: 'A DEP token expired, or Apple refuses it (access denied): devices no longer sync' },
+    DEP_TERMS_NOT_ACCEPTED: { description: 'Apple has new terms: accept them in Apple Business Manager' },
+    DEP_SYNC_FAILING: { description: 'No successful sync for 3 days' },
+    VPP_TOKEN_EXPIRING: { description: 'A VPP token expires within an ALERT_EXPIRY_DAYS threshold' },
+    VPP_TOKEN_EXPIRED: {
+      description: 'A VPP token expired, or Apple refuses it (revoked, invalid): Company Portal falls back to the App Store and an Apple ID',
+    },
+    VPP_LICENSES_LOW: { description: 'Fewer Company Portal licences available than VPP_LICENSES_LOW or 10 % of the total' },
+    VPP_LICENSES_EXHAUSTED: { description: 'No Company Portal licence available' },
+  },
+});
+
+export enum AlertSeverity {
+  INFO = 'INFO',
+  WARNING = 'WARNING',
+  CRITICAL = 'CRITICAL',
+}
+registerEnumType(AlertSeverity, {
+  name: 'AlertSeverity',
+  description: 'Expiry: INFO above 14 days, WARNING from 14 days, CRITICAL from 1 day and once expired',
+});
+
+export enum AlertResolution {
+  CLEARED = 'CLEARED',
+  SUPERSEDED = 'SUPERSEDED',
+}
+registerEnumType(AlertResolution, {
+  name: 'AlertResolution',
+  valuesConfig: {
+    CLEARED: { description: 'The cause went away (renewal, licences added, terms accepted, a successful sync)' },
+    SUPERSEDED: { description: 'A more urgent alert of the same family replaced it (e.g. 7 days left after 14)' },
+  },
+});
+
+export enum AlertStatusFilter {
+  ACTIVE = 'ACTIVE',
+  RESOLVED = 'RESOLVED',
+  ALL = 'ALL',
+}
+registerEnumType(AlertStatusFilter, { name: 'AlertStatusFilter' });
+
+export const AlertSubject = createUnionType({
+  name: 'AlertSubject',
+  description: 'The token an alert is about',
+  types: () => [DepToken, VppToken] as const,
+  resolveType: (value) => (value instanceof VppToken ? VppToken : DepToken),
+});
+
+@ObjectType({ implements: Node, description: 'A warning about a DEP or VPP token; active until its cause goes away' })
+export class Alert extends Node {
+  @Field(() => AlertKind)
+  kind: AlertKind;
+
+  @Field(() => AlertSeverity)
+  severity: AlertSeverity;
+
+  @Field({ description: "The token's name when the alert was raised" })
+  subjectName: string;
+
+  @Field(() => Int, { nullable: true, description: 'The crossed threshold in days (expiry, failing syncs); null for other kinds' })
+  threshold: number | null;
+
+  @Field()
+  message: string;
+
+  @Field()
+  raisedAt: Date;
+
+  @Field()
+  active: boolean;
+
+  @Field(() => Date, { nullable: true })
+  resolvedAt: Date | null;
+
+  @Field(() => AlertResolution, { nullable: true })
+  resolution: AlertResolution | null;
+
+  @Field(() => Date, { nullable: true })
+  acknowledgedAt: Date | null;
+
+  @Field(() => String, { nullable: true, description: 'Name of the API key that acknowledged it' })
+  acknowledgedBy: string | null;
+
+  /** Row ids, for the subject field resolver; not exposed. */
+  rowId: string;
+  depTokenRowId: string | null;
+  vppTokenRowId: string | null;
+
+  static from(entity: AlertEntity): Alert {
+    const hasThreshold = ['DEP_TOKEN_EXPIRING', 'VPP_TOKEN_EXPIRING', 'DEP_SYNC_FAILING'].includes(entity.kind);
+    return Object.assign(new Alert(), {
+      id: toGlobalId('Alert', entity.id),
+      rowId: entity.id,
+      depTokenRowId: entity.depTokenId,
+      vppTokenRowId: entity.vppTokenId,
+      kind: entity.kind as AlertKind,
+      severity: entity.severity as AlertSeverity,
+      subjectName: entity.subjectName,
+      threshold: hasThreshold ? entity.threshold : null,
+      message: entity.message,
+      raisedAt: entity.raisedAt,
+      active: entity.resolvedAt === null,
+      resolvedAt: entity.resolvedAt,
+      resolution: entity.resolution as AlertResolution | null,
+      acknowledgedAt: entity.acknowledgedAt,
+      acknowledgedBy: entity.acknowledgedBy,
+    });
+  }
+}
+
+export const AlertConnection = ConnectionType(Alert, 'Alert');
+
+@InputType()
+export class AlertFilter {
+  @Field(() => AlertStatusFilter, { nullable: true, description: 'Default ACTIVE' })
+  status?: AlertStatusFilter | null;
+
+  @Field(() => [AlertKind], { nullable: true })
+  kinds?: AlertKind[] | null;
+
+  @Field(() => [AlertSeverity], { nullable: true })
+  severities?: AlertSeverity[] | null;
+
+  @Field(() => Boolean, { nullable: true })
+  acknowledged?: boolean | null;
+
+  @Field(() => ID, { nullable: true, description: 'A DepToken or VppToken id: only alerts about that token' })
+  subjectId?: string | null;
+}
+
+@InputType()
+export class AcknowledgeAlertInput {
+  @Field(() => ID)
+  alertId: string;
+}
+
+@ObjectType()
+export class AlertPayload {
+  @Field(() => Alert)
+  alert: Alert;
+}

@@ -1,0 +1,34 @@
+/**
+ * Connects alerts to what changes their inputs: DEP token uploads and renewals, VPP token uploads,
+ * renewals, updates and licence refreshes are evaluated at once, and raised alerts are announced
+ * on ALERT_RAISED in the evaluating transaction. (Sync outcomes and the schedule: alert.jobs.ts.)
+ */
+import { Topic, type PostgresPubSub } from '../events';
+import type { Logger } from '../logger';
+import type { DepTokenService } from '../tokens/token.service';
+import type { VppTokenService } from '../vpp/vpp-token.service';
+import type { AlertService } from './alert.service';
+
+export interface AlertWiring {
+  alerts: AlertService;
+  depTokens: DepTokenService;
+  vppTokens: VppTokenService;
+  events?: Pick<PostgresPubSub, 'publish'>;
+  logger: Logger;
+}
+
+export function wireAlerts({ alerts, depTokens, vppTokens, events, logger }: AlertWiring): void {
+  if (events) alerts.setPublisher((event, executor) => events.publish(Topic.ALERT_RAISED, event, { executor }));
+  // An evaluation failing must not fail the upload or renewal that triggered it: the scheduled
+  // pass catches up.
+  const evaluate = async (what: 'DEP_TOKEN' | 'VPP_TOKEN', id: string) => {
+    try {
+      await (what === 'DEP_TOKEN' ? alerts.evaluateDepToken(id) : alerts.evaluateVppToken(id));
+    } catch (err) {
+      logger.error({ subjectId: id, err: { message: (err as Error).message } }, 'alert evaluation failed');
+    }
+  };
+  depTokens.onUploaded((token) => evaluate('DEP_TOKEN', token.id));
+  depTokens.onRenewed((token) => evaluate('DEP_TOKEN', token.id));
+  vppTokens.onChanged((token) => evaluate('VPP_TOKEN', token.id));
+}
