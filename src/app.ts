@@ -33,8 +33,12 @@ export interface AppOptions {
   logger?: Logger;
   /** Apple client timeouts/retries/sleep (tests make them fast). */
   appleTuning?: DepClientTuning;
-  /** Background sync timing (tests poll faster). */
-  sync?: SyncServiceOptions;
+  /**
+   * Background sync: timing (tests poll faster), or `enabled: false` to run no sync workers, no
+   * scheduler and no sync after uploads (tests of other features, so that no background sync
+   * races them).
+   */
+  sync?: SyncServiceOptions & { enabled?: boolean };
 }
 
 /** With the embedded database and no SECRET_KEY, one is generated once and kept beside the data. */
@@ -70,7 +74,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   // Events before the schema (subscriptions) and the workers (they publish); workers before the
   // server, so the sync that follows a token upload can be queued from the first request.
   await services.events.start();
-  await services.sync.start();
+  if (options.sync?.enabled !== false) await services.sync.start();
   // Scheduled alert evaluation and VPP licence refresh; alerts follow sync outcomes.
   const alertBackground = await startAlertBackground({
     jobs: services.jobs,

@@ -184,6 +184,15 @@ export function controlRoutes(state: SimulatorState): Router {
     res.json({ modified, notFound });
   });
 
+  router.post('/servers/:uuid/devices/move', (req, res) => {
+    const s = server(req);
+    const body = jsonObject(req);
+    if (!isStringArray(body.serials)) throw bad('serials must be an array of strings');
+    const to = state.requireServer(String(optionalString(body, 'toServerUuid') ?? ''));
+    const moved = state.moveDevices(s, to, body.serials);
+    res.json({ moved, notFound: body.serials.filter((serial) => !moved.includes(serial)) });
+  });
+
   router.delete('/servers/:uuid/devices', (req, res) => {
     const s = server(req);
     const body = jsonObject(req);

@@ -166,13 +166,16 @@ export class MdmServer {
     for (const device of this.slots) if (device) yield device;
   }
 
-  /** Caller guarantees the serials are new everywhere in the simulator. */
-  addDevices(records: DepDevice[], at: Date): void {
+  /**
+   * Caller guarantees the serials are new everywhere in the simulator. `op` is the event logged:
+   * `added`, or `modified` for devices that arrive moved from another MDM server (what Apple does).
+   */
+  addDevices(records: DepDevice[], at: Date, op: 'added' | 'modified' = 'added'): void {
     const ms = at.getTime();
     for (const record of records) {
       this.slotBySerial.set(record.serial_number, this.slots.length);
       this.slots.push(record);
-      this.events.push({ op: 'added', at: ms, device: record });
+      this.events.push({ op, at: ms, device: record });
     }
   }
 

@@ -253,6 +253,26 @@ export class SimulatorState {
     return records.map((r) => r.serial_number);
   }
 
+  /**
+   * An admin reassigns devices to another MDM server in ABM: the old server logs `deleted`, the new
+   * one receives them as `modified` (not `added`: the case peers miss), with the old server's
+   * profile cleared. Returns the serials moved (those `from` held).
+   */
+  moveDevices(from: MdmServer, to: MdmServer, serials: string[]): string[] {
+    const moved: string[] = [];
+    const assignment = { device_assigned_date: this.now().toISOString(), device_assigned_by: to.adminId };
+    for (const serial of new Set(serials)) {
+      const record = from.getDevice(serial);
+      if (!record || from === to) continue;
+      from.removeDevice(serial, this.now());
+      const { profile_uuid: _uuid, profile_assign_time: _assigned, profile_push_time: _pushed, ...rest } = record;
+      to.addDevices([{ ...rest, ...assignment, profile_status: 'empty' }], this.now(), 'modified');
+      this.serialOwner.set(serial, to.uuid);
+      moved.push(serial);
+    }
+    return moved;
+  }
+
   /** Deleted from the server (ABM unassigned it, or disowned): the serial is free again. */
   removeDevice(server: MdmServer, serial: string): boolean {
     if (!server.removeDevice(serial, this.now())) return false;

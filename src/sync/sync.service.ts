@@ -62,7 +62,7 @@ export interface SyncJobData {
 }
 
 export interface SyncServiceOptions {
-  /** How often (real time) each instance looks for due scheduled syncs and dead runs. Default 60 s. */
+  /** How often (real time) each instance looks for due scheduled syncs and dead runs. Default 60 s; 0: only at start and when tick() is called. */
   schedulerIntervalMs?: number;
   /** How often (real time) a running sync compares the clock with its deadline. Default 250 ms. */
   watchdogIntervalMs?: number;
@@ -175,8 +175,10 @@ export class SyncService {
     this.lockPool = new Pool({ connectionString: this.deps.connectionString, max: 2, application_name: 'depgate-sync-sweep' });
     this.lockPool.on('error', (err) => this.deps.logger.warn({ err: { message: err.message } }, 'sync sweep pool error'));
     await this.tick();
-    this.timer = setInterval(() => void this.tick(), this.options.schedulerIntervalMs);
-    this.timer.unref();
+    if (this.options.schedulerIntervalMs > 0) {
+      this.timer = setInterval(() => void this.tick(), this.options.schedulerIntervalMs);
+      this.timer.unref();
+    }
   }
 
   /**
@@ -185,7 +187,7 @@ export class SyncService {
    * its owner afterwards.
    */
   async stop(): Promise<void> {
-    if (this.stopping) return;
+    if (this.stopping || !this.started) return;
     this.stopping = true;
     clearInterval(this.timer);
     await this.ticking?.catch(() => undefined);
@@ -210,6 +212,7 @@ export class SyncService {
 
   /** Queues a run or throws the refusal (SYNC_IN_PROGRESS, SYNC_RATE_LIMITED, FULL_SYNC_RATE_LIMITED, TOKEN_EXPIRED). */
   async requestSync(request: SyncRequest): Promise<SyncRunEntity> {
+    if (!this.started || this.stopping) throw new Error('The sync engine is not running on this instance');
     try {
       const run = await this.deps.dataSource.transaction((m) => this.enqueue(m, request, 'refuse'));
       this.deps.jobs.wake(SYNC_QUEUE);

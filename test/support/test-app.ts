@@ -12,6 +12,8 @@ import { ManualClock } from '../../src/clock';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { startSimulator, type RunningSimulator } from '../../src/simulator';
+import type { SyncServiceOptions } from '../../src/sync/sync.service';
+import type { DepClientTuning } from '../../src/tokens/dep-client.factory';
 import { createTestDatabase, type TestDatabase } from './database-server';
 
 export interface GraphQLResponse<T = any> {
@@ -47,6 +49,14 @@ export interface TestAppOptions {
   clock?: ManualClock;
   /** Start an Apple simulator on the same clock and point APPLE_DEP_API_URL at it. */
   simulator?: boolean;
+  /**
+   * Run the sync engine: workers, the sync that follows each upload, and (only when a test calls
+   * `app.services.sync.tick()`) the scheduler. Off by default, so that no background sync races
+   * the tests of other features; `true` or options turn it on.
+   */
+  sync?: boolean | SyncServiceOptions;
+  /** Apple client tuning; default: real HTTP, fast retries, no real waiting. */
+  appleTuning?: DepClientTuning;
 }
 
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
@@ -76,7 +86,11 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     clock,
     logger: createLogger('info', sink),
     // Real HTTP, but no real waiting between retries.
-    appleTuning: { timeoutMs: 2000, retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 }, sleep: async () => undefined },
+    appleTuning: options.appleTuning ?? { timeoutMs: 2000, retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 }, sleep: async () => undefined },
+    // No scheduler timer: tests move the clock and call tick() themselves.
+    sync: options.sync
+      ? { schedulerIntervalMs: 0, watchdogIntervalMs: 20, pollingIntervalSeconds: 0.5, ...(typeof options.sync === 'object' ? options.sync : {}) }
+      : { enabled: false },
   });
   const url = app.server.url;
   const sockets: WsClient[] = [];

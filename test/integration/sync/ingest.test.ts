@@ -21,7 +21,7 @@ import {
 
 let t: TestApp;
 beforeAll(async () => {
-  t = await startTestApp({ simulator: true });
+  t = await startTestApp({ simulator: true, sync: true });
 });
 afterAll(() => t.close());
 
