@@ -12,7 +12,8 @@ import { ALERT_FIELDS, REFRESH_VPP, RENEW_VPP, renewDep, setLicences, uploadDep,
 
 let t: TestApp;
 beforeAll(async () => {
-  t = await startTestApp({ simulator: true });
+  // With the sync engine: one test follows real sync outcomes (the others wait for it to idle).
+  t = await startTestApp({ simulator: true, sync: true });
 });
 afterAll(() => t.close());
 
