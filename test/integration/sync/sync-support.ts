@@ -138,7 +138,7 @@ export async function liveSerials(t: TestApp, tokenRowId: string): Promise<strin
     `SELECT serial_number FROM devices WHERE token_id = $1 AND deleted_at IS NULL AND last_synced_at IS NOT NULL ORDER BY serial_number`,
     [tokenRowId],
   );
-  return rows.map((r) => r.serial_number);
+  return rows.map((r) => r.serial_number).sort();
 }
 
 /** The simulator's current devices for the server, sorted. */
