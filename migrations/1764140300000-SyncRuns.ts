@@ -51,12 +51,13 @@ export class SyncRuns1764140300000 implements MigrationInterface {
         ADD COLUMN last_manual_sync_at timestamptz(3)`);
 
     // Which full fetch last listed the device: after a fetch completes, synced devices it did not
-    // list are no longer assigned to the MDM server.
-    await q.query(`ALTER TABLE devices ADD COLUMN last_fetch_id uuid`);
+    // list are no longer assigned to the MDM server. Which run last wrote it: a device changed on
+    // several pages of one run counts once.
+    await q.query(`ALTER TABLE devices ADD COLUMN last_fetch_id uuid, ADD COLUMN last_sync_run_id uuid`);
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`ALTER TABLE devices DROP COLUMN last_fetch_id`);
+    await q.query(`ALTER TABLE devices DROP COLUMN last_fetch_id, DROP COLUMN last_sync_run_id`);
     await q.query(`
       ALTER TABLE dep_tokens
         DROP COLUMN sync_cursor,

@@ -12,8 +12,8 @@
  *   fetch that still lists it brings it back (`reviveDepgateTombstones`). A device Apple had
  *   removed comes back whenever Apple lists it again.
  * - Counters: added = new to the token, back after a deletion, or an imported serial seen for the
- *   first time; modified = a known device whose Apple fields changed; deleted = a device that was
- *   present and Apple removed.
+ *   first time; modified = a known device whose Apple fields changed (once per run, however many
+ *   pages change it); deleted = a device that was present and Apple removed.
  * - The serials returned in `toAssign` are the live devices that may need a profile from the
  *   assignment service: no profile at Apple (or a requested one waiting) and no successful
  *   assignment by depgate yet. That covers `added` devices, devices moved from another MDM server
@@ -55,6 +55,8 @@ export interface IngestOptions {
   fetchId: string | null;
   /** Bring back devices deleted in depgate (a full fetch that still lists them). */
   reviveDepgateTombstones: boolean;
+  /** The run writing the page: a device changed on several pages of a run is counted once. */
+  runId: string;
 }
 
 export interface IngestResult {
@@ -144,7 +146,7 @@ const before = (alias: string) => APPLE_FIELDS.map((f) => `${alias}.${f}`).join(
 
 /**
  * The page statement. $1 token, $2 now, $3 fetch id (or null), $4 revive DEPGATE tombstones,
- * $5..$19 the columns as arrays (unnest zips them into rows).
+ * $5..$19 the columns as arrays (unnest zips them into rows), $20 the run.
  */
 export const INGEST_PAGE_SQL = `
 WITH input AS (
@@ -156,13 +158,13 @@ WITH input AS (
     LEFT JOIN enrollment_profiles p ON p.token_id = $1 AND p.apple_profile_uuid = u.apple_profile_uuid
 ),
 previous AS (
-  SELECT d.serial_number, d.deleted_at, d.last_synced_at, ${before('d')}
+  SELECT d.serial_number, d.deleted_at, d.last_synced_at, d.last_sync_run_id, ${before('d')}
     FROM devices d JOIN input i ON d.token_id = $1 AND d.serial_number = i.serial_number
 ),
 upserted AS (
   INSERT INTO devices AS d (token_id, serial_number, ${APPLE_FIELDS.join(', ')}, profile_id, source, last_op_type, last_op_date,
-                            last_synced_at, last_fetch_id, created_at, updated_at)
-  SELECT $1, i.serial_number, ${before('i')}, i.mapped_profile_id, 'SYNC', i.op_type, i.op_date, $2, $3, $2, $2
+                            last_synced_at, last_fetch_id, last_sync_run_id, created_at, updated_at)
+  SELECT $1, i.serial_number, ${before('i')}, i.mapped_profile_id, 'SYNC', i.op_type, i.op_date, $2, $3, $20, $2, $2
     FROM input i
    WHERE i.op_type IS DISTINCT FROM 'deleted'
   ON CONFLICT (token_id, serial_number) DO UPDATE SET
@@ -174,6 +176,7 @@ upserted AS (
     last_op_date = EXCLUDED.last_op_date,
     last_synced_at = EXCLUDED.last_synced_at,
     last_fetch_id = COALESCE(EXCLUDED.last_fetch_id, d.last_fetch_id),
+    last_sync_run_id = EXCLUDED.last_sync_run_id,
     deleted_at = NULL,
     deleted_by = NULL,
     updated_at = EXCLUDED.updated_at
@@ -188,6 +191,7 @@ removed AS (
     last_op_type = i.op_type,
     last_op_date = i.op_date,
     last_synced_at = $2,
+    last_sync_run_id = $20,
     updated_at = $2
     FROM input i
    WHERE i.op_type = 'deleted' AND d.token_id = $1 AND d.serial_number = i.serial_number
@@ -197,6 +201,7 @@ SELECT
   count(*) FILTER (WHERE u.serial_number IS NOT NULL
                      AND (b.serial_number IS NULL OR b.deleted_at IS NOT NULL OR b.last_synced_at IS NULL))::int AS added,
   count(*) FILTER (WHERE u.serial_number IS NOT NULL AND b.deleted_at IS NULL AND b.last_synced_at IS NOT NULL
+                     AND b.last_sync_run_id IS DISTINCT FROM $20
                      AND (${before('b')}) IS DISTINCT FROM (${before('i')}))::int AS modified,
   count(*) FILTER (WHERE r.serial_number IS NOT NULL AND b.deleted_at IS NULL)::int AS deleted,
   COALESCE(array_agg(u.serial_number ORDER BY u.serial_number) FILTER (
@@ -233,6 +238,7 @@ export async function ingestPage(db: SqlRunner, devices: readonly IngestDevice[]
     column((d) => d.deviceAssignedBy),
     column((d) => d.opType),
     column((d) => d.opDate),
+    options.runId,
   ]);
   const row = rows[0] ?? {};
   return { added: row.added ?? 0, modified: row.modified ?? 0, deleted: row.deleted ?? 0, toAssign: row.to_assign ?? [] };

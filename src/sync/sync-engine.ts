@@ -234,6 +234,7 @@ export class SyncEngine {
         now,
         fetchId: options.fetchId,
         reviveDepgateTombstones: options.fetchId !== null,
+        runId: ctx.run.id,
       });
       if (page.cursor) {
         await m.query(
