@@ -15,8 +15,8 @@
  *   first time; modified = a known device whose Apple fields changed (once per run, however many
  *   pages change it); deleted = a device that was present and Apple removed.
  * - The serials returned in `toAssign` are the live devices that may need a profile from the
- *   assignment service: no profile at Apple (or a requested one waiting) and no successful
- *   assignment by depgate yet. That covers `added` devices, devices moved from another MDM server
+ *   assignment service: no profile at Apple (or a requested one waiting), no successful
+ *   assignment by depgate yet, and a profile to give (requested, or the token's default). That covers `added` devices, devices moved from another MDM server
  *   (which arrive as `modified`) and imported serials on their first appearance; it is read from
  *   the stored state, so a page repeated after a crash still hands them over.
  */
@@ -157,9 +157,15 @@ WITH input AS (
               profile_assigned_at, profile_pushed_at, device_assigned_at, device_assigned_by, op_type, op_date)
     LEFT JOIN enrollment_profiles p ON p.token_id = $1 AND p.apple_profile_uuid = u.apple_profile_uuid
 ),
-previous AS (
-  SELECT d.serial_number, d.deleted_at, d.last_synced_at, d.last_sync_run_id, ${before('d')}
-    FROM devices d JOIN input i ON d.token_id = $1 AND d.serial_number = i.serial_number
+previous AS MATERIALIZED (
+  -- One probe of the (token, serial) unique index per serial of the page (LIMIT 1 keeps the
+  -- planner from turning this into a join that scans every device of the token, which it does
+  -- when its statistics lag behind a token that just grew by thousands of devices).
+  SELECT d.* FROM unnest($5::text[]) AS s(serial_number)
+   CROSS JOIN LATERAL (
+     SELECT d.serial_number, d.deleted_at, d.last_synced_at, d.last_sync_run_id, ${before('d')}
+       FROM devices d WHERE d.token_id = $1 AND d.serial_number = s.serial_number LIMIT 1
+   ) d
 ),
 upserted AS (
   INSERT INTO devices AS d (token_id, serial_number, ${APPLE_FIELDS.join(', ')}, profile_id, source, last_op_type, last_op_date,
@@ -208,6 +214,8 @@ SELECT
     WHERE u.serial_number IS NOT NULL
       AND (u.requested_profile_id IS NOT NULL OR u.apple_profile_uuid IS NULL OR u.profile_status IN ('EMPTY', 'REMOVED'))
       AND (u.requested_profile_id IS NOT NULL OR u.last_assignment_result IS DISTINCT FROM 'SUCCESS')
+      -- nothing to give without a requested or a default profile
+      AND (u.requested_profile_id IS NOT NULL OR EXISTS (SELECT 1 FROM dep_tokens t WHERE t.id = $1 AND t.default_profile_id IS NOT NULL))
   ), '{}') AS to_assign
   FROM input i
   LEFT JOIN previous b ON b.serial_number = i.serial_number

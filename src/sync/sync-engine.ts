@@ -51,6 +51,15 @@ export function pageSizeFor(account: Pick<DepAccount, 'urls'> | undefined, uri: 
   return Math.min(MAX_PAGE_SIZE, Math.floor(advertised));
 }
 
+/**
+ * A request whose answer is awaited later (lookahead): its rejection is handled now, so that a
+ * failure while the current page commits is not reported as unhandled; awaiting it still throws.
+ */
+function inflight<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
+}
+
 function appleKind(error: unknown): AppleDepError['kind'] | undefined {
   return isAppleDepError(error) ? error.kind : undefined;
 }
@@ -164,10 +173,14 @@ export class SyncEngine {
     };
     if (!fetchId) await begin();
     let restarted = false;
+    // One page of lookahead: the next page is asked for as soon as its cursor is known, while the
+    // current one commits (its cursor is still saved only once it is committed).
+    const ask = (from: string | undefined) => inflight(ctx.client.fetchDevices({ cursor: from, limit: ctx.fetchLimit }, { signal: ctx.signal }));
+    let pending = ask(cursor);
     for (;;) {
       let page: DepDevicePage;
       try {
-        page = await ctx.client.fetchDevices({ cursor, limit: ctx.fetchLimit }, { signal: ctx.signal });
+        page = await pending;
       } catch (error) {
         const kind = appleKind(error);
         // The resumed fetch had already reached its end: the cursor is where the sync starts.
@@ -177,13 +190,16 @@ export class SyncEngine {
           restarted = true;
           this.deps.logger.warn({ runId: ctx.run.id, tokenId, kind }, 'fetch cursor refused by Apple; fetching from the start');
           await begin();
+          pending = ask(cursor);
           continue;
         }
         throw error;
       }
+      const next = page.more_to_follow ? ask(page.cursor) : undefined;
       await this.commitPage(ctx, page, { fetchId: fetchId!, cursorColumn: 'fetch_cursor' });
       cursor = page.cursor;
-      if (!page.more_to_follow) break;
+      if (!next) break;
+      pending = next;
     }
     if (!cursor) throw new Error('Apple ended a fetch without a cursor');
     const syncFrom = cursor;
@@ -204,18 +220,22 @@ export class SyncEngine {
 
   private async syncChanges(ctx: RunContext, from: string): Promise<void> {
     let cursor = from;
+    const ask = (at: string) => inflight(ctx.client.syncDevices({ cursor: at, limit: ctx.syncLimit }, { signal: ctx.signal }));
+    let pending = ask(cursor);
     for (;;) {
       let page: DepDevicePage;
       try {
-        page = await ctx.client.syncDevices({ cursor, limit: ctx.syncLimit }, { signal: ctx.signal });
+        page = await pending;
       } catch (error) {
         // Not documented for sync; read as "nothing more since this cursor".
         if (appleKind(error) === AppleDepErrorKind.CURSOR_EXHAUSTED) return;
         throw error;
       }
+      const next = page.more_to_follow ? ask(page.cursor || cursor) : undefined;
       await this.commitPage(ctx, page, { fetchId: null, cursorColumn: 'sync_cursor' });
       cursor = page.cursor || cursor;
-      if (!page.more_to_follow) return;
+      if (!next) return;
+      pending = next;
     }
   }
 
