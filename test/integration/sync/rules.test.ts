@@ -165,4 +165,24 @@ describe('the automatic sync', () => {
     expect(one.syncRun).toMatchObject({ id, kind: 'DELTA', status: 'SUCCEEDED', token: { id: token.id } });
     expect(one.node).toEqual({ status: 'SUCCEEDED' });
   });
+
+  it('a scoped key sees the runs of its tokens only: syncRun, node and nodes return null for the others', async () => {
+    const tag = (await t.ok(`mutation { createScopeTag(input: {name: "runs-visibility"}) { scopeTag { id } } }`)).createScopeTag.scopeTag.id;
+    const mine = await uploadToken(t, { scopeTagIds: [tag] });
+    const theirs = await uploadToken(t);
+    const reader = await t.createKey('READER', [tag]);
+    const ids = async (token: { id: string }) =>
+      (await t.ok(`query ($id: ID!) { depToken(id: $id) { syncRuns { edges { node { id } } } } }`, { id: token.id })).depToken.syncRuns.edges.map(
+        (e: any) => e.node.id,
+      );
+    const [mineRun] = await ids(mine);
+    const [theirRun] = await ids(theirs);
+    const seen = await t.ok(
+      `query ($a: ID!, $b: ID!) { a: syncRun(id: $a) { id } b: syncRun(id: $b) { id } nodes(ids: [$a, $b]) { id } }`,
+      { a: mineRun, b: theirRun },
+      reader,
+    );
+    expect(seen).toEqual({ a: { id: mineRun }, b: null, nodes: [{ id: mineRun }, null] });
+    expect((await t.ok(`query ($id: ID!) { depToken(id: $id) { id } }`, { id: theirs.id }, reader)).depToken).toBeNull();
+  });
 });
