@@ -3,19 +3,23 @@
  * crosses callers with different visibility. Each feature contributes a factory.
  */
 import type { AccessScope } from './auth/access-scope';
+import { createDeviceLoaders, type DeviceLoaders } from './devices/device.loaders';
+import { createProfileLoaders, type ProfileLoaders } from './profiles/profile.loaders';
 import type { Services } from './services';
 import { createSyncLoaders, type SyncLoaders } from './sync/sync.loaders';
 import { createTokenLoaders, type TokenLoaders } from './tokens/token.loaders';
 import { createAlertLoaders, type AlertLoaders } from './alerts/alert.loaders';
 import { createVppTokenLoaders, type VppTokenLoaders } from './vpp/vpp-token.loaders';
 
-export type Loaders = VppTokenLoaders & AlertLoaders & TokenLoaders & SyncLoaders;
+export type Loaders = VppTokenLoaders & AlertLoaders & TokenLoaders & ProfileLoaders & DeviceLoaders & SyncLoaders;
 
 export function createLoaders(services: Services, scope: AccessScope): Loaders {
   return {
     ...createTokenLoaders(services, scope),
     ...createVppTokenLoaders(services, scope),
     ...createAlertLoaders(services, scope),
+    ...createProfileLoaders(services, scope),
+    ...createDeviceLoaders(services, scope),
     ...createSyncLoaders(services, scope),
   };
 }

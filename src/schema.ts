@@ -8,7 +8,9 @@ import { createPubSub } from '@graphql-yoga/subscription';
 import { buildSchemaSync, type NonEmptyArray, type PubSub } from 'type-graphql';
 import { AuthResolver } from './auth/auth.resolver';
 import { authGuard } from './auth/guard';
+import { DepTokenDevicesResolver, DeviceResolver } from './devices/device.resolver';
 import { NodeResolver } from './graphql/node.resolver';
+import { AppleConfiguratorCertificateResolver, DepTokenProfilesResolver, EnrollmentProfileResolver } from './profiles/profile.resolver';
 import { DepTokenSyncResolver, SyncRunResolver } from './sync/sync.resolver';
 import { DepTokenResolver } from './tokens/token.resolver';
 import { AlertResolver } from './alerts/alert.resolver';
@@ -21,6 +23,11 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   DepTokenResolver,
   VppTokenResolver,
   AlertResolver,
+  EnrollmentProfileResolver,
+  DepTokenProfilesResolver,
+  AppleConfiguratorCertificateResolver,
+  DeviceResolver,
+  DepTokenDevicesResolver,
   SyncRunResolver,
   DepTokenSyncResolver,
 ];

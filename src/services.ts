@@ -13,6 +13,9 @@ import { createJobRunner, type JobRunner } from './jobs';
 import { SyncService, type SyncServiceOptions } from './sync/sync.service';
 import type { Logger } from './logger';
 import { DeviceAssignmentService } from './devices/assignment.service';
+import { DeviceService } from './devices/device.service';
+import { ConfiguratorCertificateService } from './profiles/configurator-certificate.service';
+import { EnrollmentProfileService } from './profiles/profile.service';
 import { DepClientFactory, type DepClientTuning } from './tokens/dep-client.factory';
 import type { DepTokenEntity } from './tokens/token.entity';
 import { DepTokenService } from './tokens/token.service';
@@ -45,6 +48,9 @@ export interface Services {
   depTokens: DepTokenService;
   /** Profile assignment at Apple (the assignEnrollmentProfile mutation and the sync engine). */
   assignments: DeviceAssignmentService;
+  profiles: EnrollmentProfileService;
+  configuratorCertificates: ConfiguratorCertificateService;
+  devices: DeviceService;
   depTokenStatus(token: DepTokenEntity): DepTokenStatus;
   /** The pub/sub on PostgreSQL LISTEN/NOTIFY: events cross instances (started by the app). */
   events: PostgresPubSub;
@@ -65,6 +71,17 @@ export function createServices(deps: ServiceDeps): Services {
   if (!config.secretKey) throw new Error('createServices: config.secretKey must be set (SECRET_KEY)');
   const box = new SecretBox(config.secretKey);
   const depClients = new DepClientFactory(config.appleDepApiUrl, box, clock, deps.appleTuning);
+  const depTokens = new DepTokenService(dataSource, box, depClients, clock, logger, { keyPairTtlMs: config.keyPairTtlS * SECOND_MS });
+  const assignments = new DeviceAssignmentService(dataSource, depClients, clock, logger);
+  const devices = new DeviceService(dataSource, clock);
+  const profiles = new EnrollmentProfileService(dataSource, depClients, assignments, clock, logger, config);
+  // A token is deleted only once its profiles and (live) devices are gone.
+  depTokens.registerDependents({ describe: 'enrollment profiles', count: (manager, tokenId) => profiles.countForToken(manager, tokenId) });
+  depTokens.registerDependents({
+    describe: 'devices',
+    count: (manager, tokenId) => devices.countLive(manager, tokenId),
+    release: (manager, tokenId) => devices.purgeDeleted(manager, tokenId),
+  });
   const events = createPostgresPubSub({ connectionString: deps.databaseUrl, logger, executor: dataSource });
   const jobs = createJobRunner({ connectionString: deps.databaseUrl, logger, clock, maxConnections: 4 });
   const vppTokens = new VppTokenService(dataSource, box, new VppClientFactory(config.appleVppApiUrl, box, clock, deps.appleTuning), clock, logger, {
@@ -72,6 +89,8 @@ export function createServices(deps: ServiceDeps): Services {
     expiringSoonDays: config.tokenExpiringSoonDays,
     licensesLow: config.vppLicensesLow,
   });
+  // Profiles resolve their Company Portal VPP token (existence, scope, expiry, licences) through the VPP feature.
+  profiles.useVppTokenLookup(vppTokens.companyPortalLookup);
   const alerts = new AlertService(dataSource, clock, logger, { expiryDays: config.alertExpiryDays, licensesLow: config.vppLicensesLow });
   const services: Services = {
     clock,
@@ -79,8 +98,11 @@ export function createServices(deps: ServiceDeps): Services {
     apiKeys: new ApiKeyService(dataSource, clock),
     scopeTags: new ScopeTagService(dataSource, clock),
     depClients,
-    depTokens: new DepTokenService(dataSource, box, depClients, clock, logger, { keyPairTtlMs: config.keyPairTtlS * SECOND_MS }),
-    assignments: new DeviceAssignmentService(dataSource, depClients, clock, logger),
+    depTokens,
+    assignments,
+    profiles,
+    configuratorCertificates: new ConfiguratorCertificateService(dataSource, clock),
+    devices,
     depTokenStatus: (token) => depTokenStatus(token, clock.now(), config.tokenExpiringSoonDays),
     events,
     jobs,

@@ -103,11 +103,11 @@ export interface KeysetColumn<E> {
   cast?: 'timestamptz' | 'uuid' | 'text' | 'int';
 }
 
-function encodeCursor(values: (string | number)[]): string {
+export function encodeCursor(values: (string | number)[]): string {
   return Buffer.from(JSON.stringify(values), 'utf8').toString('base64url');
 }
 
-function decodeCursor(cursor: string, width: number): (string | number)[] {
+export function decodeCursor(cursor: string, width: number): (string | number)[] {
   try {
     const values = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (Array.isArray(values) && values.length === width && values.every((v) => ['string', 'number'].includes(typeof v))) {

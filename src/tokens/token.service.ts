@@ -52,6 +52,8 @@ export interface UpdateTokenCommand {
 export interface TokenDependents {
   describe: string;
   count(manager: EntityManager, tokenId: string): Promise<number>;
+  /** Once every count is zero, in the same transaction: removes leftovers that do not block (tombstones). */
+  release?(manager: EntityManager, tokenId: string): Promise<void>;
 }
 
 export type TokenListener = (token: DepTokenEntity) => Promise<void> | void;
@@ -295,6 +297,7 @@ export class DepTokenService {
           );
         }
       }
+      for (const dependents of this.dependents) await dependents.release?.(manager, token.id);
       await manager.delete(DepTokenEntity, { id: token.id });
       // The private key is only useful for this token's renewals: it goes with it.
       await manager.delete(DepTokenKeyPairEntity, { id: token.keyPairId });

@@ -1,0 +1,78 @@
+import DataLoader from 'dataloader';
+import type { AccessScope } from '../auth/access-scope';
+import type { ConnectionArgs, ConnectionResult } from '../graphql/connection';
+import { countNested, loaderPerKey, paginateNested } from '../graphql/nested-connection';
+import type { Services } from '../services';
+import type { DeviceEntity } from './device.entity';
+import { deviceKey, type DeviceFilterCommand } from './device.service';
+
+
+export const nestedDevicesKey = (filter: DeviceFilterCommand, args: ConnectionArgs) =>
+  JSON.stringify([
+    filter.profileId ?? null,
+    filter.tokenId ?? null,
+    filter.profileStatus ?? null,
+    filter.source ?? null,
+    filter.assignmentResult ?? null,
+    filter.serialNumberPrefix ?? null,
+    filter.search ?? null,
+    filter.includeDeleted ?? null,
+    args.first ?? null,
+    args.after ?? null,
+  ]);
+
+function parseKey(key: string): { filter: DeviceFilterCommand; args: ConnectionArgs } {
+  const [profileId, tokenId, profileStatus, source, assignmentResult, serialNumberPrefix, search, includeDeleted, first, after] = JSON.parse(key);
+  return {
+    filter: { profileId, tokenId, profileStatus, source, assignmentResult, serialNumberPrefix, search, includeDeleted },
+    args: { first, after },
+  };
+}
+
+export interface DeviceLoaders {
+  /** Visible devices by row id (null when absent or not visible). */
+  deviceById: DataLoader<string, DeviceEntity | null>;
+  /** Live devices holding each profile. */
+  deviceCountByProfile: DataLoader<string, number>;
+  /** Pages of a token's devices, one loader per filter and arguments (`nestedDevicesKey`). */
+  devicesByToken: (key: string) => DataLoader<string, ConnectionResult<DeviceEntity>>;
+  /** Pages of a profile's devices, likewise. */
+  devicesByProfile: (key: string) => DataLoader<string, ConnectionResult<DeviceEntity>>;
+}
+
+export function createDeviceLoaders(services: Services, scope: AccessScope): DeviceLoaders {
+  const devices = services.devices;
+  // Nested lists sit under a parent the caller already sees (a visible token or profile), and
+  // children inherit its visibility: no scope clause is needed in the batched queries.
+  const nested = (parentColumn: 'token_id' | 'profile_id') => {
+    const counters = loaderPerKey(
+      (filterKey) =>
+        new DataLoader<string, number>((parentIds) => {
+          const { filter } = parseKey(filterKey);
+          return countNested((alias) => devices.listQuery(filter, null, alias), parentColumn, parentIds);
+        }),
+    );
+    return loaderPerKey((key) => {
+      const { filter, args } = parseKey(key);
+      const countKey = nestedDevicesKey(filter, {});
+      return new DataLoader<string, ConnectionResult<DeviceEntity>>((parentIds) =>
+        paginateNested(
+          { repository: devices.devices, base: (alias) => devices.listQuery(filter, null, alias), parentColumn, key: deviceKey, args },
+          parentIds,
+          counters(countKey),
+        ),
+      );
+    });
+  };
+  return {
+    deviceById: new DataLoader(async (ids) => {
+      const found = new Map((await devices.findVisibleByIds(ids, scope)).map((d) => [d.id, d]));
+      return ids.map((id) => found.get(id) ?? null);
+    }),
+    deviceCountByProfile: new DataLoader((profileIds) =>
+      countNested((alias) => devices.listQuery({}, null, alias), 'profile_id', profileIds),
+    ),
+    devicesByToken: nested('token_id'),
+    devicesByProfile: nested('profile_id'),
+  };
+}

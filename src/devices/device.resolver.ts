@@ -1,0 +1,147 @@
+import { Arg, Args, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { RequireRole } from '../auth/guard';
+import { Role } from '../auth/role';
+import type { RequestContext } from '../context';
+import { ConnectionArgs, paginate, type ConnectionResult } from '../graphql/connection';
+import { fromGlobalId, toGlobalId } from '../graphql/global-id';
+import { registerNodeType } from '../graphql/node';
+import { EnrollmentProfile } from '../profiles/profile.types';
+import { toDepToken } from '../tokens/token.resolver';
+import { DepToken } from '../tokens/token.types';
+import {
+  AssignEnrollmentProfileInput,
+  AssignEnrollmentProfilePayload,
+  DeleteDeviceInput,
+  DeleteDevicePayload,
+  Device,
+  DeviceConnection,
+  DeviceFilter,
+  ImportDeviceSerialsInput,
+  ImportDeviceSerialsPayload,
+  type AssignmentStatus,
+} from './device.types';
+import { nestedDevicesKey } from './device.loaders';
+import { deviceKey, type DeviceFilterCommand } from './device.service';
+
+/** The filter with global ids parsed (BAD_USER_INPUT for an id of the wrong type). */
+export function deviceFilterCommand(filter: DeviceFilter | null | undefined): DeviceFilterCommand {
+  if (!filter) return {};
+  return {
+    tokenId: filter.tokenId ? fromGlobalId(filter.tokenId, 'DepToken', 'filter.tokenId') : null,
+    profileId: filter.profileId ? fromGlobalId(filter.profileId, 'EnrollmentProfile', 'filter.profileId') : null,
+    profileStatus: filter.profileStatus ?? null,
+    source: filter.source ?? null,
+    assignmentResult: filter.assignmentResult ?? null,
+    serialNumberPrefix: filter.serialNumberPrefix ?? null,
+    search: filter.search ?? null,
+    includeDeleted: filter.includeDeleted ?? null,
+  };
+}
+
+@Resolver(() => Device)
+export class DeviceResolver {
+  @Query(() => DeviceConnection, { description: 'Devices this key may see, by serial number' })
+  @RequireRole(Role.READER)
+  async devices(
+    @Arg('filter', () => DeviceFilter, { nullable: true }) filter: DeviceFilter | null,
+    @Args() args: ConnectionArgs,
+    @Ctx() ctx: RequestContext,
+  ): Promise<ConnectionResult<Device>> {
+    const page = await paginate(ctx.services.devices.listQuery(deviceFilterCommand(filter), ctx.scope), deviceKey('d'), args);
+    return page.map(Device.from);
+  }
+
+  @FieldResolver(() => DepToken)
+  async token(@Root() device: Device, @Ctx() ctx: RequestContext): Promise<DepToken> {
+    return toDepToken(ctx, (await ctx.loaders.tokenById.load(device.tokenRowId))!);
+  }
+
+  @FieldResolver(() => EnrollmentProfile, { nullable: true, description: 'The depgate profile Apple holds for the device' })
+  async profile(@Root() device: Device, @Ctx() ctx: RequestContext): Promise<EnrollmentProfile | null> {
+    if (!device.profileRowId) return null;
+    const profile = await ctx.loaders.profileById.load(device.profileRowId);
+    return profile ? EnrollmentProfile.from(profile) : null;
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: "The profile's name (what dynamic groups match on)" })
+  async enrollmentProfileName(@Root() device: Device, @Ctx() ctx: RequestContext): Promise<string | null> {
+    if (!device.profileRowId) return null;
+    return (await ctx.loaders.profileById.load(device.profileRowId))?.name ?? null;
+  }
+
+  @FieldResolver(() => EnrollmentProfile, {
+    nullable: true,
+    description: 'Asked for (import, or an assignment Apple has not confirmed) and assigned when possible',
+  })
+  async requestedProfile(@Root() device: Device, @Ctx() ctx: RequestContext): Promise<EnrollmentProfile | null> {
+    if (!device.requestedProfileRowId) return null;
+    const profile = await ctx.loaders.profileById.load(device.requestedProfileRowId);
+    return profile ? EnrollmentProfile.from(profile) : null;
+  }
+
+  @Mutation(() => AssignEnrollmentProfilePayload, {
+    description: "Assigns a profile at Apple by serial number (up to 10,000; devices not synced yet are kept as IMPORT and assigned when a sync sees them)",
+  })
+  @RequireRole(Role.OPERATOR)
+  async assignEnrollmentProfile(
+    @Arg('input') input: AssignEnrollmentProfileInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<AssignEnrollmentProfilePayload> {
+    const outcomes = await ctx.services.assignments.assignSerials(
+      fromGlobalId(input.profileId, 'EnrollmentProfile', 'profileId'),
+      input.serialNumbers,
+      ctx.scope,
+    );
+    return {
+      results: outcomes.map((o) => ({
+        serialNumber: o.serialNumber,
+        status: o.status as AssignmentStatus,
+        message: o.message ?? null,
+        retryAfterSeconds: o.retryAfterSeconds ?? null,
+      })),
+    };
+  }
+
+  @Mutation(() => ImportDeviceSerialsPayload, { description: 'Pre-assigns serial numbers that have not synced yet (source IMPORT)' })
+  @RequireRole(Role.OPERATOR)
+  async importDeviceSerials(@Arg('input') input: ImportDeviceSerialsInput, @Ctx() ctx: RequestContext): Promise<ImportDeviceSerialsPayload> {
+    const result = await ctx.services.devices.importSerials(
+      {
+        tokenId: fromGlobalId(input.tokenId, 'DepToken', 'tokenId'),
+        serialNumbers: input.serialNumbers,
+        csv: input.csv,
+        profileId: input.profileId ? fromGlobalId(input.profileId, 'EnrollmentProfile', 'profileId') : null,
+      },
+      ctx.scope,
+    );
+    return { accepted: result.accepted.map(Device.from), rejected: result.rejected };
+  }
+
+  @Mutation(() => DeleteDevicePayload, {
+    description: 'Removes the device from depgate (not from Apple Business Manager): a delta sync does not bring it back, the next full sync does if ABM still assigns it',
+  })
+  @RequireRole(Role.OPERATOR)
+  async deleteDevice(@Arg('input') input: DeleteDeviceInput, @Ctx() ctx: RequestContext): Promise<DeleteDevicePayload> {
+    const id = await ctx.services.devices.delete(fromGlobalId(input.deviceId, 'Device', 'deviceId'), ctx.scope);
+    return { deletedDeviceId: toGlobalId('Device', id) };
+  }
+}
+
+@Resolver(() => DepToken)
+export class DepTokenDevicesResolver {
+  @FieldResolver(() => DeviceConnection, { description: "The token's devices, by serial number" })
+  async devices(
+    @Root() token: DepToken,
+    @Arg('filter', () => DeviceFilter, { nullable: true }) filter: DeviceFilter | null,
+    @Args() args: ConnectionArgs,
+    @Ctx() ctx: RequestContext,
+  ): Promise<ConnectionResult<Device>> {
+    const key = nestedDevicesKey(deviceFilterCommand(filter), args);
+    return (await ctx.loaders.devicesByToken(key).load(token.rowId)).map(Device.from);
+  }
+}
+
+registerNodeType('Device', async (ctx, ids) => {
+  const devices = await ctx.loaders.deviceById.loadMany(ids);
+  return devices.map((d) => (d && !(d instanceof Error) ? Device.from(d) : null));
+});

@@ -1,0 +1,250 @@
+/**
+ * Devices: the filtered, scope-restricted listing; importing serial numbers ahead of their first
+ * sync; deleting a device from depgate (a tombstone the sync engine honours). Assignment at Apple
+ * is in assignment.service.ts.
+ */
+import { In, type DataSource, type EntityManager, type Repository, type SelectQueryBuilder } from 'typeorm';
+import type { AccessScope } from '../auth/access-scope';
+import type { Clock } from '../clock';
+import type { KeysetColumn } from '../graphql/connection';
+import { DomainError, badInput, notFound } from '../graphql/domain-error';
+import { ErrorCode } from '../graphql/error-codes';
+import { EnrollmentProfileEntity } from '../profiles/profile.entity';
+import { MAX_SERIALS_PER_ASSIGN_CALL } from './assignment.service';
+import { DeviceEntity, type AssignmentResult, type DeviceProfileStatus, type DeviceSource } from './device.entity';
+import {
+  CsvUnreadableError,
+  parseSerialCsv,
+  parseSerialList,
+  rejection,
+  SerialRejectionReason,
+  type ParsedSerials,
+  type Rejection,
+} from './serial-import';
+import { normalizeSerialNumber } from './serial-number';
+
+/** Database ids (global ids already parsed). */
+export interface DeviceFilterCommand {
+  tokenId?: string | null;
+  profileId?: string | null;
+  profileStatus?: DeviceProfileStatus | null;
+  source?: DeviceSource | null;
+  assignmentResult?: AssignmentResult | 'REJECTED' | null;
+  serialNumberPrefix?: string | null;
+  search?: string | null;
+  includeDeleted?: boolean | null;
+}
+
+export interface ImportSerialsCommand {
+  tokenId: string;
+  serialNumbers?: string[] | null;
+  csv?: string | null;
+  profileId?: string | null;
+}
+
+export interface ImportSerialsResult {
+  accepted: DeviceEntity[];
+  rejected: Rejection[];
+}
+
+const MAX_SEARCH_LENGTH = 100;
+
+/**
+ * The devices order: serial number in byte order (`COLLATE "C"`, the order of Apple's upper-case
+ * serials on any database locale, and what the listing indexes hold), then id. Unique, so stable.
+ */
+export const deviceKey = (alias: string): KeysetColumn<DeviceEntity>[] => [
+  { sql: `${alias}.serial_number COLLATE "C"`, value: (d) => d.serialNumber, cast: 'text' },
+  { sql: `${alias}.id`, value: (d) => d.id, cast: 'uuid' },
+];
+
+const likeEscape = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+export class DeviceService {
+  readonly devices: Repository<DeviceEntity>;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+  ) {
+    this.devices = dataSource.getRepository(DeviceEntity);
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  /** Visible devices matching the filter, under `alias` (no order: callers paginate). */
+  listQuery(filter: DeviceFilterCommand, scope: AccessScope | null, alias = 'd'): SelectQueryBuilder<DeviceEntity> {
+    const qb = this.devices.createQueryBuilder(alias);
+    const a = alias;
+    if (!filter.includeDeleted) qb.andWhere(`${a}.deleted_at IS NULL`);
+    if (filter.tokenId) qb.andWhere(`${a}.token_id = :${a}TokenId`, { [`${a}TokenId`]: filter.tokenId });
+    if (filter.profileId) qb.andWhere(`${a}.profile_id = :${a}ProfileId`, { [`${a}ProfileId`]: filter.profileId });
+    if (filter.profileStatus) qb.andWhere(`${a}.profile_status = :${a}Status`, { [`${a}Status`]: filter.profileStatus });
+    if (filter.source) qb.andWhere(`${a}.source = :${a}Source`, { [`${a}Source`]: filter.source });
+    if (filter.assignmentResult) {
+      qb.andWhere(`${a}.last_assignment_result = :${a}Result`, { [`${a}Result`]: filter.assignmentResult });
+    }
+    const prefix = normalizeSerialNumber(filter.serialNumberPrefix ?? '');
+    if (prefix) {
+      if (prefix.length > 12) throw badInput('serialNumberPrefix is longer than any serial number', 'serialNumberPrefix');
+      qb.andWhere(`${a}.serial_number COLLATE "C" LIKE :${a}Prefix`, { [`${a}Prefix`]: `${likeEscape(prefix)}%` });
+    }
+    const search = (filter.search ?? '').trim();
+    if (search) {
+      if (search.length > MAX_SEARCH_LENGTH) throw badInput(`search is at most ${MAX_SEARCH_LENGTH} characters`, 'search');
+      qb.andWhere(`(${a}.serial_number ILIKE :${a}Search OR ${a}.model ILIKE :${a}Search OR ${a}.description ILIKE :${a}Search)`, {
+        [`${a}Search`]: `%${likeEscape(search)}%`,
+      });
+    }
+    return scope ? scope.restrictTokens(qb, `${a}.token_id`) : qb;
+  }
+
+  async findVisibleByIds(ids: readonly string[], scope: AccessScope): Promise<DeviceEntity[]> {
+    if (ids.length === 0) return [];
+    return scope.restrictTokens(this.devices.createQueryBuilder('d').where('d.id IN (:...ids)', { ids: [...ids] }), 'd.token_id').getMany();
+  }
+
+  // ---------------------------------------------------------------- import
+
+  /**
+   * Records serial numbers that have not synced yet as devices with source IMPORT, optionally with
+   * the profile to assign when a sync sees them. Bad, duplicate, already synced and deleted serials
+   * come back as rejected with a reason; the accepted ones are stored in one statement. Importing a
+   * serial already imported is accepted again (a given profile replaces the requested one).
+   */
+  async importSerials(command: ImportSerialsCommand, scope: AccessScope): Promise<ImportSerialsResult> {
+    const tokenVisible = await scope
+      .restrictTokens(this.dataSource.createQueryBuilder().select('t.id').from('dep_tokens', 't').where('t.id = :id', { id: command.tokenId }), 't.id')
+      .getRawOne();
+    if (!tokenVisible) throw notFound('DEP token');
+    const hasList = command.serialNumbers != null;
+    const hasCsv = command.csv != null;
+    if (hasList && hasCsv) throw badInput('Give serialNumbers or csv, not both', 'csv');
+    if (!hasList && !hasCsv) {
+      throw new DomainError(ErrorCode.SERIAL_NUMBERS_REQUIRED, 'Give serialNumbers or csv', { field: 'serialNumbers' });
+    }
+    let parsed: ParsedSerials;
+    try {
+      parsed = hasCsv ? parseSerialCsv(command.csv!) : parseSerialList(command.serialNumbers!);
+    } catch (error) {
+      if (error instanceof CsvUnreadableError) throw new DomainError(ErrorCode.CSV_INVALID, error.message, { field: 'csv' });
+      throw error;
+    }
+    if (parsed.accepted.length + parsed.rejected.length === 0) {
+      throw new DomainError(ErrorCode.SERIAL_NUMBERS_REQUIRED, 'No serial number was given', { field: hasCsv ? 'csv' : 'serialNumbers' });
+    }
+    if (parsed.accepted.length > MAX_SERIALS_PER_ASSIGN_CALL) {
+      throw new DomainError(
+        ErrorCode.TOO_MANY_SERIAL_NUMBERS,
+        `At most ${MAX_SERIALS_PER_ASSIGN_CALL} serial numbers per import; ${parsed.accepted.length} were given`,
+        { field: hasCsv ? 'csv' : 'serialNumbers', max: MAX_SERIALS_PER_ASSIGN_CALL },
+      );
+    }
+    if (command.profileId) {
+      const profile = await this.dataSource.getRepository(EnrollmentProfileEntity).findOneBy({ id: command.profileId });
+      // The token is visible, so a profile of another token is only named when it is visible too.
+      if (!profile) throw notFound('Enrollment profile');
+      if (profile.tokenId !== command.tokenId) {
+        const visible = await scope
+          .restrictTokens(this.dataSource.createQueryBuilder().select('t.id').from('dep_tokens', 't').where('t.id = :id', { id: profile.tokenId }), 't.id')
+          .getRawOne();
+        if (!visible) throw notFound('Enrollment profile');
+        throw new DomainError(ErrorCode.PROFILE_TOKEN_MISMATCH, 'The profile belongs to another DEP token', { field: 'profileId' });
+      }
+    }
+
+    const rejected = [...parsed.rejected];
+    const accepted = await this.dataSource.transaction(async (manager) => {
+      const serials = parsed.accepted.map((r) => r.serialNumber);
+      const existing: { serial_number: string; source: string; deleted_by: string | null }[] = await manager.query(
+        `SELECT serial_number, source, deleted_by FROM devices WHERE token_id = $1 AND serial_number = ANY($2::text[]) FOR UPDATE`,
+        [command.tokenId, serials],
+      );
+      const known = new Map(existing.map((r) => [r.serial_number, r]));
+      const importable: { line: number; serialNumber: string }[] = [];
+      for (const row of parsed.accepted) {
+        const device = known.get(row.serialNumber);
+        if (device?.deleted_by === 'DEPGATE') {
+          rejected.push(
+            rejection(row.line, row.serialNumber, SerialRejectionReason.DELETED_IN_DEPGATE, 'This device was deleted from depgate; it comes back with the next full sync.'),
+          );
+        } else if (device && device.source === 'SYNC' && device.deleted_by === null) {
+          rejected.push(
+            rejection(row.line, row.serialNumber, SerialRejectionReason.ALREADY_SYNCED, 'A sync already brought this device: assign it a profile with assignEnrollmentProfile.'),
+          );
+        } else {
+          importable.push(row);
+        }
+      }
+      const stored = await this.upsertImported(manager, command.tokenId, importable.map((r) => r.serialNumber), command.profileId ?? null);
+      // A sync that inserted one of these serials since the read above wins.
+      const storedSerials = new Set(stored.map((d) => d.serialNumber));
+      for (const row of importable) {
+        if (!storedSerials.has(row.serialNumber)) {
+          rejected.push(rejection(row.line, row.serialNumber, SerialRejectionReason.ALREADY_SYNCED, 'A sync brought this device meanwhile: assign it a profile with assignEnrollmentProfile.'));
+        }
+      }
+      return stored;
+    });
+    rejected.sort((a, b) => a.line - b.line);
+    return { accepted, rejected };
+  }
+
+  /**
+   * New serials become IMPORT devices; imported ones take the new profile request; devices Apple
+   * removed from the MDM server come back as imported. One statement.
+   */
+  private async upsertImported(manager: EntityManager, tokenId: string, serials: string[], profileId: string | null): Promise<DeviceEntity[]> {
+    if (serials.length === 0) return [];
+    const now = this.clock.now();
+    const rows: { id: string }[] = await manager.query(
+      `INSERT INTO devices AS d (token_id, serial_number, source, requested_profile_id, created_at, updated_at)
+       SELECT $1, s, 'IMPORT', $2::uuid, $3, $3 FROM unnest($4::text[]) AS s
+       ON CONFLICT (token_id, serial_number) DO UPDATE SET
+              requested_profile_id = COALESCE(EXCLUDED.requested_profile_id, d.requested_profile_id),
+              source = 'IMPORT',
+              deleted_at = NULL,
+              deleted_by = NULL,
+              updated_at = EXCLUDED.updated_at
+        WHERE d.source = 'IMPORT' OR d.deleted_by = 'APPLE'
+       RETURNING id`,
+      [tokenId, profileId, now, serials],
+    );
+    const found = await manager.getRepository(DeviceEntity).findBy({ id: In(rows.map((r) => r.id)) });
+    const bySerial = new Map(found.map((d) => [d.serialNumber, d]));
+    return serials.map((s) => bySerial.get(s)).filter((d): d is DeviceEntity => Boolean(d));
+  }
+
+  // ---------------------------------------------------------------- delete
+
+  /**
+   * Deletes a device from depgate: a tombstone (deleted_at, deleted_by DEPGATE) so that a delta
+   * sync does not bring it back; the next full sync does if it is still assigned to the MDM server
+   * in ABM. Any pending profile request is dropped. Nothing is sent to Apple. Deleting a deleted
+   * device again changes nothing.
+   */
+  async delete(deviceId: string, scope: AccessScope): Promise<string> {
+    const [device] = await this.findVisibleByIds([deviceId], scope);
+    if (!device) throw notFound('Device');
+    if (device.deletedBy === 'DEPGATE') return device.id;
+    const now = this.clock.now();
+    await this.devices.update(
+      { id: device.id },
+      { deletedAt: now, deletedBy: 'DEPGATE', requestedProfileId: null, nextAssignmentRetryAt: null, updatedAt: now },
+    );
+    return device.id;
+  }
+
+  // ---------------------------------------------------------------- token dependents
+
+  /** Devices still present on a token (tombstones do not count). */
+  async countLive(manager: EntityManager, tokenId: string): Promise<number> {
+    const [{ n }] = await manager.query(`SELECT count(*)::int AS n FROM devices WHERE token_id = $1 AND deleted_at IS NULL`, [tokenId]);
+    return n;
+  }
+
+  /** Removes a token's tombstones when the token itself goes. */
+  async purgeDeleted(manager: EntityManager, tokenId: string): Promise<void> {
+    await manager.query(`DELETE FROM devices WHERE token_id = $1 AND deleted_at IS NOT NULL`, [tokenId]);
+  }
+}

@@ -1,0 +1,312 @@
+import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { ConnectionType } from '../graphql/connection';
+import { toGlobalId } from '../graphql/global-id';
+import { Node } from '../graphql/node';
+import type { DeviceEntity } from './device.entity';
+import { SerialRejectionReason } from './serial-import';
+
+export enum DeviceProfileStatus {
+  EMPTY = 'EMPTY',
+  ASSIGNED = 'ASSIGNED',
+  PUSHED = 'PUSHED',
+  REMOVED = 'REMOVED',
+}
+registerEnumType(DeviceProfileStatus, {
+  name: 'DeviceProfileStatus',
+  description: "Apple's profile status of a device",
+  valuesConfig: {
+    EMPTY: { description: 'No enrollment profile: the device cannot enroll yet' },
+    ASSIGNED: { description: 'A profile is assigned; the device gets it the next time it goes through Setup Assistant' },
+    PUSHED: { description: 'The device downloaded its profile (it enrolled); a new profile only applies after a wipe' },
+    REMOVED: { description: 'The profile was removed from the device at Apple' },
+  },
+});
+
+export enum DeviceSource {
+  SYNC = 'SYNC',
+  IMPORT = 'IMPORT',
+}
+registerEnumType(DeviceSource, {
+  name: 'DeviceSource',
+  valuesConfig: {
+    SYNC: { description: 'Seen in a sync with Apple' },
+    IMPORT: { description: 'Imported (or assigned) by serial number and not seen by a sync yet' },
+  },
+});
+
+export enum AssignmentStatus {
+  SUCCESS = 'SUCCESS',
+  NOT_ACCESSIBLE = 'NOT_ACCESSIBLE',
+  FAILED = 'FAILED',
+  THROTTLED = 'THROTTLED',
+  REJECTED = 'REJECTED',
+}
+registerEnumType(AssignmentStatus, {
+  name: 'AssignmentStatus',
+  description: "Apple's answer to assigning a profile to one serial number",
+  valuesConfig: {
+    SUCCESS: { description: 'Apple assigned the profile' },
+    NOT_ACCESSIBLE: {
+      description: "The serial is not on the token's MDM server in Apple Business Manager (or not yet); assigned when a sync sees it",
+    },
+    FAILED: { description: 'Apple could not assign the profile; automatic assignment retries after 24 hours' },
+    THROTTLED: { description: "Apple throttled the request; automatic assignment retries after Apple's retry-after time" },
+    REJECTED: { description: 'Not sent to Apple: malformed serial or a device deleted from depgate. Never stored on a device' },
+  },
+});
+
+export enum DeviceDeletedBy {
+  APPLE = 'APPLE',
+  DEPGATE = 'DEPGATE',
+}
+registerEnumType(DeviceDeletedBy, {
+  name: 'DeviceDeletedBy',
+  valuesConfig: {
+    APPLE: { description: 'The device left the MDM server in Apple Business Manager' },
+    DEPGATE: { description: 'An admin deleted it here; a sync does not bring it back until the next full sync' },
+  },
+});
+
+@ObjectType({ implements: Node, description: 'A company-owned device assigned to a DEP token, or a serial imported ahead of its first sync' })
+export class Device extends Node {
+  @Field()
+  serialNumber: string;
+
+  @Field(() => String, { nullable: true })
+  model: string | null;
+
+  @Field(() => String, { nullable: true })
+  description: string | null;
+
+  @Field(() => String, { nullable: true })
+  color: string | null;
+
+  @Field(() => String, { nullable: true })
+  assetTag: string | null;
+
+  @Field(() => String, { nullable: true, description: 'iOS, iPadOS, OSX, tvOS, visionOS' })
+  os: string | null;
+
+  @Field(() => String, { nullable: true, description: 'iPhone, iPad, iPod, Mac, AppleTV, Vision' })
+  deviceFamily: string | null;
+
+  @Field(() => DeviceProfileStatus)
+  profileStatus: DeviceProfileStatus;
+
+  @Field(() => String, { nullable: true, description: 'The profile UUID Apple reports for the device (may be another MDM’s)' })
+  appleProfileUuid: string | null;
+
+  @Field(() => Date, { nullable: true })
+  profileAssignedAt: Date | null;
+
+  @Field(() => Date, { nullable: true })
+  profilePushedAt: Date | null;
+
+  @Field(() => Date, { nullable: true, description: 'When the device was assigned to the MDM server in ABM' })
+  deviceAssignedAt: Date | null;
+
+  @Field(() => String, { nullable: true })
+  deviceAssignedBy: string | null;
+
+  @Field(() => DeviceSource)
+  source: DeviceSource;
+
+  @Field(() => AssignmentStatus, { nullable: true, description: 'The last answer Apple gave to assigning a profile to this device' })
+  lastAssignmentResult: AssignmentStatus | null;
+
+  @Field(() => Date, { nullable: true })
+  lastAssignmentAt: Date | null;
+
+  @Field(() => Int, { description: 'Failed assignment attempts since the last success' })
+  assignmentFailureCount: number;
+
+  @Field(() => Date, { nullable: true, description: 'After FAILED or THROTTLED, automatic assignment waits until then' })
+  nextAssignmentRetryAt: Date | null;
+
+  @Field(() => Date, { nullable: true })
+  lastSyncedAt: Date | null;
+
+  @Field(() => Date, { nullable: true })
+  deletedAt: Date | null;
+
+  @Field(() => DeviceDeletedBy, { nullable: true })
+  deletedBy: DeviceDeletedBy | null;
+
+  @Field()
+  createdAt: Date;
+
+  @Field()
+  updatedAt: Date;
+
+  /** Database ids, for field resolvers; not exposed. */
+  rowId: string;
+  tokenRowId: string;
+  profileRowId: string | null;
+  requestedProfileRowId: string | null;
+
+  static from(entity: DeviceEntity): Device {
+    return Object.assign(new Device(), {
+      id: toGlobalId('Device', entity.id),
+      rowId: entity.id,
+      tokenRowId: entity.tokenId,
+      profileRowId: entity.profileId,
+      requestedProfileRowId: entity.requestedProfileId,
+      serialNumber: entity.serialNumber,
+      model: entity.model,
+      description: entity.description,
+      color: entity.color,
+      assetTag: entity.assetTag,
+      os: entity.os,
+      deviceFamily: entity.deviceFamily,
+      profileStatus: entity.profileStatus as DeviceProfileStatus,
+      appleProfileUuid: entity.appleProfileUuid,
+      profileAssignedAt: entity.profileAssignedAt,
+      profilePushedAt: entity.profilePushedAt,
+      deviceAssignedAt: entity.deviceAssignedAt,
+      deviceAssignedBy: entity.deviceAssignedBy,
+      source: entity.source as DeviceSource,
+      lastAssignmentResult: entity.lastAssignmentResult as AssignmentStatus | null,
+      lastAssignmentAt: entity.lastAssignmentAt,
+      assignmentFailureCount: entity.assignmentFailureCount,
+      nextAssignmentRetryAt: entity.nextAssignmentRetryAt,
+      lastSyncedAt: entity.lastSyncedAt,
+      deletedAt: entity.deletedAt,
+      deletedBy: entity.deletedBy as DeviceDeletedBy | null,
+      createdAt: entity.createdAt,
+      updatedAt: entity.updatedAt,
+    });
+  }
+}
+
+export const DeviceConnection = ConnectionType(Device, 'Device');
+
+@InputType({ description: 'Every condition given must hold. Deleted devices are left out unless includeDeleted' })
+export class DeviceFilter {
+  @Field(() => ID, { nullable: true })
+  tokenId?: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'Devices holding this profile' })
+  profileId?: string | null;
+
+  @Field(() => DeviceProfileStatus, { nullable: true })
+  profileStatus?: DeviceProfileStatus | null;
+
+  @Field(() => DeviceSource, { nullable: true })
+  source?: DeviceSource | null;
+
+  @Field(() => AssignmentStatus, { nullable: true, description: 'The last assignment result' })
+  assignmentResult?: AssignmentStatus | null;
+
+  @Field(() => String, { nullable: true, description: 'Serial numbers starting with this (case-insensitive)' })
+  serialNumberPrefix?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Text contained in the serial number, model or description (case-insensitive)' })
+  search?: string | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'Also list devices deleted here or removed from the MDM server in ABM' })
+  includeDeleted?: boolean | null;
+}
+
+// ------------------------------------------------------------------------------------ assignment
+
+@InputType()
+export class AssignEnrollmentProfileInput {
+  @Field(() => ID)
+  profileId: string;
+
+  @Field(() => [String], { description: 'Up to 10,000 serial numbers, also of devices not synced yet; sent to Apple 1,000 at a time' })
+  serialNumbers: string[];
+}
+
+@ObjectType({ description: "Apple's answer for one serial number" })
+export class SerialAssignmentResult {
+  @Field()
+  serialNumber: string;
+
+  @Field(() => AssignmentStatus)
+  status: AssignmentStatus;
+
+  @Field(() => String, { nullable: true })
+  message: string | null;
+
+  @Field(() => Int, { nullable: true, description: 'THROTTLED: seconds Apple asked to wait' })
+  retryAfterSeconds: number | null;
+}
+
+@ObjectType()
+export class AssignEnrollmentProfilePayload {
+  @Field(() => [SerialAssignmentResult], { description: 'One per distinct serial number, in the order given' })
+  results: SerialAssignmentResult[];
+}
+
+// ------------------------------------------------------------------------------------ import
+
+@InputType()
+export class ImportDeviceSerialsInput {
+  @Field(() => ID)
+  tokenId: string;
+
+  @Field(() => [String], { nullable: true, description: 'Serial numbers; give these or csv' })
+  serialNumbers?: string[] | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'CSV text: the serial number in the first column, or in the column headed "Serial Number" (or "serial", "serial_number", "serialnumber"); comma, semicolon or tab separated; other columns are ignored',
+  })
+  csv?: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'Assigned to each device when a sync sees it' })
+  profileId?: string | null;
+}
+
+registerEnumType(SerialRejectionReason, {
+  name: 'SerialRejectionReason',
+  valuesConfig: {
+    EMPTY: { description: 'No serial number in the row' },
+    INVALID_LENGTH: { description: 'Apple serial numbers are 10 to 12 characters' },
+    INVALID_CHARACTERS: { description: 'Apple serial numbers have only letters A-Z and digits' },
+    DUPLICATE: { description: 'The serial number appeared earlier in the same import (the first one counts)' },
+    MALFORMED_ROW: { description: 'The CSV row could not be read (an unclosed quote)' },
+    ALREADY_SYNCED: { description: 'A sync already brought this device: use assignEnrollmentProfile' },
+    DELETED_IN_DEPGATE: { description: 'The device was deleted here; it comes back with the next full sync' },
+  },
+});
+
+@ObjectType()
+export class RejectedSerial {
+  @Field(() => Int, { description: 'The CSV line, or the position in serialNumbers (from 1)' })
+  line: number;
+
+  @Field({ description: 'What was given (at most 64 characters)' })
+  value: string;
+
+  @Field(() => SerialRejectionReason)
+  reason: SerialRejectionReason;
+
+  @Field()
+  message: string;
+}
+
+@ObjectType()
+export class ImportDeviceSerialsPayload {
+  @Field(() => [Device], { description: 'Imported (or already imported) devices, source IMPORT' })
+  accepted: Device[];
+
+  @Field(() => [RejectedSerial])
+  rejected: RejectedSerial[];
+}
+
+// ------------------------------------------------------------------------------------ delete
+
+@InputType()
+export class DeleteDeviceInput {
+  @Field(() => ID)
+  deviceId: string;
+}
+
+@ObjectType()
+export class DeleteDevicePayload {
+  @Field(() => ID)
+  deletedDeviceId: string;
+}

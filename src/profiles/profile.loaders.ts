@@ -1,0 +1,78 @@
+import DataLoader from 'dataloader';
+import type { AccessScope } from '../auth/access-scope';
+import type { ConnectionArgs, ConnectionResult } from '../graphql/connection';
+import { countNested, loaderPerKey, paginateNested } from '../graphql/nested-connection';
+import type { Services } from '../services';
+import type { ConfiguratorCertificateEntity } from './configurator-certificate.entity';
+import type { EnrollmentProfileEntity } from './profile.entity';
+import type { CompanyPortalVppTokenState } from './profile.service';
+
+export interface ProfileLoaders {
+  /** Visible profiles by row id (null when absent or not visible). */
+  profileById: DataLoader<string, EnrollmentProfileEntity | null>;
+  /** A token's default profile, by token row id (one query joining tokens and profiles). */
+  defaultProfileByToken: DataLoader<string, EnrollmentProfileEntity | null>;
+  /** A token's default profile id, by token row id (for EnrollmentProfile.isDefault). */
+  defaultProfileIdByToken: DataLoader<string, string | null>;
+  /** Pages of a token's profiles, one loader per connection arguments (`JSON.stringify({first, after})`). */
+  profilesByToken: (argsKey: string) => DataLoader<string, ConnectionResult<EnrollmentProfileEntity>>;
+  certificatesByProfile: DataLoader<string, ConfiguratorCertificateEntity[]>;
+  certificateById: DataLoader<string, ConfiguratorCertificateEntity | null>;
+  vppTokenState: DataLoader<string, CompanyPortalVppTokenState | null>;
+}
+
+/** A token's profiles, oldest first. */
+const profileKey = (alias: string) => [
+  { sql: `${alias}.created_at`, value: (p: EnrollmentProfileEntity) => p.createdAt.toISOString(), cast: 'timestamptz' as const },
+  { sql: `${alias}.id`, value: (p: EnrollmentProfileEntity) => p.id, cast: 'uuid' as const },
+];
+
+export function createProfileLoaders(services: Services, scope: AccessScope): ProfileLoaders {
+  const profiles = services.profiles;
+  const profileCounts = new DataLoader<string, number>(async (tokenIds) =>
+    countNested((alias) => profiles.listQuery(null, alias), 'token_id', tokenIds),
+  );
+  return {
+    profileById: new DataLoader(async (ids) => {
+      const found = new Map((await profiles.findVisibleByIds(ids, scope)).map((p) => [p.id, p]));
+      return ids.map((id) => found.get(id) ?? null);
+    }),
+    defaultProfileByToken: new DataLoader(async (tokenIds) => {
+      const { raw, entities } = await profiles
+        .listQuery(scope)
+        .innerJoin('dep_tokens', 'dt', 'dt.default_profile_id = p.id')
+        .addSelect('dt.id', 'dt_token_id')
+        .andWhere('dt.id = ANY(CAST(:tokenIds AS uuid[]))', { tokenIds: [...tokenIds] })
+        .getRawAndEntities();
+      const byId = new Map(entities.map((p) => [p.id, p]));
+      const byToken = new Map((raw as { p_id: string; dt_token_id: string }[]).map((r) => [r.dt_token_id, byId.get(r.p_id) ?? null]));
+      return tokenIds.map((id) => byToken.get(id) ?? null);
+    }),
+    defaultProfileIdByToken: new DataLoader(async (tokenIds) => {
+      const map = await services.profiles.defaultProfileIds(tokenIds);
+      return tokenIds.map((id) => map.get(id) ?? null);
+    }),
+    profilesByToken: loaderPerKey((key) => {
+      const args = JSON.parse(key) as ConnectionArgs;
+      return new DataLoader((tokenIds) =>
+        paginateNested(
+          { repository: profiles.profiles, base: (alias) => profiles.listQuery(null, alias), parentColumn: 'token_id', key: profileKey, args },
+          tokenIds,
+          profileCounts,
+        ),
+      );
+    }),
+    certificatesByProfile: new DataLoader(async (profileIds) => {
+      const map = await services.configuratorCertificates.byProfiles(profileIds);
+      return profileIds.map((id) => map.get(id) ?? []);
+    }),
+    certificateById: new DataLoader(async (ids) => {
+      const found = new Map((await services.configuratorCertificates.findByIds(ids)).map((c) => [c.id, c]));
+      return ids.map((id) => found.get(id) ?? null);
+    }),
+    vppTokenState: new DataLoader(async (ids) => {
+      const states = await profiles.vppTokenStates(ids);
+      return ids.map((id) => states.get(id) ?? null);
+    }),
+  };
+}

@@ -1,0 +1,438 @@
+/**
+ * Enrollment profiles: create, update, delete, and the token's default profile.
+ *
+ * Every save runs the rules (profile.rules.ts) before anything happens, then defines the profile at
+ * Apple (`POST /profile`, JSON from apple-profile.mapper.ts) and only then writes the row with the
+ * `profile_uuid` Apple returned: a refused profile (ours or Apple's) leaves nothing changed. Apple's
+ * profiles cannot be edited, so an update whose Apple JSON differs defines a new Apple profile and
+ * moves the devices holding the old one to it (DeviceAssignmentService.moveToCurrentDefinition).
+ * Changing only what Apple never sees (the description) does not call Apple.
+ */
+import { type DataSource, type EntityManager, type Repository } from 'typeorm';
+import { type AppleDepError, AppleDepErrorKind, isAppleDepError } from '../apple/dep-errors';
+import type { AccessScope } from '../auth/access-scope';
+import type { Clock } from '../clock';
+import type { Config } from '../config';
+import type { DeviceAssignmentService } from '../devices/assignment.service';
+import { appleRequestDomainError } from '../devices/device.errors';
+import { DomainError, notFound } from '../graphql/domain-error';
+import { ErrorCode } from '../graphql/error-codes';
+import type { Logger } from '../logger';
+import type { DepClientFactory } from '../tokens/dep-client.factory';
+import { DepTokenEntity } from '../tokens/token.entity';
+import { toAppleProfile } from './apple-profile.mapper';
+import { ConfiguratorCertificateEntity } from './configurator-certificate.entity';
+import { EnrollmentProfileEntity } from './profile.entity';
+import { assertProfileSettings, profileLimitViolation } from './profile.rules';
+import {
+  AuthenticationMethod,
+  DEFAULT_PROFILE_SETTINGS,
+  type EnrollmentProfileSettings,
+  normalizeProfileSettings,
+  SyncWithComputers,
+  UserAffinity,
+} from './profile.settings';
+import { type ProfileWarning, profileWarnings } from './profile.warnings';
+import type { SetupPane } from './setup-pane';
+
+/** Settings as a client sends them: absent = default (create) or unchanged (update). */
+export type ProfileSettingsPatch = { [K in keyof EnrollmentProfileSettings]?: EnrollmentProfileSettings[K] | null };
+
+/** What a profile needs to know about its Company Portal VPP token. */
+export interface CompanyPortalVppTokenState {
+  expired: boolean;
+  licensesAvailable: number | null;
+  low: boolean;
+}
+
+/**
+ * Resolves Company Portal VPP tokens by id. With a scope: only tokens the caller may see (a profile
+ * may only choose those); without one: any (reading a stored profile's warnings).
+ */
+export type VppTokenLookup = (ids: readonly string[], scope: AccessScope | null) => Promise<Map<string, CompanyPortalVppTokenState>>;
+
+export interface SavedProfile {
+  profile: EnrollmentProfileEntity;
+  warnings: ProfileWarning[];
+  /** Update only: devices moved to the profile's new Apple definition. */
+  movedDevices?: number;
+}
+
+/** Settings that only make sense with a user; they follow the user affinity when not given. */
+const USER_ONLY: (keyof EnrollmentProfileSettings)[] = [
+  'authenticationMethod',
+  'installCompanyPortal',
+  'companyPortalVppTokenId',
+  'singleAppModeUntilAuthentication',
+];
+
+export class EnrollmentProfileService {
+  readonly profiles: Repository<EnrollmentProfileEntity>;
+  private vppLookup: VppTokenLookup;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly clients: DepClientFactory,
+    private readonly assignments: DeviceAssignmentService,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly config: Pick<Config, 'maxProfilesPerToken' | 'enrollmentUrl' | 'vppLicensesLow'>,
+  ) {
+    this.profiles = dataSource.getRepository(EnrollmentProfileEntity);
+    this.vppLookup = (ids, scope) => this.vppTokensFromTable(ids, scope);
+  }
+
+  /** The VPP feature may replace how Company Portal VPP tokens are resolved. */
+  useVppTokenLookup(lookup: VppTokenLookup): void {
+    this.vppLookup = lookup;
+  }
+
+  // ---------------------------------------------------------------- create
+
+  async create(tokenId: string, patch: ProfileSettingsPatch & { name: string }, scope: AccessScope): Promise<SavedProfile> {
+    const token = await this.findVisibleToken(tokenId, scope);
+    if (!token) throw notFound('DEP token');
+    const settings = normalizeProfileSettings(applyPatch(defaultsFor(patch.userAffinity ?? DEFAULT_PROFILE_SETTINGS.userAffinity, patch.name), patch));
+    const { certificates, vppToken } = await this.checkSettings(settings, scope, null);
+    const limit = profileLimitViolation(await this.profiles.countBy({ tokenId }), this.config.maxProfilesPerToken);
+    if (limit) throw limit;
+
+    const appleProfileUuid = await this.defineAtApple(token, settings, certificates);
+    const now = this.clock.now();
+    const profile = await this.dataSource.transaction(async (manager) => {
+      // The token row lock serialises creations, so two concurrent saves cannot pass the limit.
+      await manager.query(`SELECT 1 FROM dep_tokens WHERE id = $1 FOR UPDATE`, [tokenId]);
+      const again = profileLimitViolation(await manager.countBy(EnrollmentProfileEntity, { tokenId }), this.config.maxProfilesPerToken);
+      if (again) throw again;
+      const saved = await manager.save(
+        manager.create(EnrollmentProfileEntity, {
+          tokenId,
+          ...columnsOf(settings),
+          appleProfileUuid,
+          appleDefinedAt: now,
+          createdAt: now,
+          updatedAt: now,
+        }),
+      );
+      await this.linkCertificates(manager, saved.id, settings.appleConfiguratorCertificateIds);
+      return saved;
+    });
+    return { profile, warnings: profileWarnings(settings, { vppToken }) };
+  }
+
+  // ---------------------------------------------------------------- update
+
+  async update(profileId: string, patch: ProfileSettingsPatch, scope: AccessScope): Promise<SavedProfile> {
+    const current = await this.findVisible(profileId, scope);
+    if (!current) throw notFound('Enrollment profile');
+    const token = await this.dataSource.getRepository(DepTokenEntity).findOneByOrFail({ id: current.tokenId });
+    const currentCertificates = (await this.certificateIdsOf([current.id])).get(current.id) ?? [];
+    const previous = settingsOf(current, currentCertificates);
+
+    // A switch of user affinity resets the settings that depend on it, unless they are given.
+    let base = previous;
+    if (patch.userAffinity != null && patch.userAffinity !== previous.userAffinity) {
+      const defaults = defaultsFor(patch.userAffinity, previous.name);
+      base = { ...previous, ...Object.fromEntries(USER_ONLY.map((k) => [k, defaults[k]])) };
+    }
+    const settings = normalizeProfileSettings(applyPatch(base, patch));
+    const keptVppToken =
+      settings.companyPortalVppTokenId !== null && settings.companyPortalVppTokenId === previous.companyPortalVppTokenId;
+    const { certificates, vppToken } = await this.checkSettings(settings, scope, keptVppToken ? settings.companyPortalVppTokenId : null);
+
+    const appleJson = this.appleJson(settings, certificates);
+    const previousJson = current.appleProfileUuid
+      ? this.appleJson(previous, await this.certificatesByIds(previous.appleConfiguratorCertificateIds))
+      : null;
+    const redefine = previousJson === null || JSON.stringify(appleJson) !== JSON.stringify(previousJson);
+    const appleProfileUuid = redefine ? await this.defineAtApple(token, settings, certificates) : current.appleProfileUuid;
+
+    const now = this.clock.now();
+    const profile = await this.dataSource.transaction(async (manager) => {
+      await manager.update(
+        EnrollmentProfileEntity,
+        { id: current.id },
+        { ...columnsOf(settings), appleProfileUuid, ...(redefine ? { appleDefinedAt: now } : {}), updatedAt: now },
+      );
+      await manager.query(`DELETE FROM enrollment_profile_certificates WHERE profile_id = $1`, [current.id]);
+      await this.linkCertificates(manager, current.id, settings.appleConfiguratorCertificateIds);
+      return manager.findOneByOrFail(EnrollmentProfileEntity, { id: current.id });
+    });
+    let movedDevices = 0;
+    if (redefine) movedDevices = (await this.assignments.moveToCurrentDefinition(current.id)).moved;
+    return { profile, warnings: profileWarnings(settings, { vppToken, previous }), movedDevices };
+  }
+
+  // ---------------------------------------------------------------- delete
+
+  /**
+   * Refused with PROFILE_IN_USE while the profile is its token's default or devices hold or wait
+   * for it. Apple has no call to delete a profile; an unassigned one is simply never used again.
+   */
+  async delete(profileId: string, scope: AccessScope): Promise<string> {
+    const profile = await this.findVisible(profileId, scope);
+    if (!profile) throw notFound('Enrollment profile');
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query(`SELECT 1 FROM dep_tokens WHERE id = $1 FOR UPDATE`, [profile.tokenId]);
+      const [{ is_default }] = await manager.query(`SELECT (default_profile_id = $2) IS TRUE AS is_default FROM dep_tokens WHERE id = $1`, [
+        profile.tokenId,
+        profile.id,
+      ]);
+      if (is_default) {
+        throw new DomainError(ErrorCode.PROFILE_IN_USE, "This is its token's default profile: choose another default (or none) first", {
+          reason: 'DEFAULT_PROFILE',
+        });
+      }
+      const [{ n }] = await manager.query(
+        `SELECT count(*)::int AS n FROM devices WHERE deleted_at IS NULL AND (profile_id = $1 OR requested_profile_id = $1)`,
+        [profile.id],
+      );
+      if (n > 0) {
+        throw new DomainError(ErrorCode.PROFILE_IN_USE, `${n} device${n === 1 ? '' : 's'} hold or wait for this profile: assign them another profile first`, {
+          reason: 'ASSIGNED_TO_DEVICES',
+          deviceCount: n,
+        });
+      }
+      await manager.delete(EnrollmentProfileEntity, { id: profile.id });
+    });
+    return profile.id;
+  }
+
+  // ---------------------------------------------------------------- default profile
+
+  /** Sets (or, with null, clears) the profile new devices of the token get. */
+  async setDefault(tokenId: string, profileId: string | null, scope: AccessScope): Promise<DepTokenEntity> {
+    const token = await this.findVisibleToken(tokenId, scope);
+    if (!token) throw notFound('DEP token');
+    if (profileId !== null) {
+      const profile = await this.findVisible(profileId, scope);
+      if (!profile) throw notFound('Enrollment profile');
+      if (profile.tokenId !== tokenId) {
+        throw new DomainError(ErrorCode.PROFILE_TOKEN_MISMATCH, 'A default profile must belong to the same DEP token', { field: 'profileId' });
+      }
+    }
+    // updated_at stays: it versions the token's credentials (DepClientFactory), which did not change.
+    await this.dataSource.getRepository(DepTokenEntity).update({ id: tokenId }, { defaultProfileId: profileId });
+    return this.dataSource.getRepository(DepTokenEntity).findOneOrFail({ where: { id: tokenId }, relations: { scopeTags: true } });
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  async findVisible(id: string, scope: AccessScope): Promise<EnrollmentProfileEntity | null> {
+    const [found] = await this.findVisibleByIds([id], scope);
+    return found ?? null;
+  }
+
+  async findVisibleByIds(ids: readonly string[], scope: AccessScope): Promise<EnrollmentProfileEntity[]> {
+    if (ids.length === 0) return [];
+    const qb = this.profiles.createQueryBuilder('p').where('p.id = ANY(CAST(:ids AS uuid[]))', { ids: [...ids] });
+    return scope.restrictTokens(qb, 'p.token_id').getMany();
+  }
+
+  /** Base query of a profile listing (visible profiles). */
+  listQuery(scope: AccessScope | null, alias = 'p') {
+    const qb = this.profiles.createQueryBuilder(alias);
+    return scope ? scope.restrictTokens(qb, `${alias}.token_id`) : qb;
+  }
+
+  /** Certificate ids per profile (upload order), one query. */
+  async certificateIdsOf(profileIds: readonly string[]): Promise<Map<string, string[]>> {
+    const map = new Map<string, string[]>(profileIds.map((id) => [id, []]));
+    if (profileIds.length === 0) return map;
+    const rows: { profile_id: string; certificate_id: string }[] = await this.dataSource.query(
+      `SELECT pc.profile_id, pc.certificate_id FROM enrollment_profile_certificates pc
+         JOIN apple_configurator_certificates c ON c.id = pc.certificate_id
+        WHERE pc.profile_id = ANY($1::uuid[]) ORDER BY c.created_at, c.id`,
+      [[...profileIds]],
+    );
+    rows.forEach((r) => map.get(r.profile_id)?.push(r.certificate_id));
+    return map;
+  }
+
+  /** default_profile_id per token, one query. */
+  async defaultProfileIds(tokenIds: readonly string[]): Promise<Map<string, string | null>> {
+    if (tokenIds.length === 0) return new Map();
+    const rows: { id: string; default_profile_id: string | null }[] = await this.dataSource.query(
+      `SELECT id, default_profile_id FROM dep_tokens WHERE id = ANY($1::uuid[])`,
+      [[...tokenIds]],
+    );
+    return new Map(rows.map((r) => [r.id, r.default_profile_id]));
+  }
+
+  /** Company Portal VPP token states for stored profiles (any scope: the profile already chose them). */
+  vppTokenStates(ids: readonly string[]): Promise<Map<string, CompanyPortalVppTokenState>> {
+    return this.vppLookup(ids, null);
+  }
+
+  /** Profiles still on a token (TOKEN_IN_USE while any remain). */
+  async countForToken(manager: EntityManager, tokenId: string): Promise<number> {
+    return manager.countBy(EnrollmentProfileEntity, { tokenId });
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private async checkSettings(settings: EnrollmentProfileSettings, scope: AccessScope, keptVppTokenId: string | null) {
+    const certificates = await this.certificatesByIds(settings.appleConfiguratorCertificateIds);
+    let vppToken: CompanyPortalVppTokenState | null = null;
+    if (settings.companyPortalVppTokenId) {
+      vppToken = (await this.vppLookup([settings.companyPortalVppTokenId], scope)).get(settings.companyPortalVppTokenId) ?? null;
+    }
+    assertProfileSettings(settings, {
+      certificateCount: certificates.length,
+      // A token that expired after the profile chose it does not block other edits (the warning says it).
+      vppToken: vppToken && keptVppTokenId ? { expired: false } : vppToken,
+      enrollmentUrl: this.config.enrollmentUrl,
+    });
+    return { certificates, vppToken };
+  }
+
+  private async certificatesByIds(ids: readonly string[]): Promise<ConfiguratorCertificateEntity[]> {
+    if (ids.length === 0) return [];
+    const found = await this.dataSource
+      .getRepository(ConfiguratorCertificateEntity)
+      .createQueryBuilder('c')
+      .where('c.id = ANY(CAST(:ids AS uuid[]))', { ids: [...ids] })
+      .getMany();
+    const byId = new Map(found.map((c) => [c.id, c]));
+    return ids.map((id) => byId.get(id)).filter((c): c is ConfiguratorCertificateEntity => Boolean(c));
+  }
+
+  private appleJson(settings: EnrollmentProfileSettings, certificates: ConfiguratorCertificateEntity[]) {
+    return toAppleProfile(settings, { enrollmentUrl: this.config.enrollmentUrl, certificatesDerBase64: certificates.map((c) => c.derBase64) });
+  }
+
+  private async defineAtApple(token: DepTokenEntity, settings: EnrollmentProfileSettings, certificates: ConfiguratorCertificateEntity[]): Promise<string> {
+    try {
+      const response = await this.clients.forToken(token).defineProfile(this.appleJson(settings, certificates));
+      return response.profile_uuid;
+    } catch (error) {
+      if (isAppleDepError(error)) throw appleDefineError(error);
+      throw error;
+    }
+  }
+
+  private async linkCertificates(manager: EntityManager, profileId: string, certificateIds: string[]): Promise<void> {
+    if (certificateIds.length === 0) return;
+    await manager.query(
+      `INSERT INTO enrollment_profile_certificates (profile_id, certificate_id) SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING`,
+      [profileId, certificateIds],
+    );
+  }
+
+  private async findVisibleToken(tokenId: string, scope: AccessScope): Promise<DepTokenEntity | null> {
+    const qb = this.dataSource.getRepository(DepTokenEntity).createQueryBuilder('t').where('t.id = :id', { id: tokenId });
+    return scope.restrictTokens(qb, 't.id').getOne();
+  }
+
+  /**
+   * Company Portal VPP tokens read from `vpp_tokens`: expired at its expiry or once Apple refused
+   * it; low below VPP_LICENSES_LOW available licences or 10 % of the total. With a scope, only
+   * tokens sharing one of the key's tags (VPP tokens carry their own tags).
+   */
+  private async vppTokensFromTable(ids: readonly string[], scope: AccessScope | null): Promise<Map<string, CompanyPortalVppTokenState>> {
+    const map = new Map<string, CompanyPortalVppTokenState>();
+    if (ids.length === 0) return map;
+    const restricted = scope && !scope.unrestricted;
+    const rows: { id: string; expires_at: Date; invalid_at: Date | null; cp_total_count: number | null; cp_available_count: number | null }[] =
+      await this.dataSource.query(
+        `SELECT v.id, v.expires_at, v.invalid_at, v.cp_total_count, v.cp_available_count FROM vpp_tokens v
+          WHERE v.id = ANY($1::uuid[])
+            ${restricted ? 'AND EXISTS (SELECT 1 FROM vpp_token_scope_tags vts WHERE vts.vpp_token_id = v.id AND vts.scope_tag_id = ANY($2::uuid[]))' : ''}`,
+        restricted ? [[...ids], [...scope.scopeTagIds]] : [[...ids]],
+      );
+    const now = this.clock.now().getTime();
+    for (const r of rows) {
+      const available = r.cp_available_count;
+      const total = r.cp_total_count ?? 0;
+      map.set(r.id, {
+        expired: r.invalid_at !== null || r.expires_at.getTime() <= now,
+        licensesAvailable: available,
+        low: available !== null && (available < this.config.vppLicensesLow || (total > 0 && available < total * 0.1)),
+      });
+    }
+    return map;
+  }
+}
+
+function appleDefineError(error: AppleDepError): DomainError {
+  if (error.kind === AppleDepErrorKind.BAD_REQUEST) {
+    return new DomainError(
+      ErrorCode.PROFILE_REJECTED_BY_APPLE,
+      `Apple refused the profile${error.appleCode ? ` (${error.appleCode})` : ''}; nothing was saved`,
+      { appleCode: error.appleCode ?? null },
+    );
+  }
+  return appleRequestDomainError(error, 'define the profile');
+}
+
+/** Defaults for a new profile; without a user nothing that needs one is on. */
+function defaultsFor(userAffinity: UserAffinity, name: string): EnrollmentProfileSettings {
+  const base: EnrollmentProfileSettings = { ...DEFAULT_PROFILE_SETTINGS, name, userAffinity, appleConfiguratorCertificateIds: [], hiddenSetupPanes: [] };
+  if (userAffinity === UserAffinity.WITHOUT_USER) {
+    return { ...base, authenticationMethod: null, installCompanyPortal: false, companyPortalVppTokenId: null, singleAppModeUntilAuthentication: false };
+  }
+  return { ...base, authenticationMethod: AuthenticationMethod.COMPANY_PORTAL, installCompanyPortal: true };
+}
+
+/**
+ * Applies what the client sent: absent keeps the base value; null clears a field that may be
+ * empty and keeps the base value of one that may not (booleans, enums, lists).
+ */
+function applyPatch(base: EnrollmentProfileSettings, patch: ProfileSettingsPatch): EnrollmentProfileSettings {
+  const nullable = new Set<keyof EnrollmentProfileSettings>([
+    'description',
+    'authenticationMethod',
+    'companyPortalVppTokenId',
+    'deviceNameTemplate',
+    'departmentName',
+    'departmentPhone',
+  ]);
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(patch) as [keyof EnrollmentProfileSettings, unknown][]) {
+    if (value === undefined) continue;
+    if (value === null && !nullable.has(key)) continue;
+    out[key] = value;
+  }
+  return out as unknown as EnrollmentProfileSettings;
+}
+
+export function settingsOf(entity: EnrollmentProfileEntity, certificateIds: string[]): EnrollmentProfileSettings {
+  return {
+    name: entity.name,
+    description: entity.description,
+    userAffinity: entity.userAffinity as UserAffinity,
+    authenticationMethod: entity.authenticationMethod as AuthenticationMethod | null,
+    installCompanyPortal: entity.installCompanyPortal,
+    companyPortalVppTokenId: entity.companyPortalVppTokenId,
+    singleAppModeUntilAuthentication: entity.singleAppModeUntilAuthentication,
+    supervised: entity.supervised,
+    lockedEnrollment: entity.lockedEnrollment,
+    awaitFinalConfiguration: entity.awaitFinalConfiguration,
+    syncWithComputers: entity.syncWithComputers as SyncWithComputers,
+    appleConfiguratorCertificateIds: certificateIds,
+    deviceNameTemplate: entity.deviceNameTemplate,
+    departmentName: entity.departmentName,
+    departmentPhone: entity.departmentPhone,
+    hiddenSetupPanes: entity.hiddenSetupPanes as SetupPane[],
+  };
+}
+
+function columnsOf(settings: EnrollmentProfileSettings) {
+  return {
+    name: settings.name,
+    description: settings.description,
+    userAffinity: settings.userAffinity,
+    authenticationMethod: settings.authenticationMethod,
+    installCompanyPortal: settings.installCompanyPortal,
+    companyPortalVppTokenId: settings.companyPortalVppTokenId,
+    singleAppModeUntilAuthentication: settings.singleAppModeUntilAuthentication,
+    supervised: settings.supervised,
+    lockedEnrollment: settings.lockedEnrollment,
+    awaitFinalConfiguration: settings.awaitFinalConfiguration,
+    syncWithComputers: settings.syncWithComputers,
+    deviceNameTemplate: settings.deviceNameTemplate,
+    departmentName: settings.departmentName,
+    departmentPhone: settings.departmentPhone,
+    hiddenSetupPanes: settings.hiddenSetupPanes,
+  };
+}

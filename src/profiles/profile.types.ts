@@ -1,0 +1,309 @@
+import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { ConnectionType } from '../graphql/connection';
+import { toGlobalId } from '../graphql/global-id';
+import { Node } from '../graphql/node';
+import type { ConfiguratorCertificateEntity } from './configurator-certificate.entity';
+import type { EnrollmentProfileEntity } from './profile.entity';
+import { exampleDeviceName } from './device-name-template';
+import { AuthenticationMethod, RequiredLicense, requiredLicenseFor, SyncWithComputers, UserAffinity } from './profile.settings';
+import { ProfileWarningCode, type ProfileWarning } from './profile.warnings';
+import { SetupPane } from './setup-pane';
+
+@ObjectType({ implements: Node, description: "An Apple Configurator host's certificate: with ALLOW_BY_CERTIFICATE only listed hosts may pair with devices" })
+export class AppleConfiguratorCertificate extends Node {
+  @Field(() => String, { nullable: true })
+  name: string | null;
+
+  @Field({ description: 'Most specific attribute first, e.g. "CN=Apple Configurator, O=Acme"' })
+  subject: string;
+
+  @Field({ description: 'SHA-256 over the DER, lower-case hex' })
+  thumbprintSha256: string;
+
+  @Field()
+  notBefore: Date;
+
+  @Field()
+  notAfter: Date;
+
+  @Field({ description: 'Canonical PEM' })
+  certificatePem: string;
+
+  @Field()
+  createdAt: Date;
+
+  static from(entity: ConfiguratorCertificateEntity): AppleConfiguratorCertificate {
+    return Object.assign(new AppleConfiguratorCertificate(), {
+      id: toGlobalId('AppleConfiguratorCertificate', entity.id),
+      name: entity.name,
+      subject: entity.subject,
+      thumbprintSha256: entity.thumbprintSha256,
+      notBefore: entity.notBefore,
+      notAfter: entity.notAfter,
+      certificatePem: entity.certificatePem,
+      createdAt: entity.createdAt,
+    });
+  }
+}
+
+export const AppleConfiguratorCertificateConnection = ConnectionType(AppleConfiguratorCertificate, 'AppleConfiguratorCertificate');
+
+@ObjectType({ description: 'Allowed, but worth telling the admin' })
+export class EnrollmentProfileWarning {
+  @Field(() => ProfileWarningCode)
+  code: ProfileWarningCode;
+
+  @Field()
+  message: string;
+
+  @Field(() => String, { nullable: true, description: 'The setting the warning is about' })
+  field: string | null;
+
+  static from(warning: ProfileWarning): EnrollmentProfileWarning {
+    return Object.assign(new EnrollmentProfileWarning(), { code: warning.code, message: warning.message, field: warning.field ?? null });
+  }
+}
+
+@ObjectType({ implements: Node, description: 'Setup Assistant settings for the devices of one DEP token, defined at Apple and assigned by serial number' })
+export class EnrollmentProfile extends Node {
+  @Field({ description: 'Admin-only; devices expose it as enrollmentProfileName (for dynamic groups)' })
+  name: string;
+
+  @Field(() => String, { nullable: true, description: 'Admin-only' })
+  description: string | null;
+
+  @Field(() => UserAffinity)
+  userAffinity: UserAffinity;
+
+  @Field(() => AuthenticationMethod, { nullable: true, description: 'With user affinity only' })
+  authenticationMethod: AuthenticationMethod | null;
+
+  @Field()
+  installCompanyPortal: boolean;
+
+  @Field(() => ID, { nullable: true, description: 'The VPP token that installs Company Portal without an Apple ID' })
+  companyPortalVppTokenId: string | null;
+
+  @Field({ description: 'Locks the device in Company Portal until the user signs in (iOS/iPadOS 11.3.1 and later)' })
+  singleAppModeUntilAuthentication: boolean;
+
+  @Field()
+  supervised: boolean;
+
+  @Field({ description: 'The user cannot remove the management profile (needs supervised)' })
+  lockedEnrollment: boolean;
+
+  @Field({ description: 'Setup Assistant waits until the device is configured (await_device_configured)' })
+  awaitFinalConfiguration: boolean;
+
+  @Field(() => SyncWithComputers)
+  syncWithComputers: SyncWithComputers;
+
+  @Field(() => String, { nullable: true, description: 'May use {{SERIAL}} and {{DEVICETYPE}}; at most 63 characters once expanded' })
+  deviceNameTemplate: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The template expanded for an iPhone with a 12-character serial' })
+  exampleDeviceName: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Shown under "About configuration"' })
+  departmentName: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Shown under "Need help?"' })
+  departmentPhone: string | null;
+
+  @Field(() => [SetupPane])
+  hiddenSetupPanes: SetupPane[];
+
+  @Field(() => RequiredLicense, { description: 'USER with user affinity, DEVICE without' })
+  requiredLicense: RequiredLicense;
+
+  @Field(() => String, { nullable: true, description: "Apple's profile_uuid of the current definition" })
+  appleProfileUuid: string | null;
+
+  @Field(() => Date, { nullable: true, description: 'When the current definition was sent to Apple' })
+  appleDefinedAt: Date | null;
+
+  @Field()
+  createdAt: Date;
+
+  @Field()
+  updatedAt: Date;
+
+  /** Database ids, for field resolvers; not exposed. */
+  rowId: string;
+  tokenRowId: string;
+  entity: EnrollmentProfileEntity;
+
+  static from(entity: EnrollmentProfileEntity): EnrollmentProfile {
+    return Object.assign(new EnrollmentProfile(), {
+      id: toGlobalId('EnrollmentProfile', entity.id),
+      rowId: entity.id,
+      tokenRowId: entity.tokenId,
+      entity,
+      name: entity.name,
+      description: entity.description,
+      userAffinity: entity.userAffinity as UserAffinity,
+      authenticationMethod: entity.authenticationMethod as AuthenticationMethod | null,
+      installCompanyPortal: entity.installCompanyPortal,
+      companyPortalVppTokenId: entity.companyPortalVppTokenId ? toGlobalId('VppToken', entity.companyPortalVppTokenId) : null,
+      singleAppModeUntilAuthentication: entity.singleAppModeUntilAuthentication,
+      supervised: entity.supervised,
+      lockedEnrollment: entity.lockedEnrollment,
+      awaitFinalConfiguration: entity.awaitFinalConfiguration,
+      syncWithComputers: entity.syncWithComputers as SyncWithComputers,
+      deviceNameTemplate: entity.deviceNameTemplate,
+      exampleDeviceName: safeExample(entity.deviceNameTemplate),
+      departmentName: entity.departmentName,
+      departmentPhone: entity.departmentPhone,
+      hiddenSetupPanes: entity.hiddenSetupPanes as SetupPane[],
+      requiredLicense: requiredLicenseFor(entity.userAffinity as UserAffinity),
+      appleProfileUuid: entity.appleProfileUuid,
+      appleDefinedAt: entity.appleDefinedAt,
+      createdAt: entity.createdAt,
+      updatedAt: entity.updatedAt,
+    });
+  }
+}
+
+function safeExample(template: string | null): string | null {
+  if (!template) return null;
+  try {
+    return exampleDeviceName(template);
+  } catch {
+    return null;
+  }
+}
+
+export const EnrollmentProfileConnection = ConnectionType(EnrollmentProfile, 'EnrollmentProfile');
+
+@InputType('EnrollmentProfileSettingsInput')
+abstract class ProfileSettingsInput {
+  @Field(() => String, { nullable: true })
+  description?: string | null;
+
+  @Field(() => UserAffinity, {
+    nullable: true,
+    description: 'Default WITH_USER. Changing it resets authenticationMethod, installCompanyPortal, companyPortalVppTokenId and singleAppModeUntilAuthentication to what the new affinity implies, unless they are given too',
+  })
+  userAffinity?: UserAffinity | null;
+
+  @Field(() => AuthenticationMethod, { nullable: true, description: 'Default COMPANY_PORTAL with user affinity; must be empty without' })
+  authenticationMethod?: AuthenticationMethod | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'Implied by COMPANY_PORTAL authentication' })
+  installCompanyPortal?: boolean | null;
+
+  @Field(() => ID, { nullable: true })
+  companyPortalVppTokenId?: string | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'Needs user affinity, COMPANY_PORTAL authentication, a Company Portal VPP token and supervision' })
+  singleAppModeUntilAuthentication?: boolean | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'Default true' })
+  supervised?: boolean | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'Default false; needs supervised' })
+  lockedEnrollment?: boolean | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'Default true' })
+  awaitFinalConfiguration?: boolean | null;
+
+  @Field(() => SyncWithComputers, { nullable: true, description: 'Default DENY_ALL' })
+  syncWithComputers?: SyncWithComputers | null;
+
+  @Field(() => [ID], { nullable: true, description: 'With ALLOW_BY_CERTIFICATE: 1 to 10 uploaded certificates' })
+  appleConfiguratorCertificateIds?: string[] | null;
+
+  @Field(() => String, { nullable: true })
+  deviceNameTemplate?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'At most 125 characters' })
+  departmentName?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'At most 50 characters' })
+  departmentPhone?: string | null;
+
+  @Field(() => [SetupPane], { nullable: true, description: 'Panes to hide (replaces the list)' })
+  hiddenSetupPanes?: SetupPane[] | null;
+}
+
+@InputType({ description: 'Absent settings take their defaults' })
+export class CreateEnrollmentProfileInput extends ProfileSettingsInput {
+  @Field(() => ID)
+  tokenId: string;
+
+  @Field({ description: 'At most 125 characters' })
+  name: string;
+}
+
+@InputType({ description: 'Absent settings stay as they are; null clears an optional text or the VPP token' })
+export class UpdateEnrollmentProfileInput extends ProfileSettingsInput {
+  @Field(() => ID)
+  profileId: string;
+
+  @Field(() => String, { nullable: true })
+  name?: string | null;
+}
+
+@ObjectType()
+export class EnrollmentProfilePayload {
+  @Field(() => EnrollmentProfile)
+  profile: EnrollmentProfile;
+
+  @Field(() => [EnrollmentProfileWarning], { description: "This save's warnings, including CHANGES_NEED_WIPE on an update" })
+  warnings: EnrollmentProfileWarning[];
+}
+
+@ObjectType()
+export class UpdateEnrollmentProfilePayload extends EnrollmentProfilePayload {
+  @Field(() => Int, { description: 'Devices moved to the new Apple definition of the profile' })
+  movedDevices: number;
+}
+
+@InputType()
+export class DeleteEnrollmentProfileInput {
+  @Field(() => ID)
+  profileId: string;
+}
+
+@ObjectType()
+export class DeleteEnrollmentProfilePayload {
+  @Field(() => ID)
+  deletedEnrollmentProfileId: string;
+}
+
+@InputType()
+export class SetDefaultEnrollmentProfileInput {
+  @Field(() => ID)
+  tokenId: string;
+
+  @Field(() => ID, { nullable: true, description: 'null clears the default' })
+  profileId?: string | null;
+}
+
+@InputType()
+export class AddAppleConfiguratorCertificateInput {
+  @Field({ description: 'One X.509 certificate as PEM or base64 DER' })
+  pem: string;
+
+  @Field(() => String, { nullable: true })
+  name?: string | null;
+}
+
+@ObjectType()
+export class AppleConfiguratorCertificatePayload {
+  @Field(() => AppleConfiguratorCertificate)
+  certificate: AppleConfiguratorCertificate;
+}
+
+@InputType()
+export class DeleteAppleConfiguratorCertificateInput {
+  @Field(() => ID)
+  certificateId: string;
+}
+
+@ObjectType()
+export class DeleteAppleConfiguratorCertificatePayload {
+  @Field(() => ID)
+  deletedAppleConfiguratorCertificateId: string;
+}
