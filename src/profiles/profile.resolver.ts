@@ -10,6 +10,8 @@ import { fromGlobalId, toGlobalId } from '../graphql/global-id';
 import { registerNodeType } from '../graphql/node';
 import { toDepToken } from '../tokens/token.resolver';
 import { DepToken, DepTokenPayload } from '../tokens/token.types';
+import { toVppToken } from '../vpp/vpp-token.resolver';
+import { VppToken } from '../vpp/vpp-token.types';
 import type { ProfileSettingsPatch } from './profile.service';
 import {
   AddAppleConfiguratorCertificateInput,
@@ -71,6 +73,17 @@ export class EnrollmentProfileResolver {
   @FieldResolver(() => Boolean, { description: "Whether this is its token's default profile" })
   async isDefault(@Root() profile: EnrollmentProfile, @Ctx() ctx: RequestContext): Promise<boolean> {
     return (await ctx.loaders.defaultProfileIdByToken.load(profile.tokenRowId)) === profile.rowId;
+  }
+
+  @FieldResolver(() => VppToken, {
+    nullable: true,
+    description: 'The VPP token that installs Company Portal; null when none is chosen or this key cannot see it (VPP tokens carry their own scope tags)',
+  })
+  async companyPortalVppToken(@Root() profile: EnrollmentProfile, @Ctx() ctx: RequestContext): Promise<VppToken | null> {
+    const id = profile.entity.companyPortalVppTokenId;
+    if (!id) return null;
+    const token = await ctx.loaders.vppTokenById.load(id);
+    return token ? toVppToken(ctx, token) : null;
   }
 
   @FieldResolver(() => [AppleConfiguratorCertificate], { description: 'With ALLOW_BY_CERTIFICATE: the hosts allowed to pair' })

@@ -21,7 +21,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const PROFILE_FIELDS = `id name description userAffinity authenticationMethod installCompanyPortal companyPortalVppTokenId
+const PROFILE_FIELDS = `id name description userAffinity authenticationMethod installCompanyPortal companyPortalVppTokenId companyPortalVppToken { id name }
   singleAppModeUntilAuthentication supervised lockedEnrollment awaitFinalConfiguration syncWithComputers
   appleConfiguratorCertificates { id subject } deviceNameTemplate exampleDeviceName departmentName departmentPhone
   hiddenSetupPanes isDefault requiredLicense appleProfileUuid warnings { code field message } token { id } deviceCount`;
@@ -258,6 +258,7 @@ describe('every rule refuses with its own code and saves nothing', () => {
     const { res, profile } = await createProfile(token, { singleAppModeUntilAuthentication: true, companyPortalVppTokenId: vppToken });
     expect(res.errors).toBeUndefined();
     expect(profile.companyPortalVppTokenId).toBe(vppToken);
+    expect(profile.companyPortalVppToken).toEqual({ id: vppToken, name: 'Location' });
     expect(profile.warnings.map((w: any) => w.code)).toEqual(['COMPANY_PORTAL_24_HOURS', 'SINGLE_APP_MODE_NO_MFA']);
     await t.ok(DELETE, { id: profile.id });
   });
