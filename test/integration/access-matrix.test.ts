@@ -60,6 +60,17 @@ describe('roles: each root operation refuses roles below the one it declares', (
     ['renewDepToken', 'ADMIN', `mutation { renewDepToken(input: {tokenId: "${NIL}", tokenFile: "x", appleId: "a@b.co"}) { token { id } } }`],
     ['updateDepToken', 'ADMIN', `mutation { updateDepToken(input: {tokenId: "${NIL}", name: "x"}) { token { id } } }`],
     ['deleteDepToken', 'ADMIN', `mutation { deleteDepToken(input: {tokenId: "${NIL}"}) { deletedDepTokenId } }`],
+    ['devices', 'READER', `{ devices { totalCount } }`],
+    ['appleConfiguratorCertificates', 'READER', `{ appleConfiguratorCertificates { totalCount } }`],
+    ['createEnrollmentProfile', 'OPERATOR', `mutation { createEnrollmentProfile(input: {tokenId: "${NIL}", name: "x"}) { profile { id } } }`],
+    ['updateEnrollmentProfile', 'OPERATOR', `mutation { updateEnrollmentProfile(input: {profileId: "${NIL}"}) { profile { id } } }`],
+    ['deleteEnrollmentProfile', 'OPERATOR', `mutation { deleteEnrollmentProfile(input: {profileId: "${NIL}"}) { deletedEnrollmentProfileId } }`],
+    ['setDefaultEnrollmentProfile', 'OPERATOR', `mutation { setDefaultEnrollmentProfile(input: {tokenId: "${NIL}"}) { token { id } } }`],
+    ['assignEnrollmentProfile', 'OPERATOR', `mutation { assignEnrollmentProfile(input: {profileId: "${NIL}", serialNumbers: ["C02XK1ABJG5H"]}) { results { status } } }`],
+    ['importDeviceSerials', 'OPERATOR', `mutation { importDeviceSerials(input: {tokenId: "${NIL}", csv: "C02XK1ABJG5H"}) { rejected { reason } } }`],
+    ['deleteDevice', 'OPERATOR', `mutation { deleteDevice(input: {deviceId: "${NIL}"}) { deletedDeviceId } }`],
+    ['addAppleConfiguratorCertificate', 'ADMIN', `mutation { addAppleConfiguratorCertificate(input: {pem: "x"}) { certificate { id } } }`],
+    ['deleteAppleConfiguratorCertificate', 'ADMIN', `mutation { deleteAppleConfiguratorCertificate(input: {certificateId: "${NIL}"}) { deletedAppleConfiguratorCertificateId } }`],
   ];
   const rank = { READER: 1, OPERATOR: 2, ADMIN: 3 };
   const cases = operations.flatMap(([name, required, query]) =>
