@@ -71,7 +71,7 @@ export enum ErrorCode {
   CONFIGURATOR_CERTIFICATE_IN_USE = 'CONFIGURATOR_CERTIFICATE_IN_USE',
 
   // Devices: assignment and serial import
-  /** No serial numbers were given (or, for import, neither serialNumbers nor csv, or both). */
+  /** No serial number was given (for an import: neither serialNumbers nor csv, or nothing in them). */
   SERIAL_NUMBERS_REQUIRED = 'SERIAL_NUMBERS_REQUIRED',
   /** More serial numbers than one call accepts (10,000). */
   TOO_MANY_SERIAL_NUMBERS = 'TOO_MANY_SERIAL_NUMBERS',
