@@ -10,7 +10,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import express from 'express';
-import { GraphQLError, specifiedRules, validate, type GraphQLSchema } from 'graphql';
+import { GraphQLError, parse, specifiedRules, validate, type GraphQLSchema } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { DataSource } from 'typeorm';
@@ -20,6 +20,7 @@ import type { Principal } from './auth/principal';
 import { createRequestContext, requestIdFrom, type RequestContext } from './context';
 import { migrationsApplied } from './database/data-source';
 import { toClientError } from './graphql/error-masking';
+import { complexityError } from './graphql/query-complexity';
 import { ErrorCode } from './graphql/error-codes';
 import type { Logger } from './logger';
 import { requestStore } from './request-store';
@@ -62,7 +63,8 @@ export async function startServer(deps: ServerDeps, listen: { port: number; host
     maxAliases: { n: 30 },
     maxDirectives: { n: 30 },
     maxTokens: { n: 5000 },
-    costLimit: { maxCost: 20000 },
+    // Cost is limited by query-complexity.ts (page-size aware); armor's estimate grows with depth.
+    costLimit: { enabled: false },
     blockFieldSuggestion: { enabled: false },
   }).protect();
   const validationRules = armor.validationRules;
@@ -72,6 +74,17 @@ export async function startServer(deps: ServerDeps, listen: { port: number; host
     {
       schema,
       validate: (s, document) => validate(s, document, [...specifiedRules, ...validationRules]),
+      onSubscribe: (ctx, id, payload) => {
+        services.metrics.wsSubscribed(ctx.extra, id);
+        let document;
+        try {
+          document = parse(payload.query);
+        } catch {
+          return; // graphql-ws reports the syntax error itself
+        }
+        const tooComplex = complexityError(schema, document, payload.variables ?? undefined, payload.operationName ?? undefined);
+        return tooComplex ? [tooComplex] : undefined;
+      },
       onConnect: async (ctx) => {
         const secret = bearerSecret(ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization);
         if (!secret) {
@@ -85,9 +98,6 @@ export async function startServer(deps: ServerDeps, listen: { port: number; host
       },
       context: (ctx) =>
         createRequestContext({ principal: ctx.extra.principal!, services, logger, requestId: requestIdFrom(undefined) }),
-      onSubscribe: (ctx, id) => {
-        services.metrics.wsSubscribed(ctx.extra, id);
-      },
       onOperation: (ctx, id, _payload, args, result) => {
         services.metrics.wsOperated(ctx.extra, id, args.document, args.operationName, result);
       },
@@ -113,6 +123,16 @@ export async function startServer(deps: ServerDeps, listen: { port: number; host
     stopOnTerminationSignals: false,
     validationRules,
     plugins: [
+      {
+        async requestDidStart() {
+          return {
+            async didResolveOperation({ document, request, schema: operationSchema }) {
+              const tooComplex = complexityError(operationSchema, document, request.variables, request.operationName);
+              if (tooComplex) throw tooComplex;
+            },
+          };
+        },
+      },
       ApolloServerPluginDrainHttpServer({ httpServer }),
       services.metrics.apolloPlugin(),
       ...armor.plugins,

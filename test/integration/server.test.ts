@@ -65,6 +65,36 @@ describe('request errors', () => {
   });
 });
 
+describe('query cost (page-size aware, both transports)', () => {
+  const nested = (tokens: number, profiles: number, devices: number) =>
+    `{ depTokens(first: ${tokens}) { edges { node { name profiles(first: ${profiles}) { edges { node { name devices(first: ${devices}) { edges { node { serialNumber profileStatus } } } } } } } } } }`;
+
+  it('runs an ordinary dashboard query with nested connections', async () => {
+    const res = await t.gql(nested(20, 10, 50));
+    expect(res.errors).toBeUndefined();
+    expect(res.data.depTokens.edges).toEqual([]);
+  });
+
+  it('refuses a query that asks for too much at once with QUERY_TOO_COMPLEX and its estimate', async () => {
+    const res = await t.gql(nested(100, 100, 500));
+    expect(res.status).toBe(400);
+    expect(res.errors?.[0].extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', limit: 250000 });
+    expect(res.errors?.[0].extensions?.cost).toBeGreaterThan(250000);
+  });
+
+  it('counts page sizes given as variables', async () => {
+    const query = `query ($n: Int) { depTokens(first: $n) { edges { node { profiles(first: $n) { edges { node { devices(first: $n) { edges { node { serialNumber } } } } } } } } } }`;
+    expect((await t.gql(query, { n: 10 })).errors).toBeUndefined();
+    expect((await t.gql(query, { n: 500 })).errors?.[0].extensions?.code).toBe('QUERY_TOO_COMPLEX');
+  });
+
+  it('applies the same limit on the WebSocket transport', async () => {
+    await expect(wsRequest(t.ws(), nested(100, 100, 500))).rejects.toEqual([
+      expect.objectContaining({ extensions: expect.objectContaining({ code: 'QUERY_TOO_COMPLEX' }) }),
+    ]);
+  });
+});
+
 describe('graphql-ws on the same path', () => {
   it('runs an operation with the key in connection_init', async () => {
     const result = await wsRequest(t.ws(), '{ viewer { role } }');
