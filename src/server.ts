@@ -14,13 +14,14 @@ import { GraphQLError, parse, specifiedRules, validate, type GraphQLSchema } fro
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { DataSource } from 'typeorm';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { bearerSecret } from './auth/api-key.secret';
 import type { Principal } from './auth/principal';
 import { createRequestContext, requestIdFrom, type RequestContext } from './context';
 import { migrationsApplied } from './database/data-source';
 import { toClientError } from './graphql/error-masking';
 import { complexityError } from './graphql/query-complexity';
+import { Topic } from './events/topics';
 import { ErrorCode } from './graphql/error-codes';
 import type { Logger } from './logger';
 import { requestStore } from './request-store';
@@ -70,6 +71,14 @@ export async function startServer(deps: ServerDeps, listen: { port: number; host
   const validationRules = armor.validationRules;
 
   const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH });
+  // Open sockets per API key, so revoking a key (on any instance) closes its subscriptions at once.
+  const socketsByKey = new Map<string, Set<WebSocket>>();
+  const revocations = services.events.pubSub.subscribe(Topic.API_KEY_REVOKED);
+  void (async () => {
+    for await (const { apiKeyId } of revocations) {
+      for (const socket of socketsByKey.get(apiKeyId) ?? []) socket.close(CloseCode.Forbidden, 'API key revoked');
+    }
+  })().catch((error) => logger.error({ err: error }, 'API key revocation listener stopped'));
   const wsCleanup = useServer<Record<string, unknown> | undefined, SocketExtra>(
     {
       schema,
@@ -94,6 +103,13 @@ export async function startServer(deps: ServerDeps, listen: { port: number; host
         const principal = await services.apiKeys.authenticate(secret);
         if (!principal) return false; // graphql-ws closes with 4403 Forbidden
         ctx.extra.principal = principal;
+        const socket = ctx.extra.socket;
+        const sockets = socketsByKey.get(principal.apiKeyId) ?? new Set<WebSocket>();
+        socketsByKey.set(principal.apiKeyId, sockets.add(socket));
+        socket.once('close', () => {
+          sockets.delete(socket);
+          if (sockets.size === 0) socketsByKey.delete(principal.apiKeyId);
+        });
         return true;
       },
       context: (ctx) =>
@@ -216,6 +232,7 @@ export async function startServer(deps: ServerDeps, listen: { port: number; host
       (closing ??= (async () => {
         // Apollo's drain plugins stop accepting, wait for in-flight HTTP, then dispose graphql-ws.
         for (const client of wsServer.clients) client.close(1001, 'Server shutting down');
+        await revocations.return?.(undefined);
         await apollo.stop();
         await new Promise<void>((resolve) => wsServer.close(() => resolve()));
         if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));

@@ -9,6 +9,7 @@ import { SECOND_MS, type Clock } from './clock';
 import type { Config } from './config';
 import { SecretBox } from './crypto/secret-box';
 import { createPostgresPubSub, type PostgresPubSub } from './events';
+import { Topic } from './events/topics';
 import { createJobRunner, type JobRunner } from './jobs';
 import { SyncService, type SyncServiceOptions } from './sync/sync.service';
 import type { Logger } from './logger';
@@ -125,5 +126,6 @@ export function createServices(deps: ServiceDeps): Services {
   };
   // Uploads, renewals and licence refreshes re-evaluate alerts at once; raised alerts go on the events channel.
   wireAlerts({ alerts, depTokens: services.depTokens, vppTokens, events, logger });
+  services.apiKeys.onRevoked((apiKeyId) => events.publish(Topic.API_KEY_REVOKED, { apiKeyId }));
   return services;
 }

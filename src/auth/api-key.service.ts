@@ -20,6 +20,7 @@ export interface CreateApiKeyCommand {
 export class ApiKeyService {
   private readonly keys: Repository<ApiKeyEntity>;
   private readonly tags: Repository<ScopeTagEntity>;
+  private readonly revokedListeners: ((apiKeyId: string) => Promise<void> | void)[] = [];
 
   constructor(
     private readonly dataSource: DataSource,
@@ -27,6 +28,11 @@ export class ApiKeyService {
   ) {
     this.keys = dataSource.getRepository(ApiKeyEntity);
     this.tags = dataSource.getRepository(ScopeTagEntity);
+  }
+
+  /** Called after a key is revoked (the server closes its open WebSockets on every instance). */
+  onRevoked(listener: (apiKeyId: string) => Promise<void> | void): void {
+    this.revokedListeners.push(listener);
   }
 
   /** The principal behind a secret, or null for an unknown or revoked key. */
@@ -79,6 +85,7 @@ export class ApiKeyService {
     if (!key.revokedAt) {
       key.revokedAt = this.clock.now();
       await this.keys.update({ id }, { revokedAt: key.revokedAt });
+      for (const listener of this.revokedListeners) await listener(id);
     }
     return key;
   }

@@ -28,6 +28,8 @@ export const Topic = {
   SYNC_RUN_CHANGED: 'SYNC_RUN_CHANGED',
   /** An alert was raised (expiry, terms, failing syncs, licences). */
   ALERT_RAISED: 'ALERT_RAISED',
+  /** An API key was revoked: every instance closes that key's open WebSockets. */
+  API_KEY_REVOKED: 'API_KEY_REVOKED',
 } as const;
 
 export type TopicName = (typeof Topic)[keyof typeof Topic];
@@ -68,7 +70,12 @@ export interface AlertRaisedEvent {
  * through this pub/sub, but depgate filters in the subscription resolver instead so that one
  * topic serves every scope.
  */
+export interface ApiKeyRevokedEvent {
+  apiKeyId: string;
+}
+
 export type DepgateTopics = {
   [Topic.SYNC_RUN_CHANGED]: [SyncRunChangedEvent];
   [Topic.ALERT_RAISED]: [AlertRaisedEvent];
+  [Topic.API_KEY_REVOKED]: [ApiKeyRevokedEvent];
 };

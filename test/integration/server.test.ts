@@ -105,6 +105,19 @@ describe('graphql-ws on the same path', () => {
     await expect(wsRequest(t.ws(null), '{ viewer { role } }')).rejects.toMatchObject({ code: 4401 });
   });
 
+  it('closes a revoked key’s open subscriptions with 4403', async () => {
+    const secret = await t.createKey('READER');
+    const keyId = (await t.ok('{ viewer { apiKey { id } } }', undefined, secret)).viewer.apiKey.id;
+    const client = t.ws(secret);
+    const closed = new Promise<{ code: number; reason: string }>((resolve) => {
+      client.subscribe({ query: 'subscription { alertRaised { id } }' }, { next: () => undefined, error: (e: any) => resolve(e), complete: () => undefined });
+    });
+    // The subscription is live once the server has acknowledged it: an operation on the same socket proves it.
+    await wsRequest(client, '{ viewer { role } }');
+    await t.ok('mutation ($id: ID!) { revokeApiKey(input: {apiKeyId: $id}) { apiKey { revokedAt } } }', { id: keyId });
+    await expect(closed).resolves.toMatchObject({ code: 4403, reason: 'API key revoked' });
+  });
+
   it('closes with 4403 when the key is wrong', async () => {
     await expect(wsRequest(t.ws('dg_wrong-key-000000000000000000000'), '{ viewer { role } }')).rejects.toMatchObject({ code: 4403 });
   });
