@@ -1,7 +1,9 @@
 import DataLoader from 'dataloader';
 import type { AccessScope } from '../auth/access-scope';
+import type { ConnectionArgs, ConnectionResult, KeysetColumn } from '../graphql/connection';
+import { countNested, loaderPerKey, paginateNested } from '../graphql/nested-connection';
 import type { Services } from '../services';
-import type { SyncRunEntity } from './sync-run.entity';
+import { SyncRunEntity } from './sync-run.entity';
 import type { TokenSyncState } from './sync.rules';
 
 export interface SyncLoaders {
@@ -11,7 +13,14 @@ export interface SyncLoaders {
   activeSyncRunByToken: DataLoader<string, SyncRunEntity | null>;
   /** Cursor and rate-rule anchors per token row id. */
   syncStateByToken: DataLoader<string, TokenSyncState | null>;
+  /** A page of each token's runs, newest first, for a whole page of tokens in one query (keyed by the field's args). */
+  syncRunsByToken: (argsKey: string) => DataLoader<string, ConnectionResult<SyncRunEntity>>;
 }
+
+/** Newest first: `seq` grows with every run. */
+export const syncRunKey = (alias: string): KeysetColumn<SyncRunEntity>[] => [
+  { sql: `(-${alias}.seq)`, value: (r: SyncRunEntity) => -Number(r.seq), cast: 'int' },
+];
 
 export function createSyncLoaders(services: Services, scope: AccessScope): SyncLoaders {
   return {
@@ -26,6 +35,15 @@ export function createSyncLoaders(services: Services, scope: AccessScope): SyncL
     syncStateByToken: new DataLoader(async (tokenIds) => {
       const found = await services.sync.syncStates(tokenIds);
       return tokenIds.map((id) => found.get(id) ?? null);
+    }),
+    syncRunsByToken: loaderPerKey((argsKey) => {
+      const args = JSON.parse(argsKey) as ConnectionArgs;
+      // Parents are tokens the caller already sees; the scope is applied again all the same.
+      const base = (alias: string) => scope.restrictTokens(services.sync.runsRepository().createQueryBuilder(alias), `${alias}.token_id`);
+      const counts = new DataLoader<string, number>((tokenIds) => countNested(base, 'token_id', tokenIds));
+      return new DataLoader((tokenIds) =>
+        paginateNested({ repository: services.sync.runsRepository(), base, parentColumn: 'token_id', key: syncRunKey, args }, tokenIds, counts),
+      );
     }),
   };
 }

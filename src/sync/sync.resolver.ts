@@ -3,14 +3,13 @@ import { assertRole, RequireRole } from '../auth/guard';
 import { Role } from '../auth/role';
 import type { RequestContext } from '../context';
 import { Topic, type SyncRunChangedEvent } from '../events/topics';
-import { ConnectionArgs, paginate, type ConnectionResult } from '../graphql/connection';
+import { ConnectionArgs, type ConnectionResult } from '../graphql/connection';
 import { notFound } from '../graphql/domain-error';
 import { fromGlobalId } from '../graphql/global-id';
 import { registerNodeType } from '../graphql/node';
 import { createLoaders } from '../loaders';
 import { toDepToken } from '../tokens/token.resolver';
 import { DepToken } from '../tokens/token.types';
-import type { SyncRunEntity } from './sync-run.entity';
 import { nextFullSyncAt, nextManualSyncAt } from './sync.rules';
 import { SyncDepTokenInput, SyncDepTokenPayload, SyncRun, SyncRunConnection } from './sync.types';
 
@@ -111,12 +110,8 @@ export class DepTokenSyncResolver {
 
   @FieldResolver(() => SyncRunConnection, { description: 'Sync runs of this token, newest first' })
   async syncRuns(@Root() token: DepToken, @Args() args: ConnectionArgs, @Ctx() ctx: RequestContext): Promise<ConnectionResult<SyncRun>> {
-    const page = await paginate(
-      ctx.services.sync.runsQuery(ctx.scope).andWhere('r.token_id = :syncRunsTokenId', { syncRunsTokenId: token.rowId }),
-      [{ sql: '(-r.seq)', value: (r: SyncRunEntity) => -Number(r.seq), cast: 'int' }],
-      args,
-    );
-    return page.map(SyncRun.from);
+    const argsKey = JSON.stringify([args.first ?? null, args.after ?? null]);
+    return (await ctx.loaders.syncRunsByToken(argsKey).load(token.rowId)).map(SyncRun.from);
   }
 }
 

@@ -495,6 +495,10 @@ export class SyncService {
   }
 
   /** Runs under visible tokens (base of the connections). */
+  runsRepository() {
+    return this.deps.dataSource.getRepository(SyncRunEntity);
+  }
+
   runsQuery(scope: AccessScope): SelectQueryBuilder<SyncRunEntity> {
     return scope.restrictTokens(this.deps.dataSource.getRepository(SyncRunEntity).createQueryBuilder('r'), 'r.token_id');
   }
