@@ -86,6 +86,23 @@ export async function countNested<E extends ObjectLiteral>(
 }
 
 /**
+ * The loader key for a nested connection's arguments, and back: one encoding for every caller
+ * (a resolver and its loader once disagreed, and `first`/`after` were silently ignored).
+ */
+export function connectionArgsKey(args: ConnectionArgs): string {
+  return JSON.stringify({ first: args.first ?? null, after: args.after ?? null });
+}
+
+export function connectionArgsFromKey(key: string): ConnectionArgs {
+  const parsed = JSON.parse(key) as unknown;
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new TypeError(`connectionArgsFromKey: expected a key from connectionArgsKey ({"first","after"}), got ${key}`);
+  }
+  const { first, after } = parsed as ConnectionArgs;
+  return { first, after };
+}
+
+/**
  * One DataLoader per distinct key (the field's arguments as JSON), created on first use. Parents
  * asked with the same arguments batch together.
  */

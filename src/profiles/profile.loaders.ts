@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { AccessScope } from '../auth/access-scope';
 import type { ConnectionArgs, ConnectionResult } from '../graphql/connection';
-import { countNested, loaderPerKey, paginateNested } from '../graphql/nested-connection';
+import { connectionArgsFromKey, countNested, loaderPerKey, paginateNested } from '../graphql/nested-connection';
 import type { Services } from '../services';
 import type { ConfiguratorCertificateEntity } from './configurator-certificate.entity';
 import type { EnrollmentProfileEntity } from './profile.entity';
@@ -53,7 +53,7 @@ export function createProfileLoaders(services: Services, scope: AccessScope): Pr
       return tokenIds.map((id) => map.get(id) ?? null);
     }),
     profilesByToken: loaderPerKey((key) => {
-      const args = JSON.parse(key) as ConnectionArgs;
+      const args = connectionArgsFromKey(key);
       return new DataLoader((tokenIds) =>
         paginateNested(
           { repository: profiles.profiles, base: (alias) => profiles.listQuery(null, alias), parentColumn: 'token_id', key: profileKey, args },

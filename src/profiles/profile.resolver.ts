@@ -7,6 +7,7 @@ import { nestedDevicesKey } from '../devices/device.loaders';
 import { Device, DeviceConnection, DeviceFilter } from '../devices/device.types';
 import { ConnectionArgs, type ConnectionResult } from '../graphql/connection';
 import { fromGlobalId, toGlobalId } from '../graphql/global-id';
+import { connectionArgsKey } from '../graphql/nested-connection';
 import { registerNodeType } from '../graphql/node';
 import { toDepToken } from '../tokens/token.resolver';
 import { DepToken, DepTokenPayload } from '../tokens/token.types';
@@ -173,7 +174,7 @@ export class DepTokenProfilesResolver {
 
   @FieldResolver(() => EnrollmentProfileConnection, { description: "The token's enrollment profiles, oldest first" })
   async profiles(@Root() token: DepToken, @Args() args: ConnectionArgs, @Ctx() ctx: RequestContext): Promise<ConnectionResult<EnrollmentProfile>> {
-    const key = JSON.stringify([args.first ?? null, args.after ?? null]);
+    const key = connectionArgsKey(args);
     return (await ctx.loaders.profilesByToken(key).load(token.rowId)).map(EnrollmentProfile.from);
   }
 }

@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { AccessScope } from '../auth/access-scope';
-import type { ConnectionArgs, ConnectionResult, KeysetColumn } from '../graphql/connection';
-import { countNested, loaderPerKey, paginateNested } from '../graphql/nested-connection';
+import type { ConnectionResult, KeysetColumn } from '../graphql/connection';
+import { connectionArgsFromKey, countNested, loaderPerKey, paginateNested } from '../graphql/nested-connection';
 import type { Services } from '../services';
 import { SyncRunEntity } from './sync-run.entity';
 import type { TokenSyncState } from './sync.rules';
@@ -37,7 +37,7 @@ export function createSyncLoaders(services: Services, scope: AccessScope): SyncL
       return tokenIds.map((id) => found.get(id) ?? null);
     }),
     syncRunsByToken: loaderPerKey((argsKey) => {
-      const args = JSON.parse(argsKey) as ConnectionArgs;
+      const args = connectionArgsFromKey(argsKey);
       // Parents are tokens the caller already sees; the scope is applied again all the same.
       const base = (alias: string) => scope.restrictTokens(services.sync.runsRepository().createQueryBuilder(alias), `${alias}.token_id`);
       const counts = new DataLoader<string, number>((tokenIds) => countNested(base, 'token_id', tokenIds));

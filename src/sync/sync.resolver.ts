@@ -6,6 +6,7 @@ import { Topic, type SyncRunChangedEvent } from '../events/topics';
 import { ConnectionArgs, type ConnectionResult } from '../graphql/connection';
 import { notFound } from '../graphql/domain-error';
 import { fromGlobalId } from '../graphql/global-id';
+import { connectionArgsKey } from '../graphql/nested-connection';
 import { registerNodeType } from '../graphql/node';
 import { createLoaders } from '../loaders';
 import { toDepToken } from '../tokens/token.resolver';
@@ -110,7 +111,7 @@ export class DepTokenSyncResolver {
 
   @FieldResolver(() => SyncRunConnection, { description: 'Sync runs of this token, newest first' })
   async syncRuns(@Root() token: DepToken, @Args() args: ConnectionArgs, @Ctx() ctx: RequestContext): Promise<ConnectionResult<SyncRun>> {
-    const argsKey = JSON.stringify([args.first ?? null, args.after ?? null]);
+    const argsKey = connectionArgsKey(args);
     return (await ctx.loaders.syncRunsByToken(argsKey).load(token.rowId)).map(SyncRun.from);
   }
 }

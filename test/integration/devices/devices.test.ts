@@ -114,12 +114,12 @@ describe('devices(filter, first, after)', () => {
   });
 
   it('nested lists under a page of tokens cost one statement per field, whatever the number of tokens', async () => {
-    // Split in three queries: each stays under the server's query cost limit.
+    // Three queries, each counting the statements of one nested path.
     const tokensQuery = `{ depTokens(first: 50) { edges { node { name defaultProfile { name }
       profiles(first: 5) { totalCount edges { node { name isDefault deviceCount } } } } } } }`;
     const tokenDevicesQuery = `{ depTokens(first: 50) { edges { node { name
       devices(first: 3, filter: {profileStatus: EMPTY}) { totalCount edges { node { serialNumber profile { name } } } } } } } }`;
-    // A page of profiles through nodes(ids): the nested path under depTokens is deeper than the cost limit allows.
+    // A page of profiles through nodes(ids): the same loader reached from another parent list.
     const profileDevicesQuery = `query ($ids: [ID!]!) { nodes(ids: $ids) { ... on EnrollmentProfile {
       devices(first: 3) { totalCount edges { node { serialNumber } } } } } }`;
     const tokens = await countStatements(() => t.ok(tokensQuery), TABLES);
