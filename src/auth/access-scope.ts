@@ -25,6 +25,11 @@ export class AccessScope {
     return this.unrestricted || tokenScopeTagIds.some((id) => this.scopeTagIds.includes(id));
   }
 
+  /** The tags of an object this key may name: a scoped key does not learn other scopes' tags. */
+  visibleTags<T extends { id: string }>(tags: readonly T[]): T[] {
+    return this.unrestricted ? [...tags] : tags.filter((t) => this.scopeTagIds.includes(t.id));
+  }
+
   /** Whether every one of these tags is the key's own (a scoped key cannot grant others). */
   holdsAll(scopeTagIds: readonly string[]): boolean {
     return this.unrestricted || scopeTagIds.every((id) => this.scopeTagIds.includes(id));

@@ -53,7 +53,7 @@ export class DepTokenResolver {
 
   @FieldResolver(() => [ScopeTag], { description: 'Inherited by the profiles and devices of this token' })
   async scopeTags(@Root() token: DepToken, @Ctx() ctx: RequestContext): Promise<ScopeTag[]> {
-    return (await ctx.loaders.scopeTagsByToken.load(token.rowId)).map(ScopeTag.from);
+    return ctx.scope.visibleTags(await ctx.loaders.scopeTagsByToken.load(token.rowId)).map(ScopeTag.from);
   }
 
   @FieldResolver(() => String, { description: 'The certificate Apple encrypts this token (and its renewals) to' })

@@ -9,6 +9,7 @@ import { isAppleDepError } from '../apple/dep-errors';
 import type { DepAccount } from '../apple/dep.types';
 import type { DepOAuthCredentials } from '../apple/dep-credentials';
 import type { AccessScope } from '../auth/access-scope';
+import { replaceScopeTags } from '../auth/scope-tag-assignment';
 import type { Principal } from '../auth/principal';
 import { ScopeTagEntity } from '../auth/scope-tag.entity';
 import type { Clock } from '../clock';
@@ -269,13 +270,7 @@ export class DepTokenService {
     await this.dataSource.transaction(async (manager) => {
       await manager.update(DepTokenEntity, { id: token.id }, { ...(name ? { name } : {}), updatedAt: this.clock.now() });
       if (scopeTagIds) {
-        await manager.query(`DELETE FROM dep_token_scope_tags WHERE token_id = $1`, [token.id]);
-        if (scopeTagIds.length) {
-          await manager.query(`INSERT INTO dep_token_scope_tags (token_id, scope_tag_id) SELECT $1, unnest($2::uuid[])`, [
-            token.id,
-            scopeTagIds,
-          ]);
-        }
+        await replaceScopeTags(manager, { table: 'dep_token_scope_tags', ownerColumn: 'token_id' }, token.id, scopeTagIds, scope);
       }
     });
     return this.findWithTags(token.id);

@@ -53,7 +53,7 @@ export class VppTokenResolver {
 
   @FieldResolver(() => [ScopeTag], { description: 'VPP tokens carry scope tags of their own (they belong to no DEP token)' })
   async scopeTags(@Root() token: VppToken, @Ctx() ctx: RequestContext): Promise<ScopeTag[]> {
-    return (await ctx.loaders.scopeTagsByVppToken.load(token.rowId)).map(ScopeTag.from);
+    return ctx.scope.visibleTags(await ctx.loaders.scopeTagsByVppToken.load(token.rowId)).map(ScopeTag.from);
   }
 
   @FieldResolver(() => Int, { description: 'Enrollment profiles that install Company Portal with this token (deletion is refused while any do)' })

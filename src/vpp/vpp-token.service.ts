@@ -10,6 +10,7 @@ import { parseAppleVppDate, type VppClient } from '../apple/vpp-client';
 import { isAppleVppError, type AppleVppError } from '../apple/vpp-errors';
 import type { VppClientConfig } from '../apple/vpp.types';
 import type { AccessScope } from '../auth/access-scope';
+import { replaceScopeTags } from '../auth/scope-tag-assignment';
 import type { Principal } from '../auth/principal';
 import { ScopeTagEntity } from '../auth/scope-tag.entity';
 import type { Clock } from '../clock';
@@ -215,10 +216,7 @@ export class VppTokenService {
         { ...(name ? { name } : {}), ...(appleId !== undefined ? { appleId } : {}), updatedAt: this.clock.now() },
       );
       if (scopeTagIds) {
-        await manager.query(`DELETE FROM vpp_token_scope_tags WHERE vpp_token_id = $1`, [token.id]);
-        if (scopeTagIds.length) {
-          await manager.query(`INSERT INTO vpp_token_scope_tags (vpp_token_id, scope_tag_id) SELECT $1, unnest($2::uuid[])`, [token.id, scopeTagIds]);
-        }
+        await replaceScopeTags(manager, { table: 'vpp_token_scope_tags', ownerColumn: 'vpp_token_id' }, token.id, scopeTagIds, scope);
       }
     });
     const saved = await this.findWithTags(token.id);

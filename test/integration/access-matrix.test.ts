@@ -166,6 +166,18 @@ describe('scope tags: a key sees and touches only tokens sharing one of its tags
     expect(res.uploadDepToken.token.scopeTags).toEqual([{ name: 'A' }]);
   });
 
+  it('a scoped key changes only its own tags on a shared token, and sees only those', async () => {
+    const shared = await uploadToken('token-shared', [tags.A, tags.B]);
+    const tagNames = async (key: string) =>
+      (await t.ok(`query ($id: ID!) { depToken(id: $id) { scopeTags { name } } }`, { id: shared }, key)).depToken.scopeTags.map((s: any) => s.name);
+    expect(await tagNames(keys.ADMIN_A)).toEqual(['A']); // B is another scope's business
+    for (const scopeTagIds of [[tags.A], []]) {
+      await t.ok(`mutation ($id: ID!, $t: [ID!]!) { updateDepToken(input: {tokenId: $id, scopeTagIds: $t}) { token { id } } }`, { id: shared, t: scopeTagIds }, keys.ADMIN_A);
+      expect(await tagNames(keys.ADMIN)).toEqual(['A', 'B']); // B's keys keep the token
+    }
+    expect((await t.ok(`query ($id: ID!) { depToken(id: $id) { id } }`, { id: shared }, keys.ADMIN_AB)).depToken).not.toBeNull();
+  });
+
   it('the WebSocket transport applies the same visibility', async () => {
     const result = await wsRequest(t.ws(keys.READER_A), `{ depTokens { edges { node { name } } } }`);
     expect(result.data.depTokens.edges.map((e: any) => e.node.name)).toEqual(expect.arrayContaining(['token-A']));
