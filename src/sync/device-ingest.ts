@@ -5,7 +5,8 @@
  *
  * Rules applied here:
  * - A page may repeat a serial (spec §5): the event with the latest `op_date` wins; on a tie the
- *   later one in the page.
+ *   later one in the page. Across pages and runs an event older than the stored `last_op_date`
+ *   changes nothing (fetch pages carry no op_date and always apply).
  * - `deleted` marks the device removed from the token: kept, with deleted_at, deleted_by APPLE and
  *   profile status REMOVED. A deleted event for a serial depgate never had changes nothing.
  * - A device an admin deleted here (deleted_by DEPGATE) is not brought back by sync events; a full
@@ -186,7 +187,9 @@ upserted AS (
     deleted_at = NULL,
     deleted_by = NULL,
     updated_at = EXCLUDED.updated_at
-  WHERE d.deleted_by IS DISTINCT FROM 'DEPGATE' OR $4::boolean
+  WHERE (d.deleted_by IS DISTINCT FROM 'DEPGATE' OR $4::boolean)
+    -- Spec §5: the latest op_date wins across pages and runs too, not only within a page.
+    AND (EXCLUDED.last_op_date IS NULL OR d.last_op_date IS NULL OR EXCLUDED.last_op_date >= d.last_op_date)
   RETURNING d.serial_number, d.requested_profile_id, d.apple_profile_uuid, d.profile_status, d.last_assignment_result
 ),
 removed AS (
@@ -201,6 +204,7 @@ removed AS (
     updated_at = $2
     FROM input i
    WHERE i.op_type = 'deleted' AND d.token_id = $1 AND d.serial_number = i.serial_number
+     AND (i.op_date IS NULL OR d.last_op_date IS NULL OR i.op_date >= d.last_op_date)
   RETURNING d.serial_number
 )
 SELECT
