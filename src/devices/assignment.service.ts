@@ -140,7 +140,13 @@ export class DeviceAssignmentService {
       const pushed = await this.push(token, profile, sendable, 'explicit');
       if (pushed.error) {
         if (pushed.outcomes.size === 0) throw appleRequestDomainError(pushed.error, 'assign the profile');
-        for (const serial of pushed.unsent) outcomes.set(serial, notSentOutcome(serial, pushed.error));
+        // Apple answered part of the call: the rest keep the requested profile (with a cooldown),
+        // so the admin's intent survives and a later sync assigns them.
+        const notSent = pushed.unsent.map((serial) => notSentOutcome(serial, pushed.error!));
+        for (const chunk of chunks(notSent, MAX_SERIALS_PER_ASSIGNMENT)) {
+          await this.store(token.id, profile, chunk, 'explicit', this.clock.now());
+        }
+        for (const outcome of notSent) outcomes.set(outcome.serialNumber, outcome);
       }
       for (const [serial, outcome] of pushed.outcomes) {
         // Apple accepts a new profile for an enrolled device, but the device only applies it when

@@ -222,13 +222,15 @@ describe('assignEnrollmentProfile', () => {
     } finally {
       spy.mockRestore();
     }
-    const [{ assigned, untouched }] = await t.app.dataSource.query(
+    const [{ assigned, waiting }] = await t.app.dataSource.query(
       `SELECT count(*) FILTER (WHERE last_assignment_result = 'SUCCESS')::int AS assigned,
-              count(*) FILTER (WHERE last_assignment_result IS NULL)::int AS untouched
+              count(*) FILTER (WHERE last_assignment_result = 'THROTTLED' AND requested_profile_id = $2
+                                 AND next_assignment_retry_at = $3::timestamptz + interval '300 seconds')::int AS waiting
          FROM devices WHERE serial_number = ANY($1)`,
-      [many],
+      [many, profile.rowId, t.clock.now()],
     );
-    expect({ assigned, untouched }).toEqual({ assigned: 1000, untouched: 500 });
+    // The unsent half keeps the requested profile and waits out Apple's Retry-After.
+    expect({ assigned, waiting }).toEqual({ assigned: 1000, waiting: 500 });
   });
 });
 
