@@ -11,8 +11,12 @@ export function hashApiKeySecret(secret: string): Buffer {
   return createHash('sha256').update(secret, 'utf8').digest();
 }
 
+/**
+ * The indexed lookup key: the start of the secret's hash, not of the secret, so that nothing of an
+ * operator-chosen secret (BOOTSTRAP_API_KEY) is stored in plain text.
+ */
 export function secretPrefix(secret: string): string {
-  return secret.slice(0, SECRET_PREFIX_LENGTH);
+  return hashApiKeySecret(secret).toString('hex').slice(0, SECRET_PREFIX_LENGTH);
 }
 
 /** Constant-time comparison of a presented secret with a stored hash. */

@@ -16,7 +16,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { AppleDepErrorKind, isAppleDepError, type AppleDepError } from '../apple/dep-errors';
+import { AppleDepError, AppleDepErrorKind, isAppleDepError } from '../apple/dep-errors';
 import type { DepClient } from '../apple/dep-client';
 import type { DepAccount, DepDevicePage } from '../apple/dep.types';
 import type { Clock } from '../clock';
@@ -195,8 +195,9 @@ export class SyncEngine {
         }
         throw error;
       }
-      const next = page.more_to_follow ? ask(page.cursor) : undefined;
+      const next = page.more_to_follow && page.cursor ? ask(page.cursor) : undefined;
       await this.commitPage(ctx, page, { fetchId: fetchId!, cursorColumn: 'fetch_cursor' });
+      if (page.more_to_follow && !next) throw missingCursor('POST /server/devices');
       cursor = page.cursor;
       if (!next) break;
       pending = next;
@@ -231,8 +232,9 @@ export class SyncEngine {
         if (appleKind(error) === AppleDepErrorKind.CURSOR_EXHAUSTED) return;
         throw error;
       }
-      const next = page.more_to_follow ? ask(page.cursor || cursor) : undefined;
+      const next = page.more_to_follow && page.cursor ? ask(page.cursor) : undefined;
       await this.commitPage(ctx, page, { fetchId: null, cursorColumn: 'sync_cursor' });
+      if (page.more_to_follow && !next) throw missingCursor('POST /devices/sync');
       cursor = page.cursor || cursor;
       if (!next) return;
       pending = next;
@@ -296,4 +298,13 @@ interface RunContext {
   signal: AbortSignal;
   fetchLimit: number;
   syncLimit: number;
+}
+
+/**
+ * `more_to_follow` without a cursor would make us ask the same page (or, on a fetch, the first page)
+ * forever until the run's deadline: after committing the page, the run fails as on an unreadable
+ * answer, with a code, and the next run starts clean.
+ */
+function missingCursor(operation: string): AppleDepError {
+  return new AppleDepError({ kind: AppleDepErrorKind.UNAVAILABLE, status: 200, operation });
 }
