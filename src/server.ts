@@ -110,6 +110,8 @@ export async function startServer(deps: ServerDeps, listen: { port: number; host
           sockets.delete(socket);
           if (sockets.size === 0) socketsByKey.delete(principal.apiKeyId);
         });
+        // A revocation announced between the check above and registering the socket went unheard.
+        if (!(await services.apiKeys.authenticate(secret))) return false;
         return true;
       },
       context: (ctx) =>

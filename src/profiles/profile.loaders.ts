@@ -71,7 +71,7 @@ export function createProfileLoaders(services: Services, scope: AccessScope): Pr
       return ids.map((id) => found.get(id) ?? null);
     }),
     vppTokenState: new DataLoader(async (ids) => {
-      const states = await profiles.vppTokenStates(ids);
+      const states = await profiles.vppTokenStates(ids, scope);
       return ids.map((id) => states.get(id) ?? null);
     }),
   };

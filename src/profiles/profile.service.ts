@@ -212,7 +212,13 @@ export class EnrollmentProfileService {
       }
     }
     // updated_at stays: it versions the token's credentials (DepClientFactory), which did not change.
-    await this.dataSource.getRepository(DepTokenEntity).update({ id: tokenId }, { defaultProfileId: profileId });
+    await this.dataSource.transaction(async (manager) => {
+      // The same lock deleteEnrollmentProfile takes: a profile deleted meanwhile is a NOT_FOUND,
+      // not a foreign-key failure.
+      await manager.query(`SELECT 1 FROM dep_tokens WHERE id = $1 FOR UPDATE`, [tokenId]);
+      if (profileId !== null && !(await manager.existsBy(EnrollmentProfileEntity, { id: profileId }))) throw notFound('Enrollment profile');
+      await manager.update(DepTokenEntity, { id: tokenId }, { defaultProfileId: profileId });
+    });
     return this.dataSource.getRepository(DepTokenEntity).findOneOrFail({ where: { id: tokenId }, relations: { scopeTags: true } });
   }
 
@@ -260,8 +266,9 @@ export class EnrollmentProfileService {
   }
 
   /** Company Portal VPP token states for stored profiles (any scope: the profile already chose them). */
-  vppTokenStates(ids: readonly string[]): Promise<Map<string, CompanyPortalVppTokenState>> {
-    return this.vppLookup(ids, null);
+  /** VPP token states for profile warnings, as the caller may see them (an unseen token warns nothing). */
+  vppTokenStates(ids: readonly string[], scope: AccessScope): Promise<Map<string, CompanyPortalVppTokenState>> {
+    return this.vppLookup(ids, scope);
   }
 
   /** Profiles still on a token (TOKEN_IN_USE while any remain). */
