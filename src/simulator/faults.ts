@@ -15,6 +15,8 @@ export interface FaultSpec {
   delayMs?: number;
   /** How many matching requests this fault applies to. */
   count: number;
+  /** Let this many matching requests through first ("the second chunk fails"). Default 0. */
+  after?: number;
   /** Exact request path to match (`/server/devices`); all Apple paths when omitted. */
   path?: string;
   /** HTTP method to match; all when omitted. */
@@ -24,6 +26,8 @@ export interface FaultSpec {
 export interface Fault extends FaultSpec {
   id: number;
   remaining: number;
+  /** Matching requests still to let through before the fault applies. */
+  pass: number;
 }
 
 export class FaultQueue {
@@ -31,7 +35,7 @@ export class FaultQueue {
   private nextId = 1;
 
   add(spec: FaultSpec): Fault {
-    const fault: Fault = { ...spec, method: spec.method?.toUpperCase(), id: this.nextId++, remaining: spec.count };
+    const fault: Fault = { ...spec, method: spec.method?.toUpperCase(), id: this.nextId++, remaining: spec.count, pass: spec.after ?? 0 };
     this.faults.push(fault);
     return fault;
   }
@@ -42,6 +46,10 @@ export class FaultQueue {
       (f) => f.remaining > 0 && (!f.path || f.path === path) && (!f.method || f.method === method.toUpperCase()),
     );
     if (!fault) return undefined;
+    if (fault.pass > 0) {
+      fault.pass -= 1;
+      return undefined;
+    }
     fault.remaining -= 1;
     if (fault.remaining <= 0) this.faults = this.faults.filter((f) => f !== fault);
     return { ...fault };
@@ -71,6 +79,7 @@ export function validateFaultSpec(input: unknown): string | null {
   if (f.retryAfter !== undefined && typeof f.retryAfter !== 'number' && typeof f.retryAfter !== 'string') {
     return 'retryAfter must be a number or a string';
   }
+  if (f.after !== undefined && (!Number.isInteger(f.after) || (f.after as number) < 0)) return 'after must be a whole number';
   if (f.path !== undefined && (typeof f.path !== 'string' || !f.path.startsWith('/'))) return 'path must start with /';
   if (f.method !== undefined && typeof f.method !== 'string') return 'method must be a string';
   return null;

@@ -5,8 +5,6 @@
  * chunk), against the simulator.
  */
 import { randomUUID } from 'node:crypto';
-import { DepClient } from '../../../src/apple/dep-client';
-import { AppleDepError } from '../../../src/apple/dep-errors';
 import { DAY_MS, HOUR_MS, SECOND_MS } from '../../../src/clock';
 import { toGlobalId } from '../../../src/graphql/global-id';
 import {
@@ -208,20 +206,10 @@ describe('assignEnrollmentProfile', () => {
     await createDevices(t, token, many);
     // Apple answers the first request and refuses the second with a Retry-After longer than the
     // client waits by itself.
-    const original = DepClient.prototype.assignProfile;
-    let call = 0;
-    const spy = jest.spyOn(DepClient.prototype, 'assignProfile').mockImplementation(function (this: DepClient, ...args) {
-      call += 1;
-      if (call === 2) return Promise.reject(new AppleDepError({ kind: 'RATE_LIMITED', status: 429, retryAfterSeconds: 300 }));
-      return original.apply(this, args);
-    });
-    try {
-      const { results } = (await t.ok(ASSIGN, { p: profile.id, s: many })).assignEnrollmentProfile;
-      expect(results.slice(0, 1000).every((r: any) => r.status === 'SUCCESS')).toBe(true);
-      expect(results.slice(1000).every((r: any) => r.status === 'THROTTLED' && r.retryAfterSeconds === 300)).toBe(true);
-    } finally {
-      spy.mockRestore();
-    }
+    await t.simControl('POST', '/_sim/faults', { status: 429, retryAfter: 300, count: 1, after: 1, path: '/profile/devices' });
+    const { results } = (await t.ok(ASSIGN, { p: profile.id, s: many })).assignEnrollmentProfile;
+    expect(results.slice(0, 1000).every((r: any) => r.status === 'SUCCESS')).toBe(true);
+    expect(results.slice(1000).every((r: any) => r.status === 'THROTTLED' && r.retryAfterSeconds === 300)).toBe(true);
     const [{ assigned, waiting }] = await t.app.dataSource.query(
       `SELECT count(*) FILTER (WHERE last_assignment_result = 'SUCCESS')::int AS assigned,
               count(*) FILTER (WHERE last_assignment_result = 'THROTTLED' AND requested_profile_id = $2
