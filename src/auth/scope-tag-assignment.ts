@@ -3,8 +3,31 @@
  * scope tags changes only the tags it holds: tags of other scopes stay, so one scoped admin cannot
  * take a token away from another scope (or move it there). An unrestricted caller replaces all.
  */
-import type { EntityManager } from 'typeorm';
+import { In, type DataSource, type EntityManager } from 'typeorm';
+import { DomainError, badInput } from '../graphql/domain-error';
+import { ErrorCode } from '../graphql/error-codes';
 import type { AccessScope } from './access-scope';
+import { ScopeTagEntity } from './scope-tag.entity';
+
+/**
+ * The tags a caller may give an object. A scoped key may only use its own tags, and an object it
+ * creates (or retags) without naming any takes all of them (otherwise it could not see its own
+ * work). Unknown tags are refused.
+ */
+export async function resolveScopeTagIds(dataSource: DataSource, ids: readonly string[] | null | undefined, scope: AccessScope): Promise<string[]> {
+  const wanted = [...new Set(ids ?? [])];
+  if (!scope.unrestricted) {
+    if (wanted.length === 0) return [...scope.scopeTagIds];
+    if (!scope.holdsAll(wanted)) {
+      throw new DomainError(ErrorCode.FORBIDDEN, 'A key with scope tags can only use its own scope tags', { field: 'scopeTagIds' });
+    }
+  }
+  if (wanted.length) {
+    const found = await dataSource.getRepository(ScopeTagEntity).count({ where: { id: In(wanted) } });
+    if (found !== wanted.length) throw badInput('scopeTagIds names a scope tag that does not exist', 'scopeTagIds');
+  }
+  return wanted;
+}
 
 export interface ScopeTagLink {
   /** The join table, e.g. `dep_token_scope_tags`. */

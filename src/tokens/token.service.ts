@@ -9,9 +9,8 @@ import { isAppleDepError } from '../apple/dep-errors';
 import type { DepAccount } from '../apple/dep.types';
 import type { DepOAuthCredentials } from '../apple/dep-credentials';
 import type { AccessScope } from '../auth/access-scope';
-import { replaceScopeTags } from '../auth/scope-tag-assignment';
+import { replaceScopeTags, resolveScopeTagIds } from '../auth/scope-tag-assignment';
 import type { Principal } from '../auth/principal';
-import { ScopeTagEntity } from '../auth/scope-tag.entity';
 import type { Clock } from '../clock';
 import type { SecretBox } from '../crypto/secret-box';
 import { DomainError, badInput, notFound } from '../graphql/domain-error';
@@ -134,7 +133,7 @@ export class DepTokenService {
   async upload(command: UploadTokenCommand, principal: Principal, scope: AccessScope): Promise<DepTokenEntity> {
     const appleId = this.validAppleId(command.appleId);
     const name = command.name == null ? null : this.validName(command.name);
-    const scopeTagIds = await this.resolveScopeTags(command.scopeTagIds, scope);
+    const scopeTagIds = await resolveScopeTagIds(this.dataSource, command.scopeTagIds, scope);
 
     const keyPair = await this.keyPairs.findOne({ where: { id: command.keyPairId } });
     if (!keyPair) throw notFound('Key pair');
@@ -266,7 +265,7 @@ export class DepTokenService {
     const token = await this.findVisible(command.tokenId, scope);
     if (!token) throw notFound('DEP token');
     const name = command.name == null ? undefined : this.validName(command.name);
-    const scopeTagIds = command.scopeTagIds == null ? undefined : await this.resolveScopeTags(command.scopeTagIds, scope);
+    const scopeTagIds = command.scopeTagIds == null ? undefined : await resolveScopeTagIds(this.dataSource, command.scopeTagIds, scope);
     await this.dataSource.transaction(async (manager) => {
       await manager.update(DepTokenEntity, { id: token.id }, { ...(name ? { name } : {}), updatedAt: this.clock.now() });
       if (scopeTagIds) {
@@ -385,24 +384,6 @@ export class DepTokenService {
     return trimmed;
   }
 
-  /**
-   * The tags a token gets. A scoped key may only use its own tags, and a token it uploads without
-   * naming any takes all of them (otherwise it could not see its own upload).
-   */
-  private async resolveScopeTags(ids: string[] | null | undefined, scope: AccessScope): Promise<string[]> {
-    const wanted = [...new Set(ids ?? [])];
-    if (!scope.unrestricted) {
-      if (wanted.length === 0) return [...scope.scopeTagIds];
-      if (!scope.holdsAll(wanted)) {
-        throw new DomainError(ErrorCode.FORBIDDEN, 'A key with scope tags can only use its own scope tags', { field: 'scopeTagIds' });
-      }
-    }
-    if (wanted.length) {
-      const found = await this.dataSource.getRepository(ScopeTagEntity).count({ where: { id: In(wanted) } });
-      if (found !== wanted.length) throw badInput('scopeTagIds names a scope tag that does not exist', 'scopeTagIds');
-    }
-    return wanted;
-  }
 }
 
 function toCredentials(payload: ServerTokenPayload): DepOAuthCredentials {

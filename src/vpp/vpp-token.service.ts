@@ -10,9 +10,8 @@ import { parseAppleVppDate, type VppClient } from '../apple/vpp-client';
 import { isAppleVppError, type AppleVppError } from '../apple/vpp-errors';
 import type { VppClientConfig } from '../apple/vpp.types';
 import type { AccessScope } from '../auth/access-scope';
-import { replaceScopeTags } from '../auth/scope-tag-assignment';
+import { replaceScopeTags, resolveScopeTagIds } from '../auth/scope-tag-assignment';
 import type { Principal } from '../auth/principal';
-import { ScopeTagEntity } from '../auth/scope-tag.entity';
 import type { Clock } from '../clock';
 import type { SecretBox } from '../crypto/secret-box';
 import { DomainError, badInput, notFound } from '../graphql/domain-error';
@@ -115,7 +114,7 @@ export class VppTokenService {
   async upload(command: UploadVppTokenCommand, principal: Principal, scope: AccessScope): Promise<VppTokenEntity> {
     const name = command.name == null ? null : validName(command.name);
     const appleId = command.appleId == null ? null : validAppleId(command.appleId);
-    const scopeTagIds = await this.resolveScopeTags(command.scopeTagIds, scope);
+    const scopeTagIds = await resolveScopeTagIds(this.dataSource, command.scopeTagIds, scope);
     const file = this.parse(command.tokenFile);
     const client = this.clients.forSToken(file.sToken);
     const config = await this.fetchConfig(client, file);
@@ -208,7 +207,7 @@ export class VppTokenService {
     if (!token) throw notFound('VPP token');
     const name = command.name == null ? undefined : validName(command.name);
     const appleId = command.appleId == null ? undefined : command.appleId.trim() === '' ? null : validAppleId(command.appleId);
-    const scopeTagIds = command.scopeTagIds == null ? undefined : await this.resolveScopeTags(command.scopeTagIds, scope);
+    const scopeTagIds = command.scopeTagIds == null ? undefined : await resolveScopeTagIds(this.dataSource, command.scopeTagIds, scope);
     await this.dataSource.transaction(async (manager) => {
       await manager.update(
         VppTokenEntity,
@@ -466,20 +465,6 @@ export class VppTokenService {
     }
   }
 
-  private async resolveScopeTags(ids: string[] | null | undefined, scope: AccessScope): Promise<string[]> {
-    const wanted = [...new Set(ids ?? [])];
-    if (!scope.unrestricted) {
-      if (wanted.length === 0) return [...scope.scopeTagIds];
-      if (!scope.holdsAll(wanted)) {
-        throw new DomainError(ErrorCode.FORBIDDEN, 'A key with scope tags can only use its own scope tags', { field: 'scopeTagIds' });
-      }
-    }
-    if (wanted.length) {
-      const found = await this.dataSource.getRepository(ScopeTagEntity).count({ where: { id: In(wanted) } });
-      if (found !== wanted.length) throw badInput('scopeTagIds names a scope tag that does not exist', 'scopeTagIds');
-    }
-    return wanted;
-  }
 }
 
 type CountsResult = { ok: true; counts: CompanyPortalLicenceCounts } | { ok: false; error: string };
