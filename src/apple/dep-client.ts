@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { systemClock, type Clock } from '../clock';
+import { exchange, ExchangeFailure, type HttpExchange } from './http-exchange';
 import { DEFAULT_RETRY_POLICY, backoffDelayMs, defaultSleep, type RetryPolicy, type Sleep } from './backoff';
 import { secretValues, type DepOAuthCredentials } from './dep-credentials';
 import { AppleDepError, errorFromResponse, parseRetryAfter } from './dep-errors';
@@ -65,11 +66,6 @@ export interface DepCallOptions {
   signal?: AbortSignal;
 }
 
-interface RawResponse {
-  status: number;
-  headers: Headers;
-  text: string;
-}
 
 /** Per logical call: a 401 earns one re-authentication, not one per retry. */
 interface CallState {
@@ -308,7 +304,7 @@ export class DepClient {
     auth: { session?: string; authorization?: string },
     signals: AbortSignal[],
     operation: string,
-  ): Promise<RawResponse> {
+  ): Promise<HttpExchange> {
     throwIfAborted(signals, operation);
     const headers: Record<string, string> = {
       'User-Agent': this.userAgent,
@@ -319,36 +315,22 @@ export class DepClient {
     if (auth.session) headers[SESSION_HEADER] = auth.session;
     if (auth.authorization) headers.Authorization = auth.authorization;
 
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, this.timeoutMs);
-    const onAbort = () => controller.abort();
-    for (const s of signals) s.addEventListener('abort', onAbort, { once: true });
+    let response: HttpExchange;
     try {
-      const response = await this.fetchImpl(`${this.baseUrl}${path}`, {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: controller.signal,
-      });
-      // The body is read under the same timer: a stalled body is a timeout too.
-      const text = await response.text();
-      if (response.status !== 401) this.captureRotatedSession(response.headers);
-      return { status: response.status, headers: response.headers, text };
+      response = await exchange(
+        this.fetchImpl,
+        `${this.baseUrl}${path}`,
+        { method, headers, body: body === undefined ? undefined : JSON.stringify(body) },
+        { timeoutMs: this.timeoutMs, signals },
+      );
     } catch (e) {
-      throwIfAborted(signals, operation);
-      if (timedOut) throw new AppleDepError({ kind: 'TIMEOUT', operation });
-      // Keep only the network error's own message: undici's cause (ECONNREFUSED etc.) carries no
-      // request headers, but be explicit about what we attach.
-      const cause = e instanceof Error ? new Error(this.redact(describeNetworkError(e))) : undefined;
-      throw new AppleDepError({ kind: 'UNAVAILABLE', operation, cause });
-    } finally {
-      clearTimeout(timer);
-      for (const s of signals) s.removeEventListener('abort', onAbort);
+      if (!(e instanceof ExchangeFailure)) throw e;
+      // Only the network error's own message (undici's cause carries no request headers), redacted all the same.
+      const cause = e.networkDetail ? new Error(this.redact(e.networkDetail)) : undefined;
+      throw new AppleDepError({ kind: e.kind, operation, cause });
     }
+    if (response.status !== 401) this.captureRotatedSession(response.headers);
+    return response;
   }
 
   private captureRotatedSession(headers: Headers): void {
@@ -359,7 +341,7 @@ export class DepClient {
     }
   }
 
-  private httpError(operation: string, response: RawResponse): AppleDepError {
+  private httpError(operation: string, response: HttpExchange): AppleDepError {
     const error = errorFromResponse({
       status: response.status,
       body: response.text,
@@ -377,7 +359,7 @@ export class DepClient {
     return error;
   }
 
-  private parseJson<T>(response: RawResponse, operation: string): T {
+  private parseJson<T>(response: HttpExchange, operation: string): T {
     try {
       const value: unknown = JSON.parse(response.text);
       if (value !== null && typeof value === 'object') return value as T;
@@ -430,11 +412,6 @@ function throwIfAborted(signals: AbortSignal[], operation: string): void {
   if (signals.some((s) => s.aborted)) throw new AppleDepError({ kind: 'ABORTED', operation });
 }
 
-function describeNetworkError(error: Error): string {
-  const cause = (error as { cause?: unknown }).cause;
-  const code = cause && typeof cause === 'object' && 'code' in cause ? String((cause as { code: unknown }).code) : '';
-  return code ? `${error.message} (${code})` : error.message;
-}
 
 function anySignal(signals: AbortSignal[]): { signal?: AbortSignal; dispose(): void } {
   if (signals.length === 0) return { signal: undefined, dispose: () => undefined };

@@ -8,6 +8,7 @@
 import { systemClock, type Clock } from '../clock';
 import { DEFAULT_RETRY_POLICY, backoffDelayMs, defaultSleep, type RetryPolicy, type Sleep } from './backoff';
 import { parseRetryAfter } from './dep-errors';
+import { exchange, ExchangeFailure, type HttpExchange } from './http-exchange';
 import { AppleVppError, vppErrorFromResponse } from './vpp-errors';
 import type { VppAsset, VppAssetsPage, VppAssetsQuery, VppClientConfig } from './vpp.types';
 
@@ -115,36 +116,19 @@ export class VppClient {
   }
 
   private async attempt<T>(path: string, operation: string, signal: AbortSignal | undefined): Promise<T> {
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, this.timeoutMs);
-    const onAbort = () => controller.abort();
-    signal?.addEventListener('abort', onAbort, { once: true });
-    let status: number;
-    let text: string;
-    let headers: Headers;
+    let response: HttpExchange;
     try {
-      const response = await this.fetchImpl(`${this.baseUrl}${path}`, {
-        method: 'GET',
-        headers: { Authorization: `Bearer ${this.sToken}`, Accept: 'application/json', 'User-Agent': USER_AGENT },
-        signal: controller.signal,
-      });
-      text = await response.text();
-      status = response.status;
-      headers = response.headers;
+      response = await exchange(
+        this.fetchImpl,
+        `${this.baseUrl}${path}`,
+        { method: 'GET', headers: { Authorization: `Bearer ${this.sToken}`, Accept: 'application/json', 'User-Agent': USER_AGENT } },
+        { timeoutMs: this.timeoutMs, signals: signal ? [signal] : [] },
+      );
     } catch (e) {
-      if (signal?.aborted) throw new AppleVppError({ kind: 'ABORTED', operation });
-      if (timedOut) throw new AppleVppError({ kind: 'TIMEOUT', operation });
-      // Only the network error's message and code (ECONNREFUSED...): no header ever reaches it.
-      const cause = e instanceof Error ? new Error(networkMessage(e)) : undefined;
-      throw new AppleVppError({ kind: 'UNAVAILABLE', operation, cause });
-    } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
+      if (!(e instanceof ExchangeFailure)) throw e;
+      throw new AppleVppError({ kind: e.kind, operation, cause: e.networkDetail ? new Error(e.networkDetail) : undefined });
     }
+    const { status, text, headers } = response;
     if (status < 200 || status > 299) {
       throw vppErrorFromResponse({
         status,
@@ -181,11 +165,6 @@ function normalizeAsset(raw: VppAsset): VppAsset {
   };
 }
 
-function networkMessage(error: Error): string {
-  const cause = (error as { cause?: unknown }).cause;
-  const code = cause && typeof cause === 'object' && 'code' in cause ? String((cause as { code: unknown }).code) : '';
-  return code ? `${error.message} (${code})` : error.message;
-}
 
 /**
  * Apple's dates in this API look like `2030-11-08T22:33:22+0000` (no colon in the offset), which
