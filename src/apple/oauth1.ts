@@ -1,7 +1,8 @@
 /**
  * OAuth 1.0a (RFC 5849) HMAC-SHA1 signing as Apple's `GET /session` wants it (spec §2).
- * Pure functions: the client signs with them and the simulator verifies with them, and the unit test
- * pins them to a vector computed independently with openssl.
+ * Pure functions the client signs with (the simulator verifies with its own
+ * src/simulator/oauth1-verifier.ts); the unit test pins them to a vector computed
+ * independently with openssl.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { DepOAuthCredentials } from './dep-credentials';

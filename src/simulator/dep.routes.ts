@@ -5,10 +5,10 @@
 import { STATUS_CODES } from 'node:http';
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { AssignmentStatus, DepDevice, DepDevicePage } from '../apple/dep.types';
-import { parseAuthorizationHeader, verifySignature } from '../apple/oauth1';
 import type { CursorPayload } from './cursor';
 import { bodyBytes, delayUnlessClosed, isStringArray, readJsonBody, sendAppleError } from './http-helpers';
 import type { MdmServer } from './mdm-server';
+import { verifyOAuthRequest } from './oauth1-verifier';
 import { validateProfile } from './profile-validation';
 import type { RequestLogEntry } from './request-log';
 import {
@@ -211,30 +211,20 @@ function oauthProblem(res: Response, problem: string): void {
 }
 
 function openSession(state: SimulatorState, req: Request, res: Response): void {
-  const parsed = parseAuthorizationHeader(req.get('authorization'));
-  if (!parsed) return oauthProblem(res, 'parameter_absent');
-  const p = parsed.params;
-  for (const name of ['oauth_consumer_key', 'oauth_token', 'oauth_signature', 'oauth_timestamp', 'oauth_nonce']) {
-    if (!p[name]) return oauthProblem(res, 'parameter_absent');
-  }
-  if (p.oauth_signature_method !== 'HMAC-SHA1') return oauthProblem(res, 'signature_method_rejected');
-  if (p.oauth_version !== undefined && p.oauth_version !== '1.0') return oauthProblem(res, 'version_rejected');
-  const server = state.serverByConsumerKey(p.oauth_consumer_key);
-  if (!server) return oauthProblem(res, 'consumer_key_unknown');
-  if (p.oauth_token !== server.accessToken) return oauthProblem(res, 'token_rejected');
-  const timestamp = /^\d{1,12}$/.test(p.oauth_timestamp) ? Number(p.oauth_timestamp) * 1000 : NaN;
   const now = state.now().getTime();
-  if (!(Math.abs(now - timestamp) <= OAUTH_TIMESTAMP_WINDOW_MS)) return oauthProblem(res, 'timestamp_refused');
+  // No form body to sign: step 3 already refused every body that is not JSON.
   const url = `${req.protocol}://${req.get('host')}${req.originalUrl}`;
-  const valid = verifySignature({
-    method: req.method,
-    url,
-    params: p,
-    consumerSecret: server.consumerSecret,
-    accessSecret: server.accessSecret,
-  });
-  if (!valid) return oauthProblem(res, 'signature_invalid');
-  if (!state.useNonce(server.consumerKey, p.oauth_nonce)) return oauthProblem(res, 'nonce_used');
+  const verified = verifyOAuthRequest(
+    { method: req.method, url, authorization: req.get('authorization') },
+    {
+      nowMs: now,
+      timestampWindowMs: OAUTH_TIMESTAMP_WINDOW_MS,
+      findClient: (consumerKey) => state.serverByConsumerKey(consumerKey),
+      useNonce: (consumerKey, nonce) => state.useNonce(consumerKey, nonce),
+    },
+  );
+  if (!verified.ok) return oauthProblem(res, verified.problem);
+  const server = verified.client;
   if (now >= server.accessTokenExpiry.getTime()) return oauthProblem(res, 'token_expired');
   res.json({ auth_session_token: state.openSession(server) });
 }
