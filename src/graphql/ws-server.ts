@@ -1,0 +1,129 @@
+/**
+ * The graphql-ws adapter: the WebSocket transport on the HTTP server's /graphql path. Like Apollo's
+ * HTTP path it authenticates with the shared Authenticator, validates with the same rules, limits
+ * cost the same way and masks errors through error-masking.ts. It also closes the sockets of an API
+ * key the moment the key is revoked, on any instance (the revocation crosses instances as an event).
+ */
+import type http from 'node:http';
+import { parse, specifiedRules, validate, type GraphQLSchema, type ValidationRule } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { AuthRefusal, type Authenticator } from '../auth/authenticator';
+import type { Principal } from '../auth/principal';
+import { createRequestContext, requestIdFrom, type RequestContext } from '../context';
+import { Topic } from '../events/topics';
+import type { Logger } from '../logger';
+import type { Services } from '../services';
+import { toClientError } from './error-masking';
+import { complexityError } from './query-complexity';
+import { closeSocket, WsClose } from './ws-close';
+
+export interface WsServerDeps {
+  httpServer: http.Server;
+  path: string;
+  schema: GraphQLSchema;
+  validationRules: readonly ValidationRule[];
+  authenticator: Authenticator;
+  services: Services;
+  logger: Logger;
+}
+
+export interface GraphqlWsServer {
+  /** Shutdown, first step: every client is told to reconnect elsewhere; revocations stop being heard. */
+  goAway(): Promise<void>;
+  /** graphql-ws's own disposal (run in Apollo's drain phase, after in-flight HTTP requests). */
+  dispose(): Promise<void>;
+  /** Stops the WebSocket server. */
+  close(): Promise<void>;
+}
+
+// A type alias (not an interface) so it satisfies graphql-ws's Record<PropertyKey, unknown> bound.
+type SocketExtra = { principal?: Principal };
+
+/** Open sockets per API key, so that revoking a key closes its subscriptions at once. */
+class SocketsByKey {
+  private readonly sockets = new Map<string, Set<WebSocket>>();
+
+  add(apiKeyId: string, socket: WebSocket): void {
+    const sockets = this.sockets.get(apiKeyId) ?? new Set<WebSocket>();
+    this.sockets.set(apiKeyId, sockets.add(socket));
+    socket.once('close', () => {
+      sockets.delete(socket);
+      if (sockets.size === 0) this.sockets.delete(apiKeyId);
+    });
+  }
+
+  of(apiKeyId: string): Iterable<WebSocket> {
+    return this.sockets.get(apiKeyId) ?? [];
+  }
+}
+
+export function startWsServer(deps: WsServerDeps): GraphqlWsServer {
+  const { schema, validationRules, authenticator, services, logger } = deps;
+  const wsServer = new WebSocketServer({ server: deps.httpServer, path: deps.path });
+
+  const socketsByKey = new SocketsByKey();
+  const revocations = services.events.pubSub.subscribe(Topic.API_KEY_REVOKED);
+  void (async () => {
+    for await (const { apiKeyId } of revocations) {
+      for (const socket of socketsByKey.of(apiKeyId)) closeSocket(socket, WsClose.KEY_REVOKED);
+    }
+  })().catch((error) => logger.error({ err: error }, 'API key revocation listener stopped'));
+
+  const graphqlWs = useServer<Record<string, unknown> | undefined, SocketExtra>(
+    {
+      schema,
+      validate: (s, document) => validate(s, document, [...specifiedRules, ...validationRules]),
+      onConnect: async (ctx) => {
+        const authorization = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
+        const { principal, refusal } = await authenticator.authenticate(authorization);
+        if (refusal === AuthRefusal.MISSING_KEY) {
+          closeSocket(ctx.extra.socket, WsClose.KEY_REQUIRED);
+          return false;
+        }
+        if (!principal) return false; // graphql-ws closes with 4403 Forbidden
+        ctx.extra.principal = principal;
+        socketsByKey.add(principal.apiKeyId, ctx.extra.socket);
+        // A revocation announced between the check above and registering the socket went unheard.
+        return Boolean((await authenticator.authenticate(authorization)).principal);
+      },
+      onSubscribe: (ctx, id, payload) => {
+        services.metrics.wsSubscribed(ctx.extra, id);
+        let document;
+        try {
+          document = parse(payload.query);
+        } catch {
+          return; // graphql-ws reports the syntax error itself
+        }
+        const tooComplex = complexityError(schema, document, payload.variables ?? undefined, payload.operationName ?? undefined);
+        return tooComplex ? [tooComplex] : undefined;
+      },
+      context: (ctx) =>
+        createRequestContext({ principal: ctx.extra.principal!, services, logger, requestId: requestIdFrom(undefined) }),
+      onOperation: (ctx, id, _payload, args, result) => {
+        services.metrics.wsOperated(ctx.extra, id, args.document, args.operationName, result);
+      },
+      onNext: (_ctx, _id, _payload, args, result) => {
+        if (!result.errors?.length) return;
+        const context = args.contextValue as RequestContext;
+        return { ...result, errors: result.errors.map((e) => toClientError(e, context.requestId, context.logger)) };
+      },
+      onError: (ctx, id, _payload, errors) => {
+        services.metrics.wsRefused(ctx.extra, id);
+        return errors.map((e) => toClientError(e, requestIdFrom(undefined), logger));
+      },
+    },
+    wsServer,
+  );
+
+  return {
+    goAway: async () => {
+      for (const client of wsServer.clients) closeSocket(client, WsClose.SHUTTING_DOWN);
+      await revocations.return?.(undefined);
+    },
+    dispose: async () => {
+      await graphqlWs.dispose();
+    },
+    close: () => new Promise<void>((resolve) => wsServer.close(() => resolve())),
+  };
+}
