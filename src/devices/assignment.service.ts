@@ -21,6 +21,7 @@
  * last_assignment_result and last_assignment_at are set in every case.
  */
 import type { DataSource } from 'typeorm';
+import { AppleRequestException } from '../apple/apple-request.exception';
 import { MAX_SERIALS_PER_ASSIGNMENT } from '../apple/dep-client';
 import { type AppleDepError, AppleDepErrorKind, isAppleDepError } from '../apple/dep-errors';
 import type { AssignmentStatus } from '../apple/dep.types';
@@ -31,7 +32,7 @@ import { ErrorCode } from '../graphql/error-codes';
 import type { Logger } from '../logger';
 import type { DepClientFactory } from '../tokens/dep-client.factory';
 import { DepTokenEntity } from '../tokens/token.entity';
-import { appleRequestDomainError, isTokenLevelRefusal } from './device.errors';
+import { appleActionMessages, isTokenLevelRefusal } from './device.errors';
 import { normalizeSerialNumber, serialNumberProblem, serialNumberProblemMessage } from './serial-number';
 
 export type AssignmentOutcomeStatus = 'SUCCESS' | 'NOT_ACCESSIBLE' | 'FAILED' | 'THROTTLED' | 'REJECTED';
@@ -139,7 +140,7 @@ export class DeviceAssignmentService {
       const token = await this.dataSource.getRepository(DepTokenEntity).findOneByOrFail({ id: profile.tokenId });
       const pushed = await this.push(token, profile, sendable, 'explicit');
       if (pushed.error) {
-        if (pushed.outcomes.size === 0) throw appleRequestDomainError(pushed.error, 'assign the profile');
+        if (pushed.outcomes.size === 0) throw new AppleRequestException({ family: 'DEP', error: pushed.error, messages: appleActionMessages('assign the profile') });
         // Apple answered part of the call: the rest keep the requested profile (with a cooldown),
         // so the admin's intent survives and a later sync assigns them.
         const notSent = pushed.unsent.map((serial) => notSentOutcome(serial, pushed.error!));

@@ -1,31 +1,19 @@
 /**
- * How Apple's answers to profile calls (define, assign) become depgate's typed errors. Messages say
- * what happened and what to do; they never carry a secret (AppleDepError messages are safe).
+ * How Apple's answers to profile calls (define, assign) are told to the admin who asked. Messages
+ * say what happened and what to do; they never carry a secret (AppleDepError messages are safe).
+ * Which failure gets which message and code is decided once, in src/graphql/apple-error.mapping.ts.
  */
 import { type AppleDepError, AppleDepErrorKind } from '../apple/dep-errors';
-import { DomainError } from '../graphql/domain-error';
-import { ErrorCode } from '../graphql/error-codes';
+import type { DepFailureMessages } from '../apple/apple-request.exception';
 
-/** A whole request to Apple failed (not one serial): the error for the admin who asked. */
-export function appleRequestDomainError(error: AppleDepError, action: string): DomainError {
-  switch (error.kind) {
-    case AppleDepErrorKind.TERMS_NOT_SIGNED:
-      return new DomainError(
-        ErrorCode.TOKEN_TERMS_NOT_ACCEPTED,
-        `Apple refused to ${action}: an administrator must accept Apple's new terms and conditions in Apple Business Manager (or Apple School Manager)`,
-      );
-    case AppleDepErrorKind.ACCESS_DENIED:
-    case AppleDepErrorKind.UNAUTHORIZED:
-      return new DomainError(ErrorCode.TOKEN_REJECTED_BY_APPLE, `Apple refused this token's credentials while trying to ${action}: renew the token`);
-    case AppleDepErrorKind.RATE_LIMITED:
-      return new DomainError(ErrorCode.APPLE_RATE_LIMITED, `Apple is rate limiting requests; try to ${action} again later`, {
-        retryAfterSeconds: error.retryAfterSeconds ?? null,
-      });
-    default:
-      return new DomainError(ErrorCode.APPLE_UNAVAILABLE, `Apple's device enrollment service could not ${action} (${error.kind}); try again later`, {
-        ...(error.appleCode ? { appleCode: error.appleCode } : {}),
-      });
-  }
+/** A whole request to Apple failed (not one serial), while trying to `action` ("assign the profile"). */
+export function appleActionMessages(action: string): DepFailureMessages {
+  return {
+    termsNotAccepted: `Apple refused to ${action}: an administrator must accept Apple's new terms and conditions in Apple Business Manager (or Apple School Manager)`,
+    rejected: `Apple refused this token's credentials while trying to ${action}: renew the token`,
+    rateLimited: () => `Apple is rate limiting requests; try to ${action} again later`,
+    unavailable: (error) => `Apple's device enrollment service could not ${action} (${error.kind}); try again later`,
+  };
 }
 
 /** Refusals about the token as a whole: every later call would fail the same way. */

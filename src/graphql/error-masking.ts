@@ -1,12 +1,16 @@
 /**
  * The one place errors become what clients see, for HTTP (Apollo) and WebSocket (graphql-ws) alike:
- * a DomainError keeps its code, message and extensions; request errors from graphql-js pass through;
- * everything else is masked as INTERNAL_SERVER_ERROR and logged in full with the request id.
+ * a DomainError keeps its code, message and extensions (ids in them as global ids); a failed Apple
+ * call a feature threw is mapped to one (apple-error.mapping.ts); request errors from graphql-js
+ * pass through; everything else is masked as INTERNAL_SERVER_ERROR and logged in full with the
+ * request id.
  */
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from '../logger';
+import { appleRequestDomainError } from './apple-error.mapping';
 import { DomainError } from './domain-error';
 import { ErrorCode, REQUEST_ERROR_CODES } from './error-codes';
+import { withGlobalIds } from './error-extension-ids';
 
 const PASS_THROUGH_CODES = new Set<string>([...REQUEST_ERROR_CODES, ErrorCode.UNAUTHENTICATED, ErrorCode.FORBIDDEN]);
 
@@ -25,9 +29,18 @@ function codeOf(error: unknown): string {
   return error instanceof GraphQLError ? String(error.extensions?.code ?? '') : '';
 }
 
+/** A feature's expected failure as a DomainError: thrown as one, or a feature exception mapped here. */
+function asDomainError(error: unknown): DomainError | undefined {
+  return error instanceof DomainError ? error : appleRequestDomainError(error);
+}
+
 function original(error: unknown): unknown {
   const links = chain(error);
-  return links.find((e) => e instanceof DomainError) ?? links.find((e) => PASS_THROUGH_CODES.has(codeOf(e))) ?? links[links.length - 1];
+  return (
+    links.map(asDomainError).find((e) => e !== undefined) ??
+    links.find((e) => PASS_THROUGH_CODES.has(codeOf(e))) ??
+    links[links.length - 1]
+  );
 }
 
 /** Whether an error is one the client should see as it is. */
@@ -42,7 +55,7 @@ export function toClientError(error: GraphQLError, requestId: string, logger?: L
   const root = original(error);
   const location = { locations: error.locations, path: error.path };
   if (root instanceof DomainError) {
-    return { message: root.message, ...location, extensions: { ...root.extensions, code: root.code, requestId } };
+    return { message: root.message, ...location, extensions: { ...withGlobalIds(root.extensions), code: root.code, requestId } };
   }
   if (root instanceof GraphQLError && PASS_THROUGH_CODES.has(String(root.extensions?.code ?? ''))) {
     const { http: _http, ...extensions } = root.extensions ?? {};

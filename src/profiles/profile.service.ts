@@ -9,12 +9,13 @@
  * Changing only what Apple never sees (the description) does not call Apple.
  */
 import { type DataSource, type EntityManager, type Repository } from 'typeorm';
+import { AppleRequestException } from '../apple/apple-request.exception';
 import { type AppleDepError, AppleDepErrorKind, isAppleDepError } from '../apple/dep-errors';
 import type { AccessScope } from '../auth/access-scope';
 import type { Clock } from '../clock';
 import type { Config } from '../config';
 import type { DeviceAssignmentService } from '../devices/assignment.service';
-import { appleRequestDomainError } from '../devices/device.errors';
+import { appleActionMessages } from '../devices/device.errors';
 import { DomainError, notFound } from '../graphql/domain-error';
 import { ErrorCode } from '../graphql/error-codes';
 import type { Logger } from '../logger';
@@ -361,7 +362,8 @@ export class EnrollmentProfileService {
   }
 }
 
-function appleDefineError(error: AppleDepError): DomainError {
+/** Apple refusing the profile JSON is the profile's own failure; the rest are Apple request failures. */
+function appleDefineError(error: AppleDepError): DomainError | AppleRequestException {
   if (error.kind === AppleDepErrorKind.BAD_REQUEST) {
     return new DomainError(
       ErrorCode.PROFILE_REJECTED_BY_APPLE,
@@ -369,7 +371,7 @@ function appleDefineError(error: AppleDepError): DomainError {
       { appleCode: error.appleCode ?? null },
     );
   }
-  return appleRequestDomainError(error, 'define the profile');
+  return new AppleRequestException({ family: 'DEP', error, messages: appleActionMessages('define the profile') });
 }
 
 /** Defaults for a new profile; without a user nothing that needs one is on. */

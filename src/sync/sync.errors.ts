@@ -3,7 +3,9 @@
  * Built from typed errors only (AppleDepError kinds), never from Apple's response body, so a
  * run's error never carries a secret.
  */
+import type { DepFailureMessages } from '../apple/apple-request.exception';
 import { AppleDepErrorKind, isAppleDepError, type AppleDepError } from '../apple/dep-errors';
+import { describeDepFailure } from '../graphql/apple-error.mapping';
 import { ErrorCode } from '../graphql/error-codes';
 import type { SyncRunStatusName } from './sync-run.entity';
 import { TokenExpiredForSyncError } from './sync-engine';
@@ -58,51 +60,44 @@ export function describeFailure(error: unknown, timeoutS: number): RunFailure {
   };
 }
 
+/** What a run's error says about each Apple failure; codes come from the one mapping of Apple errors. */
+const SYNC_FAILURE_MESSAGES: DepFailureMessages = {
+  termsNotAccepted:
+    'Apple has new terms and conditions: an administrator must accept them in Apple Business Manager (or Apple School Manager) before devices can sync',
+  rejected: 'Apple refused this token: download a new token for the MDM server in the portal and renew it here',
+  rateLimited: (error) =>
+    `Apple is rate limiting requests${where(error)}${
+      error.retryAfterSeconds !== undefined ? ` and asked to wait ${error.retryAfterSeconds} seconds` : ''
+    }; the sync will be tried again later`,
+  unavailable: (error) =>
+    `Apple's device enrollment service did not answer${where(error)} (${error.kind}${
+      error.status ? `, HTTP ${error.status}` : ''
+    }) after several tries; the sync will be tried again later`,
+  requestFailed: (error) =>
+    `Apple refused a sync request${where(error)}: ${error.kind}${error.appleCode ? ` ${error.appleCode}` : ''}${
+      error.status ? ` (HTTP ${error.status})` : ''
+    }`,
+};
+
+function where(error: AppleDepError): string {
+  return error.operation ? ` (${error.operation})` : '';
+}
+
+/** Token-level refusals: the token's status says why, and retrying before someone acts is pointless. */
+const TOKEN_REFUSALS: Partial<Record<ErrorCode, RunFailure['tokenRefusal']>> = {
+  [ErrorCode.TOKEN_TERMS_NOT_ACCEPTED]: 'TERMS',
+  [ErrorCode.TOKEN_REJECTED_BY_APPLE]: 'REJECTED',
+};
+
 function describeAppleFailure(error: AppleDepError): RunFailure {
-  const where = error.operation ? ` (${error.operation})` : '';
-  switch (error.kind) {
-    case AppleDepErrorKind.TERMS_NOT_SIGNED:
-      return {
-        status: 'FAILED',
-        code: ErrorCode.TOKEN_TERMS_NOT_ACCEPTED,
-        message:
-          'Apple has new terms and conditions: an administrator must accept them in Apple Business Manager (or Apple School Manager) before devices can sync',
-        tokenRefusal: 'TERMS',
-      };
-    case AppleDepErrorKind.ACCESS_DENIED:
-    case AppleDepErrorKind.UNAUTHORIZED:
-      return {
-        status: 'FAILED',
-        code: ErrorCode.TOKEN_REJECTED_BY_APPLE,
-        message: 'Apple refused this token: download a new token for the MDM server in the portal and renew it here',
-        tokenRefusal: 'REJECTED',
-      };
-    case AppleDepErrorKind.RATE_LIMITED:
-      return {
-        status: 'FAILED',
-        code: ErrorCode.APPLE_RATE_LIMITED,
-        message: `Apple is rate limiting requests${where}${
-          error.retryAfterSeconds !== undefined ? ` and asked to wait ${error.retryAfterSeconds} seconds` : ''
-        }; the sync will be tried again later`,
-        retryAfterSeconds: error.retryAfterSeconds,
-      };
-    case AppleDepErrorKind.UNAVAILABLE:
-    case AppleDepErrorKind.TIMEOUT:
-      return {
-        status: 'FAILED',
-        code: ErrorCode.APPLE_UNAVAILABLE,
-        message: `Apple's device enrollment service did not answer${where} (${error.kind}${
-          error.status ? `, HTTP ${error.status}` : ''
-        }) after several tries; the sync will be tried again later`,
-        retryAfterSeconds: error.retryAfterSeconds,
-      };
-    default:
-      return {
-        status: 'FAILED',
-        code: ErrorCode.APPLE_REQUEST_FAILED,
-        message: `Apple refused a sync request${where}: ${error.kind}${error.appleCode ? ` ${error.appleCode}` : ''}${
-          error.status ? ` (HTTP ${error.status})` : ''
-        }`,
-      };
-  }
+  // ABORTED never gets here: describeFailure reports it as the timeout it is.
+  const { code, message } = describeDepFailure(error, SYNC_FAILURE_MESSAGES);
+  const tokenRefusal = TOKEN_REFUSALS[code];
+  return {
+    status: 'FAILED',
+    code,
+    message,
+    ...(tokenRefusal ? { tokenRefusal } : {}),
+    ...(error.retryAfterSeconds !== undefined ? { retryAfterSeconds: error.retryAfterSeconds } : {}),
+  };
 }

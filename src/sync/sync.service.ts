@@ -28,7 +28,6 @@ import type { AccessScope } from '../auth/access-scope';
 import { SECOND_MS, type Clock } from '../clock';
 import { DomainError, notFound } from '../graphql/domain-error';
 import { ErrorCode } from '../graphql/error-codes';
-import { toGlobalId } from '../graphql/global-id';
 import { JobExpiredError, JobKeyLockLostError, JobRunnerStoppingError, type JobContext, type JobRunner } from '../jobs';
 import { tryAcquireKeyLock } from '../jobs/key-lock';
 import type { Logger } from '../logger';
@@ -298,7 +297,8 @@ export class SyncService {
     return new DomainError(
       ErrorCode.SYNC_IN_PROGRESS,
       'A sync of this token is already queued or running; wait for it to finish',
-      runId ? { syncRunId: toGlobalId('SyncRun', runId) } : {},
+      // A row id: the GraphQL boundary turns it into the run's global id (error-extension-ids.ts).
+      runId ? { syncRunId: runId } : {},
     );
   }
 

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { In, type DataSource, type EntityManager, type Repository } from 'typeorm';
+import { AppleRequestException } from '../apple/apple-request.exception';
 import { isAppleDepError } from '../apple/dep-errors';
 import type { DepAccount } from '../apple/dep.types';
 import type { DepOAuthCredentials } from '../apple/dep-credentials';
@@ -20,7 +21,7 @@ import { sealCredentials, type DepClientFactory } from './dep-client.factory';
 import { generateVendorKeyPair } from './key-pair.crypto';
 import { DepTokenKeyPairEntity } from './key-pair.entity';
 import { decryptServerToken, isServerTokenExpired, TokenFileError, type ServerTokenPayload } from './token-file';
-import { appleAccountDomainError, tokenFileDomainError } from './token.errors';
+import { ACCOUNT_CHECK_MESSAGES, tokenFileDomainError } from './token.errors';
 import { DepTokenEntity } from './token.entity';
 
 const UNIQUE_VIOLATION = '23505';
@@ -365,7 +366,7 @@ export class DepTokenService {
     try {
       return await this.clients.forCredentials(toCredentials(payload)).getAccount();
     } catch (error) {
-      if (isAppleDepError(error)) throw appleAccountDomainError(error);
+      if (isAppleDepError(error)) throw new AppleRequestException({ family: 'DEP', error, messages: ACCOUNT_CHECK_MESSAGES });
       throw error;
     }
   }

@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { In, type DataSource, type Repository } from 'typeorm';
+import { AppleRequestException } from '../apple/apple-request.exception';
 import { parseAppleVppDate, type VppClient } from '../apple/vpp-client';
 import { isAppleVppError, type AppleVppError } from '../apple/vpp-errors';
 import type { VppClientConfig } from '../apple/vpp.types';
@@ -22,7 +23,7 @@ import { restrictVppTokens } from './vpp-scope';
 import { parseVppTokenFile, VppTokenFileError, type VppTokenFile } from './vpp-token-file';
 import type { VppInvalidReason } from './vpp-token.entity';
 import { VppTokenEntity } from './vpp-token.entity';
-import { appleVppDomainError, describeRefreshError, vppTokenExpiredError, vppTokenFileDomainError } from './vpp-token.errors';
+import { describeRefreshError, uploadFailureMessages, vppTokenExpiredError, vppTokenFileDomainError } from './vpp-token.errors';
 import { licenceLevel, vppTokenStatus, VppTokenStatus, type LicenceLevel } from './vpp-token.status';
 
 const UNIQUE_VIOLATION = '23505';
@@ -412,7 +413,7 @@ export class VppTokenService {
     try {
       return await client.getClientConfig();
     } catch (error) {
-      if (isAppleVppError(error)) throw appleVppDomainError(error, file.expiresAt);
+      if (isAppleVppError(error)) throw new AppleRequestException({ family: 'VPP', error, messages: uploadFailureMessages(file.expiresAt) });
       throw error;
     }
   }

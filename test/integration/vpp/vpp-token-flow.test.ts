@@ -124,7 +124,8 @@ describe('upload', () => {
       before += 0;
       const renewed = await t.simControl('POST', `/_sim/vpp/locations/${location.uId}/renew`, {});
       const res = await t.gql(UPLOAD_VPP, { input: { tokenFile: renewed.tokenFile } });
-      expect(res.errors?.[0].extensions).toMatchObject({ code: 'VPP_TOKEN_ALREADY_REGISTERED', vppTokenId: rowId(vppToken.id) });
+      // The token to renew instead, as a global id (depToken/node load it), not the row id.
+      expect(res.errors?.[0].extensions).toMatchObject({ code: 'VPP_TOKEN_ALREADY_REGISTERED', vppTokenId: vppToken.id });
       before = await count('vpp_tokens');
     });
   });

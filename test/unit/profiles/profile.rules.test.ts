@@ -1,7 +1,8 @@
 import { GraphQLError } from 'graphql';
 import { DomainError } from '../../../src/graphql/domain-error';
 import { toClientError } from '../../../src/graphql/error-masking';
-import { PROFILE_ERROR_CODES, ProfileRuleError } from '../../../src/profiles/profile.errors';
+import { ErrorCode } from '../../../src/graphql/error-codes';
+import { ProfileRuleError } from '../../../src/profiles/profile.errors';
 import {
   DEFAULT_MAX_PROFILES_PER_TOKEN,
   type ProfileRuleContext,
@@ -206,9 +207,9 @@ describe('validateProfileSettings: each rule has its code and field', () => {
     ]);
   });
 
-  it('uses only codes from PROFILE_ERROR_CODES', () => {
+  it('uses only codes from the central ErrorCode list', () => {
     const s = kioskSettings({ name: '', singleAppModeUntilAuthentication: true, installCompanyPortal: true, deviceNameTemplate: '{' });
-    for (const code of codes(s, { enrollmentUrl: 'x' })) expect(PROFILE_ERROR_CODES).toContain(code);
+    for (const code of codes(s, { enrollmentUrl: 'x' })) expect(Object.values(ErrorCode)).toContain(code);
   });
 });
 
@@ -225,7 +226,6 @@ describe('assertProfileSettings', () => {
     expect(caught).toBeInstanceOf(DomainError);
     const error = caught as ProfileRuleError;
     expect(error.code).toBe('PROFILE_NAME_REQUIRED');
-    expect(error.profileCode).toBe('PROFILE_NAME_REQUIRED');
     expect(error.message).toBe('A profile name is required.');
     expect(error.extensions.field).toBe('name');
     expect(error.extensions.violations).toEqual([
