@@ -1,7 +1,7 @@
 import forge from 'node-forge';
 import { issueServerTokenFile, serverTokenInnerText } from '../../../src/simulator/server-token-issuer';
 import { loadAppleFixture } from '../../support/token-files';
-import { decryptTokenFile, makeVendorIdentity } from './sim-support';
+import { decryptTokenFile, makeVendorIdentity } from '../../support/sim-support';
 
 const payload = {
   consumer_key: `CK_${'ab'.repeat(48)}`,
