@@ -25,22 +25,5 @@ export function backoffDelayMs(retry: number, policy: RetryPolicy, random: () =>
   return Math.round(exponential / 2 + (exponential / 2) * r);
 }
 
-export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
-
-/** setTimeout as a promise that rejects as soon as `signal` aborts. */
-export const defaultSleep: Sleep = (ms, signal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+// The sleep lives with the clock (the job runner waits too); re-exported for the Apple clients.
+export { type Sleep, systemSleep as defaultSleep } from '../clock';

@@ -24,7 +24,7 @@
  */
 import PgBoss from 'pg-boss';
 import { Client, Pool } from 'pg';
-import { systemClock, type Clock } from '../clock';
+import { systemClock, systemSleep, type Clock, type Sleep } from '../clock';
 import type { Logger } from '../logger';
 import {
   JobExpiredError,
@@ -141,6 +141,8 @@ export interface JobRunnerOptions {
   logger: Logger;
   /** Reads `SendOptions.startAfter` Dates. Default: the system clock. */
   clock?: Clock;
+  /** Waits out the graceful stop's `timeoutMs`. Default: real timers; tests pass a ManualClock's. */
+  sleep?: Sleep;
   /** Default `pgboss`. */
   schema?: string;
   /** application_name of pg-boss's connections. Default `depgate-jobs`. */
@@ -189,6 +191,7 @@ export class JobRunner {
   private readonly boss: PgBoss;
   private readonly logger: Logger;
   private readonly clock: Clock;
+  private readonly sleep: Sleep;
   private state: State = 'new';
   private starting?: Promise<void>;
   private stopping?: Promise<void>;
@@ -199,6 +202,7 @@ export class JobRunner {
   constructor(private readonly options: JobRunnerOptions) {
     this.logger = options.logger;
     this.clock = options.clock ?? systemClock;
+    this.sleep = options.sleep ?? systemSleep;
     this.boss = new PgBoss(
       defined({
         connectionString: options.connectionString,
@@ -331,15 +335,16 @@ export class JobRunner {
           job.abandon(reason);
         }
       };
-      const timer = graceful ? setTimeout(abortAll, timeoutMs) : undefined;
-      if (!graceful) abortAll();
+      const grace = new AbortController();
+      if (graceful) this.sleep(timeoutMs, grace.signal).then(abortAll, noop);
+      else abortAll();
       try {
         // pg-boss's own graceful path: workers stop fetching, it waits until no handler is in
         // flight, then fails what is still active and closes its pool. Abandoned handlers count as
         // returned, so this ends soon after abortAll.
         await this.boss.stop({ graceful: true, wait: true, close: true, timeout: timeoutMs + 2000 });
       } finally {
-        clearTimeout(timer);
+        grace.abort();
       }
       // Abandoned handlers may still be winding down; give them a moment to release their locks
       // (ending the lock pools below drops any lock still held in any case).

@@ -31,7 +31,7 @@ const CIPHER_OIDS: Record<NonNullable<IssueServerTokenOptions['cipher']>, string
 };
 
 /**
- * The decrypted payload, byte for byte like Apple's sample (shared/fixtures/apple-issued-token):
+ * The decrypted payload, byte for byte like Apple's sample (test/fixtures/apple/server-token.p7m):
  * CRLF after the MIME header lines, then LF-terminated marker and JSON lines.
  */
 export function serverTokenInnerText(payload: ServerTokenPayload): string {

@@ -91,10 +91,12 @@ it('reports tokens, licences, alerts and sync runs from the database, labelled b
   for (const value of [credentials.consumerSecret, credentials.accessToken, credentials.accessSecret]) expect(text).not.toContain(value);
   expect(text).not.toContain(t.adminKey);
 
-  // Deleted tokens disappear from the gauges.
+  // Deleted tokens disappear from the gauges; the others stay, still 20 days (on the test clock) from expiry.
   await t.app.dataSource.query(`DELETE FROM vpp_tokens WHERE id = $1`, [vppId]);
-  expect(find((await scrape()).samples, 'depgate_vpp_token_expiry_timestamp_seconds', { vpp_token_id: vppId })).toEqual([]);
-  expect(DAY_MS).toBeGreaterThan(0);
+  const afterDelete = (await scrape()).samples;
+  expect(find(afterDelete, 'depgate_vpp_token_expiry_timestamp_seconds', { vpp_token_id: vppId })).toEqual([]);
+  const [stillThere] = find(afterDelete, 'depgate_dep_token_expiry_timestamp_seconds', { token_id: depId });
+  expect(stillThere.value).toBe(Math.floor((t.clock.now().getTime() + 20 * DAY_MS) / 1000));
 });
 
 it('counts GraphQL operations by name, type, outcome and transport, with durations', async () => {

@@ -13,9 +13,8 @@ import path from 'node:path';
 import forge from 'node-forge';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
-/** CI clones the repository into a temp dir with shared/ beside it; locally it is /work/shared. */
-export const SHARED_DIR = path.resolve(REPO_ROOT, '..', 'shared');
-export const APPLE_FIXTURE_DIR = path.join(SHARED_DIR, 'fixtures', 'apple-issued-token');
+/** Apple's real sample token, kept in the repository (provenance and licence in its README.md). */
+export const APPLE_FIXTURE_DIR = path.join(REPO_ROOT, 'test', 'fixtures', 'apple');
 
 export interface AppleFixture {
   tokenFileText: string;
@@ -29,10 +28,7 @@ export function loadAppleFixture(): AppleFixture {
   const file = (name: string): string => {
     const full = path.join(APPLE_FIXTURE_DIR, name);
     if (!fs.existsSync(full)) {
-      throw new Error(
-        `Apple token fixture missing: ${full}. The shared/ directory must sit beside the repository ` +
-          `(${SHARED_DIR}); these tests do not skip without it.`,
-      );
+      throw new Error(`Apple token fixture missing: ${full} (part of the repository); these tests do not skip without it.`);
     }
     return full;
   };

@@ -5,7 +5,7 @@
  */
 import { Writable } from 'node:stream';
 import { Client } from 'pg';
-import { ManualClock } from '../../../src/clock';
+import { MINUTE_MS, ManualClock } from '../../../src/clock';
 import {
   createJobRunner,
   JobRunnerStoppingError,
@@ -287,7 +287,9 @@ describe('stop()', () => {
   });
 
   it('with graceful: false aborts the running job at once and leaves it to be retried', async () => {
-    const r = runner('a');
+    // The grace period runs on a clock nobody moves: an abort can only come from graceful: false.
+    const clock = new ManualClock();
+    const r = runner('a', { sleep: clock.sleep });
     await r.defineQueue('abrupt', { retryLimit: 1 });
     let started = false;
     let reason: unknown;
@@ -301,16 +303,16 @@ describe('stop()', () => {
     if (!sent.queued) throw new Error('not queued');
     await waitFor(() => started, 'the job to start');
 
-    const t0 = Date.now();
     await r.stop({ graceful: false });
 
-    expect(Date.now() - t0).toBeLessThan(3000);
+    expect(clock.pendingSleeps()).toEqual([]); // no grace period was started
     expect(reason).toBeInstanceOf(JobRunnerStoppingError);
     expect((await jobRow(sent.jobId))?.state).toBe('retry');
   });
 
   it('aborts a job still running when the graceful timeout passes', async () => {
-    const r = runner('a');
+    const clock = new ManualClock();
+    const r = runner('a', { sleep: clock.sleep });
     await r.defineQueue('slow', { retryLimit: 0 });
     let started = false;
     let reason: unknown;
@@ -325,7 +327,14 @@ describe('stop()', () => {
     if (!sent.queued) throw new Error('not queued');
     await waitFor(() => started, 'the job to start');
 
-    await r.stop({ graceful: true, timeoutMs: 300 });
+    const stopped = r.stop({ graceful: true, timeoutMs: 5 * MINUTE_MS });
+    await waitFor(() => clock.pendingSleeps().length === 1, 'the grace period to start');
+    expect(clock.pendingSleeps()).toEqual([5 * MINUTE_MS]);
+    clock.advance(5 * MINUTE_MS - 1);
+    await new Promise((res) => setImmediate(res));
+    expect(reason).toBeUndefined(); // still within the grace period
+    clock.advance(1);
+    await stopped;
 
     expect(reason).toBeInstanceOf(JobRunnerStoppingError);
     expect((await jobRow(sent.jobId))?.state).toBe('failed');

@@ -228,7 +228,8 @@ describe('step 4: upload', () => {
       const error = await refusal(renewed.tokenFile, other.id);
       expect(error?.extensions?.code).toBe('TOKEN_ALREADY_REGISTERED');
       expect(error?.extensions?.tokenId).toBeDefined();
-      expect(token.id).toBeDefined();
+      // It names the token to renew instead (the row id, as VPP_TOKEN_ALREADY_REGISTERED does).
+      expect(error?.extensions?.tokenId).toBe(parseGlobalId(token.id)!.id);
     });
 
     it('TOKEN_KEY_PAIR_USED when a key pair already has a token', async () => {

@@ -1,4 +1,5 @@
-import { backoffDelayMs, defaultSleep } from '../../../src/apple/backoff';
+// The sleep between retries (`defaultSleep`, the clock's systemSleep) is tested in test/unit/clock.test.ts.
+import { backoffDelayMs } from '../../../src/apple/backoff';
 
 describe('backoffDelayMs', () => {
   const policy = { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 1000 };
@@ -10,21 +11,5 @@ describe('backoffDelayMs', () => {
   });
   it('is capped by maxDelayMs', () => {
     expect(backoffDelayMs(10, policy, () => 1)).toBe(1000);
-  });
-});
-
-describe('defaultSleep', () => {
-  it('resolves after the delay', async () => {
-    const started = Date.now();
-    await defaultSleep(20);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(15);
-  });
-  it('rejects as soon as the signal aborts', async () => {
-    const controller = new AbortController();
-    const started = Date.now();
-    const pending = defaultSleep(10_000, controller.signal);
-    setTimeout(() => controller.abort(new Error('stop')), 10);
-    await expect(pending).rejects.toThrow('stop');
-    expect(Date.now() - started).toBeLessThan(2000);
   });
 });

@@ -1,11 +1,7 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import forge from 'node-forge';
 import { issueServerTokenFile, serverTokenInnerText } from '../../../src/simulator/server-token-issuer';
-import { decryptTokenFile, makeVendorIdentity } from './sim-support';
-
-/** Apple's real token and vendor key (shared/fixtures, beside the repository). */
-const APPLE_FIXTURE = path.resolve(__dirname, '..', '..', '..', '..', 'shared', 'fixtures', 'apple-issued-token');
+import { loadAppleFixture } from '../../support/token-files';
+import { decryptTokenFile, makeVendorIdentity } from '../../support/sim-support';
 
 const payload = {
   consumer_key: `CK_${'ab'.repeat(48)}`,
@@ -29,7 +25,7 @@ describe('issueServerTokenFile', () => {
       '',
     ]);
     // Same header block, byte for byte, as the real Apple-issued file.
-    const apple = fs.readFileSync(path.join(APPLE_FIXTURE, 'server-token.p7m'), 'utf8');
+    const apple = loadAppleFixture().tokenFileText;
     expect(file.slice(0, file.indexOf('\n\n'))).toBe(apple.slice(0, apple.indexOf('\n\n')));
     const body = lines.slice(5).filter((l) => l !== '');
     expect(body.length).toBeGreaterThan(5);
@@ -40,10 +36,8 @@ describe('issueServerTokenFile', () => {
   });
 
   it("inner payload has the layout of Apple's decrypted sample (CRLF headers, LF message lines)", () => {
-    const fixture = decryptTokenFile(
-      fs.readFileSync(path.join(APPLE_FIXTURE, 'server-token.p7m'), 'utf8'),
-      forge.pki.privateKeyFromPem(fs.readFileSync(path.join(APPLE_FIXTURE, 'vendor-key.pem'), 'utf8')),
-    );
+    const apple = loadAppleFixture();
+    const fixture = decryptTokenFile(apple.tokenFileText, forge.pki.privateKeyFromPem(apple.privateKeyPem));
     const ours = serverTokenInnerText(payload);
     const shape = (text: string) => text.replace(/\{.*\}/, '{JSON}');
     expect(shape(ours)).toBe(shape(fixture.innerText));

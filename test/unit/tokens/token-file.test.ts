@@ -1,4 +1,5 @@
 import { createPrivateKey } from 'node:crypto';
+import path from 'node:path';
 import forge from 'node-forge';
 import { ManualClock } from '../../../src/clock';
 import { generateVendorKeyPair, type VendorKeyPair } from '../../../src/tokens/key-pair.crypto';
@@ -14,6 +15,7 @@ import {
 } from '../../../src/tokens/token-file';
 import {
   APPLE_FIXTURE_DIR,
+  REPO_ROOT,
   type AppleFixture,
   buildTokenFile,
   envelope,
@@ -47,16 +49,16 @@ function expectNothingSecretIn(message: string, secrets: string[]): void {
   expect(message).not.toMatch(/PRIVATE KEY|BEGIN CERTIFICATE/);
 }
 
-describe("Apple's real server token (shared fixture)", () => {
+describe("Apple's real server token (test/fixtures/apple)", () => {
   let apple: AppleFixture;
   const body = (): string => apple.tokenFileText.split(/\r?\n\r?\n/)[1]!;
 
   beforeAll(() => {
-    apple = loadAppleFixture(); // throws when shared/ is missing: this suite never skips
+    apple = loadAppleFixture(); // throws when a file is missing: this suite never skips
   });
 
-  it('is found beside the repository', () => {
-    expect(APPLE_FIXTURE_DIR).toMatch(/shared[\\/]fixtures[\\/]apple-issued-token$/);
+  it('is read from inside the repository, so a fresh clone has it', () => {
+    expect(path.relative(REPO_ROOT, APPLE_FIXTURE_DIR)).toBe(path.join('test', 'fixtures', 'apple'));
     expect(apple.tokenFileText).toMatch(/^Content-Type: application\/pkcs7-mime;/);
   });
 

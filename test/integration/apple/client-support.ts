@@ -13,7 +13,7 @@ import {
   decryptTokenFile,
   makeVendorIdentity,
   type VendorIdentity,
-} from '../simulator/sim-support';
+} from '../../support/sim-support';
 
 export interface ClientHarness {
   sim: RunningSimulator;

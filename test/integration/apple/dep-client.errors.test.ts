@@ -1,7 +1,13 @@
 import { AppleDepError } from '../../../src/apple/dep-errors';
-import { defaultSleep } from '../../../src/apple/backoff';
+import { backoffDelayMs } from '../../../src/apple/backoff';
 import { DepClient } from '../../../src/apple/dep-client';
 import { caught, startHarness, type ClientHarness } from './client-support';
+
+/**
+ * How long the simulator holds a delayed answer in the tests below: longer than jest's test
+ * timeout, so a client that waited for the answer instead of giving up fails the test.
+ */
+const NEVER_ANSWERED_MS = 120_000;
 
 /** Polls `read` until `done` holds (max ~2 s), returning the last value either way. */
 async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
@@ -163,12 +169,13 @@ describe('DepClient typed errors and retries (against the simulator)', () => {
   });
 
   it('timeout: a slow endpoint beyond timeoutMs -> TIMEOUT after bounded retries', async () => {
-    await h.control.fault({ delayMs: 2000, count: 5, path: '/account' });
-    const client = h.client({ timeoutMs: 100, retry: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 100 } });
-    const started = Date.now();
+    await h.control.fault({ delayMs: NEVER_ANSWERED_MS, count: 5, path: '/account' });
+    const retry = { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 100 };
+    const client = h.client({ timeoutMs: 100, retry });
     const error = await fails(() => client.getAccount());
     expect(error).toMatchObject({ kind: 'TIMEOUT', retryable: true });
-    expect(Date.now() - started).toBeLessThan(1500);
+    // One backoff between the two tries, on the injected sleep (the harness records, never waits).
+    expect(h.sleeps).toEqual([backoffDelayMs(1, retry, () => 0.5)]);
     // The server sees the cancelled connections close shortly after the client gave up.
     const log = await eventually(() => h.requests('/account'), (l) => l.every((r) => r.aborted === true));
     expect(log).toHaveLength(2);
@@ -180,15 +187,17 @@ describe('DepClient typed errors and retries (against the simulator)', () => {
   });
 
   it('abort signal -> ABORTED at once, the outstanding request is cancelled and not retried', async () => {
-    await h.control.fault({ delayMs: 5000, count: 5, path: '/server/devices' });
+    await h.control.fault({ delayMs: NEVER_ANSWERED_MS, count: 5, path: '/server/devices' });
     const controller = new AbortController();
     const client = h.client({ signal: controller.signal });
     await client.getAccount();
-    const started = Date.now();
-    setTimeout(() => controller.abort(), 50);
-    const error = await fails(() => client.fetchDevices());
+    const pending = fails(() => client.fetchDevices());
+    // Abort while Apple holds the request: the answer would come only after the test's timeout.
+    await eventually(() => h.requests('/server/devices'), (l) => l.length === 1);
+    controller.abort();
+    const error = await pending;
     expect(error).toMatchObject({ kind: 'ABORTED', retryable: false });
-    expect(Date.now() - started).toBeLessThan(1000);
+    expect(h.sleeps).toEqual([]);
     const log = await eventually(() => h.requests('/server/devices'), (l) => l[0]?.aborted === true);
     expect(log).toHaveLength(1);
     // Every later call on an aborted client fails fast without touching the network.
@@ -199,11 +208,14 @@ describe('DepClient typed errors and retries (against the simulator)', () => {
   it('a per-call signal aborts the backoff wait between retries', async () => {
     await h.control.fault({ status: 503, retryAfter: 5, count: 5, path: '/account' });
     const controller = new AbortController();
-    const client = h.client({ sleep: defaultSleep, retry: { maxAttempts: 5, baseDelayMs: 10, maxDelayMs: 60_000 } });
-    setTimeout(() => controller.abort(), 100);
-    const started = Date.now();
-    expect(await fails(() => client.getAccount({ signal: controller.signal }))).toMatchObject({ kind: 'ABORTED' });
-    expect(Date.now() - started).toBeLessThan(1500);
+    // Waits on the harness's ManualClock, which nobody moves: only the abort can end the wait.
+    const client = h.client({ sleep: h.clock.sleep, retry: { maxAttempts: 5, baseDelayMs: 10, maxDelayMs: 60_000 } });
+    const pending = fails(() => client.getAccount({ signal: controller.signal }));
+    await eventually(async () => h.clock.pendingSleeps(), (waits) => waits.length === 1);
+    expect(h.clock.pendingSleeps()).toEqual([5000]); // Apple's Retry-After: 5
+    controller.abort();
+    expect(await pending).toMatchObject({ kind: 'ABORTED' });
+    expect(h.clock.pendingSleeps()).toEqual([]);
     expect(await count('/account')).toBe(1);
   });
 

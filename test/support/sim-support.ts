@@ -5,8 +5,8 @@
  */
 import { generateKeyPairSync } from 'node:crypto';
 import forge from 'node-forge';
-import type { DepOAuthCredentials } from '../../../src/apple/dep-credentials';
-import { buildAuthorizationHeader } from '../../../src/apple/oauth1';
+import type { DepOAuthCredentials } from '../../src/apple/dep-credentials';
+import { buildAuthorizationHeader } from '../../src/apple/oauth1';
 
 export interface VendorIdentity {
   certificatePem: string;

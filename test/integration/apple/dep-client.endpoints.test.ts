@@ -1,6 +1,6 @@
 import type { DepDevice } from '../../../src/apple/dep.types';
 import { caught, startHarness, type ClientHarness } from './client-support';
-import { appleHeaders, rawSession } from '../simulator/sim-support';
+import { appleHeaders, rawSession } from '../../support/sim-support';
 
 describe('DepClient endpoints round-trip (against the simulator)', () => {
   let h: ClientHarness;

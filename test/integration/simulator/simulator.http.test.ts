@@ -3,7 +3,7 @@ import { ManualClock, systemClock } from '../../../src/clock';
 import { startSimulator, type RunningSimulator } from '../../../src/simulator';
 import type { DepDevicePage } from '../../../src/apple/dep.types';
 import type { DepOAuthCredentials } from '../../../src/apple/dep-credentials';
-import { SimControl, appleHeaders, makeVendorIdentity, rawSession, rawSessionResponse } from './sim-support';
+import { SimControl, appleHeaders, makeVendorIdentity, rawSession, rawSessionResponse } from '../../support/sim-support';
 
 const vendor = makeVendorIdentity();
 

@@ -1,7 +1,7 @@
 import { AppleDepError } from '../../../src/apple/dep-errors';
 import { DEFAULT_PROTOCOL_VERSION } from '../../../src/apple/dep-client';
 import { caught, startHarness, type ClientHarness } from './client-support';
-import { credentialsFromToken, decryptTokenFile } from '../simulator/sim-support';
+import { credentialsFromToken, decryptTokenFile } from '../../support/sim-support';
 
 describe('DepClient session handling (against the simulator)', () => {
   let h: ClientHarness;
