@@ -16,7 +16,8 @@ import type { DataSource, EntityManager, Repository, SelectQueryBuilder } from '
 import type { AccessScope } from '../auth/access-scope';
 import type { Principal } from '../auth/principal';
 import type { Clock } from '../clock';
-import type { AlertRaisedEvent, SqlExecutor } from '../events';
+import type { SqlRunner } from '../database/sql-runner';
+import type { AlertRaisedEvent } from '../events';
 import { notFound } from '../graphql/domain-error';
 import type { Logger } from '../logger';
 import { AlertEntity, type AlertKindName, type AlertSeverityName } from './alert.entity';
@@ -25,7 +26,7 @@ import { depTokenAlerts, family, urgency, vppTokenAlerts, type AlertRuleOptions,
 export type AlertSubjectType = 'DEP_TOKEN' | 'VPP_TOKEN';
 
 /** Sends ALERT_RAISED on the given executor (the evaluation's transaction). */
-export type AlertPublisher = (event: AlertRaisedEvent, executor: SqlExecutor) => Promise<void>;
+export type AlertPublisher = (event: AlertRaisedEvent, executor: SqlRunner) => Promise<void>;
 
 export interface AlertFilterCommand {
   /** ACTIVE (default), RESOLVED or ALL. */

@@ -12,6 +12,7 @@ import type { AccessScope } from '../auth/access-scope';
 import { replaceScopeTags, resolveScopeTagIds } from '../auth/scope-tag-assignment';
 import type { Principal } from '../auth/principal';
 import type { Clock } from '../clock';
+import { UNIQUE_VIOLATION } from '../database/pg-error-codes';
 import type { SecretBox } from '../crypto/secret-box';
 import { DomainError, badInput, notFound } from '../graphql/domain-error';
 import { ErrorCode } from '../graphql/error-codes';
@@ -23,7 +24,6 @@ import { decryptServerToken, isServerTokenExpired, TokenFileError, type ServerTo
 import { appleAccountDomainError, tokenFileDomainError } from './token.errors';
 import { DepTokenEntity } from './token.entity';
 
-const UNIQUE_VIOLATION = '23505';
 const APPLE_ID = /^[^\s@]{1,64}@[^\s@]+\.[^\s@]{2,}$/;
 
 export const privateKeyContext = (keyPairId: string) => `dep_token_key_pair:${keyPairId}:private_key`;

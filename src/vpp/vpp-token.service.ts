@@ -13,6 +13,7 @@ import type { AccessScope } from '../auth/access-scope';
 import { replaceScopeTags, resolveScopeTagIds } from '../auth/scope-tag-assignment';
 import type { Principal } from '../auth/principal';
 import type { Clock } from '../clock';
+import { FOREIGN_KEY_VIOLATION, UNIQUE_VIOLATION } from '../database/pg-error-codes';
 import type { SecretBox } from '../crypto/secret-box';
 import { DomainError, badInput, notFound } from '../graphql/domain-error';
 import { ErrorCode } from '../graphql/error-codes';
@@ -25,8 +26,6 @@ import { VppTokenEntity } from './vpp-token.entity';
 import { appleVppDomainError, describeRefreshError, vppTokenExpiredError, vppTokenFileDomainError } from './vpp-token.errors';
 import { licenceLevel, vppTokenStatus, VppTokenStatus, type LicenceLevel } from './vpp-token.status';
 
-const UNIQUE_VIOLATION = '23505';
-const FOREIGN_KEY_VIOLATION = '23503';
 const APPLE_ID = /^[^\s@]{1,64}@[^\s@]+\.[^\s@]{2,}$/;
 
 export interface UploadVppTokenCommand {
