@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import type { AccessScope } from '../auth/access-scope';
+import { byIds } from '../graphql/loader-batch';
 import type { Services } from '../services';
 import type { AlertEntity } from './alert.entity';
 
@@ -10,9 +11,6 @@ export interface AlertLoaders {
 
 export function createAlertLoaders(services: Services, scope: AccessScope): AlertLoaders {
   return {
-    alertById: new DataLoader(async (ids) => {
-      const found = new Map((await services.alerts.findVisibleByIds(ids, scope)).map((a) => [a.id, a]));
-      return ids.map((id) => found.get(id) ?? null);
-    }),
+    alertById: new DataLoader(async (ids) => byIds(ids, await services.alerts.findVisibleByIds(ids, scope))),
   };
 }

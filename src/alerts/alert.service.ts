@@ -15,8 +15,10 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager, Repository, SelectQueryBuilder } from 'typeorm';
 import type { AccessScope } from '../auth/access-scope';
 import type { Principal } from '../auth/principal';
+import { DEP_TOKEN_TAGS, VPP_TOKEN_TAGS } from '../auth/scope-tag-link';
 import type { Clock } from '../clock';
-import type { AlertRaisedEvent, SqlExecutor } from '../events';
+import type { SqlRunner } from '../database/sql-runner';
+import type { AlertRaisedEvent } from '../events';
 import { notFound } from '../graphql/domain-error';
 import type { Logger } from '../logger';
 import { AlertEntity, type AlertKindName, type AlertSeverityName } from './alert.entity';
@@ -25,7 +27,7 @@ import { depTokenAlerts, family, urgency, vppTokenAlerts, type AlertRuleOptions,
 export type AlertSubjectType = 'DEP_TOKEN' | 'VPP_TOKEN';
 
 /** Sends ALERT_RAISED on the given executor (the evaluation's transaction). */
-export type AlertPublisher = (event: AlertRaisedEvent, executor: SqlExecutor) => Promise<void>;
+export type AlertPublisher = (event: AlertRaisedEvent, executor: SqlRunner) => Promise<void>;
 
 export interface AlertFilterCommand {
   /** ACTIVE (default), RESOLVED or ALL. */
@@ -41,8 +43,6 @@ export interface EvaluationResult {
   raised: AlertEntity[];
   resolved: number;
 }
-
-let sequence = 0;
 
 export class AlertService {
   private readonly alerts: Repository<AlertEntity>;
@@ -219,13 +219,7 @@ export class AlertService {
    * about a VPP token when the VPP token is (its own scope tags).
    */
   restrict<E extends AlertEntity>(scope: AccessScope, qb: SelectQueryBuilder<E>, alias = 'a'): SelectQueryBuilder<E> {
-    if (scope.unrestricted) return qb;
-    const param = `alertScopeTags${++sequence}`;
-    return qb.andWhere(
-      `((${alias}.dep_token_id IS NOT NULL AND EXISTS (SELECT 1 FROM dep_token_scope_tags dts WHERE dts.token_id = ${alias}.dep_token_id AND dts.scope_tag_id = ANY(CAST(:${param} AS uuid[]))))
-        OR (${alias}.vpp_token_id IS NOT NULL AND EXISTS (SELECT 1 FROM vpp_token_scope_tags vts WHERE vts.vpp_token_id = ${alias}.vpp_token_id AND vts.scope_tag_id = ANY(CAST(:${param} AS uuid[])))))`,
-      { [param]: [...scope.scopeTagIds] },
-    );
+    return scope.restrict(qb, [DEP_TOKEN_TAGS, `${alias}.dep_token_id`], [VPP_TOKEN_TAGS, `${alias}.vpp_token_id`]);
   }
 
   listQuery(scope: AccessScope, filter: AlertFilterCommand = {}): SelectQueryBuilder<AlertEntity> {

@@ -1,11 +1,12 @@
 /**
  * Scope-tag visibility, the rule behind every list, `node`, nested field, mutation and subscription:
  * a key with scope tags sees a DEP token only when the token carries one of its tags, and sees
- * profiles, devices, sync runs and alerts only through such a token (inheritance). A key without
- * scope tags sees everything.
+ * profiles, devices, sync runs and alerts only through such a token (inheritance); VPP tokens carry
+ * tags of their own (see scope-tag-link.ts). A key without scope tags sees everything.
  */
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import type { Principal } from './principal';
+import { DEP_TOKEN_TAGS, type ScopeTagLink } from './scope-tag-link';
 
 let sequence = 0;
 
@@ -40,20 +41,30 @@ export class AccessScope {
    * visible. One EXISTS over the token's tags: indexes on dep_token_scope_tags make it cheap.
    */
   restrictTokens<E extends ObjectLiteral>(qb: SelectQueryBuilder<E>, tokenIdSql: string): SelectQueryBuilder<E> {
-    if (this.unrestricted) return qb;
-    const param = `scopeTags${++sequence}`;
-    return qb.andWhere(
-      `EXISTS (SELECT 1 FROM dep_token_scope_tags dts WHERE dts.token_id = ${tokenIdSql} AND dts.scope_tag_id = ANY(CAST(:${param} AS uuid[])))`,
-      { [param]: [...this.scopeTagIds] },
-    );
+    return this.restrict(qb, [DEP_TOKEN_TAGS, tokenIdSql]);
   }
 
   /** The same rule as a plain SQL fragment with its parameter, for raw queries. */
   tokenConditionSql(tokenIdSql: string, paramIndex: number): { sql: string; params: unknown[] } {
     if (this.unrestricted) return { sql: 'TRUE', params: [] };
-    return {
-      sql: `EXISTS (SELECT 1 FROM dep_token_scope_tags dts WHERE dts.token_id = ${tokenIdSql} AND dts.scope_tag_id = ANY($${paramIndex}::uuid[]))`,
-      params: [[...this.scopeTagIds]],
-    };
+    return { sql: this.taggedSql(DEP_TOKEN_TAGS, tokenIdSql, `$${paramIndex}::uuid[]`), params: [[...this.scopeTagIds]] };
+  }
+
+  /**
+   * Restricts a query to rows of which at least one owner is visible: each owner is a tag table and
+   * the SQL naming the tagged object, e.g. `[VPP_TOKEN_TAGS, 'v.id']` (an alert names a DEP or a
+   * VPP token, so it passes both).
+   */
+  restrict<E extends ObjectLiteral>(qb: SelectQueryBuilder<E>, ...owners: [ScopeTagLink, string][]): SelectQueryBuilder<E> {
+    if (this.unrestricted) return qb;
+    const param = `scopeTags${++sequence}`;
+    const visible = owners.map(([link, ownerIdSql]) => this.taggedSql(link, ownerIdSql, `CAST(:${param} AS uuid[])`));
+    return qb.andWhere(visible.length === 1 ? visible[0] : `(${visible.join(' OR ')})`, { [param]: [...this.scopeTagIds] });
+  }
+
+  /** The one visibility test: the object carries one of the key's tags (`tagsSql`, a uuid[]). */
+  private taggedSql(link: ScopeTagLink, ownerIdSql: string, tagsSql: string): string {
+    const t = link.alias;
+    return `EXISTS (SELECT 1 FROM ${link.table} ${t} WHERE ${t}.${link.ownerColumn} = ${ownerIdSql} AND ${t}.scope_tag_id = ANY(${tagsSql}))`;
   }
 }

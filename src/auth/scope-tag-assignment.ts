@@ -7,6 +7,7 @@ import { In, type DataSource, type EntityManager } from 'typeorm';
 import { DomainError, badInput } from '../graphql/domain-error';
 import { ErrorCode } from '../graphql/error-codes';
 import type { AccessScope } from './access-scope';
+import type { ScopeTagLink } from './scope-tag-link';
 import { ScopeTagEntity } from './scope-tag.entity';
 
 /**
@@ -29,13 +30,6 @@ export async function resolveScopeTagIds(dataSource: DataSource, ids: readonly s
   return wanted;
 }
 
-export interface ScopeTagLink {
-  /** The join table, e.g. `dep_token_scope_tags`. */
-  table: 'dep_token_scope_tags' | 'vpp_token_scope_tags';
-  /** Its column naming the tagged object, e.g. `token_id`. */
-  ownerColumn: 'token_id' | 'vpp_token_id';
-}
-
 export async function replaceScopeTags(
   manager: EntityManager,
   link: ScopeTagLink,
@@ -51,6 +45,11 @@ export async function replaceScopeTags(
       [...scope.scopeTagIds],
     ]);
   }
+  await addScopeTags(manager, link, ownerId, tagIds);
+}
+
+/** Gives an object these tags (those it has already stay). */
+export async function addScopeTags(manager: EntityManager, link: ScopeTagLink, ownerId: string, tagIds: readonly string[]): Promise<void> {
   if (tagIds.length) {
     await manager.query(
       `INSERT INTO ${link.table} (${link.ownerColumn}, scope_tag_id) SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING`,

@@ -1,11 +1,10 @@
 import { In, type DataSource, type Repository } from 'typeorm';
 import type { Clock } from '../clock';
+import { UNIQUE_VIOLATION } from '../database/pg-error-codes';
 import { DomainError, badInput, notFound } from '../graphql/domain-error';
 import { ErrorCode } from '../graphql/error-codes';
 import type { AccessScope } from './access-scope';
 import { ScopeTagEntity } from './scope-tag.entity';
-
-const UNIQUE_VIOLATION = '23505';
 
 export class ScopeTagService {
   private readonly tags: Repository<ScopeTagEntity>;

@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import type { AccessScope } from '../auth/access-scope';
 import type { ConnectionArgs, ConnectionResult } from '../graphql/connection';
+import { byIds } from '../graphql/loader-batch';
 import { countNested, loaderPerKey, paginateNested } from '../graphql/nested-connection';
 import type { Services } from '../services';
 import type { DeviceEntity } from './device.entity';
@@ -65,10 +66,7 @@ export function createDeviceLoaders(services: Services, scope: AccessScope): Dev
     });
   };
   return {
-    deviceById: new DataLoader(async (ids) => {
-      const found = new Map((await devices.findVisibleByIds(ids, scope)).map((d) => [d.id, d]));
-      return ids.map((id) => found.get(id) ?? null);
-    }),
+    deviceById: new DataLoader(async (ids) => byIds(ids, await devices.findVisibleByIds(ids, scope))),
     deviceCountByProfile: new DataLoader((profileIds) =>
       countNested((alias) => devices.listQuery({}, null, alias), 'profile_id', profileIds),
     ),

@@ -15,6 +15,7 @@
  */
 import { createPubSub, Repeater, type PubSub } from '@graphql-yoga/subscription';
 import { Pool } from 'pg';
+import type { SqlRunner } from '../database/sql-runner';
 import type { Logger } from '../logger';
 import { decodeEnvelope, encodeEnvelope, PubSubClosedError } from './envelope';
 import { assertChannelName, NotifyListener, type ReconnectOptions } from './notify-listener';
@@ -22,13 +23,6 @@ import type { DepgateTopics } from './topics';
 
 export const DEFAULT_EVENTS_CHANNEL = 'depgate_events';
 
-/**
- * Anything that runs SQL with positional parameters: a TypeORM DataSource, EntityManager or
- * QueryRunner, a pg Pool or Client.
- */
-export interface SqlExecutor {
-  query(sql: string, parameters?: unknown[]): Promise<unknown>;
-}
 
 type TopicArgs = { [key: string]: [] | [any] | [number | string, any] };
 
@@ -45,7 +39,7 @@ export interface PublishOptions {
    * or EntityManager and the event is sent only if and when that transaction commits (NOTIFY is
    * transactional), so subscribers never hear of a row they cannot read yet.
    */
-  executor?: SqlExecutor;
+  executor?: SqlRunner;
 }
 
 export interface PostgresPubSubOptions {
@@ -57,7 +51,7 @@ export interface PostgresPubSubOptions {
    * Runs the NOTIFYs by default, e.g. the app's DataSource. Unset: a small pool of its own
    * (closed by `close()`).
    */
-  executor?: SqlExecutor;
+  executor?: SqlRunner;
   /** application_name of the LISTEN connection, to find it in pg_stat_activity. */
   applicationName?: string;
   reconnect?: ReconnectOptions;
@@ -146,13 +140,13 @@ export function createPostgresPubSub<TArgs extends TopicArgs = DepgateTopics>(op
     ? undefined
     : new Pool({ connectionString: options.connectionString, max: 2, application_name: 'depgate-events-publish' });
   ownPool?.on('error', (err) => logger.warn({ err: { message: err.message } }, 'events publish pool error'));
-  const executor: SqlExecutor = options.executor ?? ownPool!;
+  const executor: SqlRunner = options.executor ?? ownPool!;
   let closed = false;
 
   // Publishes through the default executor go one at a time: each NOTIFY commits before the
   // next starts, so every listener sees them in publish order (PostgreSQL delivers in commit order).
   let queue: Promise<unknown> = Promise.resolve();
-  const notify = (text: string, via?: SqlExecutor): Promise<void> => {
+  const notify = (text: string, via?: SqlRunner): Promise<void> => {
     if (via) return via.query('SELECT pg_notify($1, $2)', [channel, text]).then(() => undefined);
     const sent = queue.then(() => executor.query('SELECT pg_notify($1, $2)', [channel, text]));
     queue = sent.catch(() => undefined);

@@ -25,7 +25,6 @@ export type {
   QueuePolicy,
   SendOptions,
   SendResult,
-  SqlExecutor,
   StopOptions,
   WhenBusy,
   WorkOptions,

@@ -25,6 +25,7 @@
 import PgBoss from 'pg-boss';
 import { Client, Pool } from 'pg';
 import { systemClock, systemSleep, type Clock, type Sleep } from '../clock';
+import type { SqlRunner } from '../database/sql-runner';
 import type { Logger } from '../logger';
 import {
   JobExpiredError,
@@ -58,10 +59,6 @@ export interface QueueOptions {
   deadLetter?: string;
 }
 
-/** Anything that runs SQL with positional parameters: TypeORM DataSource/EntityManager/QueryRunner, pg Pool/Client. */
-export interface SqlExecutor {
-  query(sql: string, parameters?: unknown[]): Promise<unknown>;
-}
 
 export interface SendOptions {
   /** Deduplication key for `short`/`singleton`/`stately` queues (e.g. the token id). */
@@ -75,7 +72,7 @@ export interface SendOptions {
   retryLimit?: number;
   expireInSeconds?: number;
   /** Insert the job on this executor, e.g. a transaction's QueryRunner: stored only if it commits. */
-  executor?: SqlExecutor;
+  executor?: SqlRunner;
 }
 
 export type SendResult = { queued: true; jobId: string } | { queued: false; jobId: null; reason: 'duplicate' };
@@ -509,7 +506,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
 function noop(): void {}
 
 /** pg-boss's `db` option: its SQL on the caller's executor, with a pg-style `{rows}` answer. */
-function executorAsDb(executor: SqlExecutor): PgBoss.Db {
+function executorAsDb(executor: SqlRunner): PgBoss.Db {
   return {
     async executeSql(text, values) {
       const result = await executor.query(text, values);

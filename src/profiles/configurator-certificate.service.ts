@@ -5,6 +5,7 @@
  */
 import { In, type DataSource, type Repository } from 'typeorm';
 import type { Clock } from '../clock';
+import { UNIQUE_VIOLATION } from '../database/pg-error-codes';
 import { type ConnectionArgs, paginate } from '../graphql/connection';
 import { DomainError, badInput, notFound } from '../graphql/domain-error';
 import { ErrorCode } from '../graphql/error-codes';
@@ -60,7 +61,7 @@ export class ConfiguratorCertificateService {
         }),
       );
     } catch (error) {
-      if ((error as { code?: string }).code === '23505') throw duplicate();
+      if ((error as { code?: string }).code === UNIQUE_VIOLATION) throw duplicate();
       throw error;
     }
   }

@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import type { AccessScope } from '../auth/access-scope';
 import type { ConnectionArgs, ConnectionResult } from '../graphql/connection';
+import { byIds } from '../graphql/loader-batch';
 import { connectionArgsFromKey, countNested, loaderPerKey, paginateNested } from '../graphql/nested-connection';
 import type { Services } from '../services';
 import type { ConfiguratorCertificateEntity } from './configurator-certificate.entity';
@@ -33,10 +34,7 @@ export function createProfileLoaders(services: Services, scope: AccessScope): Pr
     countNested((alias) => profiles.listQuery(null, alias), 'token_id', tokenIds),
   );
   return {
-    profileById: new DataLoader(async (ids) => {
-      const found = new Map((await profiles.findVisibleByIds(ids, scope)).map((p) => [p.id, p]));
-      return ids.map((id) => found.get(id) ?? null);
-    }),
+    profileById: new DataLoader(async (ids) => byIds(ids, await profiles.findVisibleByIds(ids, scope))),
     defaultProfileByToken: new DataLoader(async (tokenIds) => {
       const { raw, entities } = await profiles
         .listQuery(scope)
@@ -45,8 +43,8 @@ export function createProfileLoaders(services: Services, scope: AccessScope): Pr
         .andWhere('dt.id = ANY(CAST(:tokenIds AS uuid[]))', { tokenIds: [...tokenIds] })
         .getRawAndEntities();
       const byId = new Map(entities.map((p) => [p.id, p]));
-      const byToken = new Map((raw as { p_id: string; dt_token_id: string }[]).map((r) => [r.dt_token_id, byId.get(r.p_id) ?? null]));
-      return tokenIds.map((id) => byToken.get(id) ?? null);
+      const rows = byIds(tokenIds, raw as { p_id: string; dt_token_id: string }[], (r) => r.dt_token_id);
+      return rows.map((r) => (r ? (byId.get(r.p_id) ?? null) : null));
     }),
     defaultProfileIdByToken: new DataLoader(async (tokenIds) => {
       const map = await services.profiles.defaultProfileIds(tokenIds);
@@ -66,10 +64,7 @@ export function createProfileLoaders(services: Services, scope: AccessScope): Pr
       const map = await services.configuratorCertificates.byProfiles(profileIds);
       return profileIds.map((id) => map.get(id) ?? []);
     }),
-    certificateById: new DataLoader(async (ids) => {
-      const found = new Map((await services.configuratorCertificates.findByIds(ids)).map((c) => [c.id, c]));
-      return ids.map((id) => found.get(id) ?? null);
-    }),
+    certificateById: new DataLoader(async (ids) => byIds(ids, await services.configuratorCertificates.findByIds(ids))),
     vppTokenState: new DataLoader(async (ids) => {
       const states = await profiles.vppTokenStates(ids, scope);
       return ids.map((id) => states.get(id) ?? null);

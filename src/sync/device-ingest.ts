@@ -22,12 +22,12 @@
  *   the stored state, so a page repeated after a crash still hands them over.
  */
 import type { DepDevice, DepProfileStatus } from '../apple/dep.types';
+import type { SqlRunner } from '../database/sql-runner';
 import type { DeviceProfileStatus } from '../devices/device.entity';
 import { normalizeSerialNumber } from '../devices/serial-number';
 
-export interface SqlRunner {
-  query(sql: string, parameters?: unknown[]): Promise<any>;
-}
+// Re-exported: the sync files take their SqlRunner from here.
+export type { SqlRunner };
 
 /** One device of a page, normalised for the statement. */
 export interface IngestDevice {

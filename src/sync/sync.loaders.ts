@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import type { AccessScope } from '../auth/access-scope';
 import type { ConnectionResult, KeysetColumn } from '../graphql/connection';
+import { byIds } from '../graphql/loader-batch';
 import { connectionArgsFromKey, countNested, loaderPerKey, paginateNested } from '../graphql/nested-connection';
 import type { Services } from '../services';
 import { SyncRunEntity } from './sync-run.entity';
@@ -24,14 +25,9 @@ export const syncRunKey = (alias: string): KeysetColumn<SyncRunEntity>[] => [
 
 export function createSyncLoaders(services: Services, scope: AccessScope): SyncLoaders {
   return {
-    syncRunById: new DataLoader(async (ids) => {
-      const found = new Map((await services.sync.findVisibleRuns(ids, scope)).map((r) => [r.id, r]));
-      return ids.map((id) => found.get(id) ?? null);
-    }),
-    activeSyncRunByToken: new DataLoader(async (tokenIds) => {
-      const found = new Map((await services.sync.activeRuns(tokenIds)).map((r) => [r.tokenId, r]));
-      return tokenIds.map((id) => found.get(id) ?? null);
-    }),
+    syncRunById: new DataLoader(async (ids) => byIds(ids, await services.sync.findVisibleRuns(ids, scope))),
+    // At most one active run per token (a partial unique index): byIds would throw on a second.
+    activeSyncRunByToken: new DataLoader(async (tokenIds) => byIds(tokenIds, await services.sync.activeRuns(tokenIds), (r) => r.tokenId)),
     syncStateByToken: new DataLoader(async (tokenIds) => {
       const found = await services.sync.syncStates(tokenIds);
       return tokenIds.map((id) => found.get(id) ?? null);

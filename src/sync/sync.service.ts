@@ -26,6 +26,7 @@ import { Pool } from 'pg';
 import type { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
 import type { AccessScope } from '../auth/access-scope';
 import { SECOND_MS, type Clock } from '../clock';
+import { UNIQUE_VIOLATION } from '../database/pg-error-codes';
 import { DomainError, notFound } from '../graphql/domain-error';
 import { ErrorCode } from '../graphql/error-codes';
 import { JobExpiredError, JobKeyLockLostError, JobRunnerStoppingError, type JobContext, type JobRunner } from '../jobs';
@@ -53,7 +54,6 @@ export const SYNC_QUEUE = 'dep-sync';
 export const SYNC_LOCK_SCOPE = 'dep-token-sync';
 /** pg-boss refuses expirations of 24 h or more. */
 const MAX_JOB_EXPIRY_S = 23 * 3600;
-const UNIQUE_VIOLATION = '23505';
 
 export interface SyncJobData {
   runId: string;

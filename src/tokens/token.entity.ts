@@ -1,26 +1,18 @@
-import { Column, Entity, JoinTable, ManyToMany, PrimaryColumn } from 'typeorm';
+import { Column, Entity, JoinTable, ManyToMany } from 'typeorm';
+import { AppleTokenColumns } from '../apple-tokens/apple-token.columns';
 import { ScopeTagEntity } from '../auth/scope-tag.entity';
 
 export type TokenType = 'DEP' | 'ASM';
 
 /** One Apple MDM server (ABM/ASM) and its OAuth credentials. */
 @Entity({ name: 'dep_tokens' })
-export class DepTokenEntity {
-  @PrimaryColumn('uuid')
-  id: string;
-
+export class DepTokenEntity extends AppleTokenColumns {
   @Column({ name: 'key_pair_id', type: 'uuid' })
   keyPairId: string;
-
-  @Column({ type: 'text' })
-  name: string;
 
   /** The Apple ID that created the token in the portal; renewals must name it again. */
   @Column({ name: 'apple_id', type: 'text' })
   appleId: string;
-
-  @Column({ name: 'org_name', type: 'text', nullable: true })
-  orgName: string | null;
 
   @Column({ name: 'org_email', type: 'text', nullable: true })
   orgEmail: string | null;
@@ -44,9 +36,6 @@ export class DepTokenEntity {
   /** The four OAuth values as JSON, sealed with SecretBox and bound to this row's id. */
   @Column({ name: 'credentials_sealed', type: 'text' })
   credentialsSealed: string;
-
-  @Column({ name: 'expires_at', type: 'timestamptz', precision: 3 })
-  expiresAt: Date;
 
   /** Set when Apple answers T_C_NOT_SIGNED; cleared by the next successful call. */
   @Column({ name: 'terms_not_accepted_at', type: 'timestamptz', precision: 3, nullable: true })
@@ -75,13 +64,4 @@ export class DepTokenEntity {
   @ManyToMany(() => ScopeTagEntity)
   @JoinTable({ name: 'dep_token_scope_tags', joinColumn: { name: 'token_id' }, inverseJoinColumn: { name: 'scope_tag_id' } })
   scopeTags?: ScopeTagEntity[];
-
-  @Column({ name: 'renewed_at', type: 'timestamptz', precision: 3, nullable: true })
-  renewedAt: Date | null;
-
-  @Column({ name: 'created_at', type: 'timestamptz', precision: 3 })
-  createdAt: Date;
-
-  @Column({ name: 'updated_at', type: 'timestamptz', precision: 3 })
-  updatedAt: Date;
 }

@@ -9,12 +9,16 @@ import { AppleRequestException } from '../apple/apple-request.exception';
 import { isAppleDepError } from '../apple/dep-errors';
 import type { DepAccount } from '../apple/dep.types';
 import type { DepOAuthCredentials } from '../apple/dep-credentials';
+import { validAppleId, validName } from '../apple-tokens/apple-token.input';
 import type { AccessScope } from '../auth/access-scope';
-import { replaceScopeTags, resolveScopeTagIds } from '../auth/scope-tag-assignment';
+import { addScopeTags, replaceScopeTags, resolveScopeTagIds } from '../auth/scope-tag-assignment';
+import { DEP_TOKEN_TAGS } from '../auth/scope-tag-link';
+import { ScopeTaggedReads } from '../auth/scope-tagged-reads';
 import type { Principal } from '../auth/principal';
 import type { Clock } from '../clock';
+import { UNIQUE_VIOLATION } from '../database/pg-error-codes';
 import type { SecretBox } from '../crypto/secret-box';
-import { DomainError, badInput, notFound } from '../graphql/domain-error';
+import { DomainError, notFound } from '../graphql/domain-error';
 import { ErrorCode } from '../graphql/error-codes';
 import type { Logger } from '../logger';
 import { sealCredentials, type DepClientFactory } from './dep-client.factory';
@@ -24,8 +28,8 @@ import { decryptServerToken, isServerTokenExpired, TokenFileError, type ServerTo
 import { ACCOUNT_CHECK_MESSAGES, tokenFileDomainError } from './token.errors';
 import { DepTokenEntity } from './token.entity';
 
-const UNIQUE_VIOLATION = '23505';
-const APPLE_ID = /^[^\s@]{1,64}@[^\s@]+\.[^\s@]{2,}$/;
+/** Completes "appleId must be ...": a renewal must name the same Apple ID again. */
+const APPLE_ID_WANTED = 'the Apple ID (an email address) used to create the token in the portal';
 
 export const privateKeyContext = (keyPairId: string) => `dep_token_key_pair:${keyPairId}:private_key`;
 
@@ -63,7 +67,7 @@ export interface DepTokenServiceOptions {
   keyPairTtlMs: number;
 }
 
-export class DepTokenService {
+export class DepTokenService extends ScopeTaggedReads<DepTokenEntity> {
   private readonly tokens: Repository<DepTokenEntity>;
   private readonly keyPairs: Repository<DepTokenKeyPairEntity>;
   private readonly dependents: TokenDependents[] = [];
@@ -78,6 +82,7 @@ export class DepTokenService {
     private readonly logger: Logger,
     private readonly options: DepTokenServiceOptions,
   ) {
+    super(dataSource, DepTokenEntity, DEP_TOKEN_TAGS, 't');
     this.tokens = dataSource.getRepository(DepTokenEntity);
     this.keyPairs = dataSource.getRepository(DepTokenKeyPairEntity);
   }
@@ -132,8 +137,8 @@ export class DepTokenService {
   // ---------------------------------------------------------------- upload
 
   async upload(command: UploadTokenCommand, principal: Principal, scope: AccessScope): Promise<DepTokenEntity> {
-    const appleId = this.validAppleId(command.appleId);
-    const name = command.name == null ? null : this.validName(command.name);
+    const appleId = validAppleId(command.appleId, APPLE_ID_WANTED);
+    const name = command.name == null ? null : validName(command.name);
     const scopeTagIds = await resolveScopeTagIds(this.dataSource, command.scopeTagIds, scope);
 
     const keyPair = await this.keyPairs.findOne({ where: { id: command.keyPairId } });
@@ -197,12 +202,7 @@ export class DepTokenService {
           throw new DomainError(ErrorCode.TOKEN_KEY_PAIR_USED, 'This key pair was used by another upload a moment ago');
         }
         await manager.insert(DepTokenEntity, token);
-        if (scopeTagIds.length) {
-          await manager.query(
-            `INSERT INTO dep_token_scope_tags (token_id, scope_tag_id) SELECT $1, unnest($2::uuid[])`,
-            [id, scopeTagIds],
-          );
-        }
+        await addScopeTags(manager, DEP_TOKEN_TAGS, id, scopeTagIds);
       });
     } catch (error) {
       if ((error as { code?: string }).code === UNIQUE_VIOLATION) {
@@ -222,7 +222,7 @@ export class DepTokenService {
   async renew(command: RenewTokenCommand, scope: AccessScope): Promise<DepTokenEntity> {
     const token = await this.findVisible(command.tokenId, scope);
     if (!token) throw notFound('DEP token');
-    const appleId = this.validAppleId(command.appleId);
+    const appleId = validAppleId(command.appleId, APPLE_ID_WANTED);
     if (appleId.toLowerCase() !== token.appleId.toLowerCase()) {
       throw new DomainError(
         ErrorCode.APPLE_ID_MISMATCH,
@@ -265,12 +265,12 @@ export class DepTokenService {
   async update(command: UpdateTokenCommand, scope: AccessScope): Promise<DepTokenEntity> {
     const token = await this.findVisible(command.tokenId, scope);
     if (!token) throw notFound('DEP token');
-    const name = command.name == null ? undefined : this.validName(command.name);
+    const name = command.name == null ? undefined : validName(command.name);
     const scopeTagIds = command.scopeTagIds == null ? undefined : await resolveScopeTagIds(this.dataSource, command.scopeTagIds, scope);
     await this.dataSource.transaction(async (manager) => {
       await manager.update(DepTokenEntity, { id: token.id }, { ...(name ? { name } : {}), updatedAt: this.clock.now() });
       if (scopeTagIds) {
-        await replaceScopeTags(manager, { table: 'dep_token_scope_tags', ownerColumn: 'token_id' }, token.id, scopeTagIds, scope);
+        await replaceScopeTags(manager, DEP_TOKEN_TAGS, token.id, scopeTagIds, scope);
       }
     });
     return this.findWithTags(token.id);
@@ -303,40 +303,7 @@ export class DepTokenService {
 
   // ---------------------------------------------------------------- reads
 
-  /** The token with its tags when the scope may see it; null otherwise (indistinguishable from absent). */
-  async findVisible(id: string, scope: AccessScope): Promise<DepTokenEntity | null> {
-    const qb = this.tokens.createQueryBuilder('t').where('t.id = :id', { id });
-    scope.restrictTokens(qb, 't.id');
-    const token = await qb.getOne();
-    return token ? this.findWithTags(token.id) : null;
-  }
-
-  async findVisibleByIds(ids: readonly string[], scope: AccessScope): Promise<DepTokenEntity[]> {
-    if (ids.length === 0) return [];
-    const qb = this.tokens.createQueryBuilder('t').where('t.id IN (:...ids)', { ids: [...ids] });
-    return scope.restrictTokens(qb, 't.id').getMany();
-  }
-
-  /** Base query for the `depTokens` connection: visible tokens only. */
-  listQuery(scope: AccessScope) {
-    return scope.restrictTokens(this.tokens.createQueryBuilder('t'), 't.id');
-  }
-
-  /** Scope tag ids per token, in one query (for the DataLoader). */
-  async scopeTagIdsByToken(tokenIds: readonly string[]): Promise<Map<string, string[]>> {
-    const rows: { token_id: string; scope_tag_id: string }[] = tokenIds.length
-      ? await this.dataSource.query(`SELECT token_id, scope_tag_id FROM dep_token_scope_tags WHERE token_id = ANY($1::uuid[])`, [
-          [...tokenIds],
-        ])
-      : [];
-    const map = new Map<string, string[]>(tokenIds.map((id) => [id, []]));
-    rows.forEach((r) => map.get(r.token_id)?.push(r.scope_tag_id));
-    return map;
-  }
-
-  private async findWithTags(id: string): Promise<DepTokenEntity> {
-    return this.tokens.findOneOrFail({ where: { id }, relations: { scopeTags: true } });
-  }
+  // findVisible, findVisibleByIds, listQuery and scopeTagIdsByToken: see ScopeTaggedReads.
 
   // ---------------------------------------------------------------- helpers
 
@@ -369,20 +336,6 @@ export class DepTokenService {
       if (isAppleDepError(error)) throw new AppleRequestException({ family: 'DEP', error, messages: ACCOUNT_CHECK_MESSAGES });
       throw error;
     }
-  }
-
-  private validAppleId(appleId: string): string {
-    const trimmed = (appleId ?? '').trim();
-    if (trimmed.length > 254 || !APPLE_ID.test(trimmed)) {
-      throw badInput('appleId must be the Apple ID (an email address) used to create the token in the portal', 'appleId');
-    }
-    return trimmed;
-  }
-
-  private validName(name: string): string {
-    const trimmed = name.trim();
-    if (trimmed.length < 1 || trimmed.length > 100) throw badInput('name must be 1 to 100 characters', 'name');
-    return trimmed;
   }
 
 }

@@ -1,5 +1,5 @@
 import { registerEnumType } from 'type-graphql';
-import { DAY_MS } from '../clock';
+import { appleTokenStatus } from '../apple-tokens/apple-token.status';
 import type { DepTokenEntity } from './token.entity';
 
 export enum DepTokenStatus {
@@ -21,19 +21,9 @@ registerEnumType(DepTokenStatus, {
   },
 });
 
-/**
- * Derived, never stored: an expired token is expired whatever else is true; Apple's refusals come
- * next because they block every call; the expiry warning last.
- */
-export function depTokenStatus(
-  token: Pick<DepTokenEntity, 'expiresAt' | 'termsNotAcceptedAt' | 'rejectedAt'>,
-  now: Date,
-  expiringSoonDays: number,
-): DepTokenStatus {
-  const remaining = token.expiresAt.getTime() - now.getTime();
-  if (remaining <= 0) return DepTokenStatus.EXPIRED;
-  if (token.rejectedAt) return DepTokenStatus.REJECTED;
-  if (token.termsNotAcceptedAt) return DepTokenStatus.TERMS_NOT_ACCEPTED;
-  if (remaining <= expiringSoonDays * DAY_MS) return DepTokenStatus.EXPIRING_SOON;
-  return DepTokenStatus.ACTIVE;
-}
+/** Of Apple's refusals access denied comes first: it needs new credentials, unsigned terms only a click in the portal. */
+export const depTokenStatus = appleTokenStatus(
+  { expired: DepTokenStatus.EXPIRED, expiringSoon: DepTokenStatus.EXPIRING_SOON, usable: DepTokenStatus.ACTIVE },
+  (token: Pick<DepTokenEntity, 'expiresAt' | 'termsNotAcceptedAt' | 'rejectedAt'>) =>
+    token.rejectedAt ? DepTokenStatus.REJECTED : token.termsNotAcceptedAt ? DepTokenStatus.TERMS_NOT_ACCEPTED : null,
+);

@@ -1,4 +1,5 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { AppleTokenFields } from '../apple-tokens/apple-token.types';
 import { ScopeTag } from '../auth/auth.types';
 import { ConnectionType } from '../graphql/connection';
 import { toGlobalId } from '../graphql/global-id';
@@ -42,15 +43,9 @@ export class DepTokenKeyPair extends Node {
 }
 
 @ObjectType({ implements: Node, description: 'An enrollment program token: one MDM server in Apple Business Manager or Apple School Manager' })
-export class DepToken extends Node {
-  @Field()
-  name: string;
-
+export class DepToken extends AppleTokenFields {
   @Field({ description: 'The Apple ID that created the token; renewals must use it' })
   appleId: string;
-
-  @Field(() => String, { nullable: true })
-  orgName: string | null;
 
   @Field(() => String, { nullable: true })
   orgEmail: string | null;
@@ -67,9 +62,6 @@ export class DepToken extends Node {
   @Field(() => DepTokenType)
   tokenType: DepTokenType;
 
-  @Field()
-  expiresAt: Date;
-
   @Field(() => DepTokenStatus)
   status: DepTokenStatus;
 
@@ -85,41 +77,24 @@ export class DepToken extends Node {
   @Field(() => Int)
   syncedDeviceCount: number;
 
-  @Field(() => Date, { nullable: true })
-  renewedAt: Date | null;
-
-  @Field()
-  createdAt: Date;
-
-  @Field()
-  updatedAt: Date;
-
-  /** Database ids, for field resolvers; not exposed. */
-  rowId: string;
+  /** Database id of the key pair, for field resolvers; not exposed. */
   keyPairRowId: string;
 
   static from(entity: DepTokenEntity, status: DepTokenStatus): DepToken {
-    return Object.assign(new DepToken(), {
+    return Object.assign(new DepToken(), AppleTokenFields.sharedFields(entity), {
       id: toGlobalId('DepToken', entity.id),
-      rowId: entity.id,
       keyPairRowId: entity.keyPairId,
-      name: entity.name,
       appleId: entity.appleId,
-      orgName: entity.orgName,
       orgEmail: entity.orgEmail,
       orgId: entity.orgId,
       serverName: entity.serverName,
       serverUuid: entity.serverUuid,
       tokenType: entity.tokenType as TokenType as DepTokenType,
-      expiresAt: entity.expiresAt,
       status,
       lastSyncTriggeredAt: entity.lastSyncTriggeredAt,
       lastSuccessfulSyncAt: entity.lastSuccessfulSyncAt,
       lastSyncError: entity.lastSyncError,
       syncedDeviceCount: entity.syncedDeviceCount,
-      renewedAt: entity.renewedAt,
-      createdAt: entity.createdAt,
-      updatedAt: entity.updatedAt,
     });
   }
 }

@@ -1,23 +1,15 @@
-import { Column, Entity, JoinTable, ManyToMany, PrimaryColumn } from 'typeorm';
+import { Column, Entity, JoinTable, ManyToMany } from 'typeorm';
+import { AppleTokenColumns } from '../apple-tokens/apple-token.columns';
 import { ScopeTagEntity } from '../auth/scope-tag.entity';
 
 export type VppInvalidReason = 'INVALID' | 'REVOKED' | 'EXPIRED';
 
 /** One Apps and Books location token (`.vpptoken`) and the Company Portal licence counts last read with it. */
 @Entity({ name: 'vpp_tokens' })
-export class VppTokenEntity {
-  @PrimaryColumn('uuid')
-  id: string;
-
-  @Column({ type: 'text' })
-  name: string;
-
+export class VppTokenEntity extends AppleTokenColumns {
   /** The Apple ID of the person who manages the location (Apple's API no longer returns it; optional). */
   @Column({ name: 'apple_id', type: 'text', nullable: true })
   appleId: string | null;
-
-  @Column({ name: 'org_name', type: 'text', nullable: true })
-  orgName: string | null;
 
   @Column({ name: 'location_name', type: 'text', nullable: true })
   locationName: string | null;
@@ -32,9 +24,6 @@ export class VppTokenEntity {
   /** The sToken (the file's text), sealed with SecretBox and bound to this row's id. */
   @Column({ name: 'token_sealed', type: 'text' })
   tokenSealed: string;
-
-  @Column({ name: 'expires_at', type: 'timestamptz', precision: 3 })
-  expiresAt: Date;
 
   /** Set when Apple refused the token on a refresh (9622 invalid, 9625 revoked, 9621 expired early). */
   @Column({ name: 'invalid_at', type: 'timestamptz', precision: 3, nullable: true })
@@ -66,13 +55,4 @@ export class VppTokenEntity {
   @ManyToMany(() => ScopeTagEntity)
   @JoinTable({ name: 'vpp_token_scope_tags', joinColumn: { name: 'vpp_token_id' }, inverseJoinColumn: { name: 'scope_tag_id' } })
   scopeTags?: ScopeTagEntity[];
-
-  @Column({ name: 'renewed_at', type: 'timestamptz', precision: 3, nullable: true })
-  renewedAt: Date | null;
-
-  @Column({ name: 'created_at', type: 'timestamptz', precision: 3 })
-  createdAt: Date;
-
-  @Column({ name: 'updated_at', type: 'timestamptz', precision: 3 })
-  updatedAt: Date;
 }

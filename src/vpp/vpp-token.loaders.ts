@@ -1,6 +1,8 @@
 import DataLoader from 'dataloader';
 import type { AccessScope } from '../auth/access-scope';
 import type { ScopeTagEntity } from '../auth/scope-tag.entity';
+import { createScopeTagsLoader } from '../auth/scope-tag.loaders';
+import { byIds } from '../graphql/loader-batch';
 import type { Services } from '../services';
 import type { VppTokenEntity } from './vpp-token.entity';
 
@@ -14,20 +16,8 @@ export interface VppTokenLoaders {
 
 export function createVppTokenLoaders(services: Services, scope: AccessScope): VppTokenLoaders {
   return {
-    vppTokenById: new DataLoader(async (ids) => {
-      const found = new Map((await services.vppTokens.findVisibleByIds(ids, scope)).map((t) => [t.id, t]));
-      return ids.map((id) => found.get(id) ?? null);
-    }),
-    scopeTagsByVppToken: new DataLoader(async (ids) => {
-      const idsByToken = await services.vppTokens.scopeTagIdsByToken(ids);
-      const tags = new Map((await services.scopeTags.findByIds([...new Set([...idsByToken.values()].flat())])).map((t) => [t.id, t]));
-      return ids.map((id) =>
-        (idsByToken.get(id) ?? [])
-          .map((tagId) => tags.get(tagId)!)
-          .filter(Boolean)
-          .sort((a, b) => a.name.localeCompare(b.name)),
-      );
-    }),
+    vppTokenById: new DataLoader(async (ids) => byIds(ids, await services.vppTokens.findVisibleByIds(ids, scope))),
+    scopeTagsByVppToken: createScopeTagsLoader(services.scopeTags, (ids) => services.vppTokens.scopeTagIdsByToken(ids)),
     profileCountByVppToken: new DataLoader(async (ids) => {
       const counts = await services.vppTokens.profileCounts(ids);
       return ids.map((id) => counts.get(id) ?? 0);

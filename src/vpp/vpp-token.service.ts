@@ -10,25 +10,24 @@ import { AppleRequestException } from '../apple/apple-request.exception';
 import { parseAppleVppDate, type VppClient } from '../apple/vpp-client';
 import { isAppleVppError, type AppleVppError } from '../apple/vpp-errors';
 import type { VppClientConfig } from '../apple/vpp.types';
+import { validAppleId, validName } from '../apple-tokens/apple-token.input';
 import type { AccessScope } from '../auth/access-scope';
-import { replaceScopeTags, resolveScopeTagIds } from '../auth/scope-tag-assignment';
+import { addScopeTags, replaceScopeTags, resolveScopeTagIds } from '../auth/scope-tag-assignment';
+import { VPP_TOKEN_TAGS } from '../auth/scope-tag-link';
+import { ScopeTaggedReads } from '../auth/scope-tagged-reads';
 import type { Principal } from '../auth/principal';
 import type { Clock } from '../clock';
+import { FOREIGN_KEY_VIOLATION, UNIQUE_VIOLATION } from '../database/pg-error-codes';
 import type { SecretBox } from '../crypto/secret-box';
-import { DomainError, badInput, notFound } from '../graphql/domain-error';
+import { DomainError, notFound } from '../graphql/domain-error';
 import { ErrorCode } from '../graphql/error-codes';
 import type { Logger } from '../logger';
 import { sealVppToken, type VppClientFactory } from './vpp-client.factory';
-import { restrictVppTokens } from './vpp-scope';
 import { parseVppTokenFile, VppTokenFileError, type VppTokenFile } from './vpp-token-file';
 import type { VppInvalidReason } from './vpp-token.entity';
 import { VppTokenEntity } from './vpp-token.entity';
 import { describeRefreshError, uploadFailureMessages, vppTokenExpiredError, vppTokenFileDomainError } from './vpp-token.errors';
 import { licenceLevel, vppTokenStatus, VppTokenStatus, type LicenceLevel } from './vpp-token.status';
-
-const UNIQUE_VIOLATION = '23505';
-const FOREIGN_KEY_VIOLATION = '23503';
-const APPLE_ID = /^[^\s@]{1,64}@[^\s@]+\.[^\s@]{2,}$/;
 
 export interface UploadVppTokenCommand {
   tokenFile: string;
@@ -82,7 +81,7 @@ export interface VppTokenServiceOptions {
   licensesLow: number;
 }
 
-export class VppTokenService {
+export class VppTokenService extends ScopeTaggedReads<VppTokenEntity> {
   private readonly tokens: Repository<VppTokenEntity>;
   private readonly listeners: VppTokenListener[] = [];
 
@@ -94,6 +93,7 @@ export class VppTokenService {
     private readonly logger: Logger,
     private readonly options: VppTokenServiceOptions,
   ) {
+    super(dataSource, VppTokenEntity, VPP_TOKEN_TAGS, 'v');
     this.tokens = dataSource.getRepository(VppTokenEntity);
   }
 
@@ -147,9 +147,7 @@ export class VppTokenService {
     try {
       await this.dataSource.transaction(async (manager) => {
         await manager.insert(VppTokenEntity, token);
-        if (scopeTagIds.length) {
-          await manager.query(`INSERT INTO vpp_token_scope_tags (vpp_token_id, scope_tag_id) SELECT $1, unnest($2::uuid[])`, [id, scopeTagIds]);
-        }
+        await addScopeTags(manager, VPP_TOKEN_TAGS, id, scopeTagIds);
       });
     } catch (error) {
       if ((error as { code?: string }).code === UNIQUE_VIOLATION) {
@@ -216,7 +214,7 @@ export class VppTokenService {
         { ...(name ? { name } : {}), ...(appleId !== undefined ? { appleId } : {}), updatedAt: this.clock.now() },
       );
       if (scopeTagIds) {
-        await replaceScopeTags(manager, { table: 'vpp_token_scope_tags', ownerColumn: 'vpp_token_id' }, token.id, scopeTagIds, scope);
+        await replaceScopeTags(manager, VPP_TOKEN_TAGS, token.id, scopeTagIds, scope);
       }
     });
     const saved = await this.findWithTags(token.id);
@@ -351,31 +349,7 @@ export class VppTokenService {
 
   // ---------------------------------------------------------------- reads
 
-  async findVisible(id: string, scope: AccessScope): Promise<VppTokenEntity | null> {
-    const qb = this.tokens.createQueryBuilder('v').where('v.id = :id', { id });
-    const token = await restrictVppTokens(scope, qb, 'v.id').getOne();
-    return token ? this.findWithTags(token.id) : null;
-  }
-
-  async findVisibleByIds(ids: readonly string[], scope: AccessScope): Promise<VppTokenEntity[]> {
-    if (ids.length === 0) return [];
-    const qb = this.tokens.createQueryBuilder('v').where('v.id IN (:...ids)', { ids: [...ids] });
-    return restrictVppTokens(scope, qb, 'v.id').getMany();
-  }
-
-  /** Base query of the `vppTokens` connection. */
-  listQuery(scope: AccessScope) {
-    return restrictVppTokens(scope, this.tokens.createQueryBuilder('v'), 'v.id');
-  }
-
-  async scopeTagIdsByToken(ids: readonly string[]): Promise<Map<string, string[]>> {
-    const rows: { vpp_token_id: string; scope_tag_id: string }[] = ids.length
-      ? await this.dataSource.query(`SELECT vpp_token_id, scope_tag_id FROM vpp_token_scope_tags WHERE vpp_token_id = ANY($1::uuid[])`, [[...ids]])
-      : [];
-    const map = new Map<string, string[]>(ids.map((id) => [id, []]));
-    rows.forEach((r) => map.get(r.vpp_token_id)?.push(r.scope_tag_id));
-    return map;
-  }
+  // findVisible, findVisibleByIds, listQuery and scopeTagIdsByToken: see ScopeTaggedReads.
 
   /** How many enrollment profiles install Company Portal with each token. */
   async profileCounts(ids: readonly string[]): Promise<Map<string, number>> {
@@ -389,10 +363,6 @@ export class VppTokenService {
     const map = new Map<string, number>(ids.map((id) => [id, 0]));
     rows.forEach((r) => map.set(r.id, r.n));
     return map;
-  }
-
-  private findWithTags(id: string): Promise<VppTokenEntity> {
-    return this.tokens.findOneOrFail({ where: { id }, relations: { scopeTags: true } });
   }
 
   // ---------------------------------------------------------------- helpers
@@ -498,16 +468,4 @@ function inUse(count: number | null): DomainError {
       : `${count} enrollment profile${count === 1 ? '' : 's'} install Company Portal with this VPP token: choose another token in those profiles first`,
     count === null ? {} : { profileCount: count },
   );
-}
-
-function validName(name: string): string {
-  const trimmed = name.trim();
-  if (trimmed.length < 1 || trimmed.length > 100) throw badInput('name must be 1 to 100 characters', 'name');
-  return trimmed;
-}
-
-function validAppleId(appleId: string): string {
-  const trimmed = appleId.trim();
-  if (trimmed.length > 254 || !APPLE_ID.test(trimmed)) throw badInput('appleId must be an Apple ID (an email address)', 'appleId');
-  return trimmed;
 }

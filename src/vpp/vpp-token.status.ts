@@ -1,5 +1,5 @@
 import { registerEnumType } from 'type-graphql';
-import { DAY_MS } from '../clock';
+import { appleTokenStatus } from '../apple-tokens/apple-token.status';
 import type { VppTokenEntity } from './vpp-token.entity';
 
 export enum VppTokenStatus {
@@ -19,18 +19,12 @@ registerEnumType(VppTokenStatus, {
   },
 });
 
-/** Derived, never stored. Expiry first (as for DEP tokens), then Apple's refusal, then the warning window. */
-export function vppTokenStatus(
-  token: Pick<VppTokenEntity, 'expiresAt' | 'invalidAt' | 'invalidReason'>,
-  now: Date,
-  expiringSoonDays: number,
-): VppTokenStatus {
-  const remaining = token.expiresAt.getTime() - now.getTime();
-  if (remaining <= 0 || token.invalidReason === 'EXPIRED') return VppTokenStatus.EXPIRED;
-  if (token.invalidAt) return VppTokenStatus.INVALID;
-  if (remaining <= expiringSoonDays * DAY_MS) return VppTokenStatus.EXPIRING_SOON;
-  return VppTokenStatus.VALID;
-}
+/** A token Apple called expired (9621) is EXPIRED before its date; any other refusal makes it INVALID. */
+export const vppTokenStatus = appleTokenStatus(
+  { expired: VppTokenStatus.EXPIRED, expiringSoon: VppTokenStatus.EXPIRING_SOON, usable: VppTokenStatus.VALID },
+  (token: Pick<VppTokenEntity, 'expiresAt' | 'invalidAt' | 'invalidReason'>) =>
+    token.invalidReason === 'EXPIRED' ? VppTokenStatus.EXPIRED : token.invalidAt ? VppTokenStatus.INVALID : null,
+);
 
 export type LicenceLevel = 'UNKNOWN' | 'OK' | 'LOW' | 'EXHAUSTED';
 

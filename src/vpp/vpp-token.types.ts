@@ -1,4 +1,5 @@
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { AppleTokenFields } from '../apple-tokens/apple-token.types';
 import { ConnectionType } from '../graphql/connection';
 import { toGlobalId } from '../graphql/global-id';
 import { Node } from '../graphql/node';
@@ -27,24 +28,15 @@ export class CompanyPortalLicenses {
   implements: Node,
   description: 'An Apps and Books (VPP) location token: installs Company Portal with a purchased licence, with no Apple ID on the device',
 })
-export class VppToken extends Node {
-  @Field()
-  name: string;
-
+export class VppToken extends AppleTokenFields {
   @Field(() => String, { nullable: true, description: 'The Apple ID that manages the location, if recorded' })
   appleId: string | null;
-
-  @Field(() => String, { nullable: true })
-  orgName: string | null;
 
   @Field(() => String, { nullable: true })
   locationName: string | null;
 
   @Field(() => String, { nullable: true, description: 'ISO 3166-1 alpha-2 country of the location' })
   countryCode: string | null;
-
-  @Field()
-  expiresAt: Date;
 
   @Field(() => VppTokenStatus)
   status: VppTokenStatus;
@@ -58,29 +50,13 @@ export class VppToken extends Node {
   @Field(() => String, { nullable: true, description: 'Why the last licence read failed; null when it succeeded' })
   lastRefreshError: string | null;
 
-  @Field(() => Date, { nullable: true })
-  renewedAt: Date | null;
-
-  @Field()
-  createdAt: Date;
-
-  @Field()
-  updatedAt: Date;
-
-  /** Database id, for field resolvers; not exposed. */
-  rowId: string;
-
   static from(entity: VppTokenEntity, status: VppTokenStatus, low: boolean): VppToken {
     const counted = entity.cpTotalCount !== null && entity.cpAvailableCount !== null && entity.licensesRefreshedAt !== null;
-    return Object.assign(new VppToken(), {
+    return Object.assign(new VppToken(), AppleTokenFields.sharedFields(entity), {
       id: toGlobalId('VppToken', entity.id),
-      rowId: entity.id,
-      name: entity.name,
       appleId: entity.appleId,
-      orgName: entity.orgName,
       locationName: entity.locationName,
       countryCode: entity.countryCode,
-      expiresAt: entity.expiresAt,
       status,
       companyPortalLicenses: counted
         ? Object.assign(new CompanyPortalLicenses(), {
@@ -93,9 +69,6 @@ export class VppToken extends Node {
         : null,
       lastRefreshAttemptAt: entity.lastRefreshAttemptAt,
       lastRefreshError: entity.lastRefreshError,
-      renewedAt: entity.renewedAt,
-      createdAt: entity.createdAt,
-      updatedAt: entity.updatedAt,
     });
   }
 }
