@@ -25,24 +25,24 @@ export const syncRunKey = (alias: string): KeysetColumn<SyncRunEntity>[] => [
 export function createSyncLoaders(services: Services, scope: AccessScope): SyncLoaders {
   return {
     syncRunById: new DataLoader(async (ids) => {
-      const found = new Map((await services.sync.findVisibleRuns(ids, scope)).map((r) => [r.id, r]));
+      const found = new Map((await services.sync.reads.findVisibleRuns(ids, scope)).map((r) => [r.id, r]));
       return ids.map((id) => found.get(id) ?? null);
     }),
     activeSyncRunByToken: new DataLoader(async (tokenIds) => {
-      const found = new Map((await services.sync.activeRuns(tokenIds)).map((r) => [r.tokenId, r]));
+      const found = new Map((await services.sync.reads.activeRuns(tokenIds)).map((r) => [r.tokenId, r]));
       return tokenIds.map((id) => found.get(id) ?? null);
     }),
     syncStateByToken: new DataLoader(async (tokenIds) => {
-      const found = await services.sync.syncStates(tokenIds);
+      const found = await services.sync.reads.syncStates(tokenIds);
       return tokenIds.map((id) => found.get(id) ?? null);
     }),
     syncRunsByToken: loaderPerKey((argsKey) => {
       const args = connectionArgsFromKey(argsKey);
       // Parents are tokens the caller already sees; the scope is applied again all the same.
-      const base = (alias: string) => scope.restrictTokens(services.sync.runsRepository().createQueryBuilder(alias), `${alias}.token_id`);
+      const base = (alias: string) => scope.restrictTokens(services.sync.reads.runsRepository().createQueryBuilder(alias), `${alias}.token_id`);
       const counts = new DataLoader<string, number>((tokenIds) => countNested(base, 'token_id', tokenIds));
       return new DataLoader((tokenIds) =>
-        paginateNested({ repository: services.sync.runsRepository(), base, parentColumn: 'token_id', key: syncRunKey, args }, tokenIds, counts),
+        paginateNested({ repository: services.sync.reads.runsRepository(), base, parentColumn: 'token_id', key: syncRunKey, args }, tokenIds, counts),
       );
     }),
   };
