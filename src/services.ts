@@ -109,7 +109,6 @@ export function createServices(deps: ServiceDeps): Services {
     jobs,
     sync: new SyncService({
       dataSource,
-      connectionString: deps.databaseUrl,
       clock,
       logger,
       intervals: config,

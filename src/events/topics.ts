@@ -24,7 +24,7 @@ export type AlertKindName =
   | 'VPP_LICENSES_EXHAUSTED';
 
 export const Topic = {
-  /** A sync run was queued, started, fetched a page, or finished. */
+  /** A sync run changed: queued, started, a page or its assignments counted, turned full, handed back, or finished. */
   SYNC_RUN_CHANGED: 'SYNC_RUN_CHANGED',
   /** An alert was raised (expiry, terms, failing syncs, licences). */
   ALERT_RAISED: 'ALERT_RAISED',
@@ -64,16 +64,17 @@ export interface AlertRaisedEvent {
   vppTokenId?: string;
 }
 
+/** The revoked key's id: every instance closes the WebSockets that key opened. */
+export interface ApiKeyRevokedEvent {
+  apiKeyId: string;
+}
+
 /**
  * The topic map in @graphql-yoga/subscription's shape: topic -> publish arguments. A one-element
  * tuple means `publish(topic, payload)`; yoga's `[id, payload]` form (topic `NAME:id`) also works
  * through this pub/sub, but depgate filters in the subscription resolver instead so that one
  * topic serves every scope.
  */
-export interface ApiKeyRevokedEvent {
-  apiKeyId: string;
-}
-
 export type DepgateTopics = {
   [Topic.SYNC_RUN_CHANGED]: [SyncRunChangedEvent];
   [Topic.ALERT_RAISED]: [AlertRaisedEvent];

@@ -1,19 +1,21 @@
 /**
- * Background jobs on pg-boss 10. How the sync engine gets "one sync per token at a time across
- * every instance":
+ * Background jobs on pg-boss 10. How the sync feature gets "one sync per token at a time across
+ * every instance" (src/sync/sync-queue.ts):
  *
  *   const jobs = createJobRunner({ connectionString, logger, clock });
- *   await jobs.defineQueue('dep-sync', { policy: 'short', retryLimit: 2, expireInSeconds: config.syncTimeoutS + 60 });
- *   await jobs.work<{ runId: string; tokenId: string }>('dep-sync', (job) => sync.run(job.data.runId, job.signal), {
+ *   await jobs.defineQueue('dep-sync', { retryLimit: 20, retryDelaySeconds: 2, expireInSeconds: syncTimeoutS + 120 });
+ *   await jobs.work<{ runId: string; tokenId: string }>('dep-sync', (job) => worker.execute(job), {
  *     concurrency: 4,
- *     exclusive: { key: (d) => d.tokenId, onBusy: (job) => sync.markCoalesced(job.data.runId) },
+ *     exclusive: { key: (d) => d.tokenId, scope: 'dep-token-sync', whenBusy: { retryAfterSeconds: 2 } },
  *   });
  *   await jobs.start();
- *   const sent = await jobs.send('dep-sync', { runId, tokenId }, { singletonKey: tokenId });
- *   // sent.queued === false: a sync for this token is already waiting (reason 'duplicate').
+ *   await jobs.send('dep-sync', { runId, tokenId }, { executor: transaction });
+ *   // Is a token's sync running anywhere? Hold its key while acting on the answer:
+ *   const checked = await jobs.withKeyIfFree('dep-token-sync', tokenId, () => recover(tokenId));
+ *   // checked.free === false: a worker on some instance is running it.
  *
- * `short` keeps at most one waiting job per token; the advisory lock in `exclusive` keeps at most
- * one running, on any instance, and skips (never waits for) a busy token.
+ * The advisory lock in `exclusive` keeps at most one job per key running, on any instance, and
+ * skips or defers (never waits for) a busy key; `withKeyIfFree` asks the same lock.
  */
 export { createJobRunner, JobRunner } from './job-runner';
 export type {
@@ -21,6 +23,7 @@ export type {
   JobContext,
   JobHandler,
   JobRunnerOptions,
+  KeyIfFree,
   QueueOptions,
   QueuePolicy,
   SendOptions,

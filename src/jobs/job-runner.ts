@@ -38,6 +38,9 @@ import {
 } from './jobs.errors';
 import { advisoryLockId, tryAcquireKeyLock } from './key-lock';
 
+/** What `withKeyIfFree` answers: the callback's value, or that the key was busy (the callback did not run). */
+export type KeyIfFree<R> = { free: true; value: R } | { free: false };
+
 export type QueuePolicy = 'standard' | 'short' | 'singleton' | 'stately';
 
 export interface QueueOptions {
@@ -195,6 +198,8 @@ export class JobRunner {
   private readonly queues = new Map<string, QueueOptions>();
   private readonly registrations: Registration[] = [];
   private readonly running = new Set<RunningJob>();
+  /** Connections for `withKeyIfFree` (made on first use): never the workers' lock pools, so a check cannot hold up a job. */
+  private keyPool?: Pool;
 
   constructor(private readonly options: JobRunnerOptions) {
     this.logger = options.logger;
@@ -313,6 +318,24 @@ export class JobRunner {
     return this.boss.getJobById<T>(name, id, { includeArchive: true });
   }
 
+  /**
+   * Runs `fn` while holding the key's lock (the one exclusive workers of that scope take), if no
+   * worker on any instance holds it: "is this key busy?" answered so that no job for the key can
+   * start while the caller acts on the answer (e.g. recovering a run whose instance died).
+   */
+  async withKeyIfFree<R>(scope: string, key: string, fn: () => Promise<R>): Promise<KeyIfFree<R>> {
+    if (this.state !== 'started') throw new JobRunnerStateError('check a key', this.state);
+    this.keyPool ??= this.createLockPool(2, 'key-checks', (err) => this.logger.warn({ err: errorFields(err) }, 'job key-check pool error'));
+    // A broken connection drops the lock; fn is one short transaction, so it is only logged (by the lock).
+    const lock = await tryAcquireKeyLock(this.keyPool, scope, key, this.logger, () => undefined);
+    if (!lock) return { free: false };
+    try {
+      return { free: true, value: await fn() };
+    } finally {
+      await lock.release();
+    }
+  }
+
   /** See StopOptions. Resolves once pg-boss is stopped, handlers have returned and locks are released. */
   stop(options: StopOptions = {}): Promise<void> {
     if (this.stopping) return this.stopping;
@@ -349,7 +372,7 @@ export class JobRunner {
         [...this.running].map((job) => job.settled),
         5000,
       );
-      await Promise.all(this.registrations.map((r) => r.lockPool?.end().catch(() => undefined)));
+      await Promise.all([...this.registrations.map((r) => r.lockPool), this.keyPool].map((pool) => pool?.end().catch(() => undefined)));
       this.state = 'stopped';
       this.logger.info({ graceful }, 'job runner stopped');
     })();
@@ -396,13 +419,9 @@ export class JobRunner {
   private async startWorkers(registration: Registration): Promise<void> {
     const { queue, options } = registration;
     if (options.exclusive && !registration.lockPool) {
-      registration.lockPool = new Pool({
-        connectionString: this.options.connectionString,
-        max: options.concurrency,
-        application_name: `${this.options.applicationName ?? 'depgate-jobs'}-locks`,
-        keepAlive: true,
-      });
-      registration.lockPool.on('error', (err) => this.logger.warn({ queue, err: errorFields(err) }, 'job lock pool error'));
+      registration.lockPool = this.createLockPool(options.concurrency!, 'locks', (err) =>
+        this.logger.warn({ queue, err: errorFields(err) }, 'job lock pool error'),
+      );
     }
     for (let i = 0; i < options.concurrency!; i++) {
       const id = await this.boss.work<object>(
@@ -412,6 +431,18 @@ export class JobRunner {
       );
       registration.workerIds.push(id);
     }
+  }
+
+  /** A pool whose connections hold session advisory locks (see key-lock.ts). */
+  private createLockPool(max: number, role: string, onError: (err: Error) => void): Pool {
+    const pool = new Pool({
+      connectionString: this.options.connectionString,
+      max,
+      application_name: `${this.options.applicationName ?? 'depgate-jobs'}-${role}`,
+      keepAlive: true,
+    });
+    pool.on('error', onError);
+    return pool;
   }
 
   private async runJob(registration: Registration, job: PgBoss.JobWithMetadata<object>): Promise<unknown> {

@@ -26,7 +26,8 @@ import { DepTokenEntity } from '../tokens/token.entity';
 import { countSyncedDevices, ingestPage, resolvePage, sweepUnlisted, type SqlRunner } from './device-ingest';
 import type { FullSyncReasonName, SyncRunEntity } from './sync-run.entity';
 import type { SyncRunStore } from './sync-run.store';
-import { fullSyncRequired, type TokenSyncState } from './sync.rules';
+import { fullSyncRequired } from './sync.rules';
+import type { TokenSyncStateStore } from './token-sync-state.store';
 
 export const MAX_PAGE_SIZE = 1000;
 const DEFAULT_PAGE_SIZE = 100;
@@ -64,34 +65,13 @@ function appleKind(error: unknown): AppleDepError['kind'] | undefined {
   return isAppleDepError(error) ? error.kind : undefined;
 }
 
-export async function loadSyncState(db: SqlRunner, tokenId: string, lock = false): Promise<(TokenSyncState & { fetchCursor: string | null; expiresAt: Date }) | null> {
-  const rows = await db.query(
-    `SELECT id, sync_cursor, fetch_cursor, fetch_id, full_sync_required, last_full_sync_at, last_manual_sync_at,
-            last_sync_triggered_at, expires_at
-       FROM dep_tokens WHERE id = $1${lock ? ' FOR UPDATE' : ''}`,
-    [tokenId],
-  );
-  const r = rows[0];
-  if (!r) return null;
-  return {
-    tokenId: r.id,
-    syncCursor: r.sync_cursor,
-    fetchCursor: r.fetch_cursor,
-    fetchId: r.fetch_id,
-    fullSyncRequired: r.full_sync_required,
-    lastFullSyncAt: r.last_full_sync_at,
-    lastManualSyncAt: r.last_manual_sync_at,
-    lastSyncTriggeredAt: r.last_sync_triggered_at,
-    expiresAt: r.expires_at,
-  };
-}
-
 export interface SyncEngineDeps {
   dataSource: DataSource;
   clock: Clock;
   logger: Logger;
   clients: DepClientFactory;
   store: SyncRunStore;
+  tokenStates: TokenSyncStateStore;
   assignments: () => AutoAssigner | undefined;
 }
 
@@ -106,7 +86,7 @@ export class SyncEngine {
     const token = await dataSource.getRepository(DepTokenEntity).findOneBy({ id: run.tokenId });
     if (!token) throw new Error(`token ${run.tokenId} of sync run ${run.id} is gone`);
     if (token.expiresAt.getTime() <= this.deps.clock.now().getTime()) throw new TokenExpiredForSyncError(token.expiresAt);
-    const state = await loadSyncState(dataSource, run.tokenId);
+    const state = await this.deps.tokenStates.load(dataSource, run.tokenId);
     if (!state) throw new Error(`token ${run.tokenId} of sync run ${run.id} is gone`);
     const client = clients.forToken(token);
     const account = await client.getAccount({ signal });
@@ -134,7 +114,7 @@ export class SyncEngine {
       if ((kind !== AppleDepErrorKind.CURSOR_INVALID && kind !== AppleDepErrorKind.CURSOR_EXPIRED) || ctx.run.kind === 'FULL') throw error;
       // Apple no longer accepts the cursor: drop it and fetch everything (spec §5), in this run.
       this.deps.logger.warn({ runId: run.id, tokenId: run.tokenId, kind }, 'sync cursor refused by Apple; running a full fetch');
-      await dataSource.query(`UPDATE dep_tokens SET sync_cursor = NULL, full_sync_required = true WHERE id = $1`, [run.tokenId]);
+      await this.deps.tokenStates.dropSyncCursor(dataSource, run.tokenId);
       ctx.run = await this.becomeFull(run.id, kind === AppleDepErrorKind.CURSOR_EXPIRED ? 'CURSOR_EXPIRED' : 'CURSOR_INVALID');
       cursor = await this.fullFetch(ctx, null, null);
       await this.syncChanges(ctx, cursor);
@@ -144,13 +124,8 @@ export class SyncEngine {
 
   /** Token bookkeeping of a successful run (in the transaction that ends it). */
   async recordSuccess(db: SqlRunner, tokenId: string): Promise<void> {
-    const count = await countSyncedDevices(db, tokenId);
-    await db.query(
-      `UPDATE dep_tokens SET last_successful_sync_at = $2, last_sync_error = NULL, synced_device_count = $3,
-              terms_not_accepted_at = NULL, rejected_at = NULL
-        WHERE id = $1`,
-      [tokenId, this.deps.clock.now(), count],
-    );
+    const syncedDeviceCount = await countSyncedDevices(db, tokenId);
+    await this.deps.tokenStates.recordSuccess(db, tokenId, { at: this.deps.clock.now(), syncedDeviceCount });
   }
 
   private async becomeFull(runId: string, reason: FullSyncReasonName): Promise<SyncRunEntity> {
@@ -159,17 +134,14 @@ export class SyncEngine {
 
   /** Pages through the whole list; returns the cursor the sync continues from. */
   private async fullFetch(ctx: RunContext, resumeFetchId: string | null, resumeCursor: string | null): Promise<string> {
-    const { dataSource, clock, store } = this.deps;
+    const { dataSource, clock, store, tokenStates } = this.deps;
     const tokenId = ctx.run.tokenId;
     let fetchId = resumeFetchId;
     let cursor: string | undefined = resumeCursor ?? undefined;
     const begin = async () => {
       fetchId = randomUUID();
       cursor = undefined;
-      await dataSource.query(
-        `UPDATE dep_tokens SET fetch_id = $2, fetch_cursor = NULL, fetch_started_at = $3, full_sync_required = true WHERE id = $1`,
-        [tokenId, fetchId, clock.now()],
-      );
+      await tokenStates.beginFetch(dataSource, tokenId, fetchId, clock.now());
     };
     if (!fetchId) await begin();
     let restarted = false;
@@ -196,7 +168,7 @@ export class SyncEngine {
         throw error;
       }
       const next = page.more_to_follow && page.cursor ? ask(page.cursor) : undefined;
-      await this.commitPage(ctx, page, { fetchId: fetchId!, cursorColumn: 'fetch_cursor' });
+      await this.commitPage(ctx, page, { fetchId: fetchId!, cursor: 'fetch' });
       if (page.more_to_follow && !next) throw missingCursor('POST /server/devices');
       cursor = page.cursor;
       if (!next) break;
@@ -208,12 +180,7 @@ export class SyncEngine {
     ctx.run = await dataSource.transaction(async (m) => {
       const now = clock.now();
       const deleted = await sweepUnlisted(m, tokenId, fetchId!, now);
-      await m.query(
-        `UPDATE dep_tokens SET sync_cursor = $2, sync_cursor_issued_at = $3, fetch_cursor = NULL, fetch_id = NULL,
-                fetch_started_at = NULL, full_sync_required = false, last_full_sync_at = $4
-          WHERE id = $1`,
-        [tokenId, syncFrom, now, ctx.run.queuedAt],
-      );
+      await tokenStates.completeFetch(m, tokenId, { syncCursor: syncFrom, at: now, fullSyncAt: ctx.run.queuedAt });
       return store.count(m, ctx.run.id, { devicesDeleted: deleted });
     });
     return syncFrom;
@@ -233,7 +200,7 @@ export class SyncEngine {
         throw error;
       }
       const next = page.more_to_follow && page.cursor ? ask(page.cursor) : undefined;
-      await this.commitPage(ctx, page, { fetchId: null, cursorColumn: 'sync_cursor' });
+      await this.commitPage(ctx, page, { fetchId: null, cursor: 'sync' });
       if (page.more_to_follow && !next) throw missingCursor('POST /devices/sync');
       cursor = page.cursor || cursor;
       if (!next) return;
@@ -244,9 +211,9 @@ export class SyncEngine {
   private async commitPage(
     ctx: RunContext,
     page: DepDevicePage,
-    options: { fetchId: string | null; cursorColumn: 'fetch_cursor' | 'sync_cursor' },
+    options: { fetchId: string | null; cursor: 'fetch' | 'sync' },
   ): Promise<void> {
-    const { dataSource, clock, store } = this.deps;
+    const { dataSource, clock, store, tokenStates } = this.deps;
     const tokenId = ctx.run.tokenId;
     const devices = resolvePage(page.devices);
     const result = await dataSource.transaction(async (m) => {
@@ -258,14 +225,8 @@ export class SyncEngine {
         reviveDepgateTombstones: options.fetchId !== null,
         runId: ctx.run.id,
       });
-      if (page.cursor) {
-        await m.query(
-          options.cursorColumn === 'sync_cursor'
-            ? `UPDATE dep_tokens SET sync_cursor = $2, sync_cursor_issued_at = $3 WHERE id = $1`
-            : `UPDATE dep_tokens SET fetch_cursor = $2 WHERE id = $1`,
-          options.cursorColumn === 'sync_cursor' ? [tokenId, page.cursor, now] : [tokenId, page.cursor],
-        );
-      }
+      if (page.cursor && options.cursor === 'sync') await tokenStates.saveSyncCursor(m, tokenId, page.cursor, now);
+      else if (page.cursor) await tokenStates.saveFetchCursor(m, tokenId, page.cursor);
       ctx.run = await store.count(m, ctx.run.id, {
         pagesFetched: 1,
         devicesAdded: ingested.added,

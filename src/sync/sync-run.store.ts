@@ -118,7 +118,7 @@ export class SyncRunStore {
     return this.announce(db, syncRunFromRow(rows[0]));
   }
 
-  /** Adds to the counters; `announce: false` when a later write in the same transaction announces. */
+  /** Adds to the counters (a page, the sweep, assignments) and announces the new totals. */
   async count(db: SqlRunner, runId: string, counters: RunCounters): Promise<SyncRunEntity> {
     const rows = returnedRows(await db.query(
       `UPDATE sync_runs SET

@@ -25,20 +25,20 @@ export const syncRunKey = (alias: string): KeysetColumn<SyncRunEntity>[] => [
 
 export function createSyncLoaders(services: Services, scope: AccessScope): SyncLoaders {
   return {
-    syncRunById: new DataLoader(async (ids) => byIds(ids, await services.sync.findVisibleRuns(ids, scope))),
+    syncRunById: new DataLoader(async (ids) => byIds(ids, await services.sync.reads.findVisibleRuns(ids, scope))),
     // At most one active run per token (a partial unique index): byIds would throw on a second.
-    activeSyncRunByToken: new DataLoader(async (tokenIds) => byIds(tokenIds, await services.sync.activeRuns(tokenIds), (r) => r.tokenId)),
+    activeSyncRunByToken: new DataLoader(async (tokenIds) => byIds(tokenIds, await services.sync.reads.activeRuns(tokenIds), (r) => r.tokenId)),
     syncStateByToken: new DataLoader(async (tokenIds) => {
-      const found = await services.sync.syncStates(tokenIds);
+      const found = await services.sync.reads.syncStates(tokenIds);
       return tokenIds.map((id) => found.get(id) ?? null);
     }),
     syncRunsByToken: loaderPerKey((argsKey) => {
       const args = connectionArgsFromKey(argsKey);
       // Parents are tokens the caller already sees; the scope is applied again all the same.
-      const base = (alias: string) => scope.restrictTokens(services.sync.runsRepository().createQueryBuilder(alias), `${alias}.token_id`);
+      const base = (alias: string) => scope.restrictTokens(services.sync.reads.runsRepository().createQueryBuilder(alias), `${alias}.token_id`);
       const counts = new DataLoader<string, number>((tokenIds) => countNested(base, 'token_id', tokenIds));
       return new DataLoader((tokenIds) =>
-        paginateNested({ repository: services.sync.runsRepository(), base, parentColumn: 'token_id', key: syncRunKey, args }, tokenIds, counts),
+        paginateNested({ repository: services.sync.reads.runsRepository(), base, parentColumn: 'token_id', key: syncRunKey, args }, tokenIds, counts),
       );
     }),
   };

@@ -29,7 +29,7 @@ function progressTopic({ args, context }: { args: ProgressArgs; context: Request
 async function progressFilter({ payload, args, context }: { payload: SyncRunChangedEvent; args: ProgressArgs; context: RequestContext }): Promise<boolean> {
   if (args.tokenId != null && fromGlobalId(args.tokenId, 'DepToken', 'tokenId') !== payload.tokenId) return false;
   if (context.scope.unrestricted) return true;
-  return context.services.sync.isTokenVisible(payload.tokenId, context.scope);
+  return context.services.sync.reads.isTokenVisible(payload.tokenId, context.scope);
 }
 
 @Resolver(() => SyncRun)
@@ -50,7 +50,7 @@ export class SyncRunResolver {
   @RequireRole(Role.OPERATOR)
   async syncDepToken(@Arg('input') input: SyncDepTokenInput, @Ctx() ctx: RequestContext): Promise<SyncDepTokenPayload> {
     const tokenId = fromGlobalId(input.tokenId, 'DepToken', 'tokenId');
-    const run = await ctx.services.sync.requestManualSync(tokenId, input.full ?? false, ctx.scope, ctx.principal.apiKeyId ?? null);
+    const run = await ctx.services.sync.requests.requestManualSync(tokenId, input.full ?? false, ctx.scope, ctx.principal.apiKeyId ?? null);
     return { syncRun: SyncRun.from(run) };
   }
 

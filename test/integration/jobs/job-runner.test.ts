@@ -258,6 +258,33 @@ describe('one job per key at a time, across instances (short queue + advisory lo
     expect(t.finished.indexOf('A-1')).toBeLessThan(t.started.indexOf('A-2'));
     expect(t.maxPerKey()).toBe(1);
   });
+  it('answers whether a key is busy, holding a free one while the caller acts (no job of that key starts meanwhile)', async () => {
+    const t = await twoInstances('sync-check', 'skip');
+    await t.a.send('sync-check', { tokenId: 'A', n: 1 }, { singletonKey: 'A' });
+    await waitFor(() => t.started.includes('A-1'), 'A-1 running');
+
+    const ran: string[] = [];
+    // Same scope as the workers' locks (the queue name by default), asked from the other instance.
+    expect(await t.b.withKeyIfFree('sync-check', 'A', async () => void ran.push('A'))).toEqual({ free: false });
+    expect(ran).toEqual([]);
+
+    const c1 = await t.b.withKeyIfFree('sync-check', 'C', async () => {
+      const sent = await t.a.send('sync-check', { tokenId: 'C', n: 1 }, { singletonKey: 'C' });
+      if (!sent.queued) throw new Error('not queued');
+      await waitFor(async () => (await jobRow(sent.jobId))?.state === 'completed', 'C-1 skipped while the key is held');
+      return sent.jobId;
+    });
+    if (!c1.free) throw new Error('key C should be free');
+    expect((await jobRow(c1.value))?.output).toEqual({ skipped: 'key-busy' });
+    expect(t.started).not.toContain('C-1');
+
+    // Released afterwards: the key is free for workers (and checks) again.
+    await t.a.send('sync-check', { tokenId: 'C', n: 2 }, { singletonKey: 'C' });
+    await waitFor(() => t.finished.includes('C-2'), 'C-2 done');
+    t.releaseA1.open();
+    await waitFor(() => t.finished.includes('A-1'), 'A-1 done');
+    expect(await t.b.withKeyIfFree('sync-check', 'A', async () => 'recovered')).toEqual({ free: true, value: 'recovered' });
+  });
 });
 
 describe('stop()', () => {
