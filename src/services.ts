@@ -70,7 +70,7 @@ export interface Services {
 export function createServices(deps: ServiceDeps): Services {
   const { dataSource, config, clock, logger } = deps;
   if (!config.secretKey) throw new Error('createServices: config.secretKey must be set (SECRET_KEY)');
-  const box = new SecretBox(config.secretKey);
+  const box = new SecretBox(config.secretKey, { previous: config.secretKeyPrevious });
   const depClients = new DepClientFactory(config.appleDepApiUrl, box, clock, deps.appleTuning);
   const depTokens = new DepTokenService(dataSource, box, depClients, clock, logger, { keyPairTtlMs: config.keyPairTtlS * SECOND_MS });
   const assignments = new DeviceAssignmentService(dataSource, depClients, clock, logger);
