@@ -24,6 +24,8 @@ import { complexityError } from './graphql/query-complexity';
 import { Topic } from './events/topics';
 import { ErrorCode } from './graphql/error-codes';
 import type { Logger } from './logger';
+import { METRICS_PATH } from './metrics/metrics';
+import { metricsRoute } from './metrics/metrics.route';
 import { requestStore } from './request-store';
 import type { Services } from './services';
 
@@ -71,6 +73,7 @@ export async function startServer(deps: ServerDeps, listen: { port: number; host
   const validationRules = armor.validationRules;
 
   const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH });
+  services.metrics.countWebSockets(() => wsServer.clients.size);
   // Open sockets per API key, so revoking a key (on any instance) closes its subscriptions at once.
   const socketsByKey = new Map<string, Set<WebSocket>>();
   const revocations = services.events.pubSub.subscribe(Topic.API_KEY_REVOKED);
@@ -116,6 +119,7 @@ export async function startServer(deps: ServerDeps, listen: { port: number; host
       },
       context: (ctx) =>
         createRequestContext({ principal: ctx.extra.principal!, services, logger, requestId: requestIdFrom(undefined) }),
+      onComplete: (ctx, id) => services.metrics.wsCompleted(ctx.extra, id),
       onOperation: (ctx, id, _payload, args, result) => {
         services.metrics.wsOperated(ctx.extra, id, args.document, args.operationName, result);
       },
@@ -201,11 +205,8 @@ export async function startServer(deps: ServerDeps, listen: { port: number; host
     }
   });
 
-  // Prometheus scrape endpoint: token ids and names, counts and timestamps; never a secret.
-  app.get('/metrics', async (_req, res) => {
-    res.setHeader('content-type', services.metrics.contentType);
-    res.send(await services.metrics.text());
-  });
+  // Prometheus scrape endpoint (METRICS_TOKEN-protected when set): ids, counts, timestamps; never a secret.
+  app.get(METRICS_PATH, metricsRoute(services.metrics, services.config.metricsToken));
 
   app.use(
     GRAPHQL_PATH,
