@@ -10,22 +10,17 @@
  * open, otherwise it starts it for the duration of the command. Pending migrations are applied.
  */
 import 'reflect-metadata';
-import fs from 'node:fs';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { DataSource } from 'typeorm';
 import { AccessScope } from '../src/auth/access-scope';
 import { ApiKeyEntity } from '../src/auth/api-key.entity';
 import { ApiKeyService } from '../src/auth/api-key.service';
 import { Role } from '../src/auth/role';
 import { ScopeTagEntity } from '../src/auth/scope-tag.entity';
 import { systemClock } from '../src/clock';
-import { ConfigError, loadConfig, type Config } from '../src/config';
-import { createDataSource } from '../src/database/data-source';
-import { resolveDataDir, startEmbeddedPostgres } from '../src/database/embedded-postgres';
-import { runMigrations } from '../src/database/migrate';
+import type { DataSource } from 'typeorm';
 import { DomainError } from '../src/graphql/domain-error';
 import { parseGlobalId, toGlobalId } from '../src/graphql/global-id';
+import { EX_CONFIG, loadCliConfig, openDatabase } from './cli-database';
 
 const USAGE = `Usage:
   npm run apikey -- create --role READER|OPERATOR|ADMIN --name <name> [--scope-tag <tag name>]... [--json]
@@ -36,72 +31,6 @@ const USAGE = `Usage:
 class UsageError extends Error {}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** The embedded cluster's password sits beside its data directory (see embedded-postgres.ts). */
-const EMBEDDED_PASSWORD_FILE = 'depgate-password';
-const EMBEDDED_DATABASE = 'depgate';
-
-interface Database {
-  dataSource: DataSource;
-  close(): Promise<void>;
-}
-
-const progress = (line: string) => process.stderr.write(`${line}\n`);
-
-/**
- * The port of an embedded PostgreSQL already running on this data directory (`npm start` holds it),
- * read from postmaster.pid; undefined when none is running.
- */
-function runningEmbeddedPort(dataDir: string): number | undefined {
-  const pidFile = path.join(dataDir, 'postmaster.pid');
-  if (!fs.existsSync(pidFile)) return undefined;
-  const lines = fs.readFileSync(pidFile, 'utf8').split('\n');
-  const pid = Number(lines[0]);
-  const port = Number(lines[3]);
-  if (!(pid > 0) || !(port > 0)) return undefined;
-  try {
-    process.kill(pid, 0);
-    return port;
-  } catch {
-    return undefined; // stale: startEmbeddedPostgres removes it
-  }
-}
-
-async function openDatabase(config: Config): Promise<Database> {
-  let url = config.databaseUrl;
-  let stopEmbedded: (() => Promise<void>) | undefined;
-  if (!url) {
-    const wanted = path.join(config.dataDir, 'postgres'); // the same place src/app.ts uses
-    const dataDir = resolveDataDir(wanted);
-    const port = runningEmbeddedPort(dataDir);
-    if (port) {
-      const password = fs.readFileSync(path.join(path.dirname(dataDir), EMBEDDED_PASSWORD_FILE), 'utf8').trim();
-      url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${EMBEDDED_DATABASE}`;
-      progress(`using the embedded PostgreSQL already running on ${dataDir}`);
-    } else {
-      progress(`starting the embedded PostgreSQL in ${dataDir} ...`);
-      const embedded = await startEmbeddedPostgres({ dataDir: wanted });
-      url = embedded.url;
-      stopEmbedded = () => embedded.stop();
-    }
-  }
-  const dataSource = createDataSource(url, { poolSize: 3, applicationName: 'depgate-apikey' });
-  try {
-    await dataSource.initialize();
-    const applied = await runMigrations(dataSource);
-    if (applied.length) progress(`applied migrations: ${applied.join(', ')}`);
-  } catch (error) {
-    if (dataSource.isInitialized) await dataSource.destroy();
-    if (stopEmbedded) await stopEmbedded();
-    throw error;
-  }
-  return {
-    dataSource,
-    close: async () => {
-      await dataSource.destroy();
-      if (stopEmbedded) await stopEmbedded();
-    },
-  };
-}
 
 function describeKey(key: ApiKeyEntity) {
   return {
@@ -227,18 +156,10 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
 
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      return 78; // EX_CONFIG, like npm start
-    }
-    throw error;
-  }
+  const config = loadCliConfig();
+  if (!config) return EX_CONFIG;
 
-  const db = await openDatabase(config);
+  const db = await openDatabase(config, 'depgate-apikey');
   try {
     if (command === 'create') await create(db.dataSource, parsed.values);
     else if (command === 'revoke') await revoke(db.dataSource, rest);

@@ -42,7 +42,7 @@ export interface AppOptions {
 }
 
 /** With the embedded database and no SECRET_KEY, one is generated once and kept beside the data. */
-function embeddedSecretKey(dataDir: string): string {
+export function embeddedSecretKey(dataDir: string): string {
   const file = path.join(dataDir, 'secret-key');
   if (!fs.existsSync(file)) {
     fs.mkdirSync(dataDir, { recursive: true });

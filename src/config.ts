@@ -16,7 +16,13 @@ export interface Config {
   enrollmentUrl: string;
   /** Unset only with the embedded database, where one is generated into dataDir. */
   secretKey?: string;
+  /** SECRET_KEY_PREVIOUS: still opens stored secrets while `npm run rotate-secret-key` re-seals them. */
+  secretKeyPrevious?: string;
   bootstrapApiKey?: string;
+  /** When set, GET /metrics requires `Authorization: Bearer <metricsToken>`. */
+  metricsToken?: string;
+  /** METRICS_TOKEN_NAMES=true: DEP and VPP token names appear as metric labels (ids always do). */
+  metricsTokenNames: boolean;
   manualSyncMinIntervalS: number;
   fullSyncMinIntervalS: number;
   autoSyncIntervalS: number;
@@ -83,6 +89,14 @@ function integerList(env: Env, name: string, fallback: number[]): number[] {
   return [...new Set(parts.map(Number))].sort((a, b) => b - a);
 }
 
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const value = raw(env, name)?.toLowerCase();
+  if (value === undefined) return fallback;
+  if (['true', '1', 'yes'].includes(value)) return true;
+  if (['false', '0', 'no'].includes(value)) return false;
+  throw new ConfigError(name, `must be true or false, got "${value}"`);
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export function loadConfig(env: Env = process.env): Config {
@@ -96,6 +110,16 @@ export function loadConfig(env: Env = process.env): Config {
   }
   if (secretKey && !isSecretKeyShape(secretKey)) {
     throw new ConfigError('SECRET_KEY', 'must be 32 bytes as 64 hex characters or base64');
+  }
+  const secretKeyPrevious = raw(env, 'SECRET_KEY_PREVIOUS');
+  if (secretKeyPrevious !== undefined) {
+    if (!secretKey) throw new ConfigError('SECRET_KEY_PREVIOUS', 'needs SECRET_KEY (the new key) to be set as well');
+    if (!isSecretKeyShape(secretKeyPrevious)) throw new ConfigError('SECRET_KEY_PREVIOUS', 'must be 32 bytes as 64 hex characters or base64');
+    if (secretKeyPrevious === secretKey) throw new ConfigError('SECRET_KEY_PREVIOUS', 'must differ from SECRET_KEY');
+  }
+  const metricsToken = raw(env, 'METRICS_TOKEN');
+  if (metricsToken !== undefined && metricsToken.length < 16) {
+    throw new ConfigError('METRICS_TOKEN', 'must be at least 16 characters');
   }
   const bootstrapApiKey = raw(env, 'BOOTSTRAP_API_KEY');
   if (bootstrapApiKey !== undefined && bootstrapApiKey.length < 24) {
@@ -114,7 +138,10 @@ export function loadConfig(env: Env = process.env): Config {
     appleVppApiUrl: url(env, 'APPLE_VPP_API_URL', 'https://vpp.itunes.apple.com/mdm/v2')!,
     enrollmentUrl: url(env, 'ENROLLMENT_URL', `${publicUrl}/mdm/enroll`)!,
     secretKey,
+    secretKeyPrevious,
     bootstrapApiKey,
+    metricsToken,
+    metricsTokenNames: boolean(env, 'METRICS_TOKEN_NAMES', false),
     manualSyncMinIntervalS: integer(env, 'MANUAL_SYNC_MIN_INTERVAL_S', 900, 0),
     fullSyncMinIntervalS: integer(env, 'FULL_SYNC_MIN_INTERVAL_S', 604800, 0),
     autoSyncIntervalS: integer(env, 'AUTO_SYNC_INTERVAL_S', 86400, 60),

@@ -16,6 +16,8 @@ import { graphqlHttpHandlers, startApolloServer } from './graphql/apollo-server'
 import { createQueryHardening } from './graphql/query-hardening';
 import { startWsServer } from './graphql/ws-server';
 import type { Logger } from './logger';
+import { METRICS_PATH } from './metrics/metrics';
+import { metricsRoute } from './metrics/metrics.route';
 import { requestStore } from './request-store';
 import type { Services } from './services';
 
@@ -100,11 +102,8 @@ function createExpressApp({ dataSource, services, logger }: ServerDeps): Express
     }
   });
 
-  // Prometheus scrape endpoint: token ids and names, counts and timestamps; never a secret.
-  app.get('/metrics', async (_req, res) => {
-    res.setHeader('content-type', services.metrics.contentType);
-    res.send(await services.metrics.text());
-  });
+  // Prometheus scrape endpoint (METRICS_TOKEN-protected when set): ids, counts, timestamps; never a secret.
+  app.get(METRICS_PATH, metricsRoute(services.metrics, services.config.metricsToken));
 
   return app;
 }

@@ -70,8 +70,9 @@ export interface Services {
 export function createServices(deps: ServiceDeps): Services {
   const { dataSource, config, clock, logger } = deps;
   if (!config.secretKey) throw new Error('createServices: config.secretKey must be set (SECRET_KEY)');
-  const box = new SecretBox(config.secretKey);
-  const depClients = new DepClientFactory(config.appleDepApiUrl, box, clock, deps.appleTuning);
+  const box = new SecretBox(config.secretKey, { previous: config.secretKeyPrevious });
+  const metrics = new DepgateMetrics({ dataSource, clock, logger, tokenNames: config.metricsTokenNames });
+  const depClients = new DepClientFactory(config.appleDepApiUrl, box, clock, { ...deps.appleTuning, observe: metrics.appleObserver('dep') });
   const depTokens = new DepTokenService(dataSource, box, depClients, clock, logger, { keyPairTtlMs: config.keyPairTtlS * SECOND_MS });
   const assignments = new DeviceAssignmentService(dataSource, depClients, clock, logger);
   const devices = new DeviceService(dataSource, clock);
@@ -85,7 +86,7 @@ export function createServices(deps: ServiceDeps): Services {
   });
   const events = createPostgresPubSub({ connectionString: deps.databaseUrl, logger, executor: dataSource });
   const jobs = createJobRunner({ connectionString: deps.databaseUrl, logger, clock, maxConnections: 4 });
-  const vppTokens = new VppTokenService(dataSource, box, new VppClientFactory(config.appleVppApiUrl, box, clock, deps.appleTuning), clock, logger, {
+  const vppTokens = new VppTokenService(dataSource, box, new VppClientFactory(config.appleVppApiUrl, box, clock, { ...deps.appleTuning, observe: metrics.appleObserver('vpp') }), clock, logger, {
     companyPortalAdamId: config.companyPortalAdamId,
     expiringSoonDays: config.tokenExpiringSoonDays,
     licensesLow: config.vppLicensesLow,
@@ -121,7 +122,7 @@ export function createServices(deps: ServiceDeps): Services {
     }),
     vppTokens,
     alerts,
-    metrics: new DepgateMetrics({ dataSource, clock, logger }),
+    metrics,
   };
   // Uploads, renewals and licence refreshes re-evaluate alerts at once; raised alerts go on the events channel.
   wireAlerts({ alerts, depTokens: services.depTokens, vppTokens, events, logger });

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { systemClock, type Clock } from '../clock';
-import { exchange, ExchangeFailure, type HttpExchange } from './http-exchange';
+import { exchange, ExchangeFailure, type ExchangeObserver, type HttpExchange } from './http-exchange';
 import { DEFAULT_RETRY_POLICY, backoffDelayMs, defaultSleep, type RetryPolicy, type Sleep } from './backoff';
 import { secretValues, type DepOAuthCredentials } from './dep-credentials';
 import { AppleDepError, errorFromResponse, parseRetryAfter } from './dep-errors';
@@ -59,6 +59,8 @@ export interface DepClientOptions {
   /** Aborts every call of this client (e.g. the sync run's deadline). */
   signal?: AbortSignal;
   fetch?: typeof fetch;
+  /** Told of every HTTP exchange (metrics). */
+  observe?: ExchangeObserver;
 }
 
 export interface DepCallOptions {
@@ -84,6 +86,7 @@ export class DepClient {
   private readonly random: () => number;
   private readonly signal?: AbortSignal;
   private readonly fetchImpl: typeof fetch;
+  private readonly observe?: ExchangeObserver;
   /** Credentials' secrets: never in an error. */
   private readonly secrets: string[];
   /** Recent session tokens, bounded so a long-lived client does not grow. */
@@ -105,6 +108,7 @@ export class DepClient {
     this.random = options.random ?? Math.random;
     this.signal = options.signal;
     this.fetchImpl = options.fetch ?? fetch;
+    this.observe = options.observe;
     this.secrets = secretValues(options.credentials);
     if (this.retry.maxAttempts < 1) throw new RangeError('retry.maxAttempts must be at least 1');
   }
@@ -321,7 +325,7 @@ export class DepClient {
         this.fetchImpl,
         `${this.baseUrl}${path}`,
         { method, headers, body: body === undefined ? undefined : JSON.stringify(body) },
-        { timeoutMs: this.timeoutMs, signals },
+        { timeoutMs: this.timeoutMs, signals, endpoint: operation, observe: this.observe },
       );
     } catch (e) {
       if (!(e instanceof ExchangeFailure)) throw e;

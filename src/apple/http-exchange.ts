@@ -3,6 +3,8 @@
  * timeout), the caller's abort signals, and failures sorted into the three kinds both Apple
  * clients report: ABORTED (a caller's signal), TIMEOUT, UNAVAILABLE (the network). Each client maps
  * an ExchangeFailure onto its own typed error; statuses, bodies and retries stay the client's.
+ * Every exchange (each retry too) is reported to the optional observer: /metrics counts Apple
+ * calls by endpoint and status there (src/metrics), so 429s and 5xx show before they fail a sync.
  */
 
 export interface HttpExchange {
@@ -30,12 +32,43 @@ export interface ExchangeRequest {
   body?: string;
 }
 
-export async function exchange(
-  fetchImpl: typeof fetch,
-  url: string,
-  request: ExchangeRequest,
-  options: { timeoutMs: number; signals: readonly AbortSignal[] },
-): Promise<HttpExchange> {
+/** What an observer learns of one exchange: never a header, a body or a URL's query. */
+export interface ExchangeOutcome {
+  /** The client's name for the call, e.g. `POST /devices/sync` (method and path, no query). */
+  endpoint: string;
+  /** The HTTP status, when a response arrived. */
+  status?: number;
+  failure?: ExchangeFailureKind;
+  seconds: number;
+}
+
+export type ExchangeObserver = (outcome: ExchangeOutcome) => void;
+
+export interface ExchangeOptions {
+  timeoutMs: number;
+  signals: readonly AbortSignal[];
+  /** The endpoint label reported to `observe`. */
+  endpoint?: string;
+  observe?: ExchangeObserver;
+}
+
+export async function exchange(fetchImpl: typeof fetch, url: string, request: ExchangeRequest, options: ExchangeOptions): Promise<HttpExchange> {
+  const { observe } = options;
+  if (!observe) return timedExchange(fetchImpl, url, request, options);
+  const endpoint = options.endpoint ?? request.method;
+  const started = process.hrtime.bigint();
+  const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
+  try {
+    const response = await timedExchange(fetchImpl, url, request, options);
+    observe({ endpoint, status: response.status, seconds: seconds() });
+    return response;
+  } catch (e) {
+    if (e instanceof ExchangeFailure) observe({ endpoint, failure: e.kind, seconds: seconds() });
+    throw e;
+  }
+}
+
+async function timedExchange(fetchImpl: typeof fetch, url: string, request: ExchangeRequest, options: ExchangeOptions): Promise<HttpExchange> {
   const aborted = () => options.signals.some((s) => s.aborted);
   if (aborted()) throw new ExchangeFailure('ABORTED');
   const controller = new AbortController();

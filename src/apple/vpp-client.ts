@@ -8,7 +8,7 @@
 import { systemClock, type Clock } from '../clock';
 import { DEFAULT_RETRY_POLICY, backoffDelayMs, defaultSleep, type RetryPolicy, type Sleep } from './backoff';
 import { parseRetryAfter } from './dep-errors';
-import { exchange, ExchangeFailure, type HttpExchange } from './http-exchange';
+import { exchange, ExchangeFailure, type ExchangeObserver, type HttpExchange } from './http-exchange';
 import { AppleVppError, vppErrorFromResponse } from './vpp-errors';
 import type { VppAsset, VppAssetsPage, VppAssetsQuery, VppClientConfig } from './vpp.types';
 
@@ -28,6 +28,8 @@ export interface VppClientOptions {
   sleep?: Sleep;
   random?: () => number;
   fetch?: typeof fetch;
+  /** Told of every HTTP exchange (metrics). */
+  observe?: ExchangeObserver;
 }
 
 export interface VppCallOptions {
@@ -43,6 +45,7 @@ export class VppClient {
   private readonly sleep: Sleep;
   private readonly random: () => number;
   private readonly fetchImpl: typeof fetch;
+  private readonly observe?: ExchangeObserver;
 
   constructor(options: VppClientOptions) {
     if (!options.sToken) throw new TypeError('VppClient: sToken is required');
@@ -54,6 +57,7 @@ export class VppClient {
     this.sleep = options.sleep ?? defaultSleep;
     this.random = options.random ?? Math.random;
     this.fetchImpl = options.fetch ?? fetch;
+    this.observe = options.observe;
     if (this.retry.maxAttempts < 1) throw new RangeError('retry.maxAttempts must be at least 1');
   }
 
@@ -122,7 +126,7 @@ export class VppClient {
         this.fetchImpl,
         `${this.baseUrl}${path}`,
         { method: 'GET', headers: { Authorization: `Bearer ${this.sToken}`, Accept: 'application/json', 'User-Agent': USER_AGENT } },
-        { timeoutMs: this.timeoutMs, signals: signal ? [signal] : [] },
+        { timeoutMs: this.timeoutMs, signals: signal ? [signal] : [], endpoint: operation, observe: this.observe },
       );
     } catch (e) {
       if (!(e instanceof ExchangeFailure)) throw e;

@@ -9,6 +9,12 @@
  * - a fresh random 96-bit IV per seal (GCM's recommended IV size; random IVs are safe far beyond
  *   the number of secrets this service will ever seal under one key);
  * - base64url so the value is safe in any text column, URL or log-free JSON without escaping.
+ *
+ * Key rotation (SECRET_KEY_PREVIOUS): a box may also hold the previous key. It seals under the
+ * current key only and opens with either, trying the current one first; the format names no key
+ * (GCM authentication tells them apart), so rows sealed before rotation need no migration.
+ * `reseal` turns a value sealed under the previous key into one under the current key
+ * (npm run rotate-secret-key, src/crypto/secret-rotation.ts).
  */
 import { createCipheriv, createDecipheriv, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 
@@ -66,21 +72,31 @@ export function generateSecretKey(): string {
   return randomBytes(KEY_BYTES).toString('hex');
 }
 
-export class SecretBox {
-  // An ES private field holding a KeyObject: util.inspect / console.log / JSON.stringify of the box
-  // or of a service holding it cannot print the key.
-  readonly #key: KeyObject;
+function keyObject(secretKey: string | Buffer): KeyObject {
+  if (typeof secretKey === 'string') return createSecretKey(parseSecretKey(secretKey));
+  if (Buffer.isBuffer(secretKey) && secretKey.length === KEY_BYTES) return createSecretKey(secretKey);
+  throw new SecretBoxError('INVALID_SECRET_KEY', `SECRET_KEY must be exactly ${KEY_BYTES} bytes`);
+}
 
-  constructor(secretKey: string | Buffer) {
-    let bytes: Buffer;
-    if (typeof secretKey === 'string') {
-      bytes = parseSecretKey(secretKey);
-    } else if (Buffer.isBuffer(secretKey) && secretKey.length === KEY_BYTES) {
-      bytes = secretKey;
-    } else {
-      throw new SecretBoxError('INVALID_SECRET_KEY', `SECRET_KEY must be exactly ${KEY_BYTES} bytes`);
-    }
-    this.#key = createSecretKey(bytes);
+export interface SecretBoxOptions {
+  /** SECRET_KEY_PREVIOUS: accepted for opening only, while stored values are re-sealed. */
+  previous?: string | Buffer;
+}
+
+export class SecretBox {
+  // ES private fields holding KeyObjects: util.inspect / console.log / JSON.stringify of the box
+  // or of a service holding it cannot print a key.
+  readonly #key: KeyObject;
+  readonly #previous?: KeyObject;
+
+  constructor(secretKey: string | Buffer, options: SecretBoxOptions = {}) {
+    this.#key = keyObject(secretKey);
+    if (options.previous !== undefined) this.#previous = keyObject(options.previous);
+  }
+
+  /** True when a previous key is configured (a rotation is under way). */
+  get hasPreviousKey(): boolean {
+    return this.#previous !== undefined;
   }
 
   /**
@@ -98,8 +114,24 @@ export class SecretBox {
     return PREFIX + Buffer.concat([iv, tag, ciphertext]).toString('base64url');
   }
 
-  /** Decrypts a value from `seal`; throws SecretBoxError if it is malformed, altered or under another key. */
+  /**
+   * Decrypts a value from `seal` under the current or the previous key; throws SecretBoxError if
+   * it is malformed, altered or under neither key.
+   */
   open(sealed: string, context = ''): string {
+    return this.openWith(sealed, context).plaintext;
+  }
+
+  /**
+   * For rotation: the value sealed under the current key, or null when it already is. Throws like
+   * `open` when neither key opens it.
+   */
+  reseal(sealed: string, context = ''): string | null {
+    const { plaintext, key } = this.openWith(sealed, context);
+    return key === 'current' ? null : this.seal(plaintext, context);
+  }
+
+  private openWith(sealed: string, context: string): { plaintext: string; key: 'current' | 'previous' } {
     if (typeof sealed !== 'string' || !sealed.startsWith(PREFIX)) {
       throw new SecretBoxError('MALFORMED_SEALED_VALUE', `sealed value does not start with "${PREFIX}"`);
     }
@@ -113,27 +145,38 @@ export class SecretBox {
     if (bytes.length < IV_BYTES + TAG_BYTES) {
       throw new SecretBoxError('MALFORMED_SEALED_VALUE', 'sealed value is too short');
     }
-    const iv = bytes.subarray(0, IV_BYTES);
-    const tag = bytes.subarray(IV_BYTES, IV_BYTES + TAG_BYTES);
-    const ciphertext = bytes.subarray(IV_BYTES + TAG_BYTES);
-    try {
-      const decipher = createDecipheriv(ALGORITHM, this.#key, iv, { authTagLength: TAG_BYTES });
-      decipher.setAAD(additionalData(context));
-      decipher.setAuthTag(tag);
-      return Buffer.concat([decipher.update(ciphertext), decipher.final()]).toString('utf8');
-    } catch {
-      // OpenSSL's message ("Unsupported state or unable to authenticate data") says nothing useful;
-      // replace it with what it means for an operator.
-      throw new SecretBoxError(
-        'AUTHENTICATION_FAILED',
-        'sealed value failed authentication: it was altered, or sealed under a different SECRET_KEY or context',
-      );
-    }
+    const current = decrypt(this.#key, bytes, context);
+    if (current !== undefined) return { plaintext: current, key: 'current' };
+    const previous = this.#previous && decrypt(this.#previous, bytes, context);
+    if (previous !== undefined) return { plaintext: previous, key: 'previous' };
+    // OpenSSL's message ("Unsupported state or unable to authenticate data") says nothing useful;
+    // replace it with what it means for an operator.
+    throw new SecretBoxError(
+      'AUTHENTICATION_FAILED',
+      this.#previous
+        ? 'sealed value failed authentication: it was altered, or sealed under a key that is neither SECRET_KEY nor SECRET_KEY_PREVIOUS, or under another context'
+        : 'sealed value failed authentication: it was altered, or sealed under a different SECRET_KEY or context',
+    );
   }
 
   /** Keeps the key out of logs even when a caller inspects the box directly. */
   toJSON(): string {
     return '[SecretBox]';
+  }
+}
+
+/** The plaintext, or undefined when `key` does not authenticate the value. */
+function decrypt(key: KeyObject, bytes: Buffer, context: string): string | undefined {
+  const iv = bytes.subarray(0, IV_BYTES);
+  const tag = bytes.subarray(IV_BYTES, IV_BYTES + TAG_BYTES);
+  const ciphertext = bytes.subarray(IV_BYTES + TAG_BYTES);
+  try {
+    const decipher = createDecipheriv(ALGORITHM, key, iv, { authTagLength: TAG_BYTES });
+    decipher.setAAD(additionalData(context));
+    decipher.setAuthTag(tag);
+    return Buffer.concat([decipher.update(ciphertext), decipher.final()]).toString('utf8');
+  } catch {
+    return undefined;
   }
 }
 

@@ -61,6 +61,7 @@ class SocketsByKey {
 export function startWsServer(deps: WsServerDeps): GraphqlWsServer {
   const { schema, validationRules, authenticator, services, logger } = deps;
   const wsServer = new WebSocketServer({ server: deps.httpServer, path: deps.path });
+  services.metrics.countWebSockets(() => wsServer.clients.size);
 
   const socketsByKey = new SocketsByKey();
   const revocations = services.events.pubSub.subscribe(Topic.API_KEY_REVOKED);
@@ -100,6 +101,7 @@ export function startWsServer(deps: WsServerDeps): GraphqlWsServer {
       },
       context: (ctx) =>
         createRequestContext({ principal: ctx.extra.principal!, services, logger, requestId: requestIdFrom(undefined) }),
+      onComplete: (ctx, id) => services.metrics.wsCompleted(ctx.extra, id),
       onOperation: (ctx, id, _payload, args, result) => {
         services.metrics.wsOperated(ctx.extra, id, args.document, args.operationName, result);
       },

@@ -8,7 +8,7 @@ import type { Clock } from '../clock';
 import type { SecretBox } from '../crypto/secret-box';
 import type { DepTokenEntity } from './token.entity';
 
-export type DepClientTuning = Pick<DepClientOptions, 'timeoutMs' | 'retry' | 'sleep' | 'random' | 'fetch'>;
+export type DepClientTuning = Pick<DepClientOptions, 'timeoutMs' | 'retry' | 'sleep' | 'random' | 'fetch' | 'observe'>;
 
 export const credentialsContext = (tokenId: string) => `dep_token:${tokenId}:credentials`;
 

@@ -7,7 +7,7 @@ import type { Clock } from '../clock';
 import type { SecretBox } from '../crypto/secret-box';
 import type { VppTokenEntity } from './vpp-token.entity';
 
-export type VppClientTuning = Pick<VppClientOptions, 'timeoutMs' | 'retry' | 'sleep' | 'random' | 'fetch'>;
+export type VppClientTuning = Pick<VppClientOptions, 'timeoutMs' | 'retry' | 'sleep' | 'random' | 'fetch' | 'observe'>;
 
 /** The SecretBox context of a VPP token's sToken: a sealed value cannot be moved to another row. */
 export const vppTokenContext = (vppTokenId: string) => `vpp_token:${vppTokenId}:stoken`;

@@ -40,8 +40,14 @@ export interface RunningProcess {
 }
 
 export function runScript(script: string, args: string[], env: Record<string, string>): RunningProcess {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', script, ...args], {
-    cwd: REPO_ROOT,
+  return runNode(['-r', 'ts-node/register/transpile-only', script, ...args], env, { label: script });
+}
+
+/** `node <nodeArgs>` in `cwd` (default: the repository), e.g. a built `dist/main.js` without ts-node. */
+export function runNode(nodeArgs: string[], env: Record<string, string>, options: { cwd?: string; label?: string } = {}): RunningProcess {
+  const { cwd = REPO_ROOT, label: script = nodeArgs.join(' ') } = options;
+  const child = spawn(process.execPath, nodeArgs, {
+    cwd,
     env: childEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -14,7 +14,8 @@ import { find, parsePrometheus, uploadDep, uploadVpp } from '../support/vpp-fixt
 
 let t: TestApp;
 beforeAll(async () => {
-  t = await startTestApp({ simulator: true });
+  // Token names as labels are opt-in (METRICS_TOKEN_NAMES); this file checks them.
+  t = await startTestApp({ simulator: true, env: { METRICS_TOKEN_NAMES: 'true' } });
 });
 afterAll(() => t.close());
 

@@ -63,6 +63,17 @@ describe('loadConfig defaults', () => {
     });
   });
 
+  it('reads the production settings: previous key, metrics token, token names', () => {
+    const previous = 'cd'.repeat(32);
+    expect(loadConfig({})).toMatchObject({ secretKeyPrevious: undefined, metricsToken: undefined, metricsTokenNames: false });
+    expect(loadConfig({ SECRET_KEY, SECRET_KEY_PREVIOUS: previous, METRICS_TOKEN: 'm'.repeat(16), METRICS_TOKEN_NAMES: 'true' })).toMatchObject({
+      secretKey: SECRET_KEY,
+      secretKeyPrevious: previous,
+      metricsToken: 'm'.repeat(16),
+      metricsTokenNames: true,
+    });
+  });
+
   it('treats blank values as unset', () => {
     expect(loadConfig({ PORT: ' ', DATABASE_URL: '' })).toMatchObject({ port: 4000, databaseUrl: undefined });
   });
@@ -87,6 +98,11 @@ describe('loadConfig refuses bad values, naming the variable', () => {
     ['SYNC_TIMEOUT_S', { SYNC_TIMEOUT_S: '-5' }],
     ['MAX_PROFILES_PER_TOKEN', { MAX_PROFILES_PER_TOKEN: '1.5' }],
     ['TOKEN_EXPIRING_SOON_DAYS', { TOKEN_EXPIRING_SOON_DAYS: '400' }],
+    ['SECRET_KEY_PREVIOUS', { SECRET_KEY_PREVIOUS: SECRET_KEY }],
+    ['SECRET_KEY_PREVIOUS', { SECRET_KEY, SECRET_KEY_PREVIOUS: 'ab'.repeat(31) }],
+    ['SECRET_KEY_PREVIOUS', { SECRET_KEY, SECRET_KEY_PREVIOUS: SECRET_KEY }],
+    ['METRICS_TOKEN', { METRICS_TOKEN: 'short' }],
+    ['METRICS_TOKEN_NAMES', { METRICS_TOKEN_NAMES: 'maybe' }],
   ];
 
   it.each(cases)('%s in %j', (variable, env) => {
@@ -118,6 +134,12 @@ describe('secrets never appear in the message', () => {
   it('a BOOTSTRAP_API_KEY that is too short', () => {
     const value = 'dg_tooshort';
     expect(configError({ BOOTSTRAP_API_KEY: value }).message).not.toContain(value);
+  });
+
+  it('a SECRET_KEY_PREVIOUS of the wrong shape, or a short METRICS_TOKEN', () => {
+    const value = 'c0ffee'.repeat(10);
+    expect(configError({ SECRET_KEY, SECRET_KEY_PREVIOUS: value }).message).not.toContain(value.slice(0, 12));
+    expect(configError({ METRICS_TOKEN: 'tooshort-token' }).message).not.toContain('tooshort-token');
   });
 
   it('SECRET_KEY missing with DATABASE_URL does not echo the database password', () => {

@@ -146,3 +146,43 @@ describe('SecretBox', () => {
     expect(JSON.stringify({ box })).not.toContain(KEY_BYTES.toString('base64'));
   });
 });
+
+describe('SecretBox with a previous key (SECRET_KEY_PREVIOUS)', () => {
+  const previous = new SecretBox(KEY_HEX);
+  const NEW_KEY = generateSecretKey();
+  const rotating = new SecretBox(NEW_KEY, { previous: KEY_HEX });
+  const rotated = new SecretBox(NEW_KEY);
+
+  it('opens values sealed under either key, and seals under the new one only', () => {
+    const old = previous.seal('secret', 'ctx');
+    expect(rotating.hasPreviousKey).toBe(true);
+    expect(rotating.open(old, 'ctx')).toBe('secret');
+    const fresh = rotating.seal('fresh', 'ctx');
+    expect(rotated.open(fresh, 'ctx')).toBe('fresh');
+    expect(catchError(() => previous.open(fresh, 'ctx')).code).toBe('AUTHENTICATION_FAILED');
+  });
+
+  it('reseals a value under the new key, and leaves one already under it alone', () => {
+    const old = previous.seal('secret', 'ctx');
+    const resealed = rotating.reseal(old, 'ctx');
+    expect(resealed).not.toBeNull();
+    expect(rotated.open(resealed!, 'ctx')).toBe('secret');
+    expect(rotating.reseal(resealed!, 'ctx')).toBeNull();
+    // The context still binds: a previous-key value under another context opens with neither key.
+    expect(catchError(() => rotating.reseal(old, 'other')).code).toBe('AUTHENTICATION_FAILED');
+  });
+
+  it('refuses a value under neither key, naming both variables but no key', () => {
+    const stranger = new SecretBox(generateSecretKey()).seal('secret');
+    const error = catchError(() => rotating.open(stranger));
+    expect(error.code).toBe('AUTHENTICATION_FAILED');
+    expect(error.message).toMatch(/SECRET_KEY_PREVIOUS/);
+    expect(error.message).not.toContain(NEW_KEY);
+    expect(error.message).not.toContain(KEY_HEX);
+  });
+
+  it('does not expose the previous key when inspected', () => {
+    expect(inspect(rotating, { showHidden: true, depth: 5 })).not.toContain(KEY_HEX);
+    expect(catchError(() => new SecretBox(NEW_KEY, { previous: 'short' })).code).toBe('INVALID_SECRET_KEY');
+  });
+});
