@@ -20,7 +20,9 @@ import type { Principal } from './auth/principal';
 import { createRequestContext, requestIdFrom, type RequestContext } from './context';
 import { migrationsApplied } from './database/data-source';
 import { toClientError } from './graphql/error-masking';
+import { listLimitError } from './graphql/input-limits';
 import { complexityError } from './graphql/query-complexity';
+import { LIST_LIMITS } from './schema';
 import { Topic } from './events/topics';
 import { ErrorCode } from './graphql/error-codes';
 import type { Logger } from './logger';
@@ -91,8 +93,10 @@ export async function startServer(deps: ServerDeps, listen: { port: number; host
         } catch {
           return; // graphql-ws reports the syntax error itself
         }
-        const tooComplex = complexityError(schema, document, payload.variables ?? undefined, payload.operationName ?? undefined);
-        return tooComplex ? [tooComplex] : undefined;
+        const refused =
+          listLimitError(schema, LIST_LIMITS, document, payload.variables) ??
+          complexityError(schema, document, payload.variables ?? undefined, payload.operationName ?? undefined);
+        return refused ? [refused] : undefined;
       },
       onConnect: async (ctx) => {
         const secret = bearerSecret(ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization);
@@ -145,8 +149,10 @@ export async function startServer(deps: ServerDeps, listen: { port: number; host
         async requestDidStart() {
           return {
             async didResolveOperation({ document, request, schema: operationSchema }) {
-              const tooComplex = complexityError(operationSchema, document, request.variables, request.operationName);
-              if (tooComplex) throw tooComplex;
+              const refused =
+                listLimitError(operationSchema, LIST_LIMITS, document, request.variables) ??
+                complexityError(operationSchema, document, request.variables, request.operationName);
+              if (refused) throw refused;
             },
           };
         },
