@@ -20,6 +20,7 @@ import { AppleDepError, AppleDepErrorKind, isAppleDepError } from '../apple/dep-
 import type { DepClient } from '../apple/dep-client';
 import type { DepAccount, DepDevicePage } from '../apple/dep.types';
 import type { Clock } from '../clock';
+import { liftStatementTimeout } from '../database/statement-timeout';
 import type { Logger } from '../logger';
 import type { DepClientFactory } from '../tokens/dep-client.factory';
 import { DepTokenEntity } from '../tokens/token.entity';
@@ -207,6 +208,7 @@ export class SyncEngine {
     // Everything the fetch did not list has left the MDM server; the sync takes over from here.
     ctx.run = await dataSource.transaction(async (m) => {
       const now = clock.now();
+      await liftStatementTimeout(m); // one UPDATE over every device of the token
       const deleted = await sweepUnlisted(m, tokenId, fetchId!, now);
       await m.query(
         `UPDATE dep_tokens SET sync_cursor = $2, sync_cursor_issued_at = $3, fetch_cursor = NULL, fetch_id = NULL,
