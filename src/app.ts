@@ -63,7 +63,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     config = { ...config, secretKey: config.secretKey ?? embeddedSecretKey(config.dataDir) };
   }
 
-  const dataSource = createDataSource(databaseUrl);
+  const dataSource = createDataSource(databaseUrl, { statementTimeoutMs: config.requestStatementTimeoutMs });
   await dataSource.initialize();
   const applied = await runMigrations(dataSource);
   if (applied.length) logger.info({ migrations: applied }, 'migrations applied');

@@ -34,6 +34,8 @@ export interface Config {
   companyPortalAdamId: string;
   keyPairTtlS: number;
   tokenExpiringSoonDays: number;
+  /** PostgreSQL statement_timeout of the pool requests use (0: none). */
+  requestStatementTimeoutMs: number;
   logLevel: string;
 }
 
@@ -152,6 +154,7 @@ export function loadConfig(env: Env = process.env): Config {
     companyPortalAdamId: String(integer(env, 'COMPANY_PORTAL_ADAM_ID', 719171358, 1)),
     keyPairTtlS: integer(env, 'KEY_PAIR_TTL_S', 86400, 60),
     tokenExpiringSoonDays: integer(env, 'TOKEN_EXPIRING_SOON_DAYS', 30, 1, 365),
+    requestStatementTimeoutMs: integer(env, 'REQUEST_STATEMENT_TIMEOUT_MS', 10_000, 0, 3_600_000),
     logLevel,
   };
 }

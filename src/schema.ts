@@ -9,7 +9,11 @@ import { buildSchemaSync, type NonEmptyArray, type PubSub } from 'type-graphql';
 import { AuthResolver } from './auth/auth.resolver';
 import { authGuard } from './auth/guard';
 import { DepTokenDevicesResolver, DeviceResolver } from './devices/device.resolver';
-import { NodeResolver } from './graphql/node.resolver';
+import { MAX_SERIALS_PER_ASSIGN_CALL } from './devices/assignment.service';
+import { MAX_IMPORT_ROWS } from './devices/serial-import';
+import { ErrorCode } from './graphql/error-codes';
+import { MAX_IDS_PER_INPUT, type ListLimits } from './graphql/input-limits';
+import { MAX_NODES, NodeResolver } from './graphql/node.resolver';
 import { AppleConfiguratorCertificateResolver, DepTokenProfilesResolver, EnrollmentProfileResolver } from './profiles/profile.resolver';
 import { DepTokenSyncResolver, SyncRunResolver } from './sync/sync.resolver';
 import { DepTokenResolver } from './tokens/token.resolver';
@@ -31,6 +35,26 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   SyncRunResolver,
   DepTokenSyncResolver,
 ];
+
+/**
+ * The longest list each list argument and input field takes, refused before anything runs
+ * (src/graphql/input-limits.ts); each field's description states it, and a test keeps every list
+ * of the schema in this table. Enum lists (alert kinds and severities, setup panes) are bounded by
+ * the number of values. Codes the features already returned for these lists are kept.
+ */
+const ids = { max: MAX_IDS_PER_INPUT };
+export const LIST_LIMITS: ListLimits = {
+  'Query.nodes(ids:)': { max: MAX_NODES, code: ErrorCode.BAD_USER_INPUT },
+  'AssignEnrollmentProfileInput.serialNumbers': { max: MAX_SERIALS_PER_ASSIGN_CALL, code: ErrorCode.TOO_MANY_SERIAL_NUMBERS },
+  'ImportDeviceSerialsInput.serialNumbers': { max: MAX_IMPORT_ROWS, code: ErrorCode.TOO_MANY_SERIAL_NUMBERS },
+  'CreateApiKeyInput.scopeTagIds': ids,
+  'UploadDepTokenInput.scopeTagIds': ids,
+  'UpdateDepTokenInput.scopeTagIds': ids,
+  'UploadVppTokenInput.scopeTagIds': ids,
+  'UpdateVppTokenInput.scopeTagIds': ids,
+  'CreateEnrollmentProfileInput.appleConfiguratorCertificateIds': ids,
+  'UpdateEnrollmentProfileInput.appleConfiguratorCertificateIds': ids,
+};
 
 export function buildDepgateSchema(options: { pubSub?: PubSub } = {}): GraphQLSchema {
   return buildSchemaSync({

@@ -84,7 +84,7 @@ export class AlertResolver {
   @RequireRole(Role.READER)
   async alertRaised(
     @Root() event: AlertRaisedEvent,
-    @Arg('kinds', () => [AlertKind], { nullable: true }) _kinds: AlertKind[] | null,
+    @Arg('kinds', () => [AlertKind], { nullable: true, description: 'Only these kinds; at most as many as there are kinds' }) _kinds: AlertKind[] | null,
     @Ctx() ctx: RequestContext,
   ): Promise<Alert> {
     // Fresh loaders per event: one subscription's context lives for hours, its caches must not.

@@ -137,10 +137,10 @@ export class AlertFilter {
   @Field(() => AlertStatusFilter, { nullable: true, description: 'Default ACTIVE' })
   status?: AlertStatusFilter | null;
 
-  @Field(() => [AlertKind], { nullable: true })
+  @Field(() => [AlertKind], { nullable: true, description: 'Any of these kinds; at most as many as there are kinds' })
   kinds?: AlertKind[] | null;
 
-  @Field(() => [AlertSeverity], { nullable: true })
+  @Field(() => [AlertSeverity], { nullable: true, description: 'Any of these severities; at most as many as there are severities' })
   severities?: AlertSeverity[] | null;
 
   @Field(() => Boolean, { nullable: true })

@@ -86,7 +86,7 @@ export class CreateApiKeyInput {
   @Field(() => Role)
   role: Role;
 
-  @Field(() => [ID], { defaultValue: [], description: 'Empty: unrestricted (only an unrestricted key may create one)' })
+  @Field(() => [ID], { defaultValue: [], description: 'Empty: unrestricted (only an unrestricted key may create one). At most 100' })
   scopeTagIds: string[];
 }
 

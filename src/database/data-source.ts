@@ -7,7 +7,19 @@ import { MIGRATIONS } from '../../migrations';
  * never on. Entities and migrations are listed explicitly (no globs) so jest, ts-node and a
  * compiled build load the same classes.
  */
-export function createDataSource(url: string, options: { poolSize?: number; applicationName?: string } = {}): DataSource {
+export function createDataSource(
+  url: string,
+  options: {
+    poolSize?: number;
+    applicationName?: string;
+    /**
+     * statement_timeout of every pooled connection (REQUEST_STATEMENT_TIMEOUT_MS): no statement a
+     * request sends runs or waits for a lock longer. Background work shares the pool; what may
+     * rightly take longer lifts it for itself (migrations, liftStatementTimeout).
+     */
+    statementTimeoutMs?: number;
+  } = {},
+): DataSource {
   return new DataSource({
     type: 'postgres',
     url,
@@ -19,6 +31,7 @@ export function createDataSource(url: string, options: { poolSize?: number; appl
     logging: false,
     poolSize: options.poolSize ?? 10,
     applicationName: options.applicationName ?? 'depgate',
+    extra: options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {},
   });
 }
 

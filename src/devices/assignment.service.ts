@@ -98,16 +98,17 @@ export class DeviceAssignmentService {
   async assignSerials(profileId: string, serials: string[], scope: AccessScope): Promise<AssignmentOutcome[]> {
     const profile = await this.findVisibleProfile(profileId, scope);
     if (!profile) throw notFound('Enrollment profile');
+    // Entries are counted before any is normalised: a huge list is refused without being read.
+    if (serials.length > MAX_SERIALS_PER_ASSIGN_CALL) {
+      throw new DomainError(
+        ErrorCode.TOO_MANY_SERIAL_NUMBERS,
+        `At most ${MAX_SERIALS_PER_ASSIGN_CALL} serial numbers per call; ${serials.length} were given`,
+        { field: 'serialNumbers', max: MAX_SERIALS_PER_ASSIGN_CALL },
+      );
+    }
     const distinct = distinctSerials(serials);
     if (distinct.length === 0) {
       throw new DomainError(ErrorCode.SERIAL_NUMBERS_REQUIRED, 'Give at least one serial number', { field: 'serialNumbers' });
-    }
-    if (distinct.length > MAX_SERIALS_PER_ASSIGN_CALL) {
-      throw new DomainError(
-        ErrorCode.TOO_MANY_SERIAL_NUMBERS,
-        `At most ${MAX_SERIALS_PER_ASSIGN_CALL} serial numbers per call; ${distinct.length} were given`,
-        { field: 'serialNumbers', max: MAX_SERIALS_PER_ASSIGN_CALL },
-      );
     }
     if (!profile.appleProfileUuid) {
       throw new DomainError(ErrorCode.CONFLICT, 'This profile is not defined at Apple yet: save it again', { field: 'profileId' });

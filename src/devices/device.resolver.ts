@@ -114,7 +114,7 @@ export class DeviceResolver {
       },
       ctx.scope,
     );
-    return { accepted: result.accepted.map(Device.from), rejected: result.rejected };
+    return { accepted: result.accepted.map(Device.from), rejected: result.rejected, rejectedCount: result.rejectedCount };
   }
 
   @Mutation(() => DeleteDevicePayload, {

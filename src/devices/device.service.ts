@@ -10,14 +10,15 @@ import type { KeysetColumn } from '../graphql/connection';
 import { DomainError, badInput, notFound } from '../graphql/domain-error';
 import { ErrorCode } from '../graphql/error-codes';
 import { EnrollmentProfileEntity } from '../profiles/profile.entity';
-import { MAX_SERIALS_PER_ASSIGN_CALL } from './assignment.service';
 import { DeviceEntity, type AssignmentResult, type DeviceProfileStatus, type DeviceSource } from './device.entity';
 import {
   CsvUnreadableError,
+  MAX_REJECTED_SHOWN,
   parseSerialCsv,
   parseSerialList,
   rejection,
   SerialRejectionReason,
+  TooManyRowsError,
   type ParsedSerials,
   type Rejection,
 } from './serial-import';
@@ -44,10 +45,14 @@ export interface ImportSerialsCommand {
 
 export interface ImportSerialsResult {
   accepted: DeviceEntity[];
+  /** The first MAX_REJECTED_SHOWN, by line. */
   rejected: Rejection[];
+  rejectedCount: number;
 }
 
 const MAX_SEARCH_LENGTH = 100;
+/** The trigram index (migrations/…-DeviceSearchIndex.ts) serves substrings of 3 characters or more; shorter ones scan every device. */
+export const MIN_SEARCH_LENGTH = 3;
 
 /**
  * The devices order: serial number in byte order (`COLLATE "C"`, the order of Apple's upper-case
@@ -92,6 +97,13 @@ export class DeviceService {
     const search = (filter.search ?? '').trim();
     if (search) {
       if (search.length > MAX_SEARCH_LENGTH) throw badInput(`search is at most ${MAX_SEARCH_LENGTH} characters`, 'search');
+      if (search.length < MIN_SEARCH_LENGTH) {
+        throw new DomainError(
+          ErrorCode.SEARCH_TOO_SHORT,
+          `search needs at least ${MIN_SEARCH_LENGTH} characters (serialNumberPrefix finds serials by their first characters)`,
+          { field: 'search', min: MIN_SEARCH_LENGTH },
+        );
+      }
       qb.andWhere(`(${a}.serial_number ILIKE :${a}Search OR ${a}.model ILIKE :${a}Search OR ${a}.description ILIKE :${a}Search)`, {
         [`${a}Search`]: `%${likeEscape(search)}%`,
       });
@@ -128,17 +140,14 @@ export class DeviceService {
       parsed = hasCsv ? parseSerialCsv(command.csv!) : parseSerialList(command.serialNumbers!);
     } catch (error) {
       if (error instanceof CsvUnreadableError) throw new DomainError(ErrorCode.CSV_INVALID, error.message, { field: 'csv' });
+      if (error instanceof TooManyRowsError) {
+        const field = hasCsv ? 'csv' : 'serialNumbers';
+        throw new DomainError(ErrorCode.TOO_MANY_SERIAL_NUMBERS, `${error.message}: ${field} has more rows`, { field, max: error.max });
+      }
       throw error;
     }
     if (parsed.accepted.length + parsed.rejected.length === 0) {
       throw new DomainError(ErrorCode.SERIAL_NUMBERS_REQUIRED, 'No serial number was given', { field: hasCsv ? 'csv' : 'serialNumbers' });
-    }
-    if (parsed.accepted.length > MAX_SERIALS_PER_ASSIGN_CALL) {
-      throw new DomainError(
-        ErrorCode.TOO_MANY_SERIAL_NUMBERS,
-        `At most ${MAX_SERIALS_PER_ASSIGN_CALL} serial numbers per import; ${parsed.accepted.length} were given`,
-        { field: hasCsv ? 'csv' : 'serialNumbers', max: MAX_SERIALS_PER_ASSIGN_CALL },
-      );
     }
     if (command.profileId) {
       const profile = await this.dataSource.getRepository(EnrollmentProfileEntity).findOneBy({ id: command.profileId });
@@ -187,7 +196,7 @@ export class DeviceService {
       return stored;
     });
     rejected.sort((a, b) => a.line - b.line);
-    return { accepted, rejected };
+    return { accepted, rejected: rejected.slice(0, MAX_REJECTED_SHOWN), rejectedCount: rejected.length };
   }
 
   /**

@@ -3,7 +3,7 @@ import { ConnectionType } from '../graphql/connection';
 import { toGlobalId } from '../graphql/global-id';
 import { Node } from '../graphql/node';
 import type { DeviceEntity } from './device.entity';
-import { SerialRejectionReason } from './serial-import';
+import { MAX_IMPORT_ROWS, MAX_REJECTED_SHOWN, SerialRejectionReason } from './serial-import';
 
 export enum DeviceProfileStatus {
   EMPTY = 'EMPTY',
@@ -200,7 +200,7 @@ export class DeviceFilter {
   @Field(() => String, { nullable: true, description: 'Serial numbers starting with this (case-insensitive)' })
   serialNumberPrefix?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Text contained in the serial number, model or description (case-insensitive)' })
+  @Field(() => String, { nullable: true, description: 'Text contained in the serial number, model or description (case-insensitive); 3 to 100 characters' })
   search?: string | null;
 
   @Field(() => Boolean, { nullable: true, description: 'Also list devices deleted here or removed from the MDM server in ABM' })
@@ -214,7 +214,7 @@ export class AssignEnrollmentProfileInput {
   @Field(() => ID)
   profileId: string;
 
-  @Field(() => [String], { description: 'Up to 10,000 serial numbers, also of devices not synced yet; sent to Apple 1,000 at a time' })
+  @Field(() => [String], { description: 'At most 10,000 entries (duplicates count), also serials of devices not synced yet; sent to Apple 1,000 at a time' })
   serialNumbers: string[];
 }
 
@@ -246,13 +246,14 @@ export class ImportDeviceSerialsInput {
   @Field(() => ID)
   tokenId: string;
 
-  @Field(() => [String], { nullable: true, description: 'Serial numbers; give these or csv' })
+  @Field(() => [String], { nullable: true, description: `Serial numbers; give these or csv. At most ${MAX_IMPORT_ROWS.toLocaleString('en-US')} entries` })
   serialNumbers?: string[] | null;
 
   @Field(() => String, {
     nullable: true,
     description:
-      'CSV text: the serial number in the first column, or in the column headed "Serial Number" (or "serial", "serial_number", "serialnumber"); comma, semicolon or tab separated; other columns are ignored',
+      'CSV text: the serial number in the first column, or in the column headed "Serial Number" (or "serial", "serial_number", "serialnumber"); comma, semicolon or tab separated; other columns are ignored. ' +
+      `At most ${MAX_IMPORT_ROWS.toLocaleString('en-US')} rows besides the header (blank lines do not count)`,
   })
   csv?: string | null;
 
@@ -293,8 +294,11 @@ export class ImportDeviceSerialsPayload {
   @Field(() => [Device], { description: 'Imported (or already imported) devices, source IMPORT' })
   accepted: Device[];
 
-  @Field(() => [RejectedSerial])
+  @Field(() => [RejectedSerial], { description: `The first ${MAX_REJECTED_SHOWN.toLocaleString('en-US')} rejected rows, by line` })
   rejected: RejectedSerial[];
+
+  @Field(() => Int, { description: `How many rows were rejected in all (rejected lists the first ${MAX_REJECTED_SHOWN.toLocaleString('en-US')})` })
+  rejectedCount: number;
 }
 
 // ------------------------------------------------------------------------------------ delete

@@ -16,6 +16,10 @@
  * - blank lines are skipped; other columns are ignored.
  * Serials are trimmed and upper-cased (serial-number.ts); the first occurrence counts and later
  * ones are rejected as DUPLICATE with their own line number.
+ *
+ * Rows are counted before anything is classified: every row, valid or not, costs a rejection or a
+ * device, so a list or CSV of more rows than one import takes (a million one-letter lines fit in
+ * the character cap) is refused whole, without building a row for any of them.
  */
 import { normalizeSerialNumber, serialNumberProblem, serialNumberProblemMessage } from './serial-number';
 
@@ -32,6 +36,10 @@ export enum SerialRejectionReason {
 /** Bigger than 10,000 serials with a few columns each; anything larger is not a serial list. */
 export const MAX_IMPORT_CSV_CHARS = 2 * 1024 * 1024;
 const MAX_VALUE_SHOWN = 64;
+/** Rows one import takes: as many serials as one assignEnrollmentProfile call. */
+export const MAX_IMPORT_ROWS = 10_000;
+/** Rejected rows a response lists (the first ones, by line); the payload counts them all. */
+export const MAX_REJECTED_SHOWN = 1000;
 
 export interface ImportRow {
   /** CSV line (from 1), or position in the list (from 1). */
@@ -58,6 +66,14 @@ export class CsvUnreadableError extends Error {
   }
 }
 
+/** More rows (list entries, or CSV lines with content besides a header) than one import takes. */
+export class TooManyRowsError extends Error {
+  constructor(readonly max: number) {
+    super(`At most ${max} serial numbers per import`);
+    this.name = 'TooManyRowsError';
+  }
+}
+
 const HEADER_NAMES = new Set(['serialnumber', 'serial', 'serialno', 'serialnum', 'sn']);
 
 export function shown(value: string): string {
@@ -68,16 +84,36 @@ export function rejection(line: number, value: string, reason: SerialRejectionRe
   return { line, value: shown(value), reason, message };
 }
 
-/** Serial numbers given as a list: each entry is one serial. */
-export function parseSerialList(serials: readonly string[]): ParsedSerials {
+/** Serial numbers given as a list: each entry is one serial (blank and duplicate entries count). */
+export function parseSerialList(serials: readonly string[], maxRows = MAX_IMPORT_ROWS): ParsedSerials {
+  if (serials.length > maxRows) throw new TooManyRowsError(maxRows);
   return classify(serials.map((value, i) => ({ line: i + 1, value, malformed: false })), false);
 }
 
-export function parseSerialCsv(csv: string): ParsedSerials {
+/** Lines with something besides whitespace (what the parser reads), counting up to `stopAfter` + 1. */
+function contentLines(text: string, stopAfter: number): number {
+  let lines = 0;
+  let content = false;
+  for (let i = 0; i < text.length && lines <= stopAfter; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 13) {
+      if (content) lines++;
+      content = false;
+    } else if (!content && !(c === 32 || c === 9 || (c > 127 && /\s/.test(text[i]!)))) {
+      content = true;
+    }
+  }
+  return content ? lines + 1 : lines;
+}
+
+/** At most `maxRows` rows besides a header line. */
+export function parseSerialCsv(csv: string, maxRows = MAX_IMPORT_ROWS): ParsedSerials {
   if (csv.length > MAX_IMPORT_CSV_CHARS) {
     throw new CsvUnreadableError(`The CSV is ${csv.length} characters long; at most ${MAX_IMPORT_CSV_CHARS} are accepted (10,000 serials per import).`);
   }
   if (csv.includes('\u0000')) throw new CsvUnreadableError('This is not a text file: upload the CSV as text.');
+  // Before splitting: the header is not known yet, so one line more may be it.
+  if (contentLines(csv, maxRows + 1) > maxRows + 1) throw new TooManyRowsError(maxRows);
   const lines = csv.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/);
   const firstContent = lines.find((l) => l.trim() !== '');
   if (firstContent === undefined) return { accepted: [], rejected: [] };
@@ -99,6 +135,7 @@ export function parseSerialCsv(csv: string): ParsedSerials {
     }
     cells.push({ line: index + 1, value: row.malformed ? text : (row.cells[column] ?? ''), malformed: row.malformed });
   });
+  if (cells.length > maxRows) throw new TooManyRowsError(maxRows);
   return classify(cells, true);
 }
 

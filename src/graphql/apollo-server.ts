@@ -16,8 +16,7 @@ import { requestStore } from '../request-store';
 import type { Services } from '../services';
 import { ErrorCode } from './error-codes';
 import { toClientError } from './error-masking';
-import { complexityError } from './query-complexity';
-import type { QueryHardening } from './query-hardening';
+import { operationRefusal, type QueryHardening } from './query-hardening';
 
 /** Token files may be 1 MB (a typed error says so); the body limit sits above that. */
 const BODY_LIMIT = '4mb';
@@ -37,13 +36,13 @@ export interface ApolloDeps {
   drain: () => Promise<void>;
 }
 
-/** Cost is checked once the operation is known (graphql-armor's estimate is switched off). */
+/** List lengths and cost are checked once the operation is known (graphql-armor's cost estimate is switched off). */
 const costLimitPlugin: ApolloServerPlugin<RequestContext> = {
   async requestDidStart() {
     return {
       async didResolveOperation({ document, request, schema }) {
-        const tooComplex = complexityError(schema, document, request.variables, request.operationName);
-        if (tooComplex) throw tooComplex;
+        const refused = operationRefusal(schema, document, request.variables, request.operationName);
+        if (refused) throw refused;
       },
     };
   },

@@ -107,14 +107,40 @@ export function encodeCursor(values: (string | number)[]): string {
   return Buffer.from(JSON.stringify(values), 'utf8').toString('base64url');
 }
 
-export function decodeCursor(cursor: string, width: number): (string | number)[] {
-  try {
-    const values = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(values) && values.length === width && values.every((v) => ['string', 'number'].includes(typeof v))) {
-      return values;
+/** Longer than any cursor this API hands out (two keys of at most a few dozen characters). */
+const MAX_CURSOR_LENGTH = 512;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/**
+ * Whether a cursor value fits its key's type as encodeCursor writes it. Cursors are base64 JSON a
+ * client can write by hand; a value PostgreSQL cannot cast (`["x","y"]` where a timestamp belongs)
+ * would otherwise fail the statement and surface as a masked 500.
+ */
+function fitsKey(value: unknown, cast: KeysetColumn<never>['cast']): boolean {
+  switch (cast) {
+    case 'timestamptz':
+      // Exactly what Date#toISOString wrote: no other shape, no date that does not exist.
+      return typeof value === 'string' && ISO_INSTANT.test(value) && !Number.isNaN(Date.parse(value)) && new Date(value).toISOString() === value;
+    case 'uuid':
+      return typeof value === 'string' && UUID.test(value);
+    case 'int':
+      return typeof value === 'number' && Number.isSafeInteger(value);
+    default:
+      return typeof value === 'string' && !value.includes('\u0000');
+  }
+}
+
+export function decodeCursor<E>(cursor: string, key: readonly KeysetColumn<E>[]): (string | number)[] {
+  if (cursor.length <= MAX_CURSOR_LENGTH) {
+    try {
+      const values: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+      if (Array.isArray(values) && values.length === key.length && values.every((v, i) => fitsKey(v, key[i]!.cast))) {
+        return values as (string | number)[];
+      }
+    } catch {
+      /* fall through */
     }
-  } catch {
-    /* fall through */
   }
   throw badInput('after is not a cursor from this list', 'after');
 }
@@ -133,7 +159,7 @@ export async function paginate<E extends ObjectLiteral>(
   const countQb = qb.clone();
   const page = qb.clone();
   if (args.after) {
-    const values = decodeCursor(args.after, key.length);
+    const values = decodeCursor(args.after, key);
     const lhs = key.map((k) => k.sql).join(', ');
     const rhs = key.map((k, i) => `CAST(:__after${i} AS ${k.cast ?? 'text'})`).join(', ');
     page.andWhere(`(${lhs}) > (${rhs})`, Object.fromEntries(values.map((v, i) => [`__after${i}`, v])));

@@ -10,6 +10,8 @@ export enum ErrorCode {
   NOT_FOUND = 'NOT_FOUND',
   CONFLICT = 'CONFLICT',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
+  /** A list argument or input field holds more items than its documented maximum (`extensions.field`, `extensions.max`). */
+  TOO_MANY_ITEMS = 'TOO_MANY_ITEMS',
 
   // Access control
   SCOPE_TAG_IN_USE = 'SCOPE_TAG_IN_USE',
@@ -77,6 +79,8 @@ export enum ErrorCode {
   TOO_MANY_SERIAL_NUMBERS = 'TOO_MANY_SERIAL_NUMBERS',
   /** The CSV could not be read at all (size, binary content, no serial column). */
   CSV_INVALID = 'CSV_INVALID',
+  /** A device search shorter than the search index can serve (`extensions.min`, 3 characters). */
+  SEARCH_TOO_SHORT = 'SEARCH_TOO_SHORT',
 
   // VPP (Apps and Books) location tokens
   VPP_TOKEN_FILE_TOO_LARGE = 'VPP_TOKEN_FILE_TOO_LARGE',

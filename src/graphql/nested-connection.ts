@@ -33,7 +33,7 @@ export async function paginateNested<E extends ObjectLiteral>(
     const innerKey = spec.key('c');
     inner.andWhere(`c.${spec.parentColumn} = ANY(CAST(:__parents AS uuid[]))`, { __parents: [...parentIds] });
     if (spec.args.after) {
-      const values = decodeCursor(spec.args.after, innerKey.length);
+      const values = decodeCursor(spec.args.after, innerKey);
       const lhs = innerKey.map((k) => k.sql).join(', ');
       const rhs = innerKey.map((k, i) => `CAST(:__after${i} AS ${k.cast ?? 'text'})`).join(', ');
       inner.andWhere(`(${lhs}) > (${rhs})`, Object.fromEntries(values.map((v, i) => [`__after${i}`, v])));

@@ -6,7 +6,7 @@ import { badInput } from './domain-error';
 import { parseGlobalId } from './global-id';
 import { Node, nodeLoaderFor } from './node';
 
-const MAX_NODES = 100;
+export const MAX_NODES = 100;
 
 @Resolver()
 export class NodeResolver {
@@ -19,7 +19,7 @@ export class NodeResolver {
 
   @Query(() => [Node], { nullable: 'items', description: `Up to ${MAX_NODES} objects by global ID, in the order asked` })
   @RequireRole(Role.READER)
-  async nodes(@Arg('ids', () => [ID]) ids: string[], @Ctx() ctx: RequestContext): Promise<(Node | null)[]> {
+  async nodes(@Arg('ids', () => [ID], { description: `At most ${MAX_NODES}` }) ids: string[], @Ctx() ctx: RequestContext): Promise<(Node | null)[]> {
     if (ids.length > MAX_NODES) throw badInput(`ids may hold at most ${MAX_NODES} ids`, 'ids');
     return loadNodes(ctx, ids);
   }

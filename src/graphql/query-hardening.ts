@@ -4,6 +4,10 @@
  * Cost is limited by query-complexity.ts (page-size aware); armor's estimate grows with depth.
  */
 import { ApolloArmor } from '@escape.tech/graphql-armor';
+import type { DocumentNode, GraphQLError, GraphQLSchema } from 'graphql';
+import { LIST_LIMITS } from '../schema';
+import { listLimitError } from './input-limits';
+import { complexityError } from './query-complexity';
 
 export type QueryHardening = ReturnType<ApolloArmor['protect']>;
 
@@ -16,4 +20,17 @@ export function createQueryHardening(): QueryHardening {
     costLimit: { enabled: false },
     blockFieldSuggestion: { enabled: false },
   }).protect();
+}
+
+/**
+ * Checks that need the operation and its variables (list lengths, then page-size aware cost), run
+ * by both transports before anything executes. Null when the operation may run.
+ */
+export function operationRefusal(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown> | undefined,
+  operationName: string | undefined,
+): GraphQLError | null {
+  return listLimitError(schema, LIST_LIMITS, document, variables) ?? complexityError(schema, document, variables, operationName) ?? null;
 }

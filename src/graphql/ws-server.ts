@@ -15,7 +15,7 @@ import { Topic } from '../events/topics';
 import type { Logger } from '../logger';
 import type { Services } from '../services';
 import { toClientError } from './error-masking';
-import { complexityError } from './query-complexity';
+import { operationRefusal } from './query-hardening';
 import { closeSocket, WsClose } from './ws-close';
 
 export interface WsServerDeps {
@@ -96,8 +96,8 @@ export function startWsServer(deps: WsServerDeps): GraphqlWsServer {
         } catch {
           return; // graphql-ws reports the syntax error itself
         }
-        const tooComplex = complexityError(schema, document, payload.variables ?? undefined, payload.operationName ?? undefined);
-        return tooComplex ? [tooComplex] : undefined;
+        const refused = operationRefusal(schema, document, payload.variables ?? undefined, payload.operationName ?? undefined);
+        return refused ? [refused] : undefined;
       },
       context: (ctx) =>
         createRequestContext({ principal: ctx.extra.principal!, services, logger, requestId: requestIdFrom(undefined) }),

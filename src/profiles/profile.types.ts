@@ -211,7 +211,7 @@ abstract class ProfileSettingsInput {
   @Field(() => SyncWithComputers, { nullable: true, description: 'Default DENY_ALL' })
   syncWithComputers?: SyncWithComputers | null;
 
-  @Field(() => [ID], { nullable: true, description: 'With ALLOW_BY_CERTIFICATE: 1 to 10 uploaded certificates' })
+  @Field(() => [ID], { nullable: true, description: 'With ALLOW_BY_CERTIFICATE: 1 to 10 uploaded certificates; a list of more than 100 is refused before the rules run (at most 100)' })
   appleConfiguratorCertificateIds?: string[] | null;
 
   @Field(() => String, { nullable: true })
@@ -223,7 +223,7 @@ abstract class ProfileSettingsInput {
   @Field(() => String, { nullable: true, description: 'At most 50 characters' })
   departmentPhone?: string | null;
 
-  @Field(() => [SetupPane], { nullable: true, description: 'Panes to hide (replaces the list)' })
+  @Field(() => [SetupPane], { nullable: true, description: 'Panes to hide (replaces the list); at most as many as there are panes' })
   hiddenSetupPanes?: SetupPane[] | null;
 }
 

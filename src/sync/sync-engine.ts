@@ -20,6 +20,7 @@ import { AppleDepError, AppleDepErrorKind, isAppleDepError } from '../apple/dep-
 import type { DepClient } from '../apple/dep-client';
 import type { DepAccount, DepDevicePage } from '../apple/dep.types';
 import type { Clock } from '../clock';
+import { liftStatementTimeout } from '../database/statement-timeout';
 import type { Logger } from '../logger';
 import type { DepClientFactory } from '../tokens/dep-client.factory';
 import { DepTokenEntity } from '../tokens/token.entity';
@@ -179,6 +180,7 @@ export class SyncEngine {
     // Everything the fetch did not list has left the MDM server; the sync takes over from here.
     ctx.run = await dataSource.transaction(async (m) => {
       const now = clock.now();
+      await liftStatementTimeout(m); // one UPDATE over every device of the token
       const deleted = await sweepUnlisted(m, tokenId, fetchId!, now);
       await tokenStates.completeFetch(m, tokenId, { syncCursor: syncFrom, at: now, fullSyncAt: ctx.run.queuedAt });
       return store.count(m, ctx.run.id, { devicesDeleted: deleted });

@@ -127,7 +127,7 @@ export class UploadDepTokenInput {
   @Field(() => String, { nullable: true, description: "Defaults to the MDM server's name" })
   name?: string | null;
 
-  @Field(() => [ID], { nullable: true })
+  @Field(() => [ID], { nullable: true, description: 'Who may see the token; a scoped key defaults to its own tags. At most 100' })
   scopeTagIds?: string[] | null;
 }
 
@@ -157,7 +157,7 @@ export class UpdateDepTokenInput {
   @Field(() => String, { nullable: true })
   name?: string | null;
 
-  @Field(() => [ID], { nullable: true, description: 'Replaces the scope tags; inherited by profiles and devices' })
+  @Field(() => [ID], { nullable: true, description: 'Replaces the scope tags; inherited by profiles and devices. At most 100' })
   scopeTagIds?: string[] | null;
 }
 

@@ -86,7 +86,7 @@ export class UploadVppTokenInput {
   @Field(() => String, { nullable: true, description: 'The Apple ID that manages the location (for the record)' })
   appleId?: string | null;
 
-  @Field(() => [ID], { nullable: true, description: 'Who may see the token; a scoped key defaults to its own tags' })
+  @Field(() => [ID], { nullable: true, description: 'Who may see the token; a scoped key defaults to its own tags. At most 100' })
   scopeTagIds?: string[] | null;
 }
 
@@ -110,7 +110,7 @@ export class UpdateVppTokenInput {
   @Field(() => String, { nullable: true, description: 'An empty string clears it' })
   appleId?: string | null;
 
-  @Field(() => [ID], { nullable: true, description: 'Replaces the scope tags' })
+  @Field(() => [ID], { nullable: true, description: 'Replaces the scope tags. At most 100' })
   scopeTagIds?: string[] | null;
 }
 

@@ -79,6 +79,18 @@ describe('loadConfig defaults', () => {
   });
 });
 
+describe('REQUEST_STATEMENT_TIMEOUT_MS', () => {
+  it('defaults to 10 seconds; 0 turns the limit off', () => {
+    expect(loadConfig({}).requestStatementTimeoutMs).toBe(10_000);
+    expect(loadConfig({ REQUEST_STATEMENT_TIMEOUT_MS: '2500' }).requestStatementTimeoutMs).toBe(2500);
+    expect(loadConfig({ REQUEST_STATEMENT_TIMEOUT_MS: '0' }).requestStatementTimeoutMs).toBe(0);
+  });
+
+  it.each(['-1', '1.5', 'ten', '3600001'])('refuses %j', (value) => {
+    expect(configError({ REQUEST_STATEMENT_TIMEOUT_MS: value }).variable).toBe('REQUEST_STATEMENT_TIMEOUT_MS');
+  });
+});
+
 describe('loadConfig refuses bad values, naming the variable', () => {
   const cases: [string, Record<string, string>][] = [
     ['PORT', { PORT: 'abc' }],

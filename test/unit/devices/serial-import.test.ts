@@ -1,4 +1,4 @@
-import { CsvUnreadableError, MAX_IMPORT_CSV_CHARS, parseSerialCsv, parseSerialList } from '../../../src/devices/serial-import';
+import { CsvUnreadableError, MAX_IMPORT_CSV_CHARS, MAX_IMPORT_ROWS, parseSerialCsv, parseSerialList, TooManyRowsError } from '../../../src/devices/serial-import';
 import { normalizeSerialNumber, serialNumberProblem } from '../../../src/devices/serial-number';
 
 const accepted = (csv: string) => parseSerialCsv(csv).accepted.map((r) => r.serialNumber);
@@ -87,5 +87,41 @@ describe('serial CSV', () => {
 
   it('an input with only blank lines has no rows', () => {
     expect(parseSerialCsv('\n \r\n')).toEqual({ accepted: [], rejected: [] });
+  });
+});
+
+describe('rows are counted before they are classified', () => {
+  const serial = (i: number) => `C02${String(i).padStart(9, '0')}`;
+
+  it('a list of more entries than one import takes, duplicates and blanks included', () => {
+    expect(() => parseSerialList(Array.from({ length: MAX_IMPORT_ROWS + 1 }, () => ''))).toThrow(TooManyRowsError);
+    expect(parseSerialList(Array.from({ length: MAX_IMPORT_ROWS }, () => '')).rejected).toHaveLength(MAX_IMPORT_ROWS);
+    expect(() => parseSerialList(['C02XK1ABJG5H', 'C02XK1ABJG5H', 'C02XK1ABJG6H'], 2)).toThrow(TooManyRowsError);
+  });
+
+  it('a CSV of a million one-letter lines, quickly', () => {
+    const started = Date.now();
+    expect(() => parseSerialCsv('A\n'.repeat(1_000_000))).toThrow(TooManyRowsError);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it.each([
+    ['LF', '\n'],
+    ['CRLF', '\r\n'],
+    ['CR', '\r'],
+  ])('%s: a header and blank (or whitespace-only) lines do not count', (_label, eol) => {
+    const rows = Array.from({ length: 3 }, (_, i) => serial(i));
+    const csv = ['Serial Number', '', ' \t', '\u00a0', ...rows, ''].join(eol);
+    expect(parseSerialCsv(csv, 3).accepted).toHaveLength(3);
+    expect(() => parseSerialCsv(`${csv}${serial(9)}${eol}`, 3)).toThrow(TooManyRowsError);
+  });
+
+  it('without a header, the first line is a row', () => {
+    expect(() => parseSerialCsv([serial(1), serial(2), serial(3), serial(4)].join('\n'), 3)).toThrow(TooManyRowsError);
+    expect(parseSerialCsv([serial(1), serial(2), serial(3)].join('\n'), 3).accepted).toHaveLength(3);
+  });
+
+  it('malformed and invalid rows count like any other', () => {
+    expect(() => parseSerialCsv(['"open', 'x', 'C02XK1ABJG5H', 'y'].join('\n'), 3)).toThrow(TooManyRowsError);
   });
 });
