@@ -13,7 +13,7 @@ module.exports = {
       ...common,
       displayName: 'unit',
       testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
-      setupFiles: ['<rootDir>/test/support/unit-sandbox.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/support/unit-sandbox.ts'],
     },
     {
       ...common,
