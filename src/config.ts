@@ -29,6 +29,12 @@ export interface Config {
   keyPairTtlS: number;
   tokenExpiringSoonDays: number;
   logLevel: string;
+  /** Requests (HTTP) and operations (WebSocket) per API key and minute; 0: no limit. */
+  rateLimitPerMinute: number;
+  /** Operations open at once on one WebSocket (subscriptions, and queries while they run). */
+  wsMaxSubscriptionsPerSocket: number;
+  /** WebSockets one API key may hold open on one instance. */
+  wsMaxSocketsPerKey: number;
 }
 
 export class ConfigError extends Error {
@@ -126,6 +132,9 @@ export function loadConfig(env: Env = process.env): Config {
     keyPairTtlS: integer(env, 'KEY_PAIR_TTL_S', 86400, 60),
     tokenExpiringSoonDays: integer(env, 'TOKEN_EXPIRING_SOON_DAYS', 30, 1, 365),
     logLevel,
+    rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 0, 0, 1_000_000),
+    wsMaxSubscriptionsPerSocket: integer(env, 'WS_MAX_SUBSCRIPTIONS_PER_SOCKET', 100, 1, 100_000),
+    wsMaxSocketsPerKey: integer(env, 'WS_MAX_SOCKETS_PER_KEY', 50, 1, 100_000),
   };
 }
 
