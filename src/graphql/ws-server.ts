@@ -116,6 +116,14 @@ export function startWsServer(deps: WsServerDeps): GraphqlWsServer {
     },
     wsServer,
   );
+  // A socket's 'error' is a client's protocol fault (a frame over maxPayload, a bad opcode): ws has
+  // already closed it with the right code (1009, 1002). graphql-ws would print each one with its
+  // stack to stderr, which anonymous clients could flood: one log line instead. (Its listener
+  // was added by the 'connection' listener useServer registered just before this one.)
+  wsServer.on('connection', (socket) => {
+    socket.removeAllListeners('error');
+    socket.on('error', (error: Error & { code?: string }) => logger.warn({ code: error.code, reason: error.message }, 'WebSocket closed after a protocol error'));
+  });
 
   return {
     goAway: async () => {

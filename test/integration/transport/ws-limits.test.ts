@@ -25,11 +25,18 @@ function subscribe(client: Client, query = 'subscription { alertRaised { id } }'
 }
 
 it('closes a socket with 1009 when a frame is over 1 MiB, before any key is checked', async () => {
+  const consoleError = jest.spyOn(console, 'error');
   const socket = new WebSocket(wsUrl(), 'graphql-transport-ws');
   await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
   const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
   socket.send(JSON.stringify({ type: 'connection_init', payload: { pad: 'x'.repeat(2 * 1024 * 1024) } }));
   expect(await closed).toBe(1009);
+  // One log line, no stack trace on stderr.
+  expect(t.logs.map((l) => JSON.parse(l)).filter((l) => l.msg === 'WebSocket closed after a protocol error')).toEqual([
+    expect.objectContaining({ level: 40, code: 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' }),
+  ]);
+  expect(consoleError).not.toHaveBeenCalled();
+  consoleError.mockRestore();
 });
 
 it('accepts a frame under the limit', async () => {
