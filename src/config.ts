@@ -37,6 +37,12 @@ export interface Config {
   /** PostgreSQL statement_timeout of the pool requests use (0: none). */
   requestStatementTimeoutMs: number;
   logLevel: string;
+  /** Requests (HTTP) and operations (WebSocket) per API key and minute; 0: no limit. */
+  rateLimitPerMinute: number;
+  /** Operations open at once on one WebSocket (subscriptions, and queries while they run). */
+  wsMaxSubscriptionsPerSocket: number;
+  /** WebSockets one API key may hold open on one instance. */
+  wsMaxSocketsPerKey: number;
 }
 
 export class ConfigError extends Error {
@@ -156,6 +162,9 @@ export function loadConfig(env: Env = process.env): Config {
     tokenExpiringSoonDays: integer(env, 'TOKEN_EXPIRING_SOON_DAYS', 30, 1, 365),
     requestStatementTimeoutMs: integer(env, 'REQUEST_STATEMENT_TIMEOUT_MS', 10_000, 0, 3_600_000),
     logLevel,
+    rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 0, 0, 1_000_000),
+    wsMaxSubscriptionsPerSocket: integer(env, 'WS_MAX_SUBSCRIPTIONS_PER_SOCKET', 100, 1, 100_000),
+    wsMaxSocketsPerKey: integer(env, 'WS_MAX_SOCKETS_PER_KEY', 50, 1, 100_000),
   };
 }
 

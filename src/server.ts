@@ -9,12 +9,15 @@ import type { AddressInfo } from 'node:net';
 import express, { type Express } from 'express';
 import type { GraphQLSchema } from 'graphql';
 import type { DataSource } from 'typeorm';
+import { ApiKeyRateLimiter } from './auth/api-key-rate-limiter';
 import { Authenticator } from './auth/authenticator';
 import { requestIdFrom } from './context';
 import { migrationsApplied } from './database/data-source';
 import { graphqlHttpHandlers, startApolloServer } from './graphql/apollo-server';
 import { createQueryHardening } from './graphql/query-hardening';
 import { startWsServer } from './graphql/ws-server';
+import { httpErrorHandler } from './http/http-errors';
+import { notFound } from './http/not-found';
 import type { Logger } from './logger';
 import { METRICS_PATH } from './metrics/metrics';
 import { metricsRoute } from './metrics/metrics.route';
@@ -43,10 +46,16 @@ export async function startServer(deps: ServerDeps, listen: { port: number; host
   const httpServer = http.createServer(app);
   const hardening = createQueryHardening();
   const authenticator = new Authenticator(services.apiKeys);
+  const { config } = services;
+  const rateLimiter = new ApiKeyRateLimiter(deps.dataSource, services.clock, config.rateLimitPerMinute);
+  const wsLimits = { maxSubscriptionsPerSocket: config.wsMaxSubscriptionsPerSocket, maxSocketsPerKey: config.wsMaxSocketsPerKey };
 
-  const ws = startWsServer({ httpServer, path: GRAPHQL_PATH, schema, validationRules: hardening.validationRules, authenticator, services, logger });
+  const ws = startWsServer({ httpServer, path: GRAPHQL_PATH, schema, validationRules: hardening.validationRules, authenticator, rateLimiter, limits: wsLimits, services, logger });
   const apollo = await startApolloServer({ httpServer, schema, hardening, services, logger, drain: ws.dispose });
-  app.use(GRAPHQL_PATH, ...graphqlHttpHandlers(apollo, { authenticator, services, logger }));
+  app.use(GRAPHQL_PATH, ...graphqlHttpHandlers(apollo, { authenticator, rateLimiter, services, logger }));
+  // Last: unknown paths (a web console would pass notFound({ html })), then errors, both as JSON.
+  app.use(notFound());
+  app.use(httpErrorHandler(logger));
 
   await new Promise<void>((resolve) => httpServer.listen(listen.port, listen.host ?? '0.0.0.0', resolve));
   const { port } = httpServer.address() as AddressInfo;

@@ -1,30 +1,27 @@
 /**
- * The HTTP transport: Apollo Server on POST/GET /graphql, mounted into express. It authenticates
- * with the shared Authenticator (a refusal is UNAUTHENTICATED with HTTP status 401), runs the shared
- * hardening rules and cost limit, and masks errors through error-masking.ts.
+ * The HTTP transport: Apollo Server on POST/GET /graphql, mounted into express. The shared
+ * Authenticator and the rate limit run before the body is read (src/http/); a refusal is
+ * UNAUTHENTICATED with HTTP status 401. Apollo runs the shared hardening rules and cost limit,
+ * refuses subscriptions (they belong on the WebSocket) and masks errors through error-masking.ts.
  */
 import type http from 'node:http';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
-import express, { type RequestHandler } from 'express';
+import type { RequestHandler } from 'express';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
-import { AuthRefusal, type Authenticator } from '../auth/authenticator';
+import type { ApiKeyRateLimiter } from '../auth/api-key-rate-limiter';
+import type { Authenticator } from '../auth/authenticator';
 import { createRequestContext, type RequestContext } from '../context';
 import type { Logger } from '../logger';
 import { requestStore } from '../request-store';
+import { authenticateFirst, authenticationOf, unauthenticated } from '../http/authenticate-first';
+import { jsonBody } from '../http/json-body';
+import { rateLimitByKey } from '../http/rate-limit';
 import type { Services } from '../services';
-import { ErrorCode } from './error-codes';
 import { toClientError } from './error-masking';
 import { operationRefusal, type QueryHardening } from './query-hardening';
-
-/** Token files may be 1 MB (a typed error says so); the body limit sits above that. */
-const BODY_LIMIT = '4mb';
-
-const REFUSAL_MESSAGES: Record<AuthRefusal, string> = {
-  [AuthRefusal.MISSING_KEY]: 'An API key is required: send Authorization: Bearer <key>',
-  [AuthRefusal.INVALID_KEY]: 'The API key is not valid or has been revoked',
-};
+import { refuseSubscriptionsOverHttp } from './subscription-over-http';
 
 export interface ApolloDeps {
   httpServer: http.Server;
@@ -67,6 +64,7 @@ export async function startApolloServer(deps: ApolloDeps): Promise<ApolloServer<
     stopOnTerminationSignals: false,
     validationRules: deps.hardening.validationRules,
     plugins: [
+      refuseSubscriptionsOverHttp,
       costLimitPlugin,
       ApolloServerPluginDrainHttpServer({ httpServer: deps.httpServer }),
       deps.services.metrics.apolloPlugin(),
@@ -83,20 +81,24 @@ export async function startApolloServer(deps: ApolloDeps): Promise<ApolloServer<
   return apollo;
 }
 
-/** The /graphql handlers: JSON body, then Apollo with an authenticated per-request context. */
+/** The /graphql handlers: the key and its rate limit, then the JSON body, then Apollo. */
 export function graphqlHttpHandlers(
   apollo: ApolloServer<RequestContext>,
-  deps: { authenticator: Authenticator; services: Services; logger: Logger },
+  deps: { authenticator: Authenticator; rateLimiter: ApiKeyRateLimiter; services: Services; logger: Logger },
 ): RequestHandler[] {
-  const { authenticator, services, logger } = deps;
+  const { services, logger } = deps;
   return [
-    express.json({ limit: BODY_LIMIT }),
+    authenticateFirst(deps.authenticator),
+    rateLimitByKey(deps.rateLimiter),
+    ...jsonBody(),
     expressMiddleware(apollo, {
-      context: async ({ req }) => {
+      context: async ({ res }) => {
         const store = requestStore.getStore()!;
-        const { principal, refusal } = await authenticator.authenticate(req.headers.authorization);
+        // Requests with a body were refused before it was read; this is a GET without a key.
+        const { principal, refusal } = authenticationOf(res);
         if (!principal) {
-          throw new GraphQLError(REFUSAL_MESSAGES[refusal], { extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401 } } });
+          const { status, code, message } = unauthenticated(refusal);
+          throw new GraphQLError(message, { extensions: { code, http: { status } } });
         }
         return createRequestContext({ principal, services, logger, requestId: store.requestId });
       },

@@ -13,6 +13,18 @@ export enum ErrorCode {
   /** A list argument or input field holds more items than its documented maximum (`extensions.field`, `extensions.max`). */
   TOO_MANY_ITEMS = 'TOO_MANY_ITEMS',
 
+  // Transport (src/http/, the WebSocket adapter): requests refused before any operation runs
+  /** The HTTP body is not a JSON object, or uses a charset or Content-Encoding depgate does not read (HTTP 400 or 415). */
+  BAD_REQUEST = 'BAD_REQUEST',
+  /** The HTTP body is over the limit (HTTP 413). */
+  PAYLOAD_TOO_LARGE = 'PAYLOAD_TOO_LARGE',
+  /** The API key used up RATE_LIMIT_PER_MINUTE (extensions.retryAfterSeconds; HTTP 429 with Retry-After). */
+  RATE_LIMITED = 'RATE_LIMITED',
+  /** A subscription was sent over HTTP: subscriptions run over the WebSocket on the same path (HTTP 400). */
+  SUBSCRIPTION_OVER_HTTP = 'SUBSCRIPTION_OVER_HTTP',
+  /** The WebSocket already has WS_MAX_SUBSCRIPTIONS_PER_SOCKET operations open (extensions.limit). */
+  SUBSCRIPTION_LIMIT_REACHED = 'SUBSCRIPTION_LIMIT_REACHED',
+
   // Access control
   SCOPE_TAG_IN_USE = 'SCOPE_TAG_IN_USE',
   SCOPE_TAG_NAME_TAKEN = 'SCOPE_TAG_NAME_TAKEN',
@@ -122,4 +134,5 @@ export const REQUEST_ERROR_CODES: ReadonlySet<string> = new Set([
   'PERSISTED_QUERY_NOT_SUPPORTED',
   'OPERATION_RESOLUTION_FAILURE',
   'QUERY_TOO_COMPLEX',
+  ErrorCode.SUBSCRIPTION_OVER_HTTP,
 ]);

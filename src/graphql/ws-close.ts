@@ -9,11 +9,14 @@ import { CloseCode } from 'graphql-ws';
 import type { WebSocket } from 'ws';
 
 const GOING_AWAY = 1001;
+/** RFC 6455 "policy violation": graphql-ws clients treat it as fatal, so they do not reconnect in a loop. */
+const POLICY_VIOLATION = 1008;
 
 export const WsClose = {
   KEY_REQUIRED: { code: CloseCode.Unauthorized, reason: 'An API key is required (connection_init payload authorization)' },
   KEY_REVOKED: { code: CloseCode.Forbidden, reason: 'API key revoked' },
   SHUTTING_DOWN: { code: GOING_AWAY, reason: 'Server shutting down' },
+  TOO_MANY_SOCKETS: { code: POLICY_VIOLATION, reason: 'Too many WebSockets open for this API key (WS_MAX_SOCKETS_PER_KEY)' },
 } as const;
 export type WsClose = (typeof WsClose)[keyof typeof WsClose];
 

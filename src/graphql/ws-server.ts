@@ -1,13 +1,16 @@
 /**
  * The graphql-ws adapter: the WebSocket transport on the HTTP server's /graphql path. Like Apollo's
  * HTTP path it authenticates with the shared Authenticator, validates with the same rules, limits
- * cost the same way and masks errors through error-masking.ts. It also closes the sockets of an API
- * key the moment the key is revoked, on any instance (the revocation crosses instances as an event).
+ * cost and rate (each operation counts) the same way and masks errors through error-masking.ts.
+ * It bounds frames, operations per socket and sockets per key (ws-limits.ts), and closes the
+ * sockets of an API key the moment the key is revoked, on any instance (the revocation crosses
+ * instances as an event).
  */
 import type http from 'node:http';
-import { parse, specifiedRules, validate, type GraphQLSchema, type ValidationRule } from 'graphql';
+import { GraphQLError, parse, specifiedRules, validate, type GraphQLSchema, type ValidationRule } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer } from 'ws';
+import { rateLimitedError, type ApiKeyRateLimiter } from '../auth/api-key-rate-limiter';
 import { AuthRefusal, type Authenticator } from '../auth/authenticator';
 import type { Principal } from '../auth/principal';
 import { createRequestContext, requestIdFrom, type RequestContext } from '../context';
@@ -17,6 +20,7 @@ import type { Services } from '../services';
 import { toClientError } from './error-masking';
 import { operationRefusal } from './query-hardening';
 import { closeSocket, WsClose } from './ws-close';
+import { SocketsByKey, subscriptionLimitError, WS_MAX_PAYLOAD_BYTES, type WsLimits } from './ws-limits';
 
 export interface WsServerDeps {
   httpServer: http.Server;
@@ -24,6 +28,8 @@ export interface WsServerDeps {
   schema: GraphQLSchema;
   validationRules: readonly ValidationRule[];
   authenticator: Authenticator;
+  rateLimiter: ApiKeyRateLimiter;
+  limits: WsLimits;
   services: Services;
   logger: Logger;
 }
@@ -40,27 +46,9 @@ export interface GraphqlWsServer {
 // A type alias (not an interface) so it satisfies graphql-ws's Record<PropertyKey, unknown> bound.
 type SocketExtra = { principal?: Principal };
 
-/** Open sockets per API key, so that revoking a key closes its subscriptions at once. */
-class SocketsByKey {
-  private readonly sockets = new Map<string, Set<WebSocket>>();
-
-  add(apiKeyId: string, socket: WebSocket): void {
-    const sockets = this.sockets.get(apiKeyId) ?? new Set<WebSocket>();
-    this.sockets.set(apiKeyId, sockets.add(socket));
-    socket.once('close', () => {
-      sockets.delete(socket);
-      if (sockets.size === 0) this.sockets.delete(apiKeyId);
-    });
-  }
-
-  of(apiKeyId: string): Iterable<WebSocket> {
-    return this.sockets.get(apiKeyId) ?? [];
-  }
-}
-
 export function startWsServer(deps: WsServerDeps): GraphqlWsServer {
-  const { schema, validationRules, authenticator, services, logger } = deps;
-  const wsServer = new WebSocketServer({ server: deps.httpServer, path: deps.path });
+  const { schema, validationRules, authenticator, rateLimiter, limits, services, logger } = deps;
+  const wsServer = new WebSocketServer({ server: deps.httpServer, path: deps.path, maxPayload: WS_MAX_PAYLOAD_BYTES });
   services.metrics.countWebSockets(() => wsServer.clients.size);
 
   const socketsByKey = new SocketsByKey();
@@ -83,13 +71,26 @@ export function startWsServer(deps: WsServerDeps): GraphqlWsServer {
           return false;
         }
         if (!principal) return false; // graphql-ws closes with 4403 Forbidden
+        // Counted and added with no await between, so parallel connects cannot all slip under it.
+        if (socketsByKey.count(principal.apiKeyId) >= limits.maxSocketsPerKey) {
+          closeSocket(ctx.extra.socket, WsClose.TOO_MANY_SOCKETS);
+          return false;
+        }
         ctx.extra.principal = principal;
         socketsByKey.add(principal.apiKeyId, ctx.extra.socket);
         // A revocation announced between the check above and registering the socket went unheard.
         return Boolean((await authenticator.authenticate(authorization)).principal);
       },
-      onSubscribe: (ctx, id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
         services.metrics.wsSubscribed(ctx.extra, id);
+        // graphql-ws has already registered this operation: the count includes it.
+        let refusal = subscriptionLimitError(Object.keys(ctx.subscriptions).length, limits.maxSubscriptionsPerSocket);
+        if (!refusal) {
+          const rate = await rateLimiter.take(ctx.extra.principal!.apiKeyId);
+          if (!rate.allowed) refusal = rateLimitedError(rate.retryAfterSeconds);
+        }
+        // Masked and coded by onError (toClientError finds the DomainError inside).
+        if (refusal) return [new GraphQLError(refusal.message, { originalError: refusal })];
         let document;
         try {
           document = parse(payload.query);
@@ -117,6 +118,14 @@ export function startWsServer(deps: WsServerDeps): GraphqlWsServer {
     },
     wsServer,
   );
+  // A socket's 'error' is a client's protocol fault (a frame over maxPayload, a bad opcode): ws has
+  // already closed it with the right code (1009, 1002). graphql-ws would print each one with its
+  // stack to stderr, which anonymous clients could flood: one log line instead. (Its listener
+  // was added by the 'connection' listener useServer registered just before this one.)
+  wsServer.on('connection', (socket) => {
+    socket.removeAllListeners('error');
+    socket.on('error', (error: Error & { code?: string }) => logger.warn({ code: error.code, reason: error.message }, 'WebSocket closed after a protocol error'));
+  });
 
   return {
     goAway: async () => {

@@ -40,6 +40,9 @@ describe('loadConfig defaults', () => {
       keyPairTtlS: 86400,
       tokenExpiringSoonDays: 30,
       logLevel: 'info',
+      rateLimitPerMinute: 0,
+      wsMaxSubscriptionsPerSocket: 100,
+      wsMaxSocketsPerKey: 50,
     });
   });
 
@@ -51,6 +54,9 @@ describe('loadConfig defaults', () => {
       PUBLIC_URL: 'https://mdm.example.com/',
       ALERT_EXPIRY_DAYS: '7, 30,1,7',
       LOG_LEVEL: 'debug',
+      RATE_LIMIT_PER_MINUTE: '600',
+      WS_MAX_SUBSCRIPTIONS_PER_SOCKET: '20',
+      WS_MAX_SOCKETS_PER_KEY: '5',
     });
     expect(config).toMatchObject({
       port: 8080,
@@ -60,6 +66,9 @@ describe('loadConfig defaults', () => {
       enrollmentUrl: 'https://mdm.example.com/mdm/enroll',
       alertExpiryDays: [30, 7, 1],
       logLevel: 'debug',
+      rateLimitPerMinute: 600,
+      wsMaxSubscriptionsPerSocket: 20,
+      wsMaxSocketsPerKey: 5,
     });
   });
 
@@ -115,6 +124,9 @@ describe('loadConfig refuses bad values, naming the variable', () => {
     ['SECRET_KEY_PREVIOUS', { SECRET_KEY, SECRET_KEY_PREVIOUS: SECRET_KEY }],
     ['METRICS_TOKEN', { METRICS_TOKEN: 'short' }],
     ['METRICS_TOKEN_NAMES', { METRICS_TOKEN_NAMES: 'maybe' }],
+    ['RATE_LIMIT_PER_MINUTE', { RATE_LIMIT_PER_MINUTE: '-1' }],
+    ['WS_MAX_SUBSCRIPTIONS_PER_SOCKET', { WS_MAX_SUBSCRIPTIONS_PER_SOCKET: '0' }],
+    ['WS_MAX_SOCKETS_PER_KEY', { WS_MAX_SOCKETS_PER_KEY: 'many' }],
   ];
 
   it.each(cases)('%s in %j', (variable, env) => {

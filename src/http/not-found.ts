@@ -1,0 +1,14 @@
+/**
+ * Paths nothing serves: a JSON 404 in the GraphQL error shape. `html` is the hook for a later web
+ * console: given, it answers the requests that prefer text/html (a browser navigating) instead.
+ */
+import type { RequestHandler } from 'express';
+import { ErrorCode } from '../graphql/error-codes';
+import { sendGraphQLError } from './graphql-error-response';
+
+export function notFound(options: { html?: RequestHandler } = {}): RequestHandler {
+  return (req, res, next) => {
+    if (options.html && req.accepts(['json', 'html']) === 'html') return options.html(req, res, next);
+    sendGraphQLError(res, { status: 404, code: ErrorCode.NOT_FOUND, message: 'Nothing is served at this path: GraphQL is on /graphql' });
+  };
+}
