@@ -98,7 +98,7 @@ export function graphqlHttpHandlers(
         if (!principal) {
           throw new GraphQLError(REFUSAL_MESSAGES[refusal], { extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401 } } });
         }
-        return createRequestContext({ principal, services, logger, requestId: store.requestId });
+        return createRequestContext({ principal, services, logger, requestId: store.requestId, transport: 'HTTP', clientAddress: req.socket.remoteAddress });
       },
     }),
   ];
