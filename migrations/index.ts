@@ -7,5 +7,16 @@ import { SyncRuns1764140300000 } from './1764140300000-SyncRuns';
 import { VppAndAlerts1764140400000 } from './1764140400000-VppAndAlerts';
 import { DeviceSearchIndex1764140500000 } from './1764140500000-DeviceSearchIndex';
 import { ApiKeyRateLimits1764140650000 } from './1764140650000-ApiKeyRateLimits';
+import { AuditEvents1764140690000 } from './1764140690000-AuditEvents';
 
-export const MIGRATIONS = [AccessControl1764140000000, DepTokens1764140100000, ProfilesAndDevices1764140200000, DeviceListIndexes1764140250000, SyncRuns1764140300000, VppAndAlerts1764140400000, DeviceSearchIndex1764140500000, ApiKeyRateLimits1764140650000];
+export const MIGRATIONS = [
+  AccessControl1764140000000,
+  DepTokens1764140100000,
+  ProfilesAndDevices1764140200000,
+  DeviceListIndexes1764140250000,
+  SyncRuns1764140300000,
+  VppAndAlerts1764140400000,
+  DeviceSearchIndex1764140500000,
+  ApiKeyRateLimits1764140650000,
+  AuditEvents1764140690000,
+];

@@ -16,6 +16,10 @@ export interface RequestContext {
   services: Services;
   loaders: Loaders;
   logger: Logger;
+  /** How the operation arrived (the audit trail records it). */
+  transport?: 'HTTP' | 'WEBSOCKET';
+  /** The peer address of the HTTP request or WebSocket (a proxy's, behind one). */
+  clientAddress?: string | null;
 }
 
 export function createRequestContext(args: {
@@ -23,6 +27,8 @@ export function createRequestContext(args: {
   services: Services;
   logger: Logger;
   requestId?: string;
+  transport?: RequestContext['transport'];
+  clientAddress?: string | null;
 }): RequestContext {
   const requestId = args.requestId ?? randomUUID();
   const scope = new AccessScope(args.principal);
@@ -33,6 +39,8 @@ export function createRequestContext(args: {
     services: args.services,
     loaders: createLoaders(args.services, scope),
     logger: args.logger.child({ requestId }),
+    transport: args.transport,
+    clientAddress: args.clientAddress ?? null,
   };
 }
 

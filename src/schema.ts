@@ -6,6 +6,8 @@ import 'reflect-metadata';
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { createPubSub } from '@graphql-yoga/subscription';
 import { buildSchemaSync, type NonEmptyArray, type PubSub } from 'type-graphql';
+import { auditMutations } from './audit/audit.middleware';
+import { AuditResolver } from './audit/audit.resolver';
 import { AuthResolver } from './auth/auth.resolver';
 import { authGuard } from './auth/guard';
 import { DepTokenDevicesResolver, DeviceResolver } from './devices/device.resolver';
@@ -27,6 +29,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   DepTokenResolver,
   VppTokenResolver,
   AlertResolver,
+  AuditResolver,
   EnrollmentProfileResolver,
   DepTokenProfilesResolver,
   AppleConfiguratorCertificateResolver,
@@ -59,7 +62,8 @@ export const LIST_LIMITS: ListLimits = {
 export function buildDepgateSchema(options: { pubSub?: PubSub } = {}): GraphQLSchema {
   return buildSchemaSync({
     resolvers: RESOLVERS,
-    globalMiddlewares: [authGuard],
+    // The audit middleware is the outer one: a mutation the guard refuses is recorded too.
+    globalMiddlewares: [auditMutations, authGuard],
     // Subscriptions need a pubSub to build; printing the SDL (npm run schema, tests) gets an
     // in-memory one. The running app passes the PostgreSQL one (src/events).
     pubSub: options.pubSub ?? createPubSub(),

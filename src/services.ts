@@ -3,6 +3,8 @@
  * feature adds its service here; resolvers reach them through the request context.
  */
 import type { DataSource } from 'typeorm';
+import { AuditService } from './audit/audit.service';
+import { wireAudit } from './audit/audit.wiring';
 import { ApiKeyService } from './auth/api-key.service';
 import { ScopeTagService } from './auth/scope-tag.service';
 import { SECOND_MS, type Clock } from './clock';
@@ -65,6 +67,8 @@ export interface Services {
   alerts: AlertService;
   /** The Prometheus registry behind /metrics. */
   metrics: DepgateMetrics;
+  /** The audit trail: mutations (recorded by a schema middleware) and background actions. */
+  audit: AuditService;
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -123,9 +127,12 @@ export function createServices(deps: ServiceDeps): Services {
     vppTokens,
     alerts,
     metrics,
+    audit: new AuditService(dataSource, clock, config.auditRetentionDays),
   };
   // Uploads, renewals and licence refreshes re-evaluate alerts at once; raised alerts go on the events channel.
   wireAlerts({ alerts, depTokens: services.depTokens, vppTokens, events, logger });
+  // Scheduled syncs, automatic assignments and alert raises are recorded with the system as actor.
+  wireAudit({ audit: services.audit, syncRequests: services.sync.requests, assignments, alerts });
   services.apiKeys.onRevoked((apiKeyId) => events.publish(Topic.API_KEY_REVOKED, { apiKeyId }));
   return services;
 }

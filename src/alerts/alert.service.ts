@@ -29,6 +29,9 @@ export type AlertSubjectType = 'DEP_TOKEN' | 'VPP_TOKEN';
 /** Sends ALERT_RAISED on the given executor (the evaluation's transaction). */
 export type AlertPublisher = (event: AlertRaisedEvent, executor: SqlRunner) => Promise<void>;
 
+/** Told of each alert raised, in the evaluation's transaction (the audit trail records it). */
+export type AlertRaisedListener = (alert: AlertEntity, executor: SqlRunner) => Promise<void>;
+
 export interface AlertFilterCommand {
   /** ACTIVE (default), RESOLVED or ALL. */
   status?: 'ACTIVE' | 'RESOLVED' | 'ALL';
@@ -47,6 +50,7 @@ export interface EvaluationResult {
 export class AlertService {
   private readonly alerts: Repository<AlertEntity>;
   private publisher?: AlertPublisher;
+  private readonly raisedListeners: AlertRaisedListener[] = [];
 
   constructor(
     private readonly dataSource: DataSource,
@@ -55,6 +59,10 @@ export class AlertService {
     private readonly options: AlertRuleOptions,
   ) {
     this.alerts = dataSource.getRepository(AlertEntity);
+  }
+
+  onRaised(listener: AlertRaisedListener): void {
+    this.raisedListeners.push(listener);
   }
 
   /** Where ALERT_RAISED goes (the events pub/sub). Without one, alerts are only stored. */
@@ -124,6 +132,7 @@ export class AlertService {
         if (row) raised.push(row);
       }
       for (const row of raised) {
+        for (const listener of this.raisedListeners) await listener(row, manager);
         await this.publisher?.(
           { alertId: row.id, kind: row.kind, ...(row.depTokenId ? { tokenId: row.depTokenId } : { vppTokenId: row.vppTokenId! }) },
           manager,

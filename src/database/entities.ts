@@ -1,5 +1,6 @@
 // Every TypeORM entity, registered once. A feature adds its entities here.
 import { AlertEntity } from '../alerts/alert.entity';
+import { AuditEventEntity } from '../audit/audit-event.entity';
 import { ApiKeyEntity } from '../auth/api-key.entity';
 import { ScopeTagEntity } from '../auth/scope-tag.entity';
 import { DeviceEntity } from '../devices/device.entity';
@@ -21,4 +22,5 @@ export const ENTITIES = [
   SyncRunEntity,
   VppTokenEntity,
   AlertEntity,
+  AuditEventEntity,
 ];

@@ -78,13 +78,31 @@ interface PushResult {
   unsent: string[];
 }
 
+/** One profile's automatic assignment after a sync page: how many Apple took, and the request error if one stopped it. */
+export interface AutoAssignReport {
+  tokenId: string;
+  profileId: string;
+  assigned: number;
+  failed: number;
+  error?: AppleDepError;
+}
+
+export type AutoAssignListener = (report: AutoAssignReport) => Promise<void> | void;
+
 export class DeviceAssignmentService {
+  private readonly autoAssignListeners: AutoAssignListener[] = [];
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly clients: DepClientFactory,
     private readonly clock: Clock,
     private readonly logger: Logger,
   ) {}
+
+  /** Told of each profile's automatic assignment (the audit trail records it with the system as actor). */
+  onAutoAssigned(listener: AutoAssignListener): void {
+    this.autoAssignListeners.push(listener);
+  }
 
   // ---------------------------------------------------------------- the mutation
 
@@ -215,6 +233,7 @@ export class DeviceAssignmentService {
 
     let sent = 0;
     let stopped: AppleDepError | undefined;
+    const reports = new Map<string, AutoAssignReport>();
     const leftOver: { profile: ProfileTarget; serials: string[] }[] = [];
     for (const [profileId, group] of groups) {
       const profile = profiles.get(profileId)!;
@@ -223,10 +242,15 @@ export class DeviceAssignmentService {
         continue;
       }
       const pushed = await this.push(token, profile, group, 'auto', options.signal);
+      const report: AutoAssignReport = { tokenId, profileId, assigned: 0, failed: 0 };
+      reports.set(profileId, report);
       for (const outcome of pushed.outcomes.values()) {
-        if (outcome.status === 'SUCCESS') result.assigned++;
-        else result.failed++;
+        if (outcome.status === 'SUCCESS') report.assigned++;
+        else report.failed++;
       }
+      result.assigned += report.assigned;
+      result.failed += report.failed;
+      if (pushed.error) report.error = pushed.error;
       sent += group.length;
       if (pushed.error) {
         const error = pushed.error;
@@ -245,11 +269,28 @@ export class DeviceAssignmentService {
         }
         result.failed += unsent.length;
         sent += unsent.length;
+        const report = reports.get(profile.id) ?? { tokenId, profileId: profile.id, assigned: 0, failed: 0 };
+        reports.set(profile.id, { ...report, failed: report.failed + unsent.length, error });
       }
       this.logger.warn({ tokenId, error }, 'automatic profile assignment stopped: Apple request failed');
     }
     result.skipped = distinct.length - sent;
+    await this.announceAutoAssigned([...reports.values()]);
     return result;
+  }
+
+  /** A listener failing does not undo assignments Apple has made: it is logged. */
+  private async announceAutoAssigned(reports: AutoAssignReport[]): Promise<void> {
+    for (const report of reports) {
+      if (report.assigned === 0 && report.failed === 0) continue;
+      for (const listener of this.autoAssignListeners) {
+        try {
+          await listener(report);
+        } catch (err) {
+          this.logger.error({ tokenId: report.tokenId, profileId: report.profileId, err: { message: (err as Error).message } }, 'automatic assignment listener failed');
+        }
+      }
+    }
   }
 
   // ---------------------------------------------------------------- profile updates

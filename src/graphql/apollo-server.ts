@@ -92,7 +92,7 @@ export function graphqlHttpHandlers(
     rateLimitByKey(deps.rateLimiter),
     ...jsonBody(),
     expressMiddleware(apollo, {
-      context: async ({ res }) => {
+      context: async ({ req, res }) => {
         const store = requestStore.getStore()!;
         // Requests with a body were refused before it was read; this is a GET without a key.
         const { principal, refusal } = authenticationOf(res);
@@ -100,7 +100,7 @@ export function graphqlHttpHandlers(
           const { status, code, message } = unauthenticated(refusal);
           throw new GraphQLError(message, { extensions: { code, http: { status } } });
         }
-        return createRequestContext({ principal, services, logger, requestId: store.requestId });
+        return createRequestContext({ principal, services, logger, requestId: store.requestId, transport: 'HTTP', clientAddress: req.socket.remoteAddress });
       },
     }),
   ];

@@ -100,7 +100,7 @@ export interface KeysetColumn<E> {
   /** Reads the key from a loaded row (its JSON form goes into the cursor). */
   value: (row: E) => string | number;
   /** How the cursor value is cast back in SQL. */
-  cast?: 'timestamptz' | 'uuid' | 'text' | 'int';
+  cast?: 'timestamptz' | 'uuid' | 'text' | 'int' | 'bigint';
 }
 
 export function encodeCursor(values: (string | number)[]): string {
@@ -125,6 +125,7 @@ function fitsKey(value: unknown, cast: KeysetColumn<never>['cast']): boolean {
     case 'uuid':
       return typeof value === 'string' && UUID.test(value);
     case 'int':
+    case 'bigint':
       return typeof value === 'number' && Number.isSafeInteger(value);
     default:
       return typeof value === 'string' && !value.includes('\u0000');

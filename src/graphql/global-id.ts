@@ -13,7 +13,8 @@ export type NodeTypeName =
   | 'Device'
   | 'SyncRun'
   | 'VppToken'
-  | 'Alert';
+  | 'Alert'
+  | 'AuditEvent';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 

@@ -101,7 +101,14 @@ export function startWsServer(deps: WsServerDeps): GraphqlWsServer {
         return refused ? [refused] : undefined;
       },
       context: (ctx) =>
-        createRequestContext({ principal: ctx.extra.principal!, services, logger, requestId: requestIdFrom(undefined) }),
+        createRequestContext({
+          principal: ctx.extra.principal!,
+          services,
+          logger,
+          requestId: requestIdFrom(undefined),
+          transport: 'WEBSOCKET',
+          clientAddress: ctx.extra.request.socket.remoteAddress,
+        }),
       onComplete: (ctx, id) => services.metrics.wsCompleted(ctx.extra, id),
       onOperation: (ctx, id, _payload, args, result) => {
         services.metrics.wsOperated(ctx.extra, id, args.document, args.operationName, result);

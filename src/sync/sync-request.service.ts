@@ -41,8 +41,17 @@ export function isConcurrentQueue(error: unknown): boolean {
   return (error as { code?: string }).code === UNIQUE_VIOLATION;
 }
 
+/** Told of each queued run inside the transaction that queues it (the audit trail records system syncs). */
+export type SyncQueuedListener = (m: EntityManager, run: SyncRunEntity) => Promise<void>;
+
 export class SyncRequestService {
+  private readonly queuedListeners: SyncQueuedListener[] = [];
+
   constructor(private readonly deps: SyncRequestDeps) {}
+
+  onQueued(listener: SyncQueuedListener): void {
+    this.queuedListeners.push(listener);
+  }
 
   /** `syncDepToken`: a visible token, the rules, then a queued run. */
   async requestManualSync(tokenId: string, full: boolean, scope: AccessScope, apiKeyId: string | null): Promise<SyncRunEntity> {
@@ -122,6 +131,7 @@ export class SyncRequestService {
     await tokenStates.markTriggered(m, request.tokenId, now, request.trigger === 'MANUAL');
     await this.deps.queue.send(m, run);
     await runs.announce(m, run);
+    for (const listener of this.queuedListeners) await listener(m, run);
     this.deps.logger.info({ runId: run.id, tokenId: run.tokenId, kind: run.kind, trigger: run.trigger }, 'sync queued');
     return run;
   }

@@ -188,3 +188,12 @@ describe('README.md', () => {
     expect(readme).toContain('npm test');
   });
 });
+
+describe('AUDIT_RETENTION_DAYS', () => {
+  it('defaults to 365 days and takes 1 to 36500', () => {
+    expect(loadConfig({}).auditRetentionDays).toBe(365);
+    expect(loadConfig({ AUDIT_RETENTION_DAYS: '30' }).auditRetentionDays).toBe(30);
+    expect(configError({ AUDIT_RETENTION_DAYS: '0' }).message).toContain('AUDIT_RETENTION_DAYS');
+    expect(configError({ AUDIT_RETENTION_DAYS: 'a year' }).message).toContain('AUDIT_RETENTION_DAYS');
+  });
+});

@@ -16,6 +16,8 @@ export interface SyncedToken {
   rowId: string;
   serverUuid: string;
   serials: string[];
+  /** The uploaded .p7m's text (set by uploadToken). */
+  tokenFile?: string;
 }
 
 /** Polls `check` every 25 ms until it returns a value (not undefined/false), at most `timeoutMs`. */
@@ -66,7 +68,7 @@ export async function uploadToken(t: TestApp, options: TokenOptions = {}): Promi
     input: { keyPairId: keyPair.id, tokenFile: server.tokenFile, appleId: 'admin@example.com', name: options.name, scopeTagIds: options.scopeTagIds },
   });
   const id = res.uploadDepToken.token.id;
-  const token: SyncedToken = { id, rowId: parseGlobalId(id)!.id, serverUuid: server.serverUuid, serials };
+  const token: SyncedToken = { id, rowId: parseGlobalId(id)!.id, serverUuid: server.serverUuid, serials, tokenFile: server.tokenFile };
   if (options.waitFirstSync !== false) await waitForIdle(t, token.rowId);
   return token;
 }

@@ -1,0 +1,46 @@
+/**
+ * The scope tags an event belongs to: those of the DEP and VPP tokens it touched, directly or
+ * through what hangs under a token (profiles, devices, sync runs, alerts inherit its tags), read
+ * when the event is written. Other targets (API keys, scope tags, key pairs, configurator
+ * certificates) belong to no token: such events are read by unrestricted admins and their actor.
+ */
+import type { SqlRunner } from '../database/sql-runner';
+import { parseGlobalId } from '../graphql/global-id';
+
+const UNDER_DEP_TOKEN = ['EnrollmentProfile', 'Device', 'SyncRun', 'Alert'] as const;
+
+function idsOf(parsed: { type: string; id: string }[], type: string): string[] {
+  return parsed.filter((p) => p.type === type).map((p) => p.id);
+}
+
+/** One statement, on the caller's executor (a transaction sees the rows it just wrote). */
+export async function scopeTagsOfTargets(db: SqlRunner, globalIds: readonly string[]): Promise<string[]> {
+  const parsed = globalIds.map(parseGlobalId).filter((p): p is { type: string; id: string } => p !== null);
+  const tokenRelated = parsed.some((p) => p.type === 'DepToken' || p.type === 'VppToken' || (UNDER_DEP_TOKEN as readonly string[]).includes(p.type));
+  if (!tokenRelated) return [];
+  const rows: { tags: string[] | null }[] = await db.query(
+    `WITH dep AS (
+       SELECT unnest($1::uuid[]) AS id
+       UNION SELECT token_id FROM enrollment_profiles WHERE id = ANY($2::uuid[])
+       UNION SELECT token_id FROM devices WHERE id = ANY($3::uuid[])
+       UNION SELECT token_id FROM sync_runs WHERE id = ANY($4::uuid[])
+       UNION SELECT dep_token_id FROM alerts WHERE id = ANY($5::uuid[]) AND dep_token_id IS NOT NULL
+     ), vpp AS (
+       SELECT unnest($6::uuid[]) AS id
+       UNION SELECT vpp_token_id FROM alerts WHERE id = ANY($5::uuid[]) AND vpp_token_id IS NOT NULL
+     )
+     SELECT ARRAY(
+       SELECT scope_tag_id FROM dep_token_scope_tags WHERE token_id IN (SELECT id FROM dep)
+       UNION SELECT scope_tag_id FROM vpp_token_scope_tags WHERE vpp_token_id IN (SELECT id FROM vpp)
+     )::text[] AS tags`,
+    [
+      idsOf(parsed, 'DepToken'),
+      idsOf(parsed, 'EnrollmentProfile'),
+      idsOf(parsed, 'Device'),
+      idsOf(parsed, 'SyncRun'),
+      idsOf(parsed, 'Alert'),
+      idsOf(parsed, 'VppToken'),
+    ],
+  );
+  return [...(rows[0]?.tags ?? [])].sort();
+}
