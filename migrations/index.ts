@@ -6,5 +6,6 @@ import { DeviceListIndexes1764140250000 } from './1764140250000-DeviceListIndexe
 import { SyncRuns1764140300000 } from './1764140300000-SyncRuns';
 import { VppAndAlerts1764140400000 } from './1764140400000-VppAndAlerts';
 import { DeviceSearchIndex1764140500000 } from './1764140500000-DeviceSearchIndex';
+import { ListOrderIndexes1764140600000 } from './1764140600000-ListOrderIndexes';
 
-export const MIGRATIONS = [AccessControl1764140000000, DepTokens1764140100000, ProfilesAndDevices1764140200000, DeviceListIndexes1764140250000, SyncRuns1764140300000, VppAndAlerts1764140400000, DeviceSearchIndex1764140500000];
+export const MIGRATIONS = [AccessControl1764140000000, DepTokens1764140100000, ProfilesAndDevices1764140200000, DeviceListIndexes1764140250000, SyncRuns1764140300000, VppAndAlerts1764140400000, DeviceSearchIndex1764140500000, ListOrderIndexes1764140600000];

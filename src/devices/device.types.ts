@@ -2,7 +2,9 @@ import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-gr
 import { ConnectionType } from '../graphql/connection';
 import { toGlobalId } from '../graphql/global-id';
 import { Node } from '../graphql/node';
+import { OrderByInput } from '../graphql/order';
 import type { DeviceEntity } from './device.entity';
+import { DeviceOrderField } from './device.order';
 import { MAX_IMPORT_ROWS, MAX_REJECTED_SHOWN, SerialRejectionReason } from './serial-import';
 
 export enum DeviceProfileStatus {
@@ -179,6 +181,27 @@ export class Device extends Node {
 }
 
 export const DeviceConnection = ConnectionType(Device, 'Device');
+
+registerEnumType(DeviceOrderField, {
+  name: 'DeviceOrderField',
+  valuesConfig: {
+    SERIAL_NUMBER: { description: 'Serial number, in byte order (digits before letters)' },
+    MODEL: { description: 'Model name, alphabetically' },
+    PROFILE_STATUS: { description: 'Profile status, by name' },
+    LAST_SYNCED_AT: { description: 'When a sync last saw the device' },
+    DEVICE_ASSIGNED_AT: { description: 'When the device was assigned to the MDM server in ABM' },
+  },
+});
+
+export const DeviceOrder = OrderByInput<DeviceOrderField>(
+  DeviceOrderField,
+  'Device',
+  'How devices are listed. Devices without the value (no model, never synced) come first ascending and last descending; ties are ordered by id. Default: SERIAL_NUMBER ASC',
+);
+export type DeviceOrder = InstanceType<typeof DeviceOrder>;
+
+/** The orderBy argument of every device list. */
+export const DEVICE_ORDER_ARG = { nullable: true, description: 'Default: SERIAL_NUMBER ASC' } as const;
 
 @InputType({ description: 'Every condition given must hold. Deleted devices are left out unless includeDeleted' })
 export class DeviceFilter {

@@ -2,8 +2,10 @@ import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-gr
 import { ConnectionType } from '../graphql/connection';
 import { toGlobalId } from '../graphql/global-id';
 import { Node } from '../graphql/node';
+import { OrderByInput } from '../graphql/order';
 import type { SyncRunChangedEvent } from '../events/topics';
 import type { SyncRunEntity } from './sync-run.entity';
+import { SyncRunOrderField } from './sync-run.order';
 
 export enum SyncRunKind {
   FULL = 'FULL',
@@ -175,6 +177,14 @@ export class SyncRun extends Node {
 }
 
 export const SyncRunConnection = ConnectionType(SyncRun, 'SyncRun');
+
+registerEnumType(SyncRunOrderField, {
+  name: 'SyncRunOrderField',
+  valuesConfig: { QUEUED_AT: { description: 'When the run was queued' } },
+});
+
+export const SyncRunOrder = OrderByInput<SyncRunOrderField>(SyncRunOrderField, 'SyncRun', 'How sync runs are listed. Default: QUEUED_AT DESC (newest first)');
+export type SyncRunOrder = InstanceType<typeof SyncRunOrder>;
 
 @InputType()
 export class SyncDepTokenInput {
