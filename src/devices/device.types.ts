@@ -5,6 +5,7 @@ import { Node } from '../graphql/node';
 import { OrderByInput } from '../graphql/order';
 import type { DeviceEntity } from './device.entity';
 import { DeviceOrderField } from './device.order';
+import { APPLE_DEVICE_FAMILY, APPLE_OS, DeviceFamily, deviceFamilyOf, DeviceOs, deviceOsOf } from './device-platform';
 import { MAX_IMPORT_ROWS, MAX_REJECTED_SHOWN, SerialRejectionReason } from './serial-import';
 
 export enum DeviceProfileStatus {
@@ -57,6 +58,22 @@ registerEnumType(AssignmentStatus, {
   },
 });
 
+const appleValue = (text: string | undefined) => (text ? `Apple's \`${text}\`` : 'A value this version of depgate has no name for yet (Apple added it later)');
+
+registerEnumType(DeviceOs, {
+  name: 'DeviceOs',
+  description: "The device's operating system, as Apple reports it",
+  valuesConfig: Object.fromEntries(Object.values(DeviceOs).map((v) => [v, { description: appleValue((APPLE_OS as Record<string, string>)[v]) }])),
+});
+
+registerEnumType(DeviceFamily, {
+  name: 'DeviceFamily',
+  description: "The device's family, as Apple reports it",
+  valuesConfig: Object.fromEntries(
+    Object.values(DeviceFamily).map((v) => [v, { description: appleValue((APPLE_DEVICE_FAMILY as Record<string, string>)[v]) }]),
+  ),
+});
+
 export enum DeviceDeletedBy {
   APPLE = 'APPLE',
   DEPGATE = 'DEPGATE',
@@ -86,11 +103,11 @@ export class Device extends Node {
   @Field(() => String, { nullable: true })
   assetTag: string | null;
 
-  @Field(() => String, { nullable: true, description: 'iOS, iPadOS, OSX, tvOS, visionOS' })
-  os: string | null;
+  @Field(() => DeviceOs, { nullable: true, description: 'Null when Apple sent none' })
+  os: DeviceOs | null;
 
-  @Field(() => String, { nullable: true, description: 'iPhone, iPad, iPod, Mac, AppleTV, Vision' })
-  deviceFamily: string | null;
+  @Field(() => DeviceFamily, { nullable: true, description: 'Null when Apple sent none' })
+  deviceFamily: DeviceFamily | null;
 
   @Field(() => DeviceProfileStatus)
   profileStatus: DeviceProfileStatus;
@@ -158,8 +175,8 @@ export class Device extends Node {
       description: entity.description,
       color: entity.color,
       assetTag: entity.assetTag,
-      os: entity.os,
-      deviceFamily: entity.deviceFamily,
+      os: deviceOsOf(entity.os),
+      deviceFamily: deviceFamilyOf(entity.deviceFamily),
       profileStatus: entity.profileStatus as DeviceProfileStatus,
       appleProfileUuid: entity.appleProfileUuid,
       profileAssignedAt: entity.profileAssignedAt,

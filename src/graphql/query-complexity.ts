@@ -14,9 +14,10 @@
 import { GraphQLError, Kind, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type SelectionSetNode } from 'graphql';
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
 import { DEFAULT_PAGE_SIZE } from './connection';
+import { ErrorCode } from './error-codes';
 
 export const MAX_QUERY_COMPLEXITY = 250_000;
-export const QUERY_TOO_COMPLEX = 'QUERY_TOO_COMPLEX';
+export const QUERY_TOO_COMPLEX = ErrorCode.QUERY_TOO_COMPLEX;
 /** A count over the rows a connection's filter matches (indexed): a few are a dashboard. */
 export const TOTAL_COUNT_COST = 1_000;
 /** A substring search (trigram index, then a recheck of every candidate row), per page and per count. */

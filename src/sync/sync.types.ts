@@ -1,5 +1,7 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { ConnectionType } from '../graphql/connection';
+import { ErrorCode } from '../graphql/error-code.type';
+import { storedErrorCode } from '../graphql/error-codes';
 import { toGlobalId } from '../graphql/global-id';
 import { Node } from '../graphql/node';
 import { OrderByInput } from '../graphql/order';
@@ -73,10 +75,13 @@ registerEnumType(FullSyncReason, {
   },
 });
 
+/** A run's stored code; one an older version wrote and this one no longer has reads as SYNC_FAILED. */
+const runErrorCode = (stored: string) => storedErrorCode(stored, ErrorCode.SYNC_FAILED);
+
 @ObjectType({ description: 'Why a sync run failed' })
 export class SyncRunError {
-  @Field({ description: 'One of the error codes (e.g. APPLE_UNAVAILABLE, TOKEN_TERMS_NOT_ACCEPTED, SYNC_TIMED_OUT)' })
-  code: string;
+  @Field(() => ErrorCode, { description: 'E.g. APPLE_UNAVAILABLE, TOKEN_TERMS_NOT_ACCEPTED, SYNC_TIMED_OUT' })
+  code: ErrorCode;
 
   @Field()
   message: string;
@@ -148,7 +153,7 @@ export class SyncRun extends Node {
       devicesDeleted: entity.devicesDeleted,
       assignmentsMade: entity.assignmentsMade,
       assignmentsFailed: entity.assignmentsFailed,
-      error: entity.errorCode ? Object.assign(new SyncRunError(), { code: entity.errorCode, message: entity.errorMessage ?? entity.errorCode }) : null,
+      error: entity.errorCode ? Object.assign(new SyncRunError(), { code: runErrorCode(entity.errorCode), message: entity.errorMessage ?? entity.errorCode }) : null,
     });
   }
 
@@ -171,7 +176,7 @@ export class SyncRun extends Node {
     run.startedAt = event.startedAt ? new Date(event.startedAt) : null;
     run.finishedAt = event.finishedAt ? new Date(event.finishedAt) : null;
     if (!event.errorCode) run.error = null;
-    else if (run.error?.code !== event.errorCode) run.error = Object.assign(new SyncRunError(), { code: event.errorCode, message: event.errorCode });
+    else if (run.error?.code !== event.errorCode) run.error = Object.assign(new SyncRunError(), { code: runErrorCode(event.errorCode), message: event.errorCode });
     return run;
   }
 }
