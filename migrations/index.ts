@@ -6,6 +6,7 @@ import { DeviceListIndexes1764140250000 } from './1764140250000-DeviceListIndexe
 import { SyncRuns1764140300000 } from './1764140300000-SyncRuns';
 import { VppAndAlerts1764140400000 } from './1764140400000-VppAndAlerts';
 import { DeviceSearchIndex1764140500000 } from './1764140500000-DeviceSearchIndex';
+import { ListOrderIndexes1764140600000 } from './1764140600000-ListOrderIndexes';
 import { ApiKeyRateLimits1764140650000 } from './1764140650000-ApiKeyRateLimits';
 import { AuditEvents1764140690000 } from './1764140690000-AuditEvents';
 
@@ -17,6 +18,7 @@ export const MIGRATIONS = [
   SyncRuns1764140300000,
   VppAndAlerts1764140400000,
   DeviceSearchIndex1764140500000,
+  ListOrderIndexes1764140600000,
   ApiKeyRateLimits1764140650000,
   AuditEvents1764140690000,
 ];

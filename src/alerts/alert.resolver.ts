@@ -12,9 +12,9 @@ import { toDepToken } from '../tokens/token.resolver';
 import type { DepToken } from '../tokens/token.types';
 import { toVppToken } from '../vpp/vpp-token.resolver';
 import type { VppToken } from '../vpp/vpp-token.types';
-import type { AlertEntity } from './alert.entity';
+import { alertOrder } from './alert.order';
 import type { AlertFilterCommand } from './alert.service';
-import { AcknowledgeAlertInput, Alert, AlertConnection, AlertFilter, AlertKind, AlertPayload, AlertSubject } from './alert.types';
+import { AcknowledgeAlertInput, Alert, AlertConnection, AlertFilter, AlertKind, AlertOrder, AlertPayload, AlertSubject } from './alert.types';
 
 function filterCommand(filter: AlertFilter | null | undefined): AlertFilterCommand {
   const command: AlertFilterCommand = {
@@ -34,21 +34,17 @@ function filterCommand(filter: AlertFilter | null | undefined): AlertFilterComma
 
 @Resolver(() => Alert)
 export class AlertResolver {
-  @Query(() => AlertConnection, { description: 'Alerts about tokens this key may see (active ones unless the filter says otherwise), oldest first' })
+  @Query(() => AlertConnection, {
+    description: 'Alerts about tokens this key may see (active ones unless the filter says otherwise), oldest first unless orderBy says otherwise',
+  })
   @RequireRole(Role.READER)
   async alerts(
     @Arg('filter', () => AlertFilter, { nullable: true }) filter: AlertFilter | null,
+    @Arg('orderBy', () => AlertOrder, { nullable: true, description: 'Default: RAISED_AT ASC' }) orderBy: AlertOrder | null,
     @Args() args: ConnectionArgs,
     @Ctx() ctx: RequestContext,
   ): Promise<ConnectionResult<Alert>> {
-    const page = await paginate(
-      ctx.services.alerts.listQuery(ctx.scope, filterCommand(filter)),
-      [
-        { sql: 'a.raised_at', value: (a: AlertEntity) => a.raisedAt.toISOString(), cast: 'timestamptz' },
-        { sql: 'a.id', value: (a: AlertEntity) => a.id, cast: 'uuid' },
-      ],
-      args,
-    );
+    const page = await paginate(ctx.services.alerts.listQuery(ctx.scope, filterCommand(filter)), alertOrder('a', orderBy), args);
     return page.map(Alert.from);
   }
 

@@ -2,9 +2,11 @@ import { createUnionType, Field, ID, InputType, Int, ObjectType, registerEnumTyp
 import { ConnectionType } from '../graphql/connection';
 import { toGlobalId } from '../graphql/global-id';
 import { Node } from '../graphql/node';
+import { OrderByInput } from '../graphql/order';
 import { DepToken } from '../tokens/token.types';
 import { VppToken } from '../vpp/vpp-token.types';
 import type { AlertEntity } from './alert.entity';
+import { AlertOrderField } from './alert.order';
 
 export enum AlertKind {
   DEP_TOKEN_EXPIRING = 'DEP_TOKEN_EXPIRING',
@@ -131,6 +133,17 @@ export class Alert extends Node {
 }
 
 export const AlertConnection = ConnectionType(Alert, 'Alert');
+
+registerEnumType(AlertOrderField, {
+  name: 'AlertOrderField',
+  valuesConfig: {
+    RAISED_AT: { description: 'When the alert was raised' },
+    SEVERITY: { description: 'INFO, WARNING, CRITICAL (DESC: most severe first), then by when raised' },
+  },
+});
+
+export const AlertOrder = OrderByInput<AlertOrderField>(AlertOrderField, 'Alert', 'How alerts are listed; ties are ordered by id. Default: RAISED_AT ASC');
+export type AlertOrder = InstanceType<typeof AlertOrder>;
 
 @InputType()
 export class AlertFilter {

@@ -2,7 +2,7 @@ import { Arg, Args, Ctx, Query, Resolver } from 'type-graphql';
 import { RequireRole } from '../auth/guard';
 import { Role } from '../auth/role';
 import type { RequestContext } from '../context';
-import { ConnectionArgs, paginate, type ConnectionResult } from '../graphql/connection';
+import { ascending, ConnectionArgs, paginate, type ConnectionResult } from '../graphql/connection';
 import { badInput } from '../graphql/domain-error';
 import { fromGlobalId, parseGlobalId } from '../graphql/global-id';
 import { registerNodeType } from '../graphql/node';
@@ -44,10 +44,10 @@ export class AuditResolver {
   ): Promise<ConnectionResult<AuditEvent>> {
     const page = await paginate(
       ctx.services.audit.listQuery(reader(ctx), filterCommand(filter)),
-      [
+      ascending([
         { sql: 'e.occurred_at', value: (e: AuditEventEntity) => e.occurredAt.toISOString(), cast: 'timestamptz' },
-        { sql: 'e.seq', value: (e: AuditEventEntity) => Number(e.seq), cast: 'bigint' },
-      ],
+        { sql: 'e.seq', value: (e: AuditEventEntity) => Number(e.seq), cast: 'int' },
+      ]),
       args,
     );
     return page.map(AuditEvent.from);

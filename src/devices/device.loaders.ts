@@ -1,14 +1,18 @@
 import DataLoader from 'dataloader';
 import type { AccessScope } from '../auth/access-scope';
-import type { ConnectionArgs, ConnectionResult } from '../graphql/connection';
+import type { ConnectionResult } from '../graphql/connection';
 import { byIds } from '../graphql/loader-batch';
-import { countNested, loaderPerKey, paginateNested } from '../graphql/nested-connection';
+import { connectionArgsFromKey, connectionArgsKey, countNested, loaderPerKey, type NestedArgs, paginateNested } from '../graphql/nested-connection';
+import type { OrderBy } from '../graphql/order';
 import type { Services } from '../services';
 import type { DeviceEntity } from './device.entity';
-import { deviceKey, type DeviceFilterCommand } from './device.service';
+import { deviceOrder, type DeviceOrderField } from './device.order';
+import type { DeviceFilterCommand } from './device.service';
 
+type DeviceListArgs = NestedArgs<OrderBy<DeviceOrderField>>;
 
-export const nestedDevicesKey = (filter: DeviceFilterCommand, args: ConnectionArgs) =>
+/** The loader key of a nested device list: its filter, page and order (`{}` for its count). */
+export const nestedDevicesKey = (filter: DeviceFilterCommand, args: DeviceListArgs) =>
   JSON.stringify([
     filter.profileId ?? null,
     filter.tokenId ?? null,
@@ -18,15 +22,14 @@ export const nestedDevicesKey = (filter: DeviceFilterCommand, args: ConnectionAr
     filter.serialNumberPrefix ?? null,
     filter.search ?? null,
     filter.includeDeleted ?? null,
-    args.first ?? null,
-    args.after ?? null,
+    connectionArgsKey(args),
   ]);
 
-function parseKey(key: string): { filter: DeviceFilterCommand; args: ConnectionArgs } {
-  const [profileId, tokenId, profileStatus, source, assignmentResult, serialNumberPrefix, search, includeDeleted, first, after] = JSON.parse(key);
+function parseKey(key: string): { filter: DeviceFilterCommand; args: DeviceListArgs } {
+  const [profileId, tokenId, profileStatus, source, assignmentResult, serialNumberPrefix, search, includeDeleted, args] = JSON.parse(key);
   return {
     filter: { profileId, tokenId, profileStatus, source, assignmentResult, serialNumberPrefix, search, includeDeleted },
-    args: { first, after },
+    args: connectionArgsFromKey(args),
   };
 }
 
@@ -58,7 +61,7 @@ export function createDeviceLoaders(services: Services, scope: AccessScope): Dev
       const countKey = nestedDevicesKey(filter, {});
       return new DataLoader<string, ConnectionResult<DeviceEntity>>((parentIds) =>
         paginateNested(
-          { repository: devices.devices, base: (alias) => devices.listQuery(filter, null, alias), parentColumn, key: deviceKey, args },
+          { repository: devices.devices, base: (alias) => devices.listQuery(filter, null, alias), parentColumn, order: (alias) => deviceOrder(alias, args.orderBy), args },
           parentIds,
           counters(countKey),
         ),

@@ -16,12 +16,16 @@ import {
   Device,
   DeviceConnection,
   DeviceFilter,
+  DeviceOrder,
+  DEVICE_ORDER_ARG,
   ImportDeviceSerialsInput,
   ImportDeviceSerialsPayload,
   type AssignmentStatus,
 } from './device.types';
 import { nestedDevicesKey } from './device.loaders';
-import { deviceKey, type DeviceFilterCommand } from './device.service';
+import { deviceOrder } from './device.order';
+import type { DeviceFilterCommand } from './device.service';
+
 
 /** The filter with global ids parsed (BAD_USER_INPUT for an id of the wrong type). */
 export function deviceFilterCommand(filter: DeviceFilter | null | undefined): DeviceFilterCommand {
@@ -40,14 +44,15 @@ export function deviceFilterCommand(filter: DeviceFilter | null | undefined): De
 
 @Resolver(() => Device)
 export class DeviceResolver {
-  @Query(() => DeviceConnection, { description: 'Devices this key may see, by serial number' })
+  @Query(() => DeviceConnection, { description: 'Devices this key may see, by serial number unless orderBy says otherwise' })
   @RequireRole(Role.READER)
   async devices(
     @Arg('filter', () => DeviceFilter, { nullable: true }) filter: DeviceFilter | null,
+    @Arg('orderBy', () => DeviceOrder, DEVICE_ORDER_ARG) orderBy: DeviceOrder | null,
     @Args() args: ConnectionArgs,
     @Ctx() ctx: RequestContext,
   ): Promise<ConnectionResult<Device>> {
-    const page = await paginate(ctx.services.devices.listQuery(deviceFilterCommand(filter), ctx.scope), deviceKey('d'), args);
+    const page = await paginate(ctx.services.devices.listQuery(deviceFilterCommand(filter), ctx.scope), deviceOrder('d', orderBy), args);
     return page.map(Device.from);
   }
 
@@ -129,14 +134,15 @@ export class DeviceResolver {
 
 @Resolver(() => DepToken)
 export class DepTokenDevicesResolver {
-  @FieldResolver(() => DeviceConnection, { description: "The token's devices, by serial number" })
+  @FieldResolver(() => DeviceConnection, { description: "The token's devices, by serial number unless orderBy says otherwise" })
   async devices(
     @Root() token: DepToken,
     @Arg('filter', () => DeviceFilter, { nullable: true }) filter: DeviceFilter | null,
+    @Arg('orderBy', () => DeviceOrder, DEVICE_ORDER_ARG) orderBy: DeviceOrder | null,
     @Args() args: ConnectionArgs,
     @Ctx() ctx: RequestContext,
   ): Promise<ConnectionResult<Device>> {
-    const key = nestedDevicesKey(deviceFilterCommand(filter), args);
+    const key = nestedDevicesKey(deviceFilterCommand(filter), { ...args, orderBy });
     return (await ctx.loaders.devicesByToken(key).load(token.rowId)).map(Device.from);
   }
 }

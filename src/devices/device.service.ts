@@ -6,7 +6,6 @@
 import { In, type DataSource, type EntityManager, type Repository, type SelectQueryBuilder } from 'typeorm';
 import type { AccessScope } from '../auth/access-scope';
 import type { Clock } from '../clock';
-import type { KeysetColumn } from '../graphql/connection';
 import { DomainError, badInput, notFound } from '../graphql/domain-error';
 import { ErrorCode } from '../graphql/error-codes';
 import { EnrollmentProfileEntity } from '../profiles/profile.entity';
@@ -53,15 +52,6 @@ export interface ImportSerialsResult {
 const MAX_SEARCH_LENGTH = 100;
 /** The trigram index (migrations/…-DeviceSearchIndex.ts) serves substrings of 3 characters or more; shorter ones scan every device. */
 export const MIN_SEARCH_LENGTH = 3;
-
-/**
- * The devices order: serial number in byte order (`COLLATE "C"`, the order of Apple's upper-case
- * serials on any database locale, and what the listing indexes hold), then id. Unique, so stable.
- */
-export const deviceKey = (alias: string): KeysetColumn<DeviceEntity>[] => [
-  { sql: `${alias}.serial_number COLLATE "C"`, value: (d) => d.serialNumber, cast: 'text' },
-  { sql: `${alias}.id`, value: (d) => d.id, cast: 'uuid' },
-];
 
 const likeEscape = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 

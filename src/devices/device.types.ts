@@ -2,7 +2,10 @@ import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-gr
 import { ConnectionType } from '../graphql/connection';
 import { toGlobalId } from '../graphql/global-id';
 import { Node } from '../graphql/node';
+import { OrderByInput } from '../graphql/order';
 import type { DeviceEntity } from './device.entity';
+import { DeviceOrderField } from './device.order';
+import { APPLE_DEVICE_FAMILY, APPLE_OS, DeviceFamily, deviceFamilyOf, DeviceOs, deviceOsOf } from './device-platform';
 import { MAX_IMPORT_ROWS, MAX_REJECTED_SHOWN, SerialRejectionReason } from './serial-import';
 
 export enum DeviceProfileStatus {
@@ -55,6 +58,22 @@ registerEnumType(AssignmentStatus, {
   },
 });
 
+const appleValue = (text: string | undefined) => (text ? `Apple's \`${text}\`` : 'A value this version of depgate has no name for yet (Apple added it later)');
+
+registerEnumType(DeviceOs, {
+  name: 'DeviceOs',
+  description: "The device's operating system, as Apple reports it",
+  valuesConfig: Object.fromEntries(Object.values(DeviceOs).map((v) => [v, { description: appleValue((APPLE_OS as Record<string, string>)[v]) }])),
+});
+
+registerEnumType(DeviceFamily, {
+  name: 'DeviceFamily',
+  description: "The device's family, as Apple reports it",
+  valuesConfig: Object.fromEntries(
+    Object.values(DeviceFamily).map((v) => [v, { description: appleValue((APPLE_DEVICE_FAMILY as Record<string, string>)[v]) }]),
+  ),
+});
+
 export enum DeviceDeletedBy {
   APPLE = 'APPLE',
   DEPGATE = 'DEPGATE',
@@ -84,11 +103,11 @@ export class Device extends Node {
   @Field(() => String, { nullable: true })
   assetTag: string | null;
 
-  @Field(() => String, { nullable: true, description: 'iOS, iPadOS, OSX, tvOS, visionOS' })
-  os: string | null;
+  @Field(() => DeviceOs, { nullable: true, description: 'Null when Apple sent none' })
+  os: DeviceOs | null;
 
-  @Field(() => String, { nullable: true, description: 'iPhone, iPad, iPod, Mac, AppleTV, Vision' })
-  deviceFamily: string | null;
+  @Field(() => DeviceFamily, { nullable: true, description: 'Null when Apple sent none' })
+  deviceFamily: DeviceFamily | null;
 
   @Field(() => DeviceProfileStatus)
   profileStatus: DeviceProfileStatus;
@@ -156,8 +175,8 @@ export class Device extends Node {
       description: entity.description,
       color: entity.color,
       assetTag: entity.assetTag,
-      os: entity.os,
-      deviceFamily: entity.deviceFamily,
+      os: deviceOsOf(entity.os),
+      deviceFamily: deviceFamilyOf(entity.deviceFamily),
       profileStatus: entity.profileStatus as DeviceProfileStatus,
       appleProfileUuid: entity.appleProfileUuid,
       profileAssignedAt: entity.profileAssignedAt,
@@ -179,6 +198,27 @@ export class Device extends Node {
 }
 
 export const DeviceConnection = ConnectionType(Device, 'Device');
+
+registerEnumType(DeviceOrderField, {
+  name: 'DeviceOrderField',
+  valuesConfig: {
+    SERIAL_NUMBER: { description: 'Serial number, in byte order (digits before letters)' },
+    MODEL: { description: 'Model name, alphabetically' },
+    PROFILE_STATUS: { description: 'Profile status, by name' },
+    LAST_SYNCED_AT: { description: 'When a sync last saw the device' },
+    DEVICE_ASSIGNED_AT: { description: 'When the device was assigned to the MDM server in ABM' },
+  },
+});
+
+export const DeviceOrder = OrderByInput<DeviceOrderField>(
+  DeviceOrderField,
+  'Device',
+  'How devices are listed. Devices without the value (no model, never synced) come first ascending and last descending; ties are ordered by id. Default: SERIAL_NUMBER ASC',
+);
+export type DeviceOrder = InstanceType<typeof DeviceOrder>;
+
+/** The orderBy argument of every device list. */
+export const DEVICE_ORDER_ARG = { nullable: true, description: 'Default: SERIAL_NUMBER ASC' } as const;
 
 @InputType({ description: 'Every condition given must hold. Deleted devices are left out unless includeDeleted' })
 export class DeviceFilter {

@@ -1,13 +1,13 @@
 /**
- * Relay cursor connections with keyset pagination: `edges { cursor node }`, `pageInfo`, and
- * `totalCount`, which is counted only when a client selects it.
+ * Relay cursor connections with keyset pagination, both ways: `edges { cursor node }`, `pageInfo`,
+ * and `totalCount`, which is counted only when a client selects it. The page itself is planned by
+ * keyset.ts (orders, cursors, `first`/`after` and `last`/`before`).
  */
 import { ArgsType, Field, Int, ObjectType, type ClassType } from 'type-graphql';
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
-import { badInput } from './domain-error';
+import { DEFAULT_PAGE_SIZE, type KeysetColumn, type KeysetOrder, keysetPage, MAX_PAGE_SIZE, type PageArgs } from './keyset';
 
-export const MAX_PAGE_SIZE = 500;
-export const DEFAULT_PAGE_SIZE = 50;
+export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type KeysetColumn, type KeysetOrder } from './keyset';
 
 @ObjectType()
 export class PageInfo {
@@ -25,12 +25,18 @@ export class PageInfo {
 }
 
 @ArgsType()
-export class ConnectionArgs {
-  @Field(() => Int, { nullable: true, description: `At most ${MAX_PAGE_SIZE}; default ${DEFAULT_PAGE_SIZE}` })
+export class ConnectionArgs implements PageArgs {
+  @Field(() => Int, { nullable: true, description: `At most ${MAX_PAGE_SIZE}; default ${DEFAULT_PAGE_SIZE} (when last is not given)` })
   first?: number | null;
 
-  @Field(() => String, { nullable: true, description: 'The endCursor of the previous page' })
+  @Field(() => String, { nullable: true, description: 'The endCursor of the previous page: the rows after it' })
   after?: string | null;
+
+  @Field(() => Int, { nullable: true, description: `The last rows (before \`before\`, else of the whole list), at most ${MAX_PAGE_SIZE}; not with first` })
+  last?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'The startCursor of the next page: the rows before it' })
+  before?: string | null;
 }
 
 export interface Edge<T> {
@@ -86,97 +92,25 @@ export function ConnectionType<T extends object>(nodeType: ClassType<T>, name: s
   return ConnectionObject;
 }
 
-export function pageSize(first: number | null | undefined): number {
-  if (first === null || first === undefined) return DEFAULT_PAGE_SIZE;
-  if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
-    throw badInput(`first must be between 0 and ${MAX_PAGE_SIZE}`, 'first');
-  }
-  return first;
-}
-
-export interface KeysetColumn<E> {
-  /** SQL expression, e.g. `t.created_at`. */
-  sql: string;
-  /** Reads the key from a loaded row (its JSON form goes into the cursor). */
-  value: (row: E) => string | number;
-  /** How the cursor value is cast back in SQL. */
-  cast?: 'timestamptz' | 'uuid' | 'text' | 'int' | 'bigint';
-}
-
-export function encodeCursor(values: (string | number)[]): string {
-  return Buffer.from(JSON.stringify(values), 'utf8').toString('base64url');
-}
-
-/** Longer than any cursor this API hands out (two keys of at most a few dozen characters). */
-const MAX_CURSOR_LENGTH = 512;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+/** A list with one order: its unique key, ascending (cursors hold only the key's values). */
+export const ascending = <E>(key: readonly KeysetColumn<E>[]): KeysetOrder<E> => ({ name: null, key, descending: false });
 
 /**
- * Whether a cursor value fits its key's type as encodeCursor writes it. Cursors are base64 JSON a
- * client can write by hand; a value PostgreSQL cannot cast (`["x","y"]` where a timestamp belongs)
- * would otherwise fail the statement and surface as a masked 500.
- */
-function fitsKey(value: unknown, cast: KeysetColumn<never>['cast']): boolean {
-  switch (cast) {
-    case 'timestamptz':
-      // Exactly what Date#toISOString wrote: no other shape, no date that does not exist.
-      return typeof value === 'string' && ISO_INSTANT.test(value) && !Number.isNaN(Date.parse(value)) && new Date(value).toISOString() === value;
-    case 'uuid':
-      return typeof value === 'string' && UUID.test(value);
-    case 'int':
-    case 'bigint':
-      return typeof value === 'number' && Number.isSafeInteger(value);
-    default:
-      return typeof value === 'string' && !value.includes('\u0000');
-  }
-}
-
-export function decodeCursor<E>(cursor: string, key: readonly KeysetColumn<E>[]): (string | number)[] {
-  if (cursor.length <= MAX_CURSOR_LENGTH) {
-    try {
-      const values: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-      if (Array.isArray(values) && values.length === key.length && values.every((v, i) => fitsKey(v, key[i]!.cast))) {
-        return values as (string | number)[];
-      }
-    } catch {
-      /* fall through */
-    }
-  }
-  throw badInput('after is not a cursor from this list', 'after');
-}
-
-/**
- * Keyset pagination over a query builder: orders by the given unique key (ascending), fetches one
+ * Keyset pagination over a query builder in the given order (one statement per page): fetches one
  * row more than asked to know whether another page follows. The count query reuses the filters.
  * Relations are never joined here (they would break LIMIT): nested fields use DataLoaders.
  */
 export async function paginate<E extends ObjectLiteral>(
   qb: SelectQueryBuilder<E>,
-  key: KeysetColumn<E>[],
-  args: ConnectionArgs,
+  order: KeysetOrder<E>,
+  args: PageArgs,
 ): Promise<ConnectionResult<E>> {
-  const first = pageSize(args.first);
+  const plan = keysetPage(order, args);
   const countQb = qb.clone();
   const page = qb.clone();
-  if (args.after) {
-    const values = decodeCursor(args.after, key);
-    const lhs = key.map((k) => k.sql).join(', ');
-    const rhs = key.map((k, i) => `CAST(:__after${i} AS ${k.cast ?? 'text'})`).join(', ');
-    page.andWhere(`(${lhs}) > (${rhs})`, Object.fromEntries(values.map((v, i) => [`__after${i}`, v])));
-  }
-  key.forEach((k, i) => (i === 0 ? page.orderBy(k.sql, 'ASC') : page.addOrderBy(k.sql, 'ASC')));
-  const rows = first === 0 ? [] : await page.limit(first + 1).getMany();
-  const hasNextPage = rows.length > first;
-  const edges = rows.slice(0, first).map((node) => ({ cursor: encodeCursor(key.map((k) => k.value(node))), node }));
-  return new ConnectionResult(
-    edges,
-    {
-      hasNextPage,
-      hasPreviousPage: Boolean(args.after),
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges[edges.length - 1]?.cursor ?? null,
-    },
-    () => countQb.getCount(),
-  );
+  for (const condition of plan.where) page.andWhere(condition.sql, condition.parameters);
+  plan.orderBy.forEach((term, i) => (i === 0 ? page.orderBy(term.sql, term.direction) : page.addOrderBy(term.sql, term.direction)));
+  const rows = plan.limit === 0 ? [] : await page.limit(plan.limit).getMany();
+  const { edges, pageInfo } = plan.finish(rows);
+  return new ConnectionResult(edges, pageInfo, () => countQb.getCount());
 }

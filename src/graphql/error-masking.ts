@@ -63,7 +63,7 @@ export function toClientError(error: GraphQLError, requestId: string, logger?: L
   }
   if (root instanceof GraphQLError && !error.originalError && !error.path) {
     // graphql-js's own request errors (validation, coercion) carry no code before Apollo adds one.
-    return { message: root.message, ...location, extensions: { code: 'GRAPHQL_VALIDATION_FAILED', requestId } };
+    return { message: root.message, ...location, extensions: { code: ErrorCode.GRAPHQL_VALIDATION_FAILED, requestId } };
   }
   logger?.error({ err: root, requestId, path: error.path }, 'unexpected error while executing a GraphQL operation');
   return {

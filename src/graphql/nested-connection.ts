@@ -7,7 +7,8 @@
  */
 import DataLoader from 'dataloader';
 import type { ObjectLiteral, Repository, SelectQueryBuilder } from 'typeorm';
-import { type ConnectionArgs, ConnectionResult, decodeCursor, encodeCursor, type KeysetColumn, pageSize } from './connection';
+import { ConnectionResult } from './connection';
+import { type KeysetOrder, keysetPage, type PageArgs } from './keyset';
 
 export interface NestedConnectionSpec<E extends ObjectLiteral> {
   repository: Repository<E>;
@@ -15,9 +16,9 @@ export interface NestedConnectionSpec<E extends ObjectLiteral> {
   base: (alias: string) => SelectQueryBuilder<E>;
   /** The child table's column naming its parent, e.g. `token_id`. */
   parentColumn: string;
-  /** The unique ascending order of children, as SQL on the given alias. */
-  key: (alias: string) => KeysetColumn<E>[];
-  args: ConnectionArgs;
+  /** The children's order (a unique key), as SQL on the given alias. */
+  order: (alias: string) => KeysetOrder<E>;
+  args: PageArgs;
 }
 
 /** Pages of children for each parent id (in one query) with a batched lazy count. */
@@ -26,46 +27,31 @@ export async function paginateNested<E extends ObjectLiteral>(
   parentIds: readonly string[],
   counter: DataLoader<string, number>,
 ): Promise<ConnectionResult<E>[]> {
-  const first = pageSize(spec.args.first);
+  const inner = keysetPage(spec.order('c'), spec.args);
+  const outer = keysetPage(spec.order('o'), spec.args);
   const grouped = new Map<string, E[]>(parentIds.map((id) => [id, []]));
-  if (first > 0 && parentIds.length > 0) {
-    const inner = spec.base('c');
-    const innerKey = spec.key('c');
-    inner.andWhere(`c.${spec.parentColumn} = ANY(CAST(:__parents AS uuid[]))`, { __parents: [...parentIds] });
-    if (spec.args.after) {
-      const values = decodeCursor(spec.args.after, innerKey);
-      const lhs = innerKey.map((k) => k.sql).join(', ');
-      const rhs = innerKey.map((k, i) => `CAST(:__after${i} AS ${k.cast ?? 'text'})`).join(', ');
-      inner.andWhere(`(${lhs}) > (${rhs})`, Object.fromEntries(values.map((v, i) => [`__after${i}`, v])));
-    }
-    inner
+  if (inner.limit > 0 && parentIds.length > 0) {
+    const ranked = spec.base('c');
+    ranked.andWhere(`c.${spec.parentColumn} = ANY(CAST(:__parents AS uuid[]))`, { __parents: [...parentIds] });
+    for (const condition of inner.where) ranked.andWhere(condition.sql, condition.parameters);
+    // Ranked in fetch order (reversed for `last`), so the first `limit` of each parent are its page.
+    ranked
       .select('c.id', 'id')
-      .addSelect(`row_number() OVER (PARTITION BY c.${spec.parentColumn} ORDER BY ${innerKey.map((k) => `${k.sql} ASC`).join(', ')})`, 'rn');
-    const outer = spec.repository
+      .addSelect(`row_number() OVER (PARTITION BY c.${spec.parentColumn} ORDER BY ${inner.orderBy.map((t) => `${t.sql} ${t.direction}`).join(', ')})`, 'rn');
+    const query = spec.repository
       .createQueryBuilder('o')
-      .where(`o.id IN (SELECT ranked.id FROM (${inner.getQuery()}) ranked WHERE ranked.rn <= :__limit)`)
-      .setParameters(inner.getParameters())
-      .setParameter('__limit', first + 1)
+      .where(`o.id IN (SELECT ranked.id FROM (${ranked.getQuery()}) ranked WHERE ranked.rn <= :__limit)`)
+      .setParameters(ranked.getParameters())
+      .setParameter('__limit', inner.limit)
       .orderBy(`o.${spec.parentColumn}`, 'ASC');
-    spec.key('o').forEach((k) => outer.addOrderBy(k.sql, 'ASC'));
+    for (const term of outer.orderBy) query.addOrderBy(term.sql, term.direction);
     const parentProperty =
       spec.repository.metadata.columns.find((c) => c.databaseName === spec.parentColumn)?.propertyName ?? spec.parentColumn;
-    for (const row of await outer.getMany()) grouped.get(row[parentProperty] as string)?.push(row);
+    for (const row of await query.getMany()) grouped.get(row[parentProperty] as string)?.push(row);
   }
-  const key = spec.key('o');
   return parentIds.map((parentId) => {
-    const rows = grouped.get(parentId) ?? [];
-    const edges = rows.slice(0, first).map((node) => ({ cursor: encodeCursor(key.map((k) => k.value(node))), node }));
-    return new ConnectionResult(
-      edges,
-      {
-        hasNextPage: rows.length > first,
-        hasPreviousPage: Boolean(spec.args.after),
-        startCursor: edges[0]?.cursor ?? null,
-        endCursor: edges[edges.length - 1]?.cursor ?? null,
-      },
-      () => counter.load(parentId),
-    );
+    const { edges, pageInfo } = outer.finish(grouped.get(parentId) ?? []);
+    return new ConnectionResult(edges, pageInfo, () => counter.load(parentId));
   });
 }
 
@@ -85,21 +71,32 @@ export async function countNested<E extends ObjectLiteral>(
   return parentIds.map((id) => counts.get(id) ?? 0);
 }
 
+/** A nested connection's arguments as its loaders see them: the page and the order asked for. */
+export interface NestedArgs<O = unknown> extends PageArgs {
+  orderBy?: O | null;
+}
+
 /**
  * The loader key for a nested connection's arguments, and back: one encoding for every caller
  * (a resolver and its loader once disagreed, and `first`/`after` were silently ignored).
  */
-export function connectionArgsKey(args: ConnectionArgs): string {
-  return JSON.stringify({ first: args.first ?? null, after: args.after ?? null });
+export function connectionArgsKey(args: NestedArgs): string {
+  return JSON.stringify({
+    first: args.first ?? null,
+    after: args.after ?? null,
+    last: args.last ?? null,
+    before: args.before ?? null,
+    orderBy: args.orderBy ?? null,
+  });
 }
 
-export function connectionArgsFromKey(key: string): ConnectionArgs {
+export function connectionArgsFromKey<O = unknown>(key: string): NestedArgs<O> {
   const parsed = JSON.parse(key) as unknown;
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new TypeError(`connectionArgsFromKey: expected a key from connectionArgsKey ({"first","after"}), got ${key}`);
+    throw new TypeError(`connectionArgsFromKey: expected a key from connectionArgsKey ({"first","after",...}), got ${key}`);
   }
-  const { first, after } = parsed as ConnectionArgs;
-  return { first, after };
+  const { first, after, last, before, orderBy } = parsed as NestedArgs<O>;
+  return { first, after, last, before, orderBy };
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
  * How much work a query may ask for, estimated before it runs, the same way on HTTP and WebSocket.
- * A connection field costs its children times `first` (the page it asks for), `nodes(ids)` its
+ * A connection field costs its children times `first` or `last` (the page it asks for), `nodes(ids)` its
  * children times the ids given, any other field 1 + its children. So
  * `depTokens(first: 50) { profiles(first: 20) { devices(first: 100) { ... } } }` costs about
  * 50 x 20 x 100 x fields: what the database would really have to produce. (graphql-armor's cost
@@ -14,9 +14,10 @@
 import { GraphQLError, Kind, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type SelectionSetNode } from 'graphql';
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
 import { DEFAULT_PAGE_SIZE } from './connection';
+import { ErrorCode } from './error-codes';
 
 export const MAX_QUERY_COMPLEXITY = 250_000;
-export const QUERY_TOO_COMPLEX = 'QUERY_TOO_COMPLEX';
+export const QUERY_TOO_COMPLEX = ErrorCode.QUERY_TOO_COMPLEX;
 /** A count over the rows a connection's filter matches (indexed): a few are a dashboard. */
 export const TOTAL_COUNT_COST = 1_000;
 /** A substring search (trigram index, then a recheck of every candidate row), per page and per count. */
@@ -45,7 +46,9 @@ const searches = (args: Record<string, unknown>): boolean => {
 
 const pagedEstimator: ComplexityEstimator = ({ field, args, childComplexity, node, context }) => {
   if (field.args.some((a) => a.name === 'first')) {
-    const first = typeof args.first === 'number' && args.first >= 0 ? args.first : DEFAULT_PAGE_SIZE;
+    // `last` asks for a page as much as `first` does (both at once are refused when the field runs).
+    const sizes = [args.first, args.last].filter((n): n is number => typeof n === 'number' && n >= 0);
+    const first = sizes.length ? Math.max(...sizes) : DEFAULT_PAGE_SIZE;
     const scan = searches(args) ? SEARCH_COST : 0;
     const counts = totalCountSelections(node.selectionSet, (context as { fragments: Fragments }).fragments);
     return 1 + scan + Math.max(first, 1) * childComplexity + counts * (scan || TOTAL_COUNT_COST);

@@ -6,7 +6,7 @@
 import { In, type DataSource, type Repository } from 'typeorm';
 import type { Clock } from '../clock';
 import { UNIQUE_VIOLATION } from '../database/pg-error-codes';
-import { type ConnectionArgs, paginate } from '../graphql/connection';
+import { type ConnectionArgs, ascending, paginate } from '../graphql/connection';
 import { DomainError, badInput, notFound } from '../graphql/domain-error';
 import { ErrorCode } from '../graphql/error-codes';
 import { parseConfiguratorCertificate } from './configurator-certificate.crypto';
@@ -87,10 +87,10 @@ export class ConfiguratorCertificateService {
   list(args: ConnectionArgs) {
     return paginate(
       this.certificates.createQueryBuilder('c'),
-      [
+      ascending([
         { sql: 'c.created_at', value: (c: ConfiguratorCertificateEntity) => c.createdAt.toISOString(), cast: 'timestamptz' },
         { sql: 'c.id', value: (c: ConfiguratorCertificateEntity) => c.id, cast: 'uuid' },
-      ],
+      ]),
       args,
     );
   }

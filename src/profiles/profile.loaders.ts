@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import type { AccessScope } from '../auth/access-scope';
-import type { ConnectionArgs, ConnectionResult } from '../graphql/connection';
+import { ascending, type ConnectionResult } from '../graphql/connection';
 import { byIds } from '../graphql/loader-batch';
 import { connectionArgsFromKey, countNested, loaderPerKey, paginateNested } from '../graphql/nested-connection';
 import type { Services } from '../services';
@@ -15,7 +15,7 @@ export interface ProfileLoaders {
   defaultProfileByToken: DataLoader<string, EnrollmentProfileEntity | null>;
   /** A token's default profile id, by token row id (for EnrollmentProfile.isDefault). */
   defaultProfileIdByToken: DataLoader<string, string | null>;
-  /** Pages of a token's profiles, one loader per connection arguments (`JSON.stringify({first, after})`). */
+  /** Pages of a token's profiles, one loader per connection arguments (`connectionArgsKey`). */
   profilesByToken: (argsKey: string) => DataLoader<string, ConnectionResult<EnrollmentProfileEntity>>;
   certificatesByProfile: DataLoader<string, ConfiguratorCertificateEntity[]>;
   certificateById: DataLoader<string, ConfiguratorCertificateEntity | null>;
@@ -54,7 +54,7 @@ export function createProfileLoaders(services: Services, scope: AccessScope): Pr
       const args = connectionArgsFromKey(key);
       return new DataLoader((tokenIds) =>
         paginateNested(
-          { repository: profiles.profiles, base: (alias) => profiles.listQuery(null, alias), parentColumn: 'token_id', key: profileKey, args },
+          { repository: profiles.profiles, base: (alias) => profiles.listQuery(null, alias), parentColumn: 'token_id', order: (alias) => ascending(profileKey(alias)), args },
           tokenIds,
           profileCounts,
         ),

@@ -4,7 +4,7 @@ import { Role } from '../auth/role';
 import type { RequestContext } from '../context';
 import { deviceFilterCommand } from '../devices/device.resolver';
 import { nestedDevicesKey } from '../devices/device.loaders';
-import { Device, DeviceConnection, DeviceFilter } from '../devices/device.types';
+import { Device, DeviceConnection, DeviceFilter, DeviceOrder, DEVICE_ORDER_ARG } from '../devices/device.types';
 import { ConnectionArgs, type ConnectionResult } from '../graphql/connection';
 import { fromGlobalId, toGlobalId } from '../graphql/global-id';
 import { connectionArgsKey } from '../graphql/nested-connection';
@@ -99,14 +99,15 @@ export class EnrollmentProfileResolver {
     return profileWarnings(settingsOf(profile.entity, []), { vppToken }).map(EnrollmentProfileWarning.from);
   }
 
-  @FieldResolver(() => DeviceConnection, { description: 'Devices holding this profile, by serial number' })
+  @FieldResolver(() => DeviceConnection, { description: 'Devices holding this profile, by serial number unless orderBy says otherwise' })
   async devices(
     @Root() profile: EnrollmentProfile,
     @Arg('filter', () => DeviceFilter, { nullable: true }) filter: DeviceFilter | null,
+    @Arg('orderBy', () => DeviceOrder, DEVICE_ORDER_ARG) orderBy: DeviceOrder | null,
     @Args() args: ConnectionArgs,
     @Ctx() ctx: RequestContext,
   ): Promise<ConnectionResult<Device>> {
-    const key = nestedDevicesKey(deviceFilterCommand(filter), args);
+    const key = nestedDevicesKey(deviceFilterCommand(filter), { ...args, orderBy });
     return (await ctx.loaders.devicesByProfile(key).load(profile.rowId)).map(Device.from);
   }
 

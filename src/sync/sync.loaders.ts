@@ -1,10 +1,12 @@
 import DataLoader from 'dataloader';
 import type { AccessScope } from '../auth/access-scope';
-import type { ConnectionResult, KeysetColumn } from '../graphql/connection';
+import type { ConnectionResult } from '../graphql/connection';
 import { byIds } from '../graphql/loader-batch';
 import { connectionArgsFromKey, countNested, loaderPerKey, paginateNested } from '../graphql/nested-connection';
+import type { OrderBy } from '../graphql/order';
 import type { Services } from '../services';
 import { SyncRunEntity } from './sync-run.entity';
+import { syncRunOrder, type SyncRunOrderField } from './sync-run.order';
 import type { TokenSyncState } from './sync.rules';
 
 export interface SyncLoaders {
@@ -14,14 +16,9 @@ export interface SyncLoaders {
   activeSyncRunByToken: DataLoader<string, SyncRunEntity | null>;
   /** Cursor and rate-rule anchors per token row id. */
   syncStateByToken: DataLoader<string, TokenSyncState | null>;
-  /** A page of each token's runs, newest first, for a whole page of tokens in one query (keyed by the field's args). */
+  /** A page of each token's runs (newest first by default) for a whole page of tokens in one query (keyed by the field's args). */
   syncRunsByToken: (argsKey: string) => DataLoader<string, ConnectionResult<SyncRunEntity>>;
 }
-
-/** Newest first: `seq` grows with every run. */
-export const syncRunKey = (alias: string): KeysetColumn<SyncRunEntity>[] => [
-  { sql: `(-${alias}.seq)`, value: (r: SyncRunEntity) => -Number(r.seq), cast: 'int' },
-];
 
 export function createSyncLoaders(services: Services, scope: AccessScope): SyncLoaders {
   return {
@@ -33,12 +30,12 @@ export function createSyncLoaders(services: Services, scope: AccessScope): SyncL
       return tokenIds.map((id) => found.get(id) ?? null);
     }),
     syncRunsByToken: loaderPerKey((argsKey) => {
-      const args = connectionArgsFromKey(argsKey);
+      const args = connectionArgsFromKey<OrderBy<SyncRunOrderField>>(argsKey);
       // Parents are tokens the caller already sees; the scope is applied again all the same.
       const base = (alias: string) => scope.restrictTokens(services.sync.reads.runsRepository().createQueryBuilder(alias), `${alias}.token_id`);
       const counts = new DataLoader<string, number>((tokenIds) => countNested(base, 'token_id', tokenIds));
       return new DataLoader((tokenIds) =>
-        paginateNested({ repository: services.sync.reads.runsRepository(), base, parentColumn: 'token_id', key: syncRunKey, args }, tokenIds, counts),
+        paginateNested({ repository: services.sync.reads.runsRepository(), base, parentColumn: 'token_id', order: (alias) => syncRunOrder(alias, args.orderBy), args }, tokenIds, counts),
       );
     }),
   };

@@ -12,7 +12,7 @@ import { createLoaders } from '../loaders';
 import { toDepToken } from '../tokens/token.resolver';
 import { DepToken } from '../tokens/token.types';
 import { nextFullSyncAt, nextManualSyncAt } from './sync.rules';
-import { SyncDepTokenInput, SyncDepTokenPayload, SyncRun, SyncRunConnection } from './sync.types';
+import { SyncDepTokenInput, SyncDepTokenPayload, SyncRun, SyncRunConnection, SyncRunOrder } from './sync.types';
 
 interface ProgressArgs {
   tokenId?: string | null;
@@ -109,9 +109,14 @@ export class DepTokenSyncResolver {
     return run ? SyncRun.from(run) : null;
   }
 
-  @FieldResolver(() => SyncRunConnection, { description: 'Sync runs of this token, newest first' })
-  async syncRuns(@Root() token: DepToken, @Args() args: ConnectionArgs, @Ctx() ctx: RequestContext): Promise<ConnectionResult<SyncRun>> {
-    const argsKey = connectionArgsKey(args);
+  @FieldResolver(() => SyncRunConnection, { description: 'Sync runs of this token, newest first unless orderBy says otherwise' })
+  async syncRuns(
+    @Root() token: DepToken,
+    @Arg('orderBy', () => SyncRunOrder, { nullable: true, description: 'Default: QUEUED_AT DESC' }) orderBy: SyncRunOrder | null,
+    @Args() args: ConnectionArgs,
+    @Ctx() ctx: RequestContext,
+  ): Promise<ConnectionResult<SyncRun>> {
+    const argsKey = connectionArgsKey({ ...args, orderBy });
     return (await ctx.loaders.syncRunsByToken(argsKey).load(token.rowId)).map(SyncRun.from);
   }
 }

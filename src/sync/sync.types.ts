@@ -1,9 +1,13 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { ConnectionType } from '../graphql/connection';
+import { ErrorCode } from '../graphql/error-code.type';
+import { storedErrorCode } from '../graphql/error-codes';
 import { toGlobalId } from '../graphql/global-id';
 import { Node } from '../graphql/node';
+import { OrderByInput } from '../graphql/order';
 import type { SyncRunChangedEvent } from '../events/topics';
 import type { SyncRunEntity } from './sync-run.entity';
+import { SyncRunOrderField } from './sync-run.order';
 
 export enum SyncRunKind {
   FULL = 'FULL',
@@ -71,10 +75,13 @@ registerEnumType(FullSyncReason, {
   },
 });
 
+/** A run's stored code; one an older version wrote and this one no longer has reads as SYNC_FAILED. */
+const runErrorCode = (stored: string) => storedErrorCode(stored, ErrorCode.SYNC_FAILED);
+
 @ObjectType({ description: 'Why a sync run failed' })
 export class SyncRunError {
-  @Field({ description: 'One of the error codes (e.g. APPLE_UNAVAILABLE, TOKEN_TERMS_NOT_ACCEPTED, SYNC_TIMED_OUT)' })
-  code: string;
+  @Field(() => ErrorCode, { description: 'E.g. APPLE_UNAVAILABLE, TOKEN_TERMS_NOT_ACCEPTED, SYNC_TIMED_OUT' })
+  code: ErrorCode;
 
   @Field()
   message: string;
@@ -146,7 +153,7 @@ export class SyncRun extends Node {
       devicesDeleted: entity.devicesDeleted,
       assignmentsMade: entity.assignmentsMade,
       assignmentsFailed: entity.assignmentsFailed,
-      error: entity.errorCode ? Object.assign(new SyncRunError(), { code: entity.errorCode, message: entity.errorMessage ?? entity.errorCode }) : null,
+      error: entity.errorCode ? Object.assign(new SyncRunError(), { code: runErrorCode(entity.errorCode), message: entity.errorMessage ?? entity.errorCode }) : null,
     });
   }
 
@@ -169,12 +176,20 @@ export class SyncRun extends Node {
     run.startedAt = event.startedAt ? new Date(event.startedAt) : null;
     run.finishedAt = event.finishedAt ? new Date(event.finishedAt) : null;
     if (!event.errorCode) run.error = null;
-    else if (run.error?.code !== event.errorCode) run.error = Object.assign(new SyncRunError(), { code: event.errorCode, message: event.errorCode });
+    else if (run.error?.code !== event.errorCode) run.error = Object.assign(new SyncRunError(), { code: runErrorCode(event.errorCode), message: event.errorCode });
     return run;
   }
 }
 
 export const SyncRunConnection = ConnectionType(SyncRun, 'SyncRun');
+
+registerEnumType(SyncRunOrderField, {
+  name: 'SyncRunOrderField',
+  valuesConfig: { QUEUED_AT: { description: 'When the run was queued' } },
+});
+
+export const SyncRunOrder = OrderByInput<SyncRunOrderField>(SyncRunOrderField, 'SyncRun', 'How sync runs are listed. Default: QUEUED_AT DESC (newest first)');
+export type SyncRunOrder = InstanceType<typeof SyncRunOrder>;
 
 @InputType()
 export class SyncDepTokenInput {

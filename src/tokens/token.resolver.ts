@@ -7,6 +7,7 @@ import { ConnectionArgs, paginate, type ConnectionResult } from '../graphql/conn
 import { fromGlobalId, toGlobalId } from '../graphql/global-id';
 import { registerNodeType } from '../graphql/node';
 import type { DepTokenEntity } from './token.entity';
+import { depTokenOrder } from './token.order';
 import {
   CreateDepTokenKeyPairInput,
   CreateDepTokenKeyPairPayload,
@@ -15,6 +16,7 @@ import {
   DepToken,
   DepTokenConnection,
   DepTokenKeyPair,
+  DepTokenOrder,
   DepTokenPayload,
   RenewDepTokenInput,
   UpdateDepTokenInput,
@@ -30,17 +32,14 @@ const scopeTagIds = (ids: string[] | null | undefined) =>
 
 @Resolver(() => DepToken)
 export class DepTokenResolver {
-  @Query(() => DepTokenConnection, { description: 'DEP tokens this key may see, oldest first' })
+  @Query(() => DepTokenConnection, { description: 'DEP tokens this key may see, oldest first unless orderBy says otherwise' })
   @RequireRole(Role.READER)
-  async depTokens(@Args() args: ConnectionArgs, @Ctx() ctx: RequestContext): Promise<ConnectionResult<DepToken>> {
-    const page = await paginate(
-      ctx.services.depTokens.listQuery(ctx.scope),
-      [
-        { sql: 't.created_at', value: (t: DepTokenEntity) => t.createdAt.toISOString(), cast: 'timestamptz' },
-        { sql: 't.id', value: (t: DepTokenEntity) => t.id, cast: 'uuid' },
-      ],
-      args,
-    );
+  async depTokens(
+    @Arg('orderBy', () => DepTokenOrder, { nullable: true, description: 'Default: CREATED_AT ASC' }) orderBy: DepTokenOrder | null,
+    @Args() args: ConnectionArgs,
+    @Ctx() ctx: RequestContext,
+  ): Promise<ConnectionResult<DepToken>> {
+    const page = await paginate(ctx.services.depTokens.listQuery(ctx.scope), depTokenOrder('t', orderBy), args);
     return page.map((t) => toDepToken(ctx, t));
   }
 

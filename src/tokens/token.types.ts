@@ -4,8 +4,10 @@ import { ScopeTag } from '../auth/auth.types';
 import { ConnectionType } from '../graphql/connection';
 import { toGlobalId } from '../graphql/global-id';
 import { Node } from '../graphql/node';
+import { OrderByInput } from '../graphql/order';
 import type { DepTokenKeyPairEntity } from './key-pair.entity';
 import type { DepTokenEntity, TokenType } from './token.entity';
+import { DepTokenOrderField } from './token.order';
 import { DepTokenStatus } from './token.status';
 
 export enum DepTokenType {
@@ -100,6 +102,18 @@ export class DepToken extends AppleTokenFields {
 }
 
 export const DepTokenConnection = ConnectionType(DepToken, 'DepToken');
+
+registerEnumType(DepTokenOrderField, {
+  name: 'DepTokenOrderField',
+  valuesConfig: {
+    CREATED_AT: { description: 'When the token was uploaded' },
+    NAME: { description: 'Its name in depgate, alphabetically' },
+    EXPIRES_AT: { description: 'When Apple’s token expires' },
+  },
+});
+
+export const DepTokenOrder = OrderByInput<DepTokenOrderField>(DepTokenOrderField, 'DepToken', 'How DEP tokens are listed; ties are ordered by id. Default: CREATED_AT ASC');
+export type DepTokenOrder = InstanceType<typeof DepTokenOrder>;
 
 @InputType()
 export class CreateDepTokenKeyPairInput {

@@ -3,7 +3,7 @@ import { ScopeTag } from '../auth/auth.types';
 import { RequireRole } from '../auth/guard';
 import { Role } from '../auth/role';
 import type { RequestContext } from '../context';
-import { ConnectionArgs, paginate, type ConnectionResult } from '../graphql/connection';
+import { ConnectionArgs, ascending, paginate, type ConnectionResult } from '../graphql/connection';
 import { notFound } from '../graphql/domain-error';
 import { fromGlobalId, toGlobalId } from '../graphql/global-id';
 import { registerNodeType } from '../graphql/node';
@@ -35,10 +35,10 @@ export class VppTokenResolver {
   async vppTokens(@Args() args: ConnectionArgs, @Ctx() ctx: RequestContext): Promise<ConnectionResult<VppToken>> {
     const page = await paginate(
       ctx.services.vppTokens.listQuery(ctx.scope),
-      [
+      ascending([
         { sql: 'v.created_at', value: (t: VppTokenEntity) => t.createdAt.toISOString(), cast: 'timestamptz' },
         { sql: 'v.id', value: (t: VppTokenEntity) => t.id, cast: 'uuid' },
-      ],
+      ]),
       args,
     );
     return page.map((t) => toVppToken(ctx, t));

@@ -37,3 +37,12 @@ describe('query cost of counts and searches', () => {
     expect(cost(`{ devices(first: 10, filter: {search: "  "}) { edges { cursor } } }`)).toBe(page);
   });
 });
+
+describe('query cost of pages read backwards', () => {
+  it('last costs what first costs, in the document or in variables', () => {
+    const forwards = cost(`{ depTokens(first: 200) { edges { node { devices(first: 100) { edges { cursor } } } } } }`);
+    expect(cost(`{ depTokens(last: 200) { edges { node { devices(last: 100) { edges { cursor } } } } } }`)).toBe(forwards);
+    expect(cost(`query ($n: Int) { depTokens(last: $n) { edges { node { devices(first: 100) { edges { cursor } } } } } }`, { n: 200 })).toBe(forwards);
+    expect(cost(`{ devices(last: 500, orderBy: {field: MODEL, direction: DESC}) { edges { cursor } } }`)).toBe(cost(`{ devices(first: 500) { edges { cursor } } }`));
+  });
+});
