@@ -18,7 +18,7 @@ import { Role } from '../src/auth/role';
 import { ScopeTagEntity } from '../src/auth/scope-tag.entity';
 import { systemClock } from '../src/clock';
 import type { DataSource } from 'typeorm';
-import { DomainError } from '../src/graphql/domain-error';
+import { DomainError } from '../src/errors/domain-error';
 import { parseGlobalId, toGlobalId } from '../src/graphql/global-id';
 import { EX_CONFIG, loadCliConfig, openDatabase } from './cli-database';
 

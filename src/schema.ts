@@ -13,7 +13,7 @@ import { authGuard } from './auth/guard';
 import { DepTokenDevicesResolver, DeviceResolver } from './devices/device.resolver';
 import { MAX_SERIALS_PER_ASSIGN_CALL } from './devices/assignment.service';
 import { MAX_IMPORT_ROWS } from './devices/serial-import';
-import { ErrorCode } from './graphql/error-codes';
+import { ErrorCode } from './errors/error-codes';
 import { MAX_IDS_PER_INPUT, type ListLimits } from './graphql/input-limits';
 import { MAX_NODES, NodeResolver } from './graphql/node.resolver';
 import { AppleConfiguratorCertificateResolver, DepTokenProfilesResolver, EnrollmentProfileResolver } from './profiles/profile.resolver';

@@ -4,7 +4,7 @@ import { Role } from '../auth/role';
 import type { RequestContext } from '../context';
 import { Topic, type AlertRaisedEvent } from '../events/topics';
 import { ConnectionArgs, paginate, type ConnectionResult } from '../graphql/connection';
-import { badInput, notFound } from '../graphql/domain-error';
+import { badInput, notFound } from '../errors/domain-error';
 import { fromGlobalId, parseGlobalId } from '../graphql/global-id';
 import { registerNodeType } from '../graphql/node';
 import { createLoaders } from '../loaders';

@@ -19,7 +19,7 @@ import { DEP_TOKEN_TAGS, VPP_TOKEN_TAGS } from '../auth/scope-tag-link';
 import type { Clock } from '../clock';
 import type { SqlRunner } from '../database/sql-runner';
 import type { AlertRaisedEvent } from '../events';
-import { notFound } from '../graphql/domain-error';
+import { notFound } from '../errors/domain-error';
 import type { Logger } from '../logger';
 import { AlertEntity, type AlertKindName, type AlertSeverityName } from './alert.entity';
 import { depTokenAlerts, family, urgency, vppTokenAlerts, type AlertRuleOptions, type DesiredAlert } from './alert.rules';

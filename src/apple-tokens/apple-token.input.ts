@@ -2,7 +2,7 @@
  * Input rules both kinds of Apple token (DEP server tokens, VPP location tokens) apply to what an
  * admin types: the token's display name and the Apple ID recorded with it.
  */
-import { badInput } from '../graphql/domain-error';
+import { badInput } from '../errors/domain-error';
 
 /** An Apple ID is an email address: a local part of at most 64 characters, a dotted domain. */
 const APPLE_ID = /^[^\s@]{1,64}@[^\s@]+\.[^\s@]{2,}$/;

@@ -3,7 +3,7 @@ import { RequireRole } from '../auth/guard';
 import { Role } from '../auth/role';
 import type { RequestContext } from '../context';
 import { ascending, ConnectionArgs, paginate, type ConnectionResult } from '../graphql/connection';
-import { badInput } from '../graphql/domain-error';
+import { badInput } from '../errors/domain-error';
 import { fromGlobalId, parseGlobalId } from '../graphql/global-id';
 import { registerNodeType } from '../graphql/node';
 import type { AuditEventEntity } from './audit-event.entity';

@@ -8,8 +8,8 @@
  */
 import type { Clock } from '../clock';
 import type { SqlRunner } from '../database/sql-runner';
-import { DomainError } from '../graphql/domain-error';
-import { ErrorCode } from '../graphql/error-codes';
+import { DomainError } from '../errors/domain-error';
+import { ErrorCode } from '../errors/error-codes';
 
 export type RateDecision = { allowed: true; retryAfterSeconds?: never } | { allowed: false; retryAfterSeconds: number };
 

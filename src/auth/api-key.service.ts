@@ -1,7 +1,7 @@
 import { In, IsNull, type DataSource, type Repository } from 'typeorm';
 import type { Clock } from '../clock';
-import { DomainError, badInput, notFound } from '../graphql/domain-error';
-import { ErrorCode } from '../graphql/error-codes';
+import { DomainError, badInput, notFound } from '../errors/domain-error';
+import { ErrorCode } from '../errors/error-codes';
 import type { AccessScope } from './access-scope';
 import { ApiKeyEntity } from './api-key.entity';
 import { generateApiKeySecret, hashApiKeySecret, secretMatches, secretPrefix } from './api-key.secret';

@@ -1,6 +1,6 @@
 import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import type { RequestContext } from '../context';
-import { notFound } from '../graphql/domain-error';
+import { notFound } from '../errors/domain-error';
 import { fromGlobalId, toGlobalId } from '../graphql/global-id';
 import { registerNodeType } from '../graphql/node';
 import {

@@ -8,8 +8,8 @@
 import type { GraphQLField } from 'graphql';
 import { Extensions, type MiddlewareFn } from 'type-graphql';
 import type { RequestContext } from '../context';
-import { DomainError } from '../graphql/domain-error';
-import { ErrorCode } from '../graphql/error-codes';
+import { DomainError } from '../errors/domain-error';
+import { ErrorCode } from '../errors/error-codes';
 import { Role, roleSatisfies } from './role';
 
 const ROOT_TYPES = new Set(['Query', 'Mutation', 'Subscription']);

@@ -4,8 +4,8 @@
  * take a token away from another scope (or move it there). An unrestricted caller replaces all.
  */
 import { In, type DataSource, type EntityManager } from 'typeorm';
-import { DomainError, badInput } from '../graphql/domain-error';
-import { ErrorCode } from '../graphql/error-codes';
+import { DomainError, badInput } from '../errors/domain-error';
+import { ErrorCode } from '../errors/error-codes';
 import type { AccessScope } from './access-scope';
 import type { ScopeTagLink } from './scope-tag-link';
 import { ScopeTagEntity } from './scope-tag.entity';

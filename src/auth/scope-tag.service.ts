@@ -1,8 +1,8 @@
 import { In, type DataSource, type Repository } from 'typeorm';
 import type { Clock } from '../clock';
 import { UNIQUE_VIOLATION } from '../database/pg-error-codes';
-import { DomainError, badInput, notFound } from '../graphql/domain-error';
-import { ErrorCode } from '../graphql/error-codes';
+import { DomainError, badInput, notFound } from '../errors/domain-error';
+import { ErrorCode } from '../errors/error-codes';
 import type { AccessScope } from './access-scope';
 import { ScopeTagEntity } from './scope-tag.entity';
 

@@ -27,8 +27,8 @@ import { type AppleDepError, AppleDepErrorKind, isAppleDepError } from '../apple
 import type { AssignmentStatus } from '../apple/dep.types';
 import type { AccessScope } from '../auth/access-scope';
 import { DAY_MS, HOUR_MS, MINUTE_MS, SECOND_MS, type Clock } from '../clock';
-import { DomainError, notFound } from '../graphql/domain-error';
-import { ErrorCode } from '../graphql/error-codes';
+import { DomainError, notFound } from '../errors/domain-error';
+import { ErrorCode } from '../errors/error-codes';
 import type { Logger } from '../logger';
 import type { DepClientFactory } from '../tokens/dep-client.factory';
 import { DepTokenEntity } from '../tokens/token.entity';

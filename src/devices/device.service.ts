@@ -6,8 +6,8 @@
 import { In, type DataSource, type EntityManager, type Repository, type SelectQueryBuilder } from 'typeorm';
 import type { AccessScope } from '../auth/access-scope';
 import type { Clock } from '../clock';
-import { DomainError, badInput, notFound } from '../graphql/domain-error';
-import { ErrorCode } from '../graphql/error-codes';
+import { DomainError, badInput, notFound } from '../errors/domain-error';
+import { ErrorCode } from '../errors/error-codes';
 import { EnrollmentProfileEntity } from '../profiles/profile.entity';
 import { DeviceEntity, type AssignmentResult, type DeviceProfileStatus, type DeviceSource } from './device.entity';
 import {

@@ -15,8 +15,8 @@ import {
 } from '../apple/apple-request.exception';
 import { type AppleDepError, AppleDepErrorKind } from '../apple/dep-errors';
 import { type AppleVppError, AppleVppErrorKind } from '../apple/vpp-errors';
-import { DomainError } from './domain-error';
-import { ErrorCode } from './error-codes';
+import { DomainError } from '../errors/domain-error';
+import { ErrorCode } from '../errors/error-codes';
 
 /** What a client is told about a failed Apple call. */
 export interface AppleFailure {

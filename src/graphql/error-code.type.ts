@@ -4,7 +4,7 @@
  * (`SyncRunError.code`) and for clients that generate types from the schema.
  */
 import { registerEnumType } from 'type-graphql';
-import { ERROR_CODE_DOCS, ErrorCode } from './error-codes';
+import { ERROR_CODE_DOCS, ErrorCode } from '../errors/error-codes';
 
 const describe = (code: ErrorCode): string => {
   const doc = ERROR_CODE_DOCS[code];

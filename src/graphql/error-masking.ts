@@ -8,8 +8,8 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from '../logger';
 import { appleRequestDomainError } from './apple-error.mapping';
-import { DomainError } from './domain-error';
-import { ErrorCode, REQUEST_ERROR_CODES } from './error-codes';
+import { DomainError } from '../errors/domain-error';
+import { ErrorCode, REQUEST_ERROR_CODES } from '../errors/error-codes';
 import { withGlobalIds } from './error-extension-ids';
 
 const PASS_THROUGH_CODES = new Set<string>([...REQUEST_ERROR_CODES, ErrorCode.UNAUTHENTICATED, ErrorCode.FORBIDDEN]);

@@ -1,7 +1,7 @@
 /**
  * Opaque Relay global IDs: base64url("Type:uuid"). Clients must treat them as opaque strings.
  */
-import { badInput } from './domain-error';
+import { badInput } from '../errors/domain-error';
 
 export type NodeTypeName =
   | 'ApiKey'

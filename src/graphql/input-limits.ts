@@ -26,8 +26,8 @@ import {
   type GraphQLSchema,
   type ValueNode,
 } from 'graphql';
-import { DomainError } from './domain-error';
-import { ErrorCode } from './error-codes';
+import { DomainError } from '../errors/domain-error';
+import { ErrorCode } from '../errors/error-codes';
 
 export interface ListLimit {
   max: number;

@@ -9,7 +9,7 @@
  * either way (backwards index scans). `last`/`before` read the same order from the other end:
  * the page is fetched in the reverse direction and handed back in the list's order.
  */
-import { badInput } from './domain-error';
+import { badInput } from '../errors/domain-error';
 
 export const MAX_PAGE_SIZE = 500;
 export const DEFAULT_PAGE_SIZE = 50;

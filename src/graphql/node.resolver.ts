@@ -2,7 +2,7 @@ import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
 import { RequireRole } from '../auth/guard';
 import { Role } from '../auth/role';
 import type { RequestContext } from '../context';
-import { badInput } from './domain-error';
+import { badInput } from '../errors/domain-error';
 import { parseGlobalId } from './global-id';
 import { Node, nodeLoaderFor } from './node';
 

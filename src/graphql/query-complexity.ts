@@ -14,7 +14,7 @@
 import { GraphQLError, Kind, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type SelectionSetNode } from 'graphql';
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
 import { DEFAULT_PAGE_SIZE } from './connection';
-import { ErrorCode } from './error-codes';
+import { ErrorCode } from '../errors/error-codes';
 
 export const MAX_QUERY_COMPLEXITY = 250_000;
 export const QUERY_TOO_COMPLEX = ErrorCode.QUERY_TOO_COMPLEX;

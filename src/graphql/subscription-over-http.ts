@@ -4,7 +4,7 @@
  */
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError } from 'graphql';
-import { ErrorCode } from './error-codes';
+import { ErrorCode } from '../errors/error-codes';
 
 export const refuseSubscriptionsOverHttp: ApolloServerPlugin = {
   async requestDidStart() {

@@ -8,8 +8,8 @@
  * - WS_MAX_SOCKETS_PER_KEY sockets per API key on this instance (the socket beyond is closed).
  */
 import type { WebSocket } from 'ws';
-import { DomainError } from './domain-error';
-import { ErrorCode } from './error-codes';
+import { DomainError } from '../errors/domain-error';
+import { ErrorCode } from '../errors/error-codes';
 
 /** GraphQL operations are kilobytes; a DEP token upload belongs on HTTP (its limit is 4 MB). */
 export const WS_MAX_PAYLOAD_BYTES = 1024 * 1024;

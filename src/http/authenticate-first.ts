@@ -7,7 +7,7 @@
  */
 import type { RequestHandler, Response } from 'express';
 import { AuthRefusal, type Authentication, type Authenticator } from '../auth/authenticator';
-import { ErrorCode } from '../graphql/error-codes';
+import { ErrorCode } from '../errors/error-codes';
 import { hasBody, refuseBeforeBody, type HttpRefusal } from './graphql-error-response';
 
 const REFUSAL_MESSAGES: Record<AuthRefusal, string> = {

@@ -5,7 +5,7 @@
  * so the client cannot keep streaming a body nobody will read.
  */
 import type { Request, Response } from 'express';
-import type { ErrorCode } from '../graphql/error-codes';
+import type { ErrorCode } from '../errors/error-codes';
 import { requestStore } from '../request-store';
 
 export interface HttpRefusal {

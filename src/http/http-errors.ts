@@ -5,7 +5,7 @@
  * Without this, Express answers with its HTML page, stack trace and install path included.
  */
 import type { ErrorRequestHandler } from 'express';
-import { ErrorCode } from '../graphql/error-codes';
+import { ErrorCode } from '../errors/error-codes';
 import type { Logger } from '../logger';
 import { requestStore } from '../request-store';
 import { sendGraphQLError, type HttpRefusal } from './graphql-error-response';

@@ -6,7 +6,7 @@
  * become GraphQL errors in http-errors.ts.
  */
 import express, { type RequestHandler } from 'express';
-import { ErrorCode } from '../graphql/error-codes';
+import { ErrorCode } from '../errors/error-codes';
 import { refuseBeforeBody } from './graphql-error-response';
 
 export const BODY_LIMIT = '4mb';

@@ -3,7 +3,7 @@
  * console: given, it answers the requests that prefer text/html (a browser navigating) instead.
  */
 import type { RequestHandler } from 'express';
-import { ErrorCode } from '../graphql/error-codes';
+import { ErrorCode } from '../errors/error-codes';
 import { sendGraphQLError } from './graphql-error-response';
 
 export function notFound(options: { html?: RequestHandler } = {}): RequestHandler {

@@ -1,9 +1,9 @@
 /**
  * The error a broken enrollment-profile rule throws. Its codes are the central `ErrorCode` list's
- * (src/graphql/error-codes.ts, "Enrollment profiles"): one code per rule, documented there.
+ * (src/errors/error-codes.ts, "Enrollment profiles"): one code per rule, documented there.
  */
-import { DomainError } from '../graphql/domain-error';
-import { ErrorCode } from '../graphql/error-codes';
+import { DomainError } from '../errors/domain-error';
+import { ErrorCode } from '../errors/error-codes';
 
 /** A code of the central list written as its string, as the rules do ('PROFILE_NAME_REQUIRED'). */
 export type ProfileErrorCode = `${ErrorCode}`;

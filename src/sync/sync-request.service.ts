@@ -8,8 +8,8 @@
 import type { EntityManager } from 'typeorm';
 import type { AccessScope } from '../auth/access-scope';
 import { UNIQUE_VIOLATION } from '../database/pg-error-codes';
-import { DomainError, notFound } from '../graphql/domain-error';
-import { ErrorCode } from '../graphql/error-codes';
+import { DomainError, notFound } from '../errors/domain-error';
+import { ErrorCode } from '../errors/error-codes';
 import type { SyncReads } from './sync-reads';
 import type { FullSyncReasonName, SyncRunEntity, SyncRunTriggerName } from './sync-run.entity';
 import type { SyncParts } from './sync-parts';

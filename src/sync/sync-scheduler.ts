@@ -9,7 +9,7 @@
  * - A token is synced automatically AUTO_SYNC_INTERVAL_S after its last sync was triggered.
  */
 import { SECOND_MS } from '../clock';
-import { ErrorCode } from '../graphql/error-codes';
+import { ErrorCode } from '../errors/error-codes';
 import type { SyncParts } from './sync-parts';
 import { isConcurrentQueue, type SyncRequestService } from './sync-request.service';
 import type { SyncWorker } from './sync-worker';

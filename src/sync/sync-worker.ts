@@ -12,7 +12,7 @@
  *   rate limiting, or refused the token itself: then a person must act first).
  */
 import { SECOND_MS } from '../clock';
-import { ErrorCode } from '../graphql/error-codes';
+import { ErrorCode } from '../errors/error-codes';
 import { JobExpiredError, JobKeyLockLostError, JobRunnerStoppingError, type JobContext } from '../jobs';
 import type { SyncEngine } from './sync-engine';
 import { SyncHandedBackError, SyncTimeoutError, describeFailure, type RunFailure } from './sync.errors';

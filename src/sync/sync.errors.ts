@@ -6,7 +6,7 @@
 import type { DepFailureMessages } from '../apple/apple-request.exception';
 import { AppleDepErrorKind, isAppleDepError, type AppleDepError } from '../apple/dep-errors';
 import { describeDepFailure } from '../graphql/apple-error.mapping';
-import { ErrorCode } from '../graphql/error-codes';
+import { ErrorCode } from '../errors/error-codes';
 import type { SyncRunStatusName } from './sync-run.entity';
 import { TokenExpiredForSyncError } from './sync-engine';
 

@@ -4,7 +4,7 @@ import { Role } from '../auth/role';
 import type { RequestContext } from '../context';
 import { Topic, type SyncRunChangedEvent } from '../events/topics';
 import { ConnectionArgs, type ConnectionResult } from '../graphql/connection';
-import { notFound } from '../graphql/domain-error';
+import { notFound } from '../errors/domain-error';
 import { fromGlobalId } from '../graphql/global-id';
 import { connectionArgsKey } from '../graphql/nested-connection';
 import { registerNodeType } from '../graphql/node';

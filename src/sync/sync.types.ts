@@ -1,7 +1,7 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { ConnectionType } from '../graphql/connection';
 import { ErrorCode } from '../graphql/error-code.type';
-import { storedErrorCode } from '../graphql/error-codes';
+import { storedErrorCode } from '../errors/error-codes';
 import { toGlobalId } from '../graphql/global-id';
 import { Node } from '../graphql/node';
 import { OrderByInput } from '../graphql/order';

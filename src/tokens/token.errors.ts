@@ -4,8 +4,8 @@
  * and code is decided once, in src/graphql/apple-error.mapping.ts.
  */
 import type { DepFailureMessages } from '../apple/apple-request.exception';
-import { DomainError } from '../graphql/domain-error';
-import { ErrorCode } from '../graphql/error-codes';
+import { DomainError } from '../errors/domain-error';
+import { ErrorCode } from '../errors/error-codes';
 import { TokenFileError } from './token-file';
 
 export function tokenFileDomainError(error: TokenFileError): DomainError {

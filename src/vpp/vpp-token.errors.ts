@@ -5,8 +5,8 @@
  */
 import type { VppFailureMessages } from '../apple/apple-request.exception';
 import { AppleVppError } from '../apple/vpp-errors';
-import { DomainError } from '../graphql/domain-error';
-import { ErrorCode } from '../graphql/error-codes';
+import { DomainError } from '../errors/domain-error';
+import { ErrorCode } from '../errors/error-codes';
 import type { VppTokenFileError } from './vpp-token-file';
 
 export function vppTokenFileDomainError(error: VppTokenFileError): DomainError {

@@ -4,7 +4,7 @@ import { RequireRole } from '../auth/guard';
 import { Role } from '../auth/role';
 import type { RequestContext } from '../context';
 import { ConnectionArgs, ascending, paginate, type ConnectionResult } from '../graphql/connection';
-import { notFound } from '../graphql/domain-error';
+import { notFound } from '../errors/domain-error';
 import { fromGlobalId, toGlobalId } from '../graphql/global-id';
 import { registerNodeType } from '../graphql/node';
 import type { VppTokenEntity } from './vpp-token.entity';

@@ -1,5 +1,5 @@
 /**
- * `enum ErrorCode` (issue #10): the schema lists exactly the codes of src/graphql/error-codes.ts,
+ * `enum ErrorCode` (issue #10): the schema lists exactly the codes of src/errors/error-codes.ts,
  * each documented, fields that name a code use it, and the README's table of codes and their
  * extensions is the one errorCodeMarkdownTable() generates.
  */
@@ -7,7 +7,7 @@ import 'reflect-metadata';
 import fs from 'node:fs';
 import path from 'node:path';
 import { getNamedType, getNullableType, isEnumType, type GraphQLEnumType, type GraphQLSchema } from 'graphql';
-import { ERROR_CODE_DOCS, ErrorCode, errorCodeMarkdownTable, REQUEST_ERROR_CODES, storedErrorCode } from '../../../src/graphql/error-codes';
+import { ERROR_CODE_DOCS, ErrorCode, errorCodeMarkdownTable, REQUEST_ERROR_CODES, storedErrorCode } from '../../../src/errors/error-codes';
 import { QUERY_TOO_COMPLEX } from '../../../src/graphql/query-complexity';
 import { buildDepgateSchema } from '../../../src/schema';
 

@@ -1,6 +1,6 @@
 import { X509Certificate, generateKeyPairSync, sign } from 'node:crypto';
 import forge from 'node-forge';
-import { DomainError } from '../../../src/graphql/domain-error';
+import { DomainError } from '../../../src/errors/domain-error';
 import {
   MAX_CONFIGURATOR_CERTIFICATE_INPUT_CHARS,
   parseConfiguratorCertificate,

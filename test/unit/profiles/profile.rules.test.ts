@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
-import { DomainError } from '../../../src/graphql/domain-error';
+import { DomainError } from '../../../src/errors/domain-error';
 import { toClientError } from '../../../src/graphql/error-masking';
-import { ErrorCode } from '../../../src/graphql/error-codes';
+import { ErrorCode } from '../../../src/errors/error-codes';
 import { ProfileRuleError } from '../../../src/profiles/profile.errors';
 import {
   DEFAULT_MAX_PROFILES_PER_TOKEN,
