@@ -49,10 +49,14 @@ describe('manual syncs', () => {
     const token = await uploadToken(t, { devices: 2 });
     // Apple answers the sync page slowly, so the run stays RUNNING for a moment.
     await t.simControl('POST', '/_sim/faults', { delayMs: 1500, count: 1, path: '/devices/sync' });
+    // Past the manual limit before the run starts: advancing the clock while it runs would pass
+    // its deadline (SYNC_TIMEOUT_S) and the watchdog would end it.
+    t.clock.advance(20 * MINUTE_MS);
     const data = await t.ok(SYNC, { input: { tokenId: token.id } });
     const run = data.syncDepToken.syncRun;
     expect(run).toMatchObject({ kind: 'DELTA', trigger: 'MANUAL', status: 'QUEUED', pagesFetched: 0, error: null });
-    t.clock.advance(20 * MINUTE_MS); // the manual limit is not what refuses here
+    // The run is in progress; its own trigger time would refuse a manual sync too, but
+    // SYNC_IN_PROGRESS is checked first and names the run.
     const busy = await refusal(token.id);
     expect(busy.extensions).toMatchObject({ code: 'SYNC_IN_PROGRESS', syncRunId: run.id });
     const state = (await t.ok(TOKEN_SYNC_FIELDS, { id: token.id })).depToken;
