@@ -25,5 +25,3 @@ export function backoffDelayMs(retry: number, policy: RetryPolicy, random: () =>
   return Math.round(exponential / 2 + (exponential / 2) * r);
 }
 
-// The sleep lives with the clock (the job runner waits too); re-exported for the Apple clients.
-export { type Sleep, systemSleep as defaultSleep } from '../clock';

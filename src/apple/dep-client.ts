@@ -7,7 +7,8 @@
 import { randomBytes } from 'node:crypto';
 import { systemClock, type Clock } from '../clock';
 import { exchange, ExchangeFailure, type ExchangeObserver, type HttpExchange } from './http-exchange';
-import { DEFAULT_RETRY_POLICY, backoffDelayMs, defaultSleep, type RetryPolicy, type Sleep } from './backoff';
+import { systemSleep, type Sleep } from '../clock';
+import { DEFAULT_RETRY_POLICY, backoffDelayMs, type RetryPolicy } from './backoff';
 import { secretValues, type DepOAuthCredentials } from './dep-credentials';
 import { AppleDepError, errorFromResponse, parseRetryAfter } from './dep-errors';
 import type {
@@ -104,7 +105,7 @@ export class DepClient {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
     this.clock = options.clock ?? systemClock;
-    this.sleep = options.sleep ?? defaultSleep;
+    this.sleep = options.sleep ?? systemSleep;
     this.random = options.random ?? Math.random;
     this.signal = options.signal;
     this.fetchImpl = options.fetch ?? fetch;

@@ -6,7 +6,8 @@
  * sToken in an error.
  */
 import { systemClock, type Clock } from '../clock';
-import { DEFAULT_RETRY_POLICY, backoffDelayMs, defaultSleep, type RetryPolicy, type Sleep } from './backoff';
+import { systemSleep, type Sleep } from '../clock';
+import { DEFAULT_RETRY_POLICY, backoffDelayMs, type RetryPolicy } from './backoff';
 import { parseRetryAfter } from './dep-errors';
 import { exchange, ExchangeFailure, type ExchangeObserver, type HttpExchange } from './http-exchange';
 import { AppleVppError, vppErrorFromResponse } from './vpp-errors';
@@ -54,7 +55,7 @@ export class VppClient {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_VPP_TIMEOUT_MS;
     this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
     this.clock = options.clock ?? systemClock;
-    this.sleep = options.sleep ?? defaultSleep;
+    this.sleep = options.sleep ?? systemSleep;
     this.random = options.random ?? Math.random;
     this.fetchImpl = options.fetch ?? fetch;
     this.observe = options.observe;

@@ -26,8 +26,6 @@ import type { SqlRunner } from '../database/sql-runner';
 import type { DeviceProfileStatus } from '../devices/device.entity';
 import { normalizeSerialNumber } from '../devices/serial-number';
 
-// Re-exported: the sync files take their SqlRunner from here.
-export type { SqlRunner };
 
 /** One device of a page, normalised for the statement. */
 export interface IngestDevice {

@@ -3,7 +3,7 @@
  * per-token key that keeps one sync per token running across every instance (src/jobs).
  */
 import type { JobHandler, JobRunner, KeyIfFree } from '../jobs';
-import type { SqlRunner } from './device-ingest';
+import type { SqlRunner } from '../database/sql-runner';
 import type { SyncRunEntity } from './sync-run.entity';
 import type { SyncRunStore } from './sync-run.store';
 

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock';
 import { Topic, type SyncRunChangedEvent } from '../events/topics';
-import type { SqlRunner } from './device-ingest';
+import type { SqlRunner } from '../database/sql-runner';
 import {
   syncRunFromRow,
   type FullSyncReasonName,

@@ -8,7 +8,7 @@
  * Every method runs on the executor it is given, so each write commits with the page, run change
  * or request it belongs to.
  */
-import type { SqlRunner } from './device-ingest';
+import type { SqlRunner } from '../database/sql-runner';
 import type { TokenSyncState } from './sync.rules';
 
 /** The rules' state plus what an execution resumes from and the expiry a request checks. */

@@ -1,4 +1,4 @@
-// The sleep between retries (`defaultSleep`, the clock's systemSleep) is tested in test/unit/clock.test.ts.
+// The sleep between retries (the clock's systemSleep) is tested in test/unit/clock.test.ts.
 import { backoffDelayMs } from '../../../src/apple/backoff';
 
 describe('backoffDelayMs', () => {
