@@ -1,6 +1,6 @@
 /**
- * Retry timing for Apple calls: bounded attempts, exponential backoff with jitter, and an abortable
- * sleep. Kept apart from the client so the arithmetic is unit-tested without HTTP.
+ * Retry timing for Apple calls: bounded attempts and exponential backoff with jitter (the sleep
+ * itself is the clock's). Kept apart from the clients so the arithmetic is unit-tested without HTTP.
  */
 
 export interface RetryPolicy {
