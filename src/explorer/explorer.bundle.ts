@@ -24,7 +24,10 @@ export function explorerAssets(): Promise<ExplorerAssets> {
 }
 
 async function bundle(): Promise<ExplorerAssets> {
-  const esbuild = await import('esbuild');
+  // Required here, not imported at the top: a server with the explorer off never loads esbuild.
+  // (require, not import(): ts-node and jest's CommonJS runtime both handle it.)
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const esbuild = require('esbuild') as typeof import('esbuild');
   // Resolve the browser packages from the folder that holds node_modules (checkout or release).
   const resolveDir = path.resolve(path.dirname(require.resolve('graphiql/package.json')), '..', '..');
   const result = await esbuild.build({

@@ -3,7 +3,8 @@
  * not a file of its own, so that `npm run build` (tsc) carries it into dist/ like any module and
  * the release can bundle it without its sources. It runs in the browser, never in Node.
  *
- * The page's API key field fills GraphiQL's Authorization header, and the graphql-ws client
+ * The page's API key field fills GraphiQL's Authorization header (shown prefilled in the header
+ * editor, and added to every HTTP request), and the graphql-ws client
  * reads the same field at each connect (connectionParams), so a subscription uses the key too.
  */
 export const EXPLORER_CLIENT_SOURCE = String.raw`
@@ -23,7 +24,10 @@ let wsClient;
 function fetcherFor() {
   wsClient?.dispose();
   wsClient = createClient({ url: url.replace(/^http/, 'ws'), lazy: true, connectionParams: () => ({ authorization: authorization() }) });
-  return createGraphiQLFetcher({ url, wsClient });
+  const fetcher = createGraphiQLFetcher({ url, wsClient });
+  // The field's key on every HTTP request (the schema's introspection included), whatever the
+  // header editor holds; a header typed into the editor still wins.
+  return (params, options) => fetcher(params, { ...options, headers: { ...(authorization() ? { Authorization: authorization() } : {}), ...options?.headers } });
 }
 
 const root = createRoot(document.getElementById('graphiql'));
