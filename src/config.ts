@@ -45,6 +45,14 @@ export interface Config {
   wsMaxSubscriptionsPerSocket: number;
   /** WebSockets one API key may hold open on one instance. */
   wsMaxSocketsPerKey: number;
+  /**
+   * CORS_ORIGINS: the browser origins (scheme://host[:port]) that may call the API from another
+   * origin; `['*']` for any origin (allowed because depgate uses bearer keys, never cookies, so
+   * responses are never credentialed). Empty (the default): same origin only.
+   */
+  corsOrigins: string[];
+  /** GET /graphql from a browser shows GraphiQL: on by default, off when NODE_ENV=production unless GRAPHQL_EXPLORER=true. */
+  graphqlExplorer: boolean;
 }
 
 export class ConfigError extends Error {
@@ -105,6 +113,36 @@ function boolean(env: Env, name: string, fallback: boolean): boolean {
   if (['true', '1', 'yes'].includes(value)) return true;
   if (['false', '0', 'no'].includes(value)) return false;
   throw new ConfigError(name, `must be true or false, got "${value}"`);
+}
+
+/**
+ * CORS_ORIGINS as exact origins. `*` stands alone: a wildcard cannot be combined with credentials,
+ * and depgate never sends credentialed responses, so `*` means "any origin, no credentials".
+ */
+function origins(env: Env, name: string): string[] {
+  const value = raw(env, name);
+  if (value === undefined) return [];
+  const parts = value.split(',').map((p) => p.trim()).filter(Boolean);
+  if (parts.includes('*')) {
+    if (parts.length > 1) throw new ConfigError(name, 'may be * alone (any origin, no credentials) or a list of origins, not both');
+    return ['*'];
+  }
+  return [
+    ...new Set(
+      parts.map((part) => {
+        let parsed: URL;
+        try {
+          parsed = new URL(part);
+        } catch {
+          throw new ConfigError(name, `must be a comma-separated list of origins like https://console.example.com, got "${part.slice(0, 100)}"`);
+        }
+        if (!['http:', 'https:'].includes(parsed.protocol) || parsed.origin !== part.replace(/\/+$/, '')) {
+          throw new ConfigError(name, `entries must be bare origins (scheme://host[:port], no path), got "${part.slice(0, 100)}"`);
+        }
+        return parsed.origin;
+      }),
+    ),
+  ];
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -168,6 +206,8 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 0, 0, 1_000_000),
     wsMaxSubscriptionsPerSocket: integer(env, 'WS_MAX_SUBSCRIPTIONS_PER_SOCKET', 100, 1, 100_000),
     wsMaxSocketsPerKey: integer(env, 'WS_MAX_SOCKETS_PER_KEY', 50, 1, 100_000),
+    corsOrigins: origins(env, 'CORS_ORIGINS'),
+    graphqlExplorer: boolean(env, 'GRAPHQL_EXPLORER', env.NODE_ENV !== 'production'),
   };
 }
 

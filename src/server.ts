@@ -1,6 +1,6 @@
 /**
- * One HTTP server: express (health, readiness, metrics, request logging) + Apollo Server (HTTP
- * POST/GET on /graphql) + graphql-ws (WebSocket on the same /graphql path). Both GraphQL transports
+ * One HTTP server: express (request logging, CORS, health, readiness, metrics, the API explorer)
+ * + Apollo Server (HTTP POST/GET on /graphql) + graphql-ws (WebSocket on the same /graphql path). Both GraphQL transports
  * share one Authenticator, the same validation rules (graphql-armor) and the same error masking;
  * each lives in its own adapter under graphql/, and this file only wires them and owns the lifecycle.
  */
@@ -11,17 +11,18 @@ import type { GraphQLSchema } from 'graphql';
 import type { DataSource } from 'typeorm';
 import { ApiKeyRateLimiter } from './auth/api-key-rate-limiter';
 import { Authenticator } from './auth/authenticator';
-import { requestIdFrom } from './context';
 import { migrationsApplied } from './database/data-source';
 import { graphqlHttpHandlers, startApolloServer } from './graphql/apollo-server';
 import { createQueryHardening } from './graphql/query-hardening';
 import { startWsServer } from './graphql/ws-server';
+import { explorerRoutes } from './explorer/explorer.route';
+import { corsFor } from './http/cors';
 import { httpErrorHandler } from './http/http-errors';
+import { requestLogging } from './http/request-logging';
 import { notFound } from './http/not-found';
 import type { Logger } from './logger';
 import { METRICS_PATH } from './metrics/metrics';
 import { metricsRoute } from './metrics/metrics.route';
-import { requestStore } from './request-store';
 import type { Services } from './services';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -52,6 +53,7 @@ export async function startServer(deps: ServerDeps, listen: { port: number; host
 
   const ws = startWsServer({ httpServer, path: GRAPHQL_PATH, schema, validationRules: hardening.validationRules, authenticator, rateLimiter, limits: wsLimits, services, logger });
   const apollo = await startApolloServer({ httpServer, schema, hardening, services, logger, drain: ws.dispose });
+  if (config.graphqlExplorer) app.use(explorerRoutes(GRAPHQL_PATH, logger));
   app.use(GRAPHQL_PATH, ...graphqlHttpHandlers(apollo, { authenticator, rateLimiter, services, logger }));
   // Last: unknown paths (a web console would pass notFound({ html })), then errors, both as JSON.
   app.use(notFound());
@@ -82,17 +84,9 @@ function createExpressApp({ dataSource, services, logger }: ServerDeps): Express
   const app = express();
   app.disable('x-powered-by');
 
-  app.use((req, res, next) => {
-    const requestId = requestIdFrom(req.headers['x-request-id']);
-    res.setHeader('x-request-id', requestId);
-    const requestLogger = logger.child({ requestId });
-    const started = process.hrtime.bigint();
-    res.on('finish', () => {
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      requestLogger.info({ method: req.method, path: req.originalUrl.split('?')[0], status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
-    });
-    requestStore.run({ requestId, logger: requestLogger }, next);
-  });
+  app.use(...requestLogging(logger));
+  // Before every route, so that preflights (OPTIONS) are answered for /graphql and refused origins get no headers.
+  app.use(corsFor(services.config.corsOrigins));
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

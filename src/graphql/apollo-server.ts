@@ -7,6 +7,7 @@
 import type http from 'node:http';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import type { RequestHandler } from 'express';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
@@ -20,7 +21,8 @@ import { jsonBody } from '../http/json-body';
 import { rateLimitByKey } from '../http/rate-limit';
 import type { Services } from '../services';
 import { toClientError } from './error-masking';
-import { operationRefusal, type QueryHardening } from './query-hardening';
+import { operationRefusal, PARSE_OPTIONS, type QueryHardening } from './query-hardening';
+import { statusPerAccept } from './response-status';
 import { refuseSubscriptionsOverHttp } from './subscription-over-http';
 
 export interface ApolloDeps {
@@ -63,7 +65,14 @@ export async function startApolloServer(deps: ApolloDeps): Promise<ApolloServer<
     // main.ts owns SIGTERM/SIGINT; Apollo's own handler would stop it a second time.
     stopOnTerminationSignals: false,
     validationRules: deps.hardening.validationRules,
+    parseOptions: PARSE_OPTIONS,
+    // CSRF prevention stays on, but a bearer key counts as preflighted: a browser cannot send an
+    // Authorization header cross-origin without a CORS preflight, so urql's default GET works.
+    csrfPrevention: { requestHeaders: ['authorization', 'x-apollo-operation-name', 'apollo-require-preflight'] },
     plugins: [
+      // GET /graphql from a browser is the local explorer (src/explorer/), never Apollo's CDN page.
+      ApolloServerPluginLandingPageDisabled(),
+      statusPerAccept,
       refuseSubscriptionsOverHttp,
       costLimitPlugin,
       ApolloServerPluginDrainHttpServer({ httpServer: deps.httpServer }),

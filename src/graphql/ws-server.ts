@@ -7,7 +7,7 @@
  * instances as an event).
  */
 import type http from 'node:http';
-import { GraphQLError, parse, specifiedRules, validate, type GraphQLSchema, type ValidationRule } from 'graphql';
+import { GraphQLError, specifiedRules, validate, type GraphQLSchema, type ValidationRule } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { rateLimitedError, type ApiKeyRateLimiter } from '../auth/api-key-rate-limiter';
@@ -18,7 +18,7 @@ import { Topic } from '../events/topics';
 import type { Logger } from '../logger';
 import type { Services } from '../services';
 import { toClientError } from './error-masking';
-import { operationRefusal } from './query-hardening';
+import { asValidationErrors, operationRefusal, parseOperation } from './query-hardening';
 import { closeSocket, WsClose } from './ws-close';
 import { SocketsByKey, subscriptionLimitError, WS_MAX_PAYLOAD_BYTES, type WsLimits } from './ws-limits';
 
@@ -62,7 +62,7 @@ export function startWsServer(deps: WsServerDeps): GraphqlWsServer {
   const graphqlWs = useServer<Record<string, unknown> | undefined, SocketExtra>(
     {
       schema,
-      validate: (s, document) => validate(s, document, [...specifiedRules, ...validationRules]),
+      validate: (s, document) => asValidationErrors(validate(s, document, [...specifiedRules, ...validationRules])),
       onConnect: async (ctx) => {
         const authorization = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
         const { principal, refusal } = await authenticator.authenticate(authorization);
@@ -91,12 +91,11 @@ export function startWsServer(deps: WsServerDeps): GraphqlWsServer {
         }
         // Masked and coded by onError (toClientError finds the DomainError inside).
         if (refusal) return [new GraphQLError(refusal.message, { originalError: refusal })];
-        let document;
-        try {
-          document = parse(payload.query);
-        } catch {
-          return; // graphql-ws reports the syntax error itself
-        }
+        // graphql-ws would parse the query itself and, on a syntax error, close the whole socket
+        // with 4500 (every subscription on it gone) after printing the stack: parsed here, with
+        // the token limit, a bad operation is an `error` message for its own id instead.
+        const { document, error } = parseOperation(payload.query);
+        if (error) return [error];
         const refused = operationRefusal(schema, document, payload.variables ?? undefined, payload.operationName ?? undefined);
         return refused ? [refused] : undefined;
       },

@@ -28,6 +28,11 @@ export function authenticationOf(res: Response): Authentication {
   return authentication;
 }
 
+/** The id of the API key this request was authenticated with, if any (for the request log). */
+export function authenticatedKeyId(res: Response): string | undefined {
+  return (res.locals?.[AUTHENTICATION] as Authentication | undefined)?.principal?.apiKeyId;
+}
+
 export function authenticateFirst(authenticator: Authenticator): RequestHandler {
   return async (req, res, next) => {
     const authentication = await authenticator.authenticate(req.headers.authorization);

@@ -197,3 +197,30 @@ describe('AUDIT_RETENTION_DAYS', () => {
     expect(configError({ AUDIT_RETENTION_DAYS: 'a year' }).message).toContain('AUDIT_RETENTION_DAYS');
   });
 });
+
+describe('CORS_ORIGINS', () => {
+  it('defaults to same origin only and takes a comma-separated list of bare origins', () => {
+    expect(loadConfig({}).corsOrigins).toEqual([]);
+    expect(loadConfig({ CORS_ORIGINS: 'https://console.example.com, http://localhost:5173/' }).corsOrigins).toEqual([
+      'https://console.example.com',
+      'http://localhost:5173',
+    ]);
+    expect(loadConfig({ CORS_ORIGINS: '*' }).corsOrigins).toEqual(['*']);
+  });
+
+  it('refuses * beside origins, paths, other schemes and non-URLs, naming the variable', () => {
+    for (const value of ['*, https://console.example.com', 'https://console.example.com/app', 'ftp://files.example.com', 'console.example.com']) {
+      expect(configError({ CORS_ORIGINS: value }).message).toContain('CORS_ORIGINS');
+    }
+  });
+});
+
+describe('GRAPHQL_EXPLORER', () => {
+  it('is on by default, off when NODE_ENV=production unless GRAPHQL_EXPLORER=true', () => {
+    expect(loadConfig({}).graphqlExplorer).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'production' }).graphqlExplorer).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', GRAPHQL_EXPLORER: 'true' }).graphqlExplorer).toBe(true);
+    expect(loadConfig({ GRAPHQL_EXPLORER: 'false' }).graphqlExplorer).toBe(false);
+    expect(configError({ GRAPHQL_EXPLORER: 'maybe' }).message).toContain('GRAPHQL_EXPLORER');
+  });
+});
