@@ -5,7 +5,8 @@
  */
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { DocumentNode, GraphQLError, GraphQLSchema } from 'graphql';
-import { LIST_LIMITS } from '../schema';
+import { LIST_LIMITS, TEXT_POLICIES } from '../schema';
+import { invalidCharactersError } from './input-characters';
 import { listLimitError } from './input-limits';
 import { complexityError } from './query-complexity';
 
@@ -23,8 +24,9 @@ export function createQueryHardening(): QueryHardening {
 }
 
 /**
- * Checks that need the operation and its variables (list lengths, then page-size aware cost), run
- * by both transports before anything executes. Null when the operation may run.
+ * Checks that need the operation and its variables (list lengths, the characters of every string,
+ * then page-size aware cost), run by both transports before anything executes. Null when the
+ * operation may run.
  */
 export function operationRefusal(
   schema: GraphQLSchema,
@@ -32,5 +34,10 @@ export function operationRefusal(
   variables: Record<string, unknown> | undefined,
   operationName: string | undefined,
 ): GraphQLError | null {
-  return listLimitError(schema, LIST_LIMITS, document, variables) ?? complexityError(schema, document, variables, operationName) ?? null;
+  return (
+    listLimitError(schema, LIST_LIMITS, document, variables) ??
+    invalidCharactersError(schema, TEXT_POLICIES, document, variables) ??
+    complexityError(schema, document, variables, operationName) ??
+    null
+  );
 }
