@@ -7,6 +7,7 @@ import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { DocumentNode, GraphQLError, GraphQLSchema } from 'graphql';
 import { LIST_LIMITS, TEXT_POLICIES } from '../schema';
 import { invalidCharactersError } from './input-characters';
+import { variableCoercionError } from './variable-coercion';
 import { listLimitError } from './input-limits';
 import { complexityError } from './query-complexity';
 
@@ -25,7 +26,7 @@ export function createQueryHardening(): QueryHardening {
 
 /**
  * Checks that need the operation and its variables (list lengths, the characters of every string,
- * then page-size aware cost), run by both transports before anything executes. Null when the
+ * variables of the declared types, then page-size aware cost), run by both transports before anything executes. Null when the
  * operation may run.
  */
 export function operationRefusal(
@@ -37,6 +38,7 @@ export function operationRefusal(
   return (
     listLimitError(schema, LIST_LIMITS, document, variables) ??
     invalidCharactersError(schema, TEXT_POLICIES, document, variables) ??
+    variableCoercionError(schema, document, variables, operationName) ??
     complexityError(schema, document, variables, operationName) ??
     null
   );
