@@ -241,8 +241,8 @@ export const ERROR_CODE_DOCS: { readonly [C in ErrorCode]: ErrorCodeDoc } = {
   APPLE_UNAVAILABLE: { description: "Apple's service could not be reached or failed; try again later (also a sync run error)", extensions: { appleCode: "Apple's code, when it sent a known one" } },
   APPLE_RATE_LIMITED: { description: 'Apple is rate limiting depgate (also a sync run error)', extensions: { retryAfterSeconds: "Apple's retry-after, or null" } },
 
-  GRAPHQL_PARSE_FAILED: { description: 'The operation is not valid GraphQL syntax' },
-  GRAPHQL_VALIDATION_FAILED: { description: 'The operation does not fit the schema, or exceeds depth, alias or token limits' },
+  GRAPHQL_PARSE_FAILED: { description: 'The operation is not valid GraphQL syntax, or has more than 5,000 tokens (HTTP 400)' },
+  GRAPHQL_VALIDATION_FAILED: { description: 'The operation does not fit the schema, or exceeds depth, alias or directive limits' },
   BAD_REQUEST: { description: 'The HTTP request is not a GraphQL request: its body is not a JSON object, or uses a charset or Content-Encoding depgate does not read (HTTP 400 or 415)' },
   PAYLOAD_TOO_LARGE: { description: 'The HTTP body is over the limit (HTTP 413)' },
   RATE_LIMITED: { description: 'The API key used up RATE_LIMIT_PER_MINUTE (HTTP 429 with Retry-After)', extensions: { retryAfterSeconds: 'seconds until a request is accepted again' } },

@@ -20,7 +20,7 @@ import { jsonBody } from '../http/json-body';
 import { rateLimitByKey } from '../http/rate-limit';
 import type { Services } from '../services';
 import { toClientError } from './error-masking';
-import { operationRefusal, type QueryHardening } from './query-hardening';
+import { operationRefusal, PARSE_OPTIONS, type QueryHardening } from './query-hardening';
 import { refuseSubscriptionsOverHttp } from './subscription-over-http';
 
 export interface ApolloDeps {
@@ -62,6 +62,7 @@ export async function startApolloServer(deps: ApolloDeps): Promise<ApolloServer<
     allowBatchedHttpRequests: false,
     // main.ts owns SIGTERM/SIGINT; Apollo's own handler would stop it a second time.
     stopOnTerminationSignals: false,
+    parseOptions: PARSE_OPTIONS,
     validationRules: deps.hardening.validationRules,
     plugins: [
       refuseSubscriptionsOverHttp,

@@ -1,10 +1,12 @@
 /**
- * Query hardening: depth, aliases, directives, tokens (graphql-armor). Apollo's plugins and
- * validation rules do not run on the WebSocket path, so both transports take their rules from here.
+ * Query hardening: depth, aliases, directives (graphql-armor) and tokens (graphql-js's own
+ * parser limit). Apollo's plugins and validation rules do not run on the WebSocket path, so both
+ * transports take their rules from here.
  * Cost is limited by query-complexity.ts (page-size aware); armor's estimate grows with depth.
  */
 import { ApolloArmor } from '@escape.tech/graphql-armor';
-import type { DocumentNode, GraphQLError, GraphQLSchema } from 'graphql';
+import { GraphQLError, parse, type DocumentNode, type GraphQLSchema, type ParseOptions } from 'graphql';
+import { ErrorCode } from '../errors/error-codes';
 import { LIST_LIMITS, TEXT_POLICIES } from '../schema';
 import { invalidCharactersError } from './input-characters';
 import { variableCoercionError } from './variable-coercion';
@@ -18,10 +20,25 @@ export function createQueryHardening(): QueryHardening {
     maxDepth: { n: 12 },
     maxAliases: { n: 30 },
     maxDirectives: { n: 30 },
-    maxTokens: { n: 5000 },
+    // armor's token limit parses again in an Apollo plugin hook, where every syntax error
+    // (an unknown escape, a missing brace) became an HTTP 500: the parser's own limit instead.
+    maxTokens: { enabled: false },
     costLimit: { enabled: false },
     blockFieldSuggestion: { enabled: false },
   }).protect();
+}
+
+/** The token limit, where each transport parses: Apollo's `parseOptions`, and parseOperation on the WebSocket. */
+export const PARSE_OPTIONS: ParseOptions = { maxTokens: 5000 };
+
+/** The WebSocket's parse, as Apollo's: a document, or GRAPHQL_PARSE_FAILED for a syntax error or too many tokens. */
+export function parseOperation(query: string): DocumentNode | GraphQLError {
+  try {
+    return parse(query, PARSE_OPTIONS);
+  } catch (error) {
+    if (!(error instanceof GraphQLError)) throw error;
+    return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { code: ErrorCode.GRAPHQL_PARSE_FAILED } });
+  }
 }
 
 /**

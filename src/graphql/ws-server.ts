@@ -7,7 +7,7 @@
  * instances as an event).
  */
 import type http from 'node:http';
-import { GraphQLError, parse, specifiedRules, validate, type GraphQLSchema, type ValidationRule } from 'graphql';
+import { GraphQLError, specifiedRules, validate, type GraphQLSchema, type ValidationRule } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { rateLimitedError, type ApiKeyRateLimiter } from '../auth/api-key-rate-limiter';
@@ -18,7 +18,7 @@ import { Topic } from '../events/topics';
 import type { Logger } from '../logger';
 import type { Services } from '../services';
 import { toClientError } from './error-masking';
-import { operationRefusal } from './query-hardening';
+import { operationRefusal, parseOperation } from './query-hardening';
 import { closeSocket, WsClose } from './ws-close';
 import { SocketsByKey, subscriptionLimitError, WS_MAX_PAYLOAD_BYTES, type WsLimits } from './ws-limits';
 
@@ -91,12 +91,9 @@ export function startWsServer(deps: WsServerDeps): GraphqlWsServer {
         }
         // Masked and coded by onError (toClientError finds the DomainError inside).
         if (refusal) return [new GraphQLError(refusal.message, { originalError: refusal })];
-        let document;
-        try {
-          document = parse(payload.query);
-        } catch {
-          return; // graphql-ws reports the syntax error itself
-        }
+        // Parsed with the token limit, as Apollo parses (graphql-ws would parse without one).
+        const document = parseOperation(payload.query);
+        if (document instanceof GraphQLError) return [document];
         const refused = operationRefusal(schema, document, payload.variables ?? undefined, payload.operationName ?? undefined);
         return refused ? [refused] : undefined;
       },
