@@ -14,6 +14,7 @@ import { DepTokenDevicesResolver, DeviceResolver } from './devices/device.resolv
 import { MAX_SERIALS_PER_ASSIGN_CALL } from './devices/assignment.service';
 import { MAX_IMPORT_ROWS } from './devices/serial-import';
 import { ErrorCode } from './errors/error-codes';
+import type { TextPolicies } from './graphql/input-characters';
 import { MAX_IDS_PER_INPUT, type ListLimits } from './graphql/input-limits';
 import { MAX_NODES, NodeResolver } from './graphql/node.resolver';
 import { AppleConfiguratorCertificateResolver, DepTokenProfilesResolver, EnrollmentProfileResolver } from './profiles/profile.resolver';
@@ -57,6 +58,27 @@ export const LIST_LIMITS: ListLimits = {
   'UpdateVppTokenInput.scopeTagIds': ids,
   'CreateEnrollmentProfileInput.appleConfiguratorCertificateIds': ids,
   'UpdateEnrollmentProfileInput.appleConfiguratorCertificateIds': ids,
+};
+
+/**
+ * The strings that may hold tab and line breaks (src/graphql/input-characters.ts refuses every
+ * other C0 control character everywhere, and these in every string not listed): a file's content
+ * is multi-line by nature (a CSV's rows, a PEM's or an S/MIME token file's base64 lines, a VPP
+ * token's trailing newline), and descriptions are notes a console edits in a text area. Names,
+ * ids, serial numbers, Apple IDs, searches and cursors are one line. A CSV with other control
+ * characters is a binary file: it keeps the code the import always gave one.
+ */
+const multiline = { multiline: true };
+export const TEXT_POLICIES: TextPolicies = {
+  'ImportDeviceSerialsInput.csv': { multiline: true, code: ErrorCode.CSV_INVALID },
+  'UploadDepTokenInput.tokenFile': multiline,
+  'RenewDepTokenInput.tokenFile': multiline,
+  'UploadVppTokenInput.tokenFile': multiline,
+  'RenewVppTokenInput.tokenFile': multiline,
+  'AddAppleConfiguratorCertificateInput.pem': multiline,
+  'CreateEnrollmentProfileInput.description': multiline,
+  'UpdateEnrollmentProfileInput.description': multiline,
+  'CreateScopeTagInput.description': multiline,
 };
 
 export function buildDepgateSchema(options: { pubSub?: PubSub } = {}): GraphQLSchema {

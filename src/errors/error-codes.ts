@@ -13,6 +13,8 @@ export enum ErrorCode {
   CONFLICT = 'CONFLICT',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
   TOO_MANY_ITEMS = 'TOO_MANY_ITEMS',
+  /** A string argument holds a control character or an unpaired surrogate (HTTP 400, before anything runs). */
+  INVALID_CHARACTERS = 'INVALID_CHARACTERS',
 
   // Transport (src/http/, the WebSocket adapter): requests refused before any operation runs
   /** The HTTP body is not a JSON object, or uses a charset or Content-Encoding depgate does not read (HTTP 400 or 415). */
@@ -159,6 +161,11 @@ export const ERROR_CODE_DOCS: { readonly [C in ErrorCode]: ErrorCodeDoc } = {
   CONFLICT: { description: 'The change conflicts with the current state' },
   INTERNAL_SERVER_ERROR: { description: 'Anything unexpected, masked; the full error is logged with the same requestId' },
   TOO_MANY_ITEMS: { description: 'A list argument or input field holds more items than its documented maximum (HTTP 400, before anything runs)', extensions: { field: 'the list', max: 'its maximum' } },
+  INVALID_CHARACTERS: {
+    description:
+      'A string holds a C0 control character (U+0000-U+001F; tab, LF and CR are accepted only in file contents and descriptions) or an unpaired UTF-16 surrogate: refused, never stripped (HTTP 400, before anything runs)',
+    extensions: { field: 'the argument or input field at fault', path: 'where, from the argument down (list indexes included)', character: 'the first refused character, as `U+XXXX`' },
+  },
 
   SCOPE_TAG_IN_USE: { description: 'The scope tag is still on a DEP token, VPP token or API key' },
   SCOPE_TAG_NAME_TAKEN: { description: 'A scope tag with this name (any case) exists' },

@@ -11,7 +11,9 @@
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { GraphQLError, parse, type DocumentNode, type GraphQLSchema, type ParseOptions } from 'graphql';
 import { ErrorCode } from '../errors/error-codes';
-import { LIST_LIMITS } from '../schema';
+import { LIST_LIMITS, TEXT_POLICIES } from '../schema';
+import { invalidCharactersError } from './input-characters';
+import { variableCoercionError } from './variable-coercion';
 import { listLimitError } from './input-limits';
 import { complexityError } from './query-complexity';
 
@@ -61,8 +63,9 @@ export function asValidationErrors(errors: readonly GraphQLError[]): GraphQLErro
 }
 
 /**
- * Checks that need the operation and its variables (list lengths, then page-size aware cost), run
- * by both transports before anything executes. Null when the operation may run.
+ * Checks that need the operation and its variables (list lengths, the characters of every string,
+ * variables of the declared types, then page-size aware cost), run by both transports before anything executes. Null when the
+ * operation may run.
  */
 export function operationRefusal(
   schema: GraphQLSchema,
@@ -70,5 +73,11 @@ export function operationRefusal(
   variables: Record<string, unknown> | undefined,
   operationName: string | undefined,
 ): GraphQLError | null {
-  return listLimitError(schema, LIST_LIMITS, document, variables) ?? complexityError(schema, document, variables, operationName) ?? null;
+  return (
+    listLimitError(schema, LIST_LIMITS, document, variables) ??
+    invalidCharactersError(schema, TEXT_POLICIES, document, variables) ??
+    variableCoercionError(schema, document, variables, operationName) ??
+    complexityError(schema, document, variables, operationName) ??
+    null
+  );
 }

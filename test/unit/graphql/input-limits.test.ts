@@ -18,7 +18,8 @@ import {
   type GraphQLInputField,
   type GraphQLSchema,
 } from 'graphql';
-import { argumentCoordinate, inputFieldCoordinate, listLimitError, listLimitFor } from '../../../src/graphql/input-limits';
+import { listLimitError, listLimitFor } from '../../../src/graphql/input-limits';
+import { argumentCoordinate, inputFieldCoordinate } from '../../../src/graphql/input-walk';
 import { buildDepgateSchema, LIST_LIMITS } from '../../../src/schema';
 
 let schema: GraphQLSchema;
