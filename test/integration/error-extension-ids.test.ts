@@ -62,8 +62,10 @@ it('SYNC_IN_PROGRESS names the queued or running sync run by a global id', async
   const token = await uploadToken(t, { devices: 2 });
   // Apple answers the sync page slowly, so the run is still queued or running when asked again.
   await t.simControl('POST', '/_sim/faults', { delayMs: 1500, count: 1, path: '/devices/sync' });
+  // Past the manual-sync limit before the run starts (advancing while it runs would pass its
+  // SYNC_TIMEOUT_S deadline and the watchdog would end it): only the running sync refuses.
+  t.clock.advance(20 * MINUTE_MS);
   const run = (await t.ok(SYNC, { input: { tokenId: token.id } })).syncDepToken.syncRun;
-  t.clock.advance(20 * MINUTE_MS); // past the manual-sync limit: only the running sync refuses
   const res = await t.gql(SYNC, { input: { tokenId: token.id } });
   const extensions = await expectLoadableIds(res, 'SYNC_IN_PROGRESS', { syncRunId: 'SyncRun' });
   expect(extensions.syncRunId).toBe(run.id);
