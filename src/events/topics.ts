@@ -45,6 +45,10 @@ export interface SyncRunChangedEvent {
   devicesDeleted: number;
   assignmentsMade?: number;
   assignmentsFailed?: number;
+  /** Devices the run's full fetch has listed so far. */
+  devicesFetched?: number;
+  /** A full sync's estimate of the devices it will list; null when unknown. */
+  expectedDevices?: number | null;
   /** The error code only (never Apple's response body): the message is read from the run. */
   errorCode?: string;
   /** ISO-8601, when the run (last) started; absent while it never ran. */
