@@ -2,7 +2,7 @@ import { Arg, Args, Ctx, FieldResolver, Mutation, Query, Resolver, Root, Subscri
 import { RequireRole } from '../auth/guard';
 import { Role } from '../auth/role';
 import type { RequestContext } from '../context';
-import { Topic, type AlertRaisedEvent } from '../events/topics';
+import { Topic, type AlertRaisedEvent, type AlertResolvedEvent } from '../events/topics';
 import { ConnectionArgs, paginate, type ConnectionResult } from '../graphql/connection';
 import { badInput, notFound } from '../errors/domain-error';
 import { fromGlobalId, parseGlobalId } from '../graphql/global-id';
@@ -71,10 +71,7 @@ export class AlertResolver {
    */
   @Subscription(() => Alert, {
     topics: Topic.ALERT_RAISED,
-    filter: async ({ payload, args, context }: { payload: AlertRaisedEvent; args: { kinds?: AlertKind[] | null }; context: RequestContext }) => {
-      if (args.kinds?.length && !args.kinds.includes(payload.kind as AlertKind)) return false;
-      return context.services.alerts.canSee(payload, context.scope);
-    },
+    filter: alertEventFilter,
     description: 'Alerts as they are raised (each crossing once), only about tokens this key may see',
   })
   @RequireRole(Role.READER)
@@ -83,12 +80,44 @@ export class AlertResolver {
     @Arg('kinds', () => [AlertKind], { nullable: true, description: 'Only these kinds; at most as many as there are kinds' }) _kinds: AlertKind[] | null,
     @Ctx() ctx: RequestContext,
   ): Promise<Alert> {
-    // Fresh loaders per event: one subscription's context lives for hours, its caches must not.
-    ctx.loaders = createLoaders(ctx.services, ctx.scope);
-    const alert = await ctx.loaders.alertById.load(event.alertId);
-    if (!alert) throw notFound('Alert');
-    return Alert.from(alert);
+    return alertOfEvent(ctx, event);
   }
+
+  /**
+   * The counterpart of alertRaised rather than one alertChanged: the two transitions an alert list
+   * acts on (add a row, drop a row) each get their stream with the same kinds filter, and clients
+   * already on alertRaised keep working unchanged. The Alert carries its state (active false,
+   * resolvedAt, resolution), so a normalising cache updates the row it holds.
+   */
+  @Subscription(() => Alert, {
+    topics: Topic.ALERT_RESOLVED,
+    filter: alertEventFilter,
+    description:
+      'Alerts as they are resolved (the cause went away, or a more urgent alert of the same family superseded it: see resolution), ' +
+      'only about tokens this key may see',
+  })
+  @RequireRole(Role.READER)
+  async alertResolved(
+    @Root() event: AlertResolvedEvent,
+    @Arg('kinds', () => [AlertKind], { nullable: true, description: 'Only these kinds; at most as many as there are kinds' }) _kinds: AlertKind[] | null,
+    @Ctx() ctx: RequestContext,
+  ): Promise<Alert> {
+    return alertOfEvent(ctx, event);
+  }
+}
+
+/** Per event and per subscriber: the kinds asked for, about a token this key may see now. */
+async function alertEventFilter({ payload, args, context }: { payload: AlertRaisedEvent; args: { kinds?: AlertKind[] | null }; context: RequestContext }): Promise<boolean> {
+  if (args.kinds?.length && !args.kinds.includes(payload.kind as AlertKind)) return false;
+  return context.services.alerts.canSee(payload, context.scope);
+}
+
+async function alertOfEvent(ctx: RequestContext, event: AlertRaisedEvent): Promise<Alert> {
+  // Fresh loaders per event: one subscription's context lives for hours, its caches must not.
+  ctx.loaders = createLoaders(ctx.services, ctx.scope);
+  const alert = await ctx.loaders.alertById.load(event.alertId);
+  if (!alert) throw notFound('Alert');
+  return Alert.from(alert);
 }
 
 registerNodeType('Alert', async (ctx, ids) => {
