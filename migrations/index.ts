@@ -10,6 +10,7 @@ import { ListOrderIndexes1764140600000 } from './1764140600000-ListOrderIndexes'
 import { ApiKeyRateLimits1764140650000 } from './1764140650000-ApiKeyRateLimits';
 import { AuditEvents1764140690000 } from './1764140690000-AuditEvents';
 import { SyncRunProgress1764140800000 } from './1764140800000-SyncRunProgress';
+import { ApiKeyListIndex1764140810000 } from './1764140810000-ApiKeyListIndex';
 
 export const MIGRATIONS = [
   AccessControl1764140000000,
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   ApiKeyRateLimits1764140650000,
   AuditEvents1764140690000,
   SyncRunProgress1764140800000,
+  ApiKeyListIndex1764140810000,
 ];
