@@ -17,20 +17,32 @@ export interface LiveSubscriptionOptions<E> {
   filter: (event: E) => boolean | Promise<boolean>;
   /** The current state, as events, read once the sources listen. */
   initial?: () => Promise<E[]>;
+  /**
+   * A failing read (the state, or one event's filter) costs this subscriber that one message, not
+   * the subscription: one database hiccup must not end a dashboard's stream. Told here (logged).
+   */
+  onError?: (error: unknown, stage: 'initial' | 'filter') => void;
 }
 
-export function liveSubscription<E>({ sources, filter, initial }: LiveSubscriptionOptions<E>): AsyncIterableIterator<E> {
+export function liveSubscription<E>({ sources, filter, initial, onError }: LiveSubscriptionOptions<E>): AsyncIterableIterator<E> {
   return new Repeater<E>(async (push, stop) => {
     const live = Repeater.merge(sources);
     // Asking for the first event starts every source: their listeners are attached from here on.
     let next = live.next();
     const stopped = stop.then(() => ({ done: true as const, value: undefined }));
     try {
-      if (initial) for (const event of await initial()) await push(event);
+      if (initial) {
+        const current = await initial().catch((error: unknown) => (onError?.(error, 'initial'), [] as E[]));
+        for (const event of current) await push(event);
+      }
       for (;;) {
         const result = await Promise.race([next, stopped]);
         if (result.done) break;
-        if (await filter(result.value as E)) await push(result.value as E);
+        const event = result.value as E;
+        const wanted = await Promise.resolve()
+          .then(() => filter(event))
+          .catch((error: unknown) => (onError?.(error, 'filter'), false));
+        if (wanted) await push(event);
         next = live.next();
       }
     } finally {

@@ -37,6 +37,8 @@ function subscribeProgress({ args, context }: { args: ProgressArgs; context: Req
       if (context.scope.unrestricted) return true;
       return sync.reads.isTokenVisible(payload.tokenId, context.scope);
     },
+    onError: (error, stage) =>
+      context.logger.warn({ subscription: 'syncRunProgress', stage, err: { message: (error as Error)?.message } }, 'live subscription read failed; message skipped'),
     initial: tokenId === null ? undefined : async () => {
       const run = await sync.reads.currentRun(tokenId, context.scope);
       return run ? [changedEvent(run, clock.now())] : [];

@@ -8,6 +8,7 @@ import { OrderByInput } from '../graphql/order';
 import type { SyncRunChangedEvent } from '../events/topics';
 import type { SyncRunEntity } from './sync-run.entity';
 import { SyncRunOrderField } from './sync-run.order';
+import { runProgress } from './sync-progress';
 
 export enum SyncRunKind {
   FULL = 'FULL',
@@ -77,17 +78,6 @@ registerEnumType(FullSyncReason, {
 
 /** A run's stored code; one an older version wrote and this one no longer has reads as SYNC_FAILED. */
 const runErrorCode = (stored: string) => storedErrorCode(stored, ErrorCode.SYNC_FAILED);
-
-/**
- * The bar's value. Capped below 1 until the run has succeeded: after the fetch listed everything
- * it still syncs changes (and the estimate may be low), and a bar at 100 % that keeps running reads
- * as stuck.
- */
-export function runProgress(status: string, devicesFetched: number, expectedDevices: number | null): number | null {
-  if (status === 'SUCCEEDED') return 1;
-  if (!expectedDevices || expectedDevices <= 0) return null;
-  return Math.min(0.99, Math.max(0, devicesFetched / expectedDevices));
-}
 
 @ObjectType({ description: 'Why a sync run failed' })
 export class SyncRunError {

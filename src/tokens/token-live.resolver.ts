@@ -45,6 +45,8 @@ function subscribeTokenChanges({ args, context }: { args: { id?: string | null }
       // Also drops events of a token deleted since (it is no longer found).
       return (await depTokens.findVisible(touch.tokenId, context.scope)) !== null;
     },
+    onError: (error, stage) =>
+      context.logger.warn({ subscription: 'depTokenChanged', stage, err: { message: (error as Error)?.message } }, 'live subscription read failed; message skipped'),
     initial:
       tokenId === null
         ? undefined
