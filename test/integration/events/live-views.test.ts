@@ -121,4 +121,29 @@ describe('alertResolved', () => {
     expect([...scoped.errors, ...all.errors, ...raised.errors]).toEqual([]);
     for (const l of [scoped, all, raised]) l.stop();
   });
+
+  it('alertRaised(subjectId) first sends the token’s active alerts, then its new ones; nothing of another scope', async () => {
+    const mine = await uploadDep(t, { expiresInDays: 10, scopeTagIds: [tag] });
+    const other = await uploadDep(t, { expiresInDays: 10 });
+    const BY_SUBJECT = `subscription ($s: ID, $kinds: [AlertKind!]) { alertRaised(subjectId: $s, kinds: $kinds) { ${ALERT} } }`;
+    const page = listen(t.ws(), BY_SUBJECT, 'alertRaised', { s: mine.token.id });
+    await until(() => page.events.length > 0, 'the active alerts');
+    expect(page.events[0]).toMatchObject({ kind: 'DEP_TOKEN_EXPIRING', active: true, subject: { id: mine.token.id } });
+    const scopedOther = listen(t.ws(await t.createKey('READER', [tag])), BY_SUBJECT, 'alertRaised', { s: other.token.id });
+
+    // A new crossing of the token: delivered live; another token's is not (different subject).
+    await renewDep(t, mine, 365);
+    await renewDep(t, mine, 5);
+    await renewDep(t, other, 365);
+    await renewDep(t, other, 5);
+    await until(() => page.events.filter((e) => e.active).length >= 2, 'the new crossing');
+    expect(page.events.every((e) => e.subject.id === mine.token.id)).toBe(true);
+    expect(scopedOther.events).toEqual([]);
+
+    const bad = listen(t.ws(), BY_SUBJECT, 'alertRaised', { s: 'not-an-id' });
+    await until(() => bad.errors.length > 0, 'the refusal');
+    expect(JSON.stringify(bad.errors)).toMatch(/BAD_USER_INPUT/);
+    expect([...page.errors, ...scopedOther.errors]).toEqual([]);
+    for (const l of [page, scopedOther, bad]) l.stop();
+  });
 });
