@@ -6,7 +6,7 @@ import { Topic, type AlertRaisedEvent, type AlertResolvedEvent } from '../events
 import { ConnectionArgs, paginate, type ConnectionResult } from '../graphql/connection';
 import { badInput, notFound } from '../errors/domain-error';
 import { fromGlobalId, parseGlobalId } from '../graphql/global-id';
-import { liveSubscription } from '../graphql/live-subscription';
+import { liveSubscription, logSkippedMessage } from '../graphql/live-subscription';
 import { registerNodeType } from '../graphql/node';
 import { createLoaders } from '../loaders';
 import { toDepToken } from '../tokens/token.resolver';
@@ -130,8 +130,7 @@ function subscribeAlerts(topic: typeof Topic.ALERT_RAISED | typeof Topic.ALERT_R
   return liveSubscription<AlertRaisedEvent>({
     sources: [events.pubSub.subscribe(topic)],
     filter: async (e) => (!kinds || kinds.includes(e.kind as AlertKind)) && isAbout(e) && alerts.canSee(e, context.scope),
-    onError: (error, stage) =>
-      context.logger.warn({ subscription: topic, stage, err: { message: (error as Error)?.message } }, 'live subscription read failed; message skipped'),
+    onError: logSkippedMessage(context.logger, topic),
     initial:
       topic !== Topic.ALERT_RAISED || !subject
         ? undefined

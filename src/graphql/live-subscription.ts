@@ -9,6 +9,7 @@
  * (this one) filters here, per event and per subscriber, as `filter` would.
  */
 import { Repeater } from '@graphql-yoga/subscription';
+import type { Logger } from '../logger';
 
 export interface LiveSubscriptionOptions<E> {
   /** The pub/sub streams to merge (one per topic). */
@@ -50,4 +51,9 @@ export function liveSubscription<E>({ sources, filter, initial, onError }: LiveS
       await live.return();
     }
   });
+}
+
+/** The usual onError: one warning line naming the subscription and what failed (no stack, no data). */
+export function logSkippedMessage(logger: Pick<Logger, 'warn'>, subscription: string): NonNullable<LiveSubscriptionOptions<unknown>['onError']> {
+  return (error, stage) => logger.warn({ subscription, stage, err: { message: (error as Error)?.message } }, 'live subscription read failed; message skipped');
 }

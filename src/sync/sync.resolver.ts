@@ -3,8 +3,7 @@ import { assertRole, RequireRole } from '../auth/guard';
 import { Role } from '../auth/role';
 import type { RequestContext } from '../context';
 import { Topic, type SyncRunChangedEvent } from '../events/topics';
-import { liveSubscription } from '../graphql/live-subscription';
-import { changedEvent } from './sync-run.store';
+import { liveSubscription, logSkippedMessage } from '../graphql/live-subscription';
 import { ConnectionArgs, type ConnectionResult } from '../graphql/connection';
 import { notFound } from '../errors/domain-error';
 import { fromGlobalId } from '../graphql/global-id';
@@ -13,6 +12,7 @@ import { registerNodeType } from '../graphql/node';
 import { createLoaders } from '../loaders';
 import { toDepToken } from '../tokens/token.resolver';
 import { DepToken } from '../tokens/token.types';
+import { changedEvent } from './sync-run.store';
 import { nextFullSyncAt, nextManualSyncAt } from './sync.rules';
 import { SyncDepTokenInput, SyncDepTokenPayload, SyncRun, SyncRunConnection, SyncRunOrder } from './sync.types';
 
@@ -37,8 +37,7 @@ function subscribeProgress({ args, context }: { args: ProgressArgs; context: Req
       if (context.scope.unrestricted) return true;
       return sync.reads.isTokenVisible(payload.tokenId, context.scope);
     },
-    onError: (error, stage) =>
-      context.logger.warn({ subscription: 'syncRunProgress', stage, err: { message: (error as Error)?.message } }, 'live subscription read failed; message skipped'),
+    onError: logSkippedMessage(context.logger, 'syncRunProgress'),
     initial: tokenId === null ? undefined : async () => {
       const run = await sync.reads.currentRun(tokenId, context.scope);
       return run ? [changedEvent(run, clock.now())] : [];

@@ -20,7 +20,7 @@ import type { RequestContext } from '../context';
 import { notFound } from '../errors/domain-error';
 import { Topic } from '../events/topics';
 import { fromGlobalId } from '../graphql/global-id';
-import { liveSubscription } from '../graphql/live-subscription';
+import { liveSubscription, logSkippedMessage } from '../graphql/live-subscription';
 import { createLoaders } from '../loaders';
 import { toDepToken } from './token.resolver';
 import { DepToken } from './token.types';
@@ -45,8 +45,7 @@ function subscribeTokenChanges({ args, context }: { args: { id?: string | null }
       // Also drops events of a token deleted since (it is no longer found).
       return (await depTokens.findVisible(touch.tokenId, context.scope)) !== null;
     },
-    onError: (error, stage) =>
-      context.logger.warn({ subscription: 'depTokenChanged', stage, err: { message: (error as Error)?.message } }, 'live subscription read failed; message skipped'),
+    onError: logSkippedMessage(context.logger, 'depTokenChanged'),
     initial:
       tokenId === null
         ? undefined
