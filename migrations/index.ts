@@ -9,6 +9,8 @@ import { DeviceSearchIndex1764140500000 } from './1764140500000-DeviceSearchInde
 import { ListOrderIndexes1764140600000 } from './1764140600000-ListOrderIndexes';
 import { ApiKeyRateLimits1764140650000 } from './1764140650000-ApiKeyRateLimits';
 import { AuditEvents1764140690000 } from './1764140690000-AuditEvents';
+import { SyncRunProgress1764140800000 } from './1764140800000-SyncRunProgress';
+import { ApiKeyListIndex1764140810000 } from './1764140810000-ApiKeyListIndex';
 
 export const MIGRATIONS = [
   AccessControl1764140000000,
@@ -21,4 +23,6 @@ export const MIGRATIONS = [
   ListOrderIndexes1764140600000,
   ApiKeyRateLimits1764140650000,
   AuditEvents1764140690000,
+  SyncRunProgress1764140800000,
+  ApiKeyListIndex1764140810000,
 ];

@@ -19,6 +19,7 @@ import { MAX_IDS_PER_INPUT, type ListLimits } from './graphql/input-limits';
 import { MAX_NODES, NodeResolver } from './graphql/node.resolver';
 import { AppleConfiguratorCertificateResolver, DepTokenProfilesResolver, EnrollmentProfileResolver } from './profiles/profile.resolver';
 import { DepTokenSyncResolver, SyncRunResolver } from './sync/sync.resolver';
+import { DepTokenLiveResolver } from './tokens/token-live.resolver';
 import { DepTokenResolver } from './tokens/token.resolver';
 import { AlertResolver } from './alerts/alert.resolver';
 import { VppTokenResolver } from './vpp/vpp-token.resolver';
@@ -28,6 +29,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   NodeResolver,
   AuthResolver,
   DepTokenResolver,
+  DepTokenLiveResolver,
   VppTokenResolver,
   AlertResolver,
   AuditResolver,

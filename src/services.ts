@@ -133,6 +133,15 @@ export function createServices(deps: ServiceDeps): Services {
   wireAlerts({ alerts, depTokens: services.depTokens, vppTokens, events, logger });
   // Scheduled syncs, automatic assignments and alert raises are recorded with the system as actor.
   wireAudit({ audit: services.audit, syncRequests: services.sync.requests, assignments, alerts });
+  // depTokenChanged: the token's own changes (sync outcomes and alerts arrive on their topics).
+  // A hint only: the change is committed, so a failed NOTIFY is logged, never the mutation's error.
+  const tokenChanged = (token: { id: string }) =>
+    events
+      .publish(Topic.DEP_TOKEN_CHANGED, { tokenId: token.id })
+      .catch((err: Error) => logger.warn({ tokenId: token.id, err: { message: err.message } }, 'DEP_TOKEN_CHANGED not published'));
+  services.depTokens.onUploaded(tokenChanged);
+  services.depTokens.onRenewed(tokenChanged);
+  services.depTokens.onUpdated(tokenChanged);
   services.apiKeys.onRevoked((apiKeyId) => events.publish(Topic.API_KEY_REVOKED, { apiKeyId }));
   return services;
 }

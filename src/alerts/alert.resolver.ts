@@ -1,11 +1,12 @@
-import { Arg, Args, Ctx, FieldResolver, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
-import { RequireRole } from '../auth/guard';
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { assertRole, RequireRole } from '../auth/guard';
 import { Role } from '../auth/role';
 import type { RequestContext } from '../context';
-import { Topic, type AlertRaisedEvent } from '../events/topics';
+import { Topic, type AlertRaisedEvent, type AlertResolvedEvent } from '../events/topics';
 import { ConnectionArgs, paginate, type ConnectionResult } from '../graphql/connection';
 import { badInput, notFound } from '../errors/domain-error';
 import { fromGlobalId, parseGlobalId } from '../graphql/global-id';
+import { liveSubscription, logSkippedMessage } from '../graphql/live-subscription';
 import { registerNodeType } from '../graphql/node';
 import { createLoaders } from '../loaders';
 import { toDepToken } from '../tokens/token.resolver';
@@ -67,28 +68,85 @@ export class AlertResolver {
 
   /**
    * Each alert as it is raised, on any instance. graphql-ws runs no Apollo plugins, so visibility
-   * is checked here, per event, against the current scope tags of the alert's token.
+   * is checked here, per event, against the current scope tags of the alert's token. With a
+   * subjectId, the token's active alerts come first (a token page starts from the truth).
    */
   @Subscription(() => Alert, {
-    topics: Topic.ALERT_RAISED,
-    filter: async ({ payload, args, context }: { payload: AlertRaisedEvent; args: { kinds?: AlertKind[] | null }; context: RequestContext }) => {
-      if (args.kinds?.length && !args.kinds.includes(payload.kind as AlertKind)) return false;
-      return context.services.alerts.canSee(payload, context.scope);
-    },
-    description: 'Alerts as they are raised (each crossing once), only about tokens this key may see',
+    subscribe: (data: AlertSubscribeData) => subscribeAlerts(Topic.ALERT_RAISED, data),
+    description:
+      'Alerts as they are raised (each crossing once), only about tokens this key may see. With subjectId, that token’s alerts ' +
+      'only, and its active alerts (of the kinds asked for) first',
   })
   @RequireRole(Role.READER)
   async alertRaised(
     @Root() event: AlertRaisedEvent,
     @Arg('kinds', () => [AlertKind], { nullable: true, description: 'Only these kinds; at most as many as there are kinds' }) _kinds: AlertKind[] | null,
+    @Arg('subjectId', () => ID, { nullable: true, description: 'A DepToken or VppToken id: only alerts about that token' }) _subjectId: string | null,
     @Ctx() ctx: RequestContext,
   ): Promise<Alert> {
-    // Fresh loaders per event: one subscription's context lives for hours, its caches must not.
-    ctx.loaders = createLoaders(ctx.services, ctx.scope);
-    const alert = await ctx.loaders.alertById.load(event.alertId);
-    if (!alert) throw notFound('Alert');
-    return Alert.from(alert);
+    return alertOfEvent(ctx, event);
   }
+
+  /**
+   * The counterpart of alertRaised rather than one alertChanged: the two transitions an alert list
+   * acts on (add a row, drop a row) each get their stream with the same filters, and clients
+   * already on alertRaised keep working unchanged. The Alert carries its state (active false,
+   * resolvedAt, resolution), so a normalising cache updates the row it holds.
+   */
+  @Subscription(() => Alert, {
+    subscribe: (data: AlertSubscribeData) => subscribeAlerts(Topic.ALERT_RESOLVED, data),
+    description:
+      'Alerts as they are resolved (the cause went away, or a more urgent alert of the same family superseded it: see resolution), ' +
+      'only about tokens this key may see; with subjectId, about that token only',
+  })
+  @RequireRole(Role.READER)
+  async alertResolved(
+    @Root() event: AlertResolvedEvent,
+    @Arg('kinds', () => [AlertKind], { nullable: true, description: 'Only these kinds; at most as many as there are kinds' }) _kinds: AlertKind[] | null,
+    @Arg('subjectId', () => ID, { nullable: true, description: 'A DepToken or VppToken id: only alerts about that token' }) _subjectId: string | null,
+    @Ctx() ctx: RequestContext,
+  ): Promise<Alert> {
+    return alertOfEvent(ctx, event);
+  }
+}
+
+interface AlertSubscribeData {
+  args: { kinds?: AlertKind[] | null; subjectId?: string | null };
+  context: RequestContext;
+}
+
+/**
+ * The guard (graphql-ws runs no field middleware on subscribe), then the stream: per event the
+ * kinds and subject asked for, about a token this key may see now; for alertRaised with a
+ * subjectId, the subject's active alerts first.
+ */
+function subscribeAlerts(topic: typeof Topic.ALERT_RAISED | typeof Topic.ALERT_RESOLVED, { args, context }: AlertSubscribeData): AsyncIterable<AlertRaisedEvent> {
+  assertRole(context, Role.READER);
+  const subject = args.subjectId != null ? filterCommand({ subjectId: args.subjectId }) : null;
+  const kinds = args.kinds?.length ? args.kinds : null;
+  const { alerts, events } = context.services;
+  const isAbout = (e: AlertRaisedEvent) =>
+    !subject || (subject.depTokenId ? e.tokenId === subject.depTokenId : e.vppTokenId === subject.vppTokenId);
+  return liveSubscription<AlertRaisedEvent>({
+    sources: [events.pubSub.subscribe(topic)],
+    filter: async (e) => (!kinds || kinds.includes(e.kind as AlertKind)) && isAbout(e) && alerts.canSee(e, context.scope),
+    onError: logSkippedMessage(context.logger, topic),
+    initial:
+      topic !== Topic.ALERT_RAISED || !subject
+        ? undefined
+        : async () => {
+            const active = await alerts.listQuery(context.scope, { ...subject, status: 'ACTIVE', kinds }).orderBy('a.raised_at', 'ASC').getMany();
+            return active.map((a) => ({ alertId: a.id, kind: a.kind, ...(a.depTokenId ? { tokenId: a.depTokenId } : { vppTokenId: a.vppTokenId! }) }));
+          },
+  });
+}
+
+async function alertOfEvent(ctx: RequestContext, event: AlertRaisedEvent): Promise<Alert> {
+  // Fresh loaders per event: one subscription's context lives for hours, its caches must not.
+  ctx.loaders = createLoaders(ctx.services, ctx.scope);
+  const alert = await ctx.loaders.alertById.load(event.alertId);
+  if (!alert) throw notFound('Alert');
+  return Alert.from(alert);
 }
 
 registerNodeType('Alert', async (ctx, ids) => {

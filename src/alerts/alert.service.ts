@@ -7,7 +7,7 @@
  *   token id), reading the token inside that transaction so it acts on committed state;
  * - the insert itself races safely: a partial unique index allows one active alert per
  *   (kind, subject, threshold) and the insert is ON CONFLICT DO NOTHING;
- * - ALERT_RAISED is published only for a row this instance actually inserted, on the same
+ * - ALERT_RAISED (ALERT_RESOLVED) is published only for a row this instance actually inserted (resolved), on the same
  *   transaction (NOTIFY is delivered at commit), so subscribers never hear of an alert twice or
  *   before it is readable.
  */
@@ -26,8 +26,8 @@ import { depTokenAlerts, family, urgency, vppTokenAlerts, type AlertRuleOptions,
 
 export type AlertSubjectType = 'DEP_TOKEN' | 'VPP_TOKEN';
 
-/** Sends ALERT_RAISED on the given executor (the evaluation's transaction). */
-export type AlertPublisher = (event: AlertRaisedEvent, executor: SqlRunner) => Promise<void>;
+/** Sends ALERT_RAISED or ALERT_RESOLVED on the given executor (the evaluation's transaction). */
+export type AlertPublisher = (change: 'RAISED' | 'RESOLVED', event: AlertRaisedEvent, executor: SqlRunner) => Promise<void>;
 
 /** Told of each alert raised, in the evaluation's transaction (the audit trail records it). */
 export type AlertRaisedListener = (alert: AlertEntity, executor: SqlRunner) => Promise<void>;
@@ -45,6 +45,10 @@ export interface AlertFilterCommand {
 export interface EvaluationResult {
   raised: AlertEntity[];
   resolved: number;
+}
+
+function eventOf(alertId: string, kind: AlertKindName, depTokenId: string | null, vppTokenId: string | null): AlertRaisedEvent {
+  return { alertId, kind, ...(depTokenId ? { tokenId: depTokenId } : { vppTokenId: vppTokenId! }) };
 }
 
 export class AlertService {
@@ -109,8 +113,8 @@ export class AlertService {
       const subject = await this.readSubject(manager, type, subjectId);
       if (!subject) return; // deleted: its alerts went with it
       const desired = type === 'DEP_TOKEN' ? depTokenAlerts(subject.facts as never, now, this.options) : vppTokenAlerts(subject.facts as never, now, this.options);
-      const active: Pick<AlertEntity, 'id' | 'kind' | 'threshold'>[] = await manager.query(
-        `SELECT id, kind, threshold FROM alerts WHERE subject_id = $1 AND resolved_at IS NULL`,
+      const active: { id: string; kind: AlertKindName; threshold: number; dep_token_id: string | null; vpp_token_id: string | null }[] = await manager.query(
+        `SELECT id, kind, threshold, dep_token_id, vpp_token_id FROM alerts WHERE subject_id = $1 AND resolved_at IS NULL`,
         [subjectId],
       );
       const key = (a: { kind: string; threshold: number }) => `${a.kind}:${a.threshold}`;
@@ -123,7 +127,9 @@ export class AlertService {
           `UPDATE alerts SET resolved_at = $2, resolution = $3 WHERE id = $1 AND resolved_at IS NULL`,
           [alert.id, now, resolution],
         );
-        resolved += Number(affected) || 0;
+        if (!(Number(affected) > 0)) continue;
+        resolved += 1;
+        await this.publisher?.('RESOLVED', eventOf(alert.id, alert.kind, alert.dep_token_id, alert.vpp_token_id), manager);
       }
       const present = new Set(active.map(key));
       for (const alert of desired) {
@@ -133,10 +139,7 @@ export class AlertService {
       }
       for (const row of raised) {
         for (const listener of this.raisedListeners) await listener(row, manager);
-        await this.publisher?.(
-          { alertId: row.id, kind: row.kind, ...(row.depTokenId ? { tokenId: row.depTokenId } : { vppTokenId: row.vppTokenId! }) },
-          manager,
-        );
+        await this.publisher?.('RAISED', eventOf(row.id, row.kind, row.depTokenId, row.vppTokenId), manager);
       }
     });
     for (const row of raised) {

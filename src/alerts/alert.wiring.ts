@@ -18,7 +18,11 @@ export interface AlertWiring {
 }
 
 export function wireAlerts({ alerts, depTokens, vppTokens, events, logger }: AlertWiring): void {
-  if (events) alerts.setPublisher((event, executor) => events.publish(Topic.ALERT_RAISED, event, { executor }));
+  if (events) {
+    alerts.setPublisher((change, event, executor) =>
+      events.publish(change === 'RAISED' ? Topic.ALERT_RAISED : Topic.ALERT_RESOLVED, event, { executor }),
+    );
+  }
   // An evaluation failing must not fail the upload or renewal that triggered it: the scheduled
   // pass catches up.
   const evaluate = async (what: 'DEP_TOKEN' | 'VPP_TOKEN', id: string) => {

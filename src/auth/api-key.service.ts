@@ -1,4 +1,4 @@
-import { In, IsNull, type DataSource, type Repository } from 'typeorm';
+import { In, IsNull, type DataSource, type Repository, type SelectQueryBuilder } from 'typeorm';
 import type { Clock } from '../clock';
 import { DomainError, badInput, notFound } from '../errors/domain-error';
 import { ErrorCode } from '../errors/error-codes';
@@ -97,6 +97,23 @@ export class ApiKeyService {
     const tagIds = key.scopeTags.map((t) => t.id);
     if (!scope.unrestricted && (tagIds.length === 0 || !scope.holdsAll(tagIds))) return null;
     return key;
+  }
+
+  /**
+   * The keys a caller may list (`apiKeys`), by the rule of findVisible in SQL: everything for an
+   * unrestricted key; for a scoped one, keys with at least one tag and none outside its own.
+   * Without relations (the connection pages it); the tags are read per page with findByIds.
+   */
+  listQuery(scope: AccessScope, options: { includeRevoked: boolean }): SelectQueryBuilder<ApiKeyEntity> {
+    const qb = this.keys.createQueryBuilder('k');
+    if (!options.includeRevoked) qb.andWhere('k.revoked_at IS NULL');
+    if (!scope.unrestricted) {
+      qb.andWhere('EXISTS (SELECT 1 FROM api_key_scope_tags own WHERE own.api_key_id = k.id)');
+      qb.andWhere('NOT EXISTS (SELECT 1 FROM api_key_scope_tags x WHERE x.api_key_id = k.id AND x.scope_tag_id NOT IN (:...scopeTagIds))', {
+        scopeTagIds: [...scope.scopeTagIds],
+      });
+    }
+    return qb;
   }
 
   async findByIds(ids: readonly string[]): Promise<ApiKeyEntity[]> {

@@ -1,10 +1,13 @@
-import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Args, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import { ascending, ConnectionArgs, paginate, type ConnectionResult } from '../graphql/connection';
+import type { ApiKeyEntity } from './api-key.entity';
 import type { RequestContext } from '../context';
 import { notFound } from '../errors/domain-error';
 import { fromGlobalId, toGlobalId } from '../graphql/global-id';
 import { registerNodeType } from '../graphql/node';
 import {
   ApiKey,
+  ApiKeyConnection,
   CreateApiKeyInput,
   CreateApiKeyPayload,
   CreateScopeTagInput,
@@ -18,6 +21,12 @@ import {
 } from './auth.types';
 import { RequireRole } from './guard';
 import { Role } from './role';
+
+/** Creation order, ties by id (api_keys_created_idx serves it). */
+const API_KEY_ORDER = ascending<ApiKeyEntity>([
+  { sql: 'k.created_at', value: (k) => k.createdAt.toISOString(), cast: 'timestamptz' },
+  { sql: 'k.id', value: (k) => k.id, cast: 'uuid' },
+]);
 
 @Resolver()
 export class AuthResolver {
@@ -33,6 +42,23 @@ export class AuthResolver {
   @RequireRole(Role.READER)
   async scopeTags(@Ctx() ctx: RequestContext): Promise<ScopeTag[]> {
     return (await ctx.services.scopeTags.list(ctx.scope)).map(ScopeTag.from);
+  }
+
+  @Query(() => ApiKeyConnection, {
+    description:
+      'API keys, oldest first, for a console to manage them (ADMIN). A key with scope tags sees the keys whose scope tags are all ' +
+      'its own (never unrestricted keys). Secrets are write-once: no field returns one or its hash',
+  })
+  @RequireRole(Role.ADMIN)
+  async apiKeys(
+    @Arg('includeRevoked', { defaultValue: false, description: 'Also revoked keys (revokedAt set)' }) includeRevoked: boolean,
+    @Args() args: ConnectionArgs,
+    @Ctx() ctx: RequestContext,
+  ): Promise<ConnectionResult<ApiKey>> {
+    const page = await paginate(ctx.services.apiKeys.listQuery(ctx.scope, { includeRevoked }), API_KEY_ORDER, args);
+    // The page's scope tags in one more statement (paginate joins nothing).
+    const withTags = new Map((await ctx.services.apiKeys.findByIds(page.edges.map((e) => e.node.id))).map((k) => [k.id, k]));
+    return page.map((key) => ApiKey.from(withTags.get(key.id) ?? key));
   }
 
   @Mutation(() => CreateApiKeyPayload)

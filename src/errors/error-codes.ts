@@ -158,7 +158,7 @@ export const ERROR_CODE_DOCS: { readonly [C in ErrorCode]: ErrorCodeDoc } = {
   FORBIDDEN: { description: "The key's role or scope tags do not allow this", extensions: { field: 'when an input names scope tags the key does not hold' } },
   BAD_USER_INPUT: { description: 'An argument or input field is malformed: a global id of the wrong type, a cursor not of this list and order, first and last together...', extensions: FIELD },
   NOT_FOUND: { description: 'The object does not exist, or this key may not see it' },
-  CONFLICT: { description: 'The change conflicts with the current state' },
+  CONFLICT: { description: 'The change conflicts with the current state', extensions: { field: 'when an input names the object in the way (e.g. `profileId` of a profile Apple does not have yet)' } },
   INTERNAL_SERVER_ERROR: { description: 'Anything unexpected, masked; the full error is logged with the same requestId' },
   TOO_MANY_ITEMS: { description: 'A list argument or input field holds more items than its documented maximum (HTTP 400, before anything runs)', extensions: { field: 'the list', max: 'its maximum' } },
   INVALID_CHARACTERS: {

@@ -28,6 +28,10 @@ export const Topic = {
   SYNC_RUN_CHANGED: 'SYNC_RUN_CHANGED',
   /** An alert was raised (expiry, terms, failing syncs, licences). */
   ALERT_RAISED: 'ALERT_RAISED',
+  /** An alert was resolved (its cause went away, or a more urgent crossing superseded it). */
+  ALERT_RESOLVED: 'ALERT_RESOLVED',
+  /** A DEP token was uploaded, renewed or updated (depTokenChanged; sync outcomes and alerts also count). */
+  DEP_TOKEN_CHANGED: 'DEP_TOKEN_CHANGED',
   /** An API key was revoked: every instance closes that key's open WebSockets. */
   API_KEY_REVOKED: 'API_KEY_REVOKED',
 } as const;
@@ -45,6 +49,10 @@ export interface SyncRunChangedEvent {
   devicesDeleted: number;
   assignmentsMade?: number;
   assignmentsFailed?: number;
+  /** Devices the run's full fetch has listed so far. */
+  devicesFetched?: number;
+  /** A full sync's estimate of the devices it will list; null when unknown. */
+  expectedDevices?: number | null;
   /** The error code only (never Apple's response body): the message is read from the run. */
   errorCode?: string;
   /** ISO-8601, when the run (last) started; absent while it never ran. */
@@ -64,6 +72,14 @@ export interface AlertRaisedEvent {
   vppTokenId?: string;
 }
 
+/** Same shape as ALERT_RAISED: the resolved alert, its kind and its subject (scope filtering). */
+export type AlertResolvedEvent = AlertRaisedEvent;
+
+/** The token only: subscribers read it (with their own visibility) when told. */
+export interface DepTokenChangedEvent {
+  tokenId: string;
+}
+
 /** The revoked key's id: every instance closes the WebSockets that key opened. */
 export interface ApiKeyRevokedEvent {
   apiKeyId: string;
@@ -78,5 +94,7 @@ export interface ApiKeyRevokedEvent {
 export type DepgateTopics = {
   [Topic.SYNC_RUN_CHANGED]: [SyncRunChangedEvent];
   [Topic.ALERT_RAISED]: [AlertRaisedEvent];
+  [Topic.ALERT_RESOLVED]: [AlertResolvedEvent];
+  [Topic.DEP_TOKEN_CHANGED]: [DepTokenChangedEvent];
   [Topic.API_KEY_REVOKED]: [ApiKeyRevokedEvent];
 };

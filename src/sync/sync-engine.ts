@@ -235,6 +235,8 @@ export class SyncEngine {
         devicesAdded: ingested.added,
         devicesModified: ingested.modified,
         devicesDeleted: ingested.deleted,
+        // Progress counts what a full fetch lists (each listed device, changed or not).
+        devicesFetched: options.fetchId !== null ? devices.length : 0,
       });
       return ingested;
     });

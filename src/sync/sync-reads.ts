@@ -4,7 +4,7 @@
  */
 import type { DataSource, Repository, SelectQueryBuilder } from 'typeorm';
 import type { AccessScope } from '../auth/access-scope';
-import { SyncRunEntity } from './sync-run.entity';
+import { SyncRunEntity, syncRunFromRow } from './sync-run.entity';
 import type { TokenSyncState } from './sync.rules';
 import type { TokenSyncStateStore } from './token-sync-state.store';
 
@@ -43,6 +43,21 @@ export class SyncReads {
       .where('r.token_id IN (:...ids)', { ids: [...tokenIds] })
       .andWhere(`r.status IN ('QUEUED', 'RUNNING')`)
       .getMany();
+  }
+
+  /**
+   * What syncRunProgress(tokenId) sends first: the token's queued or running run, else its latest;
+   * null when it has none or the key does not see the token.
+   */
+  async currentRun(tokenId: string, scope: AccessScope): Promise<SyncRunEntity | null> {
+    const visible = scope.tokenConditionSql('t.id', 2);
+    const [row] = await this.dataSource.query(
+      `SELECT r.* FROM sync_runs r JOIN dep_tokens t ON t.id = r.token_id
+        WHERE r.token_id = $1 AND ${visible.sql}
+        ORDER BY (r.status IN ('QUEUED', 'RUNNING')) DESC, r.seq DESC LIMIT 1`,
+      [tokenId, ...visible.params],
+    );
+    return row ? syncRunFromRow(row) : null;
   }
 
   syncStates(tokenIds: readonly string[]): Promise<Map<string, TokenSyncState>> {

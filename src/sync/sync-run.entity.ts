@@ -75,6 +75,14 @@ export class SyncRunEntity {
   @Column({ name: 'assignments_failed', type: 'integer', default: 0 })
   assignmentsFailed: number;
 
+  /** A full sync's estimate: the token's synced device count when the run became full; null when unknown (first sync, delta). */
+  @Column({ name: 'expected_devices', type: 'integer', nullable: true })
+  expectedDevices: number | null;
+
+  /** Devices the run's full fetch has listed so far (what progress measures against expectedDevices). */
+  @Column({ name: 'devices_fetched', type: 'integer', default: 0 })
+  devicesFetched: number;
+
   @Column({ name: 'error_code', type: 'text', nullable: true })
   errorCode: string | null;
 
@@ -113,6 +121,8 @@ export function syncRunFromRow(row: Record<string, any>): SyncRunEntity {
     devicesDeleted: row.devices_deleted,
     assignmentsMade: row.assignments_made,
     assignmentsFailed: row.assignments_failed,
+    expectedDevices: row.expected_devices ?? null,
+    devicesFetched: row.devices_fetched ?? 0,
     errorCode: row.error_code ?? null,
     errorMessage: row.error_message ?? null,
     requestedByApiKeyId: row.requested_by_api_key_id ?? null,

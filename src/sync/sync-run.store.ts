@@ -28,7 +28,16 @@ export interface RunCounters {
   devicesDeleted?: number;
   assignmentsMade?: number;
   assignmentsFailed?: number;
+  /** Devices a full fetch page listed (progress). */
+  devicesFetched?: number;
 }
+
+/**
+ * A full sync's estimate: the token's synced device count, once it has synced successfully (before
+ * that the count says nothing about what Apple holds).
+ */
+const expectedDevicesOf = (tokenId: string) =>
+  `(SELECT t.synced_device_count FROM dep_tokens t WHERE t.id = ${tokenId} AND t.last_successful_sync_at IS NOT NULL)`;
 
 export interface NewRun {
   tokenId: string;
@@ -62,6 +71,8 @@ export function changedEvent(run: SyncRunEntity, changedAt: Date): SyncRunChange
     devicesDeleted: run.devicesDeleted,
     assignmentsMade: run.assignmentsMade,
     assignmentsFailed: run.assignmentsFailed,
+    devicesFetched: run.devicesFetched,
+    expectedDevices: run.expectedDevices,
     ...(run.errorCode ? { errorCode: run.errorCode } : {}),
     ...(run.startedAt ? { startedAt: run.startedAt.toISOString() } : {}),
     ...(run.finishedAt ? { finishedAt: run.finishedAt.toISOString() } : {}),
@@ -83,9 +94,9 @@ export class SyncRunStore {
   async insert(db: SqlRunner, run: NewRun): Promise<SyncRunEntity> {
     const now = this.clock.now();
     const rows = returnedRows(await db.query(
-      `INSERT INTO sync_runs (id, token_id, kind, trigger, status, full_sync_reason, queued_at, requested_by_api_key_id, updated_at)
-       VALUES ($1, $2, $3, $4, 'QUEUED', $5, $6, $7, $6) RETURNING *`,
-      [randomUUID(), run.tokenId, run.kind, run.trigger, run.fullSyncReason, now, run.requestedByApiKeyId ?? null],
+      `INSERT INTO sync_runs (id, token_id, kind, trigger, status, full_sync_reason, queued_at, requested_by_api_key_id, updated_at, expected_devices)
+       VALUES ($2, $1, $3, $4, 'QUEUED', $5, $6, $7, $6, CASE WHEN $3 = 'FULL' THEN ${expectedDevicesOf('$1')} END) RETURNING *`,
+      [run.tokenId, randomUUID(), run.kind, run.trigger, run.fullSyncReason, now, run.requestedByApiKeyId ?? null],
     ));
     return syncRunFromRow(rows[0]);
   }
@@ -112,7 +123,9 @@ export class SyncRunStore {
 
   async becomeFull(db: SqlRunner, runId: string, reason: FullSyncReasonName): Promise<SyncRunEntity> {
     const rows = returnedRows(await db.query(
-      `UPDATE sync_runs SET kind = 'FULL', full_sync_reason = $2, updated_at = $3 WHERE id = $1 RETURNING *`,
+      `UPDATE sync_runs r SET kind = 'FULL', full_sync_reason = $2, updated_at = $3,
+              expected_devices = COALESCE(r.expected_devices, ${expectedDevicesOf('r.token_id')})
+        WHERE r.id = $1 RETURNING *`,
       [runId, reason, this.clock.now()],
     ));
     return this.announce(db, syncRunFromRow(rows[0]));
@@ -124,7 +137,7 @@ export class SyncRunStore {
       `UPDATE sync_runs SET
           pages_fetched = pages_fetched + $2, devices_added = devices_added + $3, devices_modified = devices_modified + $4,
           devices_deleted = devices_deleted + $5, assignments_made = assignments_made + $6, assignments_failed = assignments_failed + $7,
-          updated_at = $8
+          devices_fetched = devices_fetched + $9, updated_at = $8
         WHERE id = $1 RETURNING *`,
       [
         runId,
@@ -135,6 +148,7 @@ export class SyncRunStore {
         counters.assignmentsMade ?? 0,
         counters.assignmentsFailed ?? 0,
         this.clock.now(),
+        counters.devicesFetched ?? 0,
       ],
     ));
     return this.announce(db, syncRunFromRow(rows[0]));

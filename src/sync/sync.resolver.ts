@@ -3,6 +3,7 @@ import { assertRole, RequireRole } from '../auth/guard';
 import { Role } from '../auth/role';
 import type { RequestContext } from '../context';
 import { Topic, type SyncRunChangedEvent } from '../events/topics';
+import { liveSubscription, logSkippedMessage } from '../graphql/live-subscription';
 import { ConnectionArgs, type ConnectionResult } from '../graphql/connection';
 import { notFound } from '../errors/domain-error';
 import { fromGlobalId } from '../graphql/global-id';
@@ -11,6 +12,7 @@ import { registerNodeType } from '../graphql/node';
 import { createLoaders } from '../loaders';
 import { toDepToken } from '../tokens/token.resolver';
 import { DepToken } from '../tokens/token.types';
+import { changedEvent } from './sync-run.store';
 import { nextFullSyncAt, nextManualSyncAt } from './sync.rules';
 import { SyncDepTokenInput, SyncDepTokenPayload, SyncRun, SyncRunConnection, SyncRunOrder } from './sync.types';
 
@@ -18,18 +20,29 @@ interface ProgressArgs {
   tokenId?: string | null;
 }
 
-/** The subscription's guard: graphql-ws runs no Apollo plugin and no field middleware on subscribe. */
-function progressTopic({ args, context }: { args: ProgressArgs; context: RequestContext }): string {
+/**
+ * The subscription's guard (graphql-ws runs no Apollo plugin and no field middleware on
+ * subscribe), then the live stream: with a tokenId, the token's current run first (queued or
+ * running, else its latest), then each change; per event only the token asked for, visible to
+ * this key now.
+ */
+function subscribeProgress({ args, context }: { args: ProgressArgs; context: RequestContext }): AsyncIterable<SyncRunChangedEvent> {
   assertRole(context, Role.READER);
-  if (args.tokenId != null) fromGlobalId(args.tokenId, 'DepToken', 'tokenId');
-  return Topic.SYNC_RUN_CHANGED;
-}
-
-/** Per event and per subscriber: the token asked for, and visible to this key now. */
-async function progressFilter({ payload, args, context }: { payload: SyncRunChangedEvent; args: ProgressArgs; context: RequestContext }): Promise<boolean> {
-  if (args.tokenId != null && fromGlobalId(args.tokenId, 'DepToken', 'tokenId') !== payload.tokenId) return false;
-  if (context.scope.unrestricted) return true;
-  return context.services.sync.reads.isTokenVisible(payload.tokenId, context.scope);
+  const tokenId = args.tokenId != null ? fromGlobalId(args.tokenId, 'DepToken', 'tokenId') : null;
+  const { events, sync, clock } = context.services;
+  return liveSubscription<SyncRunChangedEvent>({
+    sources: [events.pubSub.subscribe(Topic.SYNC_RUN_CHANGED)],
+    filter: async (payload) => {
+      if (tokenId !== null && tokenId !== payload.tokenId) return false;
+      if (context.scope.unrestricted) return true;
+      return sync.reads.isTokenVisible(payload.tokenId, context.scope);
+    },
+    onError: logSkippedMessage(context.logger, 'syncRunProgress'),
+    initial: tokenId === null ? undefined : async () => {
+      const run = await sync.reads.currentRun(tokenId, context.scope);
+      return run ? [changedEvent(run, clock.now())] : [];
+    },
+  });
 }
 
 @Resolver(() => SyncRun)
@@ -55,11 +68,11 @@ export class SyncRunResolver {
   }
 
   @Subscription(() => SyncRun, {
-    topics: progressTopic,
-    filter: progressFilter,
+    subscribe: subscribeProgress,
     description:
       'The sync run each time it changes (queued, running, after each page, final state), in order per run, for the given token or ' +
-      'for every token this key may see. Delivery is best effort: after a reconnect, read the run with syncRun.',
+      'for every token this key may see. With tokenId, the token’s current run (queued or running, else its latest) comes first, ' +
+      'so a view opened mid-sync starts from the truth. Delivery is best effort: after a reconnect, resubscribe (or read the run with syncRun).',
   })
   @RequireRole(Role.READER)
   async syncRunProgress(

@@ -1,4 +1,4 @@
-import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { ConnectionType } from '../graphql/connection';
 import { ErrorCode } from '../graphql/error-code.type';
 import { storedErrorCode } from '../errors/error-codes';
@@ -8,6 +8,7 @@ import { OrderByInput } from '../graphql/order';
 import type { SyncRunChangedEvent } from '../events/topics';
 import type { SyncRunEntity } from './sync-run.entity';
 import { SyncRunOrderField } from './sync-run.order';
+import { runProgress } from './sync-progress';
 
 export enum SyncRunKind {
   FULL = 'FULL',
@@ -128,8 +129,27 @@ export class SyncRun extends Node {
   @Field(() => Int)
   assignmentsFailed: number;
 
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      'An estimate for a progress bar: for a full sync, the devices the token had synced before the run; null when unknown ' +
+      '(a delta sync, or a token that never synced successfully)',
+  })
+  expectedDevices: number | null;
+
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      'How far the run is, 0..1, never above 1: devices its full fetch has listed over expectedDevices (at most 0.99 until it ' +
+      'ends), 1 once it succeeded; null when there is nothing to measure against (expectedDevices null or 0 and not succeeded)',
+  })
+  progress: number | null;
+
   @Field(() => SyncRunError, { nullable: true })
   error: SyncRunError | null;
+
+  /** Devices the full fetch listed so far; not exposed (progress is). */
+  devicesFetched: number;
 
   /** Database ids, for field resolvers; not exposed. */
   rowId: string;
@@ -153,6 +173,9 @@ export class SyncRun extends Node {
       devicesDeleted: entity.devicesDeleted,
       assignmentsMade: entity.assignmentsMade,
       assignmentsFailed: entity.assignmentsFailed,
+      expectedDevices: entity.expectedDevices,
+      devicesFetched: entity.devicesFetched,
+      progress: runProgress(entity.status, entity.devicesFetched, entity.expectedDevices),
       error: entity.errorCode ? Object.assign(new SyncRunError(), { code: runErrorCode(entity.errorCode), message: entity.errorMessage ?? entity.errorCode }) : null,
     });
   }
@@ -173,6 +196,9 @@ export class SyncRun extends Node {
     run.devicesDeleted = event.devicesDeleted;
     run.assignmentsMade = event.assignmentsMade ?? run.assignmentsMade;
     run.assignmentsFailed = event.assignmentsFailed ?? run.assignmentsFailed;
+    if (event.devicesFetched !== undefined) run.devicesFetched = event.devicesFetched;
+    if (event.expectedDevices !== undefined) run.expectedDevices = event.expectedDevices;
+    run.progress = runProgress(run.status, run.devicesFetched, run.expectedDevices);
     run.startedAt = event.startedAt ? new Date(event.startedAt) : null;
     run.finishedAt = event.finishedAt ? new Date(event.finishedAt) : null;
     if (!event.errorCode) run.error = null;

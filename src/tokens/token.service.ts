@@ -73,6 +73,7 @@ export class DepTokenService extends ScopeTaggedReads<DepTokenEntity> {
   private readonly dependents: TokenDependents[] = [];
   private readonly uploadListeners: TokenListener[] = [];
   private readonly renewListeners: TokenListener[] = [];
+  private readonly updateListeners: TokenListener[] = [];
 
   constructor(
     private readonly dataSource: DataSource,
@@ -100,6 +101,11 @@ export class DepTokenService extends ScopeTaggedReads<DepTokenEntity> {
   /** Called after a token is renewed (alerts re-evaluate its expiry at once). */
   onRenewed(listener: TokenListener): void {
     this.renewListeners.push(listener);
+  }
+
+  /** Called after a token's name or scope tags changed (depTokenChanged). */
+  onUpdated(listener: TokenListener): void {
+    this.updateListeners.push(listener);
   }
 
   // ---------------------------------------------------------------- key pairs
@@ -273,7 +279,9 @@ export class DepTokenService extends ScopeTaggedReads<DepTokenEntity> {
         await replaceScopeTags(manager, DEP_TOKEN_TAGS, token.id, scopeTagIds, scope);
       }
     });
-    return this.findWithTags(token.id);
+    const saved = await this.findWithTags(token.id);
+    for (const listener of this.updateListeners) await listener(saved);
+    return saved;
   }
 
   async delete(tokenId: string, scope: AccessScope): Promise<string> {

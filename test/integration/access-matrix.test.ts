@@ -51,6 +51,7 @@ describe('roles: each root operation refuses roles below the one it declares', (
     ['depTokens', 'READER', `{ depTokens { edges { node { id } } } }`],
     ['depToken', 'READER', `{ depToken(id: "${NIL}") { id } }`],
     ['node', 'READER', `{ node(id: "${NIL}") { id } }`],
+    ['apiKeys', 'ADMIN', `{ apiKeys(first: 1) { edges { node { id } } } }`],
     ['createApiKey', 'ADMIN', `mutation { createApiKey(input: {name: "x", role: READER}) { secret } }`],
     ['revokeApiKey', 'ADMIN', `mutation { revokeApiKey(input: {apiKeyId: "${NIL}"}) { apiKey { id } } }`],
     ['createScopeTag', 'ADMIN', `mutation { createScopeTag(input: {name: "matrix-${Date.now()}"}) { scopeTag { id } } }`],
