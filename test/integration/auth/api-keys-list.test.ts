@@ -27,6 +27,8 @@ async function create(name: string, role: string, scopeTagIds: string[] = [], ke
     { i: { name, role, scopeTagIds } },
     key,
   );
+  // The test clock stands still; keys made in the same millisecond tie on created_at (then id).
+  t.clock.advance(1000);
   return { id: data.createApiKey.apiKey.id, secret: data.createApiKey.secret };
 }
 
