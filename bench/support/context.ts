@@ -1,0 +1,8 @@
+import type { BenchDatabaseServer } from './database';
+
+/** What every section gets from the runner. */
+export interface BenchContext {
+  db: BenchDatabaseServer;
+  /** BENCH_DEVICES: the fleet size of the ingest sections. */
+  devices: number;
+}
