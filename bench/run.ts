@@ -6,6 +6,7 @@
  * Environment:
  *   BENCH_ONLY     comma-separated sections (ingest, latency, queries, fanout, large, tokens); all built ones when unset
  *   BENCH_DEVICES  fleet size of the ingest sections (default 100000)
+ *   BENCH_RSS_DEVICES  fleet whose first sync the peak RSS is measured on (default 200000)
  *   DATABASE_URL   a PostgreSQL server to create the bench databases on (else an embedded one)
  */
 import 'reflect-metadata';
@@ -24,12 +25,13 @@ const SECTIONS: Partial<Record<SectionName, (ctx: BenchContext) => Promise<void>
 async function main(): Promise<void> {
   const sections = selectedSections(process.env.BENCH_ONLY, Object.keys(SECTIONS) as SectionName[]);
   const devices = intFromEnv(process.env.BENCH_DEVICES, 100_000);
+  const rssDevices = intFromEnv(process.env.BENCH_RSS_DEVICES, 200_000);
   const db = await startDatabaseServer();
   try {
     for (const name of sections) {
       const started = Date.now();
       note(`section ${name}`);
-      await SECTIONS[name]!({ db, devices });
+      await SECTIONS[name]!({ db, devices, rssDevices });
       note(`section ${name} done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     }
   } finally {
