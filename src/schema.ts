@@ -17,6 +17,8 @@ import { ErrorCode } from './errors/error-codes';
 import type { TextPolicies } from './graphql/input-characters';
 import { MAX_IDS_PER_INPUT, type ListLimits } from './graphql/input-limits';
 import { MAX_NODES, NodeResolver } from './graphql/node.resolver';
+import { applyRootFieldMiddlewares } from './graphql/root-field-middleware';
+import type { RequestContext } from './context';
 import { AppleConfiguratorCertificateResolver, DepTokenProfilesResolver, EnrollmentProfileResolver } from './profiles/profile.resolver';
 import { DepTokenSyncResolver, SyncRunResolver } from './sync/sync.resolver';
 import { DepTokenLiveResolver } from './tokens/token-live.resolver';
@@ -84,15 +86,17 @@ export const TEXT_POLICIES: TextPolicies = {
 };
 
 export function buildDepgateSchema(options: { pubSub?: PubSub } = {}): GraphQLSchema {
-  return buildSchemaSync({
+  const schema = buildSchemaSync({
     resolvers: RESOLVERS,
-    // The audit middleware is the outer one: a mutation the guard refuses is recorded too.
-    globalMiddlewares: [auditMutations, authGuard],
     // Subscriptions need a pubSub to build; printing the SDL (npm run schema, tests) gets an
     // in-memory one. The running app passes the PostgreSQL one (src/events).
     pubSub: options.pubSub ?? createPubSub(),
     validate: false,
   });
+  // Root fields only (not type-graphql's globalMiddlewares, which wrap every nested field too: see
+  // root-field-middleware.ts). The audit middleware is the outer one: a mutation the guard refuses
+  // is recorded too.
+  return applyRootFieldMiddlewares<RequestContext>(schema, [auditMutations, authGuard]);
 }
 
 export function printSortedSchema(schema: GraphQLSchema): string {

@@ -32,6 +32,9 @@ import { fullSyncRequired } from './sync.rules';
 import type { TokenSyncStateStore } from './token-sync-state.store';
 
 export const MAX_PAGE_SIZE = 1000;
+/** autovacuum's defaults for ANALYZE (autovacuum_analyze_threshold / _scale_factor). */
+const ANALYZE_BASE_THRESHOLD = 50;
+const ANALYZE_SCALE_FACTOR = 0.1;
 const DEFAULT_PAGE_SIZE = 100;
 
 export interface AutoAssigner {
@@ -98,6 +101,7 @@ export class SyncEngine {
       signal,
       fetchLimit: pageSizeFor(account, '/server/devices'),
       syncLimit: pageSizeFor(account, '/devices/sync'),
+      rowsWritten: 0,
     };
 
     if (run.kind === 'DELTA' && fullSyncRequired(state)) {
@@ -121,7 +125,26 @@ export class SyncEngine {
       cursor = await this.fullFetch(ctx, null, null);
       await this.syncChanges(ctx, cursor);
     }
+    await this.analyzeIfChangedInBulk(ctx);
     return ctx.run;
+  }
+
+  /**
+   * PostgreSQL plans the device list and search by the table's statistics; where autovacuum is off
+   * (the embedded development server) or lags behind a bulk load, a table filled by a first sync is
+   * planned as if empty. A run that wrote more rows than autovacuum's own analyze threshold
+   * (50 + 10 % of the table) refreshes them itself. A failure only costs the refresh.
+   */
+  private async analyzeIfChangedInBulk(ctx: RunContext): Promise<void> {
+    if (ctx.rowsWritten === 0) return;
+    try {
+      const [row] = await this.deps.dataSource.query(`SELECT reltuples::float8 AS tuples FROM pg_class WHERE oid = 'devices'::regclass`);
+      const tuples = Number(row?.tuples ?? -1);
+      if (tuples >= 0 && ctx.rowsWritten <= ANALYZE_BASE_THRESHOLD + ANALYZE_SCALE_FACTOR * tuples) return;
+      await this.deps.dataSource.query(`ANALYZE devices`);
+    } catch (error) {
+      this.deps.logger.warn({ runId: ctx.run.id, err: { message: (error as Error).message } }, 'could not refresh the devices table statistics');
+    }
   }
 
   /** Token bookkeeping of a successful run (in the transaction that ends it). */
@@ -183,6 +206,7 @@ export class SyncEngine {
       const now = clock.now();
       await liftStatementTimeout(m); // one UPDATE over every device of the token
       const deleted = await sweepUnlisted(m, tokenId, fetchId!, now);
+      ctx.rowsWritten += deleted;
       await tokenStates.completeFetch(m, tokenId, { syncCursor: syncFrom, at: now, fullSyncAt: ctx.run.queuedAt });
       return store.count(m, ctx.run.id, { devicesDeleted: deleted });
     });
@@ -219,6 +243,7 @@ export class SyncEngine {
     const { dataSource, clock, store, tokenStates } = this.deps;
     const tokenId = ctx.run.tokenId;
     const devices = resolvePage(page.devices);
+    ctx.rowsWritten += devices.length;
     const result = await dataSource.transaction(async (m) => {
       const now = clock.now();
       const ingested = await ingestPage(m, devices, {
@@ -264,6 +289,8 @@ interface RunContext {
   signal: AbortSignal;
   fetchLimit: number;
   syncLimit: number;
+  /** Device rows the run's pages and sweep wrote (an upper bound: what decides the ANALYZE). */
+  rowsWritten: number;
 }
 
 /**

@@ -71,6 +71,11 @@ describe('bodies express cannot parse', () => {
     expect(JSON.parse(res.text)).toEqual({ data: { viewer: { role: 'ADMIN' } } });
   });
 
+  it('forbids caching every answer, operations and refusals alike (the data are per key)', async () => {
+    expect((await post('{"query":"{ viewer { role } }"}')).headers.get('cache-control')).toBe('no-store');
+    expect((await post('{"query":"{ viewer { role } }"}', {}, null)).headers.get('cache-control')).toBe('no-store');
+  });
+
   it('answers a body over the limit with 413 PAYLOAD_TOO_LARGE', async () => {
     const res = await post(JSON.stringify({ query: '{ viewer { role } }', variables: { pad: 'x'.repeat(5 * 1024 * 1024) } }));
     expect(res.status).toBe(413);

@@ -1,0 +1,99 @@
+/**
+ * depgate and the Apple simulator started in this process for a section, with an admin key, a
+ * GraphQL client and the steps every section needs (a token with N simulated devices, waiting for
+ * a sync run to end).
+ */
+import { randomBytes } from 'node:crypto';
+import { startApp, type App } from '../../src/app';
+import { loadConfig } from '../../src/config';
+import { createLogger } from '../../src/logger';
+import { startSimulator, type RunningSimulator } from '../../src/simulator';
+
+export interface BenchDepgate {
+  app: App;
+  sim: RunningSimulator;
+  key: string;
+  gql<T = any>(query: string, variables?: Record<string, unknown>): Promise<T>;
+  stop(): Promise<void>;
+}
+
+export interface SyncRunRow {
+  id: string;
+  started_at: Date;
+  finished_at: Date;
+  status: string;
+  devices_added: number;
+}
+
+export async function startDepgate(databaseUrl: string, env: Record<string, string> = {}): Promise<BenchDepgate> {
+  const sim = await startSimulator({ port: 0, host: '127.0.0.1' });
+  const key = `dg_bench_${randomBytes(16).toString('hex')}`;
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATABASE_URL: databaseUrl,
+    SECRET_KEY: randomBytes(32).toString('hex'),
+    BOOTSTRAP_API_KEY: key,
+    APPLE_DEP_API_URL: sim.url,
+    LOG_LEVEL: 'warn',
+    FULL_SYNC_MIN_INTERVAL_S: '0',
+    MANUAL_SYNC_MIN_INTERVAL_S: '0',
+    ...env,
+  });
+  const app = await startApp(config, { logger: createLogger('warn') });
+  const gql = async (query: string, variables?: Record<string, unknown>) => {
+    const res = await fetch(app.server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: JSON.stringify({ query, variables }),
+    });
+    const body = (await res.json()) as any;
+    if (body.errors) throw new Error(JSON.stringify(body.errors));
+    return body.data;
+  };
+  return {
+    app,
+    sim,
+    key,
+    gql,
+    async stop() {
+      await app.stop();
+      await sim.close();
+    },
+  };
+}
+
+/** The row id inside a global ID (`Type:rowId`, base64url). */
+export function rowIdOf(globalId: string): string {
+  return Buffer.from(globalId, 'base64url').toString('utf8').split(':')[1];
+}
+
+/** A simulated MDM server with `devices` devices; uploading its token starts the first full sync. */
+export async function simulatedServer(d: BenchDepgate, devices: number, name = 'Bench MDM') {
+  const keyPair = (await d.gql(`mutation { createDepTokenKeyPair(input: {dataSharingConsent: true}) { keyPair { id certificatePem } } }`)).createDepTokenKeyPair
+    .keyPair;
+  const server = d.sim.state.createServer({ certificatePem: keyPair.certificatePem, orgName: 'Bench Corp', serverName: name });
+  d.sim.state.generateDevices(server.server, devices, {});
+  const upload = async (): Promise<{ tokenId: string; tokenRowId: string }> => {
+    const up = await d.gql(`mutation ($input: UploadDepTokenInput!) { uploadDepToken(input: $input) { token { id } } }`, {
+      input: { keyPairId: keyPair.id, tokenFile: server.tokenFile, appleId: 'bench@example.com', name },
+    });
+    const tokenId = up.uploadDepToken.token.id as string;
+    return { tokenId, tokenRowId: rowIdOf(tokenId) };
+  };
+  return { server, upload };
+}
+
+/** Polls until the newest run matching the predicate has ended; throws unless it succeeded. */
+export async function waitRun(d: BenchDepgate, predicate: string, params: unknown[]): Promise<SyncRunRow> {
+  for (;;) {
+    const [run] = await d.app.dataSource.query(`SELECT * FROM sync_runs WHERE ${predicate} ORDER BY seq DESC LIMIT 1`, params);
+    if (run && ['SUCCEEDED', 'FAILED', 'TIMED_OUT'].includes(run.status)) {
+      if (run.status !== 'SUCCEEDED') throw new Error(`bench run ${run.status}: ${run.error_code} ${run.error_message}`);
+      return run;
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export const runMs = (run: SyncRunRow) => run.finished_at.getTime() - run.started_at.getTime();

@@ -1,0 +1,71 @@
+/**
+ * A closed-loop load generator: `concurrency` clients, each sending its next request as soon as
+ * the previous answered, for `durationMs`. Reports requests/s, p50/p99 latency, and the CPU this
+ * process spent per request (server and client share the process, so every target pays the same
+ * client cost), and the SQL statements sent per request (pg's Client.query, counted).
+ */
+import { Client } from 'pg';
+
+let statements = 0;
+let counting = false;
+/** Counts every statement any pg client of this process sends (typeorm and bare pools alike). */
+export function countSqlStatements(): void {
+  if (counting) return;
+  counting = true;
+  const original = Client.prototype.query;
+  Client.prototype.query = function (this: Client, ...args: unknown[]) {
+    statements++;
+    return (original as (...a: unknown[]) => unknown).apply(this, args);
+  } as typeof Client.prototype.query;
+}
+
+export interface LoadResult {
+  requests: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+  cpuMsPerRequest: number;
+  sqlPerRequest: number;
+  peakRss: number;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+export async function runLoad(send: () => Promise<void>, concurrency: number, durationMs: number): Promise<LoadResult> {
+  // Warm up (JIT, caches, pool connections) before measuring.
+  await Promise.all(Array.from({ length: concurrency }, () => send()));
+  const latencies: number[] = [];
+  const sqlBefore = statements;
+  const cpuBefore = process.cpuUsage();
+  let peakRss = process.memoryUsage.rss();
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage.rss());
+  }, 25);
+  const started = performance.now();
+  const deadline = started + durationMs;
+  const client = async () => {
+    while (performance.now() < deadline) {
+      const t0 = performance.now();
+      await send();
+      latencies.push(performance.now() - t0);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, client));
+  const elapsed = performance.now() - started;
+  clearInterval(sampler);
+  const cpu = process.cpuUsage(cpuBefore);
+  latencies.sort((a, b) => a - b);
+  const n = latencies.length;
+  return {
+    requests: n,
+    perSecond: (n / elapsed) * 1000,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    cpuMsPerRequest: (cpu.user + cpu.system) / 1000 / n,
+    sqlPerRequest: (statements - sqlBefore) / n,
+    peakRss: Math.max(peakRss, process.memoryUsage.rss()),
+  };
+}
