@@ -9,6 +9,7 @@ import { DeviceSearchIndex1764140500000 } from './1764140500000-DeviceSearchInde
 import { ListOrderIndexes1764140600000 } from './1764140600000-ListOrderIndexes';
 import { ApiKeyRateLimits1764140650000 } from './1764140650000-ApiKeyRateLimits';
 import { AuditEvents1764140690000 } from './1764140690000-AuditEvents';
+import { TokenRefusalAlertKinds1764140700000 } from './1764140700000-TokenRefusalAlertKinds';
 
 export const MIGRATIONS = [
   AccessControl1764140000000,
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   ListOrderIndexes1764140600000,
   ApiKeyRateLimits1764140650000,
   AuditEvents1764140690000,
+  TokenRefusalAlertKinds1764140700000,
 ];
