@@ -155,7 +155,7 @@ async function main(): Promise<void> {
     let t0 = Date.now();
     let fetched = 0;
     await eachPage(async (devices) => {
-      fetched += resolvePage(devices).length;
+      fetched += resolvePage(devices).devices.length;
     });
     measures.push({ name: 'baseline, fetch only', ms: Date.now() - t0, devices: fetched });
 
@@ -169,7 +169,7 @@ async function main(): Promise<void> {
       await eachPage(async (devices) => {
         const now = new Date();
         await runner.startTransaction();
-        for (const d of resolvePage(devices)) {
+        for (const d of resolvePage(devices).devices) {
           await runner.query(
             `INSERT INTO bench_devices (token_id, serial_number, model, description, color, asset_tag, os, device_family, profile_status,
                     apple_profile_uuid, profile_assigned_at, profile_pushed_at, device_assigned_at, device_assigned_by, source, last_synced_at,

@@ -10,6 +10,7 @@ import { ListOrderIndexes1764140600000 } from './1764140600000-ListOrderIndexes'
 import { ApiKeyRateLimits1764140650000 } from './1764140650000-ApiKeyRateLimits';
 import { AuditEvents1764140690000 } from './1764140690000-AuditEvents';
 import { TokenRefusalAlertKinds1764140700000 } from './1764140700000-TokenRefusalAlertKinds';
+import { SyncRunDevicesSkipped1764140710000 } from './1764140710000-SyncRunDevicesSkipped';
 
 export const MIGRATIONS = [
   AccessControl1764140000000,
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   ApiKeyRateLimits1764140650000,
   AuditEvents1764140690000,
   TokenRefusalAlertKinds1764140700000,
+  SyncRunDevicesSkipped1764140710000,
 ];

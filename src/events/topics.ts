@@ -45,6 +45,7 @@ export interface SyncRunChangedEvent {
   devicesAdded: number;
   devicesModified: number;
   devicesDeleted: number;
+  devicesSkipped?: number;
   assignmentsMade?: number;
   assignmentsFailed?: number;
   /** The error code only (never Apple's response body): the message is read from the run. */

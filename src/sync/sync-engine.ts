@@ -218,7 +218,7 @@ export class SyncEngine {
   ): Promise<void> {
     const { dataSource, clock, store, tokenStates } = this.deps;
     const tokenId = ctx.run.tokenId;
-    const devices = resolvePage(page.devices);
+    const { devices, skipped } = resolvePage(page.devices);
     const result = await dataSource.transaction(async (m) => {
       const now = clock.now();
       const ingested = await ingestPage(m, devices, {
@@ -235,6 +235,7 @@ export class SyncEngine {
         devicesAdded: ingested.added,
         devicesModified: ingested.modified,
         devicesDeleted: ingested.deleted,
+        devicesSkipped: skipped,
       });
       return ingested;
     });

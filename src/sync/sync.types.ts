@@ -122,6 +122,12 @@ export class SyncRun extends Node {
   @Field(() => Int, { description: 'Devices no longer assigned to the MDM server' })
   devicesDeleted: number;
 
+  @Field(() => Int, {
+    description:
+      "Records Apple sent that could not be stored and were skipped: no valid serial number (see the README, 'Apple's odd records'). The run goes on without them",
+  })
+  devicesSkipped: number;
+
   @Field(() => Int, { description: 'Profiles assigned to synced devices (requested or the token default)' })
   assignmentsMade: number;
 
@@ -151,6 +157,7 @@ export class SyncRun extends Node {
       devicesAdded: entity.devicesAdded,
       devicesModified: entity.devicesModified,
       devicesDeleted: entity.devicesDeleted,
+      devicesSkipped: entity.devicesSkipped,
       assignmentsMade: entity.assignmentsMade,
       assignmentsFailed: entity.assignmentsFailed,
       error: entity.errorCode ? Object.assign(new SyncRunError(), { code: runErrorCode(entity.errorCode), message: entity.errorMessage ?? entity.errorCode }) : null,
@@ -171,6 +178,7 @@ export class SyncRun extends Node {
     run.devicesAdded = event.devicesAdded;
     run.devicesModified = event.devicesModified;
     run.devicesDeleted = event.devicesDeleted;
+    run.devicesSkipped = event.devicesSkipped ?? run.devicesSkipped;
     run.assignmentsMade = event.assignmentsMade ?? run.assignmentsMade;
     run.assignmentsFailed = event.assignmentsFailed ?? run.assignmentsFailed;
     run.startedAt = event.startedAt ? new Date(event.startedAt) : null;
