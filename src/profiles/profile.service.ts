@@ -103,8 +103,10 @@ export class EnrollmentProfileService {
 
     const now = this.clock.now();
     const profile = await this.dataSource.transaction(async (manager) => {
-      // The token row lock serialises creations, so two concurrent saves cannot pass the limit.
-      await manager.query(`SELECT 1 FROM dep_tokens WHERE id = $1 FOR UPDATE`, [tokenId]);
+      // A lock per token serialises creations, so two concurrent saves cannot pass the limit. It is
+      // an advisory lock, not the token row's: it is held across the Apple call below, and the
+      // sync must go on writing the token row (cursors) meanwhile.
+      await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended('enrollment-profile-create:' || $1, 0))`, [tokenId]);
       const again = profileLimitViolation(await manager.countBy(EnrollmentProfileEntity, { tokenId }), this.config.maxProfilesPerToken);
       if (again) throw again;
       // Written first, without Apple's uuid: the database's own checks run before Apple hears of it.

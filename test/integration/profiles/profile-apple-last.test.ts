@@ -12,7 +12,7 @@ let t: TestApp;
 let token: UploadedToken;
 
 beforeAll(async () => {
-  t = await startTestApp({ simulator: true, env: { ENROLLMENT_URL: 'https://mdm.example.com/enroll' } });
+  t = await startTestApp({ simulator: true, env: { ENROLLMENT_URL: 'https://mdm.example.com/enroll', MAX_PROFILES_PER_TOKEN: '3' } });
   token = await uploadToken(t, 'apple-last');
   // A constraint the application knows nothing about: the database alone refuses this name.
   await t.app.dataSource.query(`ALTER TABLE enrollment_profiles ADD CONSTRAINT test_db_refuses CHECK (name <> 'The database refuses this')`);
@@ -66,5 +66,17 @@ describe('a profile the database refuses is never defined at Apple', () => {
     const atApple = (await simProfiles(t, token)).map((p) => p.profileUuid);
     expect(atApple).toContain(created.appleProfileUuid);
     expect(await rows()).toEqual([{ name: 'Stored', apple_profile_uuid: created.appleProfileUuid }]);
+  });
+
+  it('concurrent creations cannot pass MAX_PROFILES_PER_TOKEN, and the refused ones define nothing at Apple', async () => {
+    const own = await uploadToken(t, 'apple-last-limit');
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => t.gql(CREATE, { input: { tokenId: own.id, name: `Concurrent ${i}` } })),
+    );
+    const codes = results.map((r) => r.errors?.[0].extensions?.code ?? 'OK').sort();
+    expect(codes).toEqual(['OK', 'OK', 'OK', 'PROFILE_LIMIT_REACHED', 'PROFILE_LIMIT_REACHED', 'PROFILE_LIMIT_REACHED']);
+    const [{ n }] = await t.app.dataSource.query(`SELECT count(*)::int AS n FROM enrollment_profiles WHERE token_id = $1`, [own.rowId]);
+    expect(n).toBe(3);
+    expect((await simProfiles(t, own)).length).toBe(3);
   });
 });
