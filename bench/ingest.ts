@@ -48,7 +48,7 @@ async function baselinePass(d: BenchDepgate, tokenRowId: string): Promise<{ ms: 
   let cursor: string | undefined;
   for (;;) {
     const page = await client.fetchDevices({ cursor, limit: PAGE });
-    const devices = resolvePage(page.devices as DepDevice[]);
+    const { devices } = resolvePage(page.devices as DepDevice[]);
     const col = <K extends keyof (typeof devices)[number]>(k: K) => devices.map((x) => x[k]);
     await d.app.dataSource.query(UNNEST_UPSERT, [
       tokenRowId,

@@ -9,6 +9,8 @@ import { DeviceSearchIndex1764140500000 } from './1764140500000-DeviceSearchInde
 import { ListOrderIndexes1764140600000 } from './1764140600000-ListOrderIndexes';
 import { ApiKeyRateLimits1764140650000 } from './1764140650000-ApiKeyRateLimits';
 import { AuditEvents1764140690000 } from './1764140690000-AuditEvents';
+import { TokenRefusalAlertKinds1764140700000 } from './1764140700000-TokenRefusalAlertKinds';
+import { SyncRunDevicesSkipped1764140710000 } from './1764140710000-SyncRunDevicesSkipped';
 import { SyncRunProgress1764140800000 } from './1764140800000-SyncRunProgress';
 import { ApiKeyListIndex1764140810000 } from './1764140810000-ApiKeyListIndex';
 
@@ -23,6 +25,8 @@ export const MIGRATIONS = [
   ListOrderIndexes1764140600000,
   ApiKeyRateLimits1764140650000,
   AuditEvents1764140690000,
+  TokenRefusalAlertKinds1764140700000,
+  SyncRunDevicesSkipped1764140710000,
   SyncRunProgress1764140800000,
   ApiKeyListIndex1764140810000,
 ];

@@ -8,9 +8,10 @@
  *   `threshold` says which) and supersedes the previous one; a token uploaded 5 days before expiry
  *   raises the 7-day alert only. Severity: INFO above 14 days, WARNING from 14 days, CRITICAL from
  *   1 day; EXPIRED is CRITICAL.
- * - EXPIRED also covers a token Apple no longer accepts for another reason (DEP access denied,
- *   VPP token revoked or invalid): for the people who must act it is the same situation (nothing
- *   works until the token is renewed), and the message says which it is.
+ * - A token Apple refuses before its expiry has its own kind, DEP_TOKEN_REJECTED (access denied,
+ *   or the credentials refused even by a fresh session) or VPP_TOKEN_REVOKED (revoked or invalid),
+ *   CRITICAL. It belongs to the expiry family (it supersedes an EXPIRING alert) because nothing
+ *   works until the token is renewed either way; an expired token reports EXPIRED only.
  * - DEP_TERMS_NOT_ACCEPTED: Apple answered T_C_NOT_SIGNED (CRITICAL: every call is refused).
  * - DEP_SYNC_FAILING: no successful sync for 3 days, counted from the last success or, before the
  *   first one, from the upload (WARNING).
@@ -78,7 +79,9 @@ export function expirySeverity(thresholdDays: number): AlertSeverityName {
 export function urgency(alert: Pick<DesiredAlert, 'kind' | 'threshold'>): number {
   switch (alert.kind) {
     case 'DEP_TOKEN_EXPIRED':
+    case 'DEP_TOKEN_REJECTED':
     case 'VPP_TOKEN_EXPIRED':
+    case 'VPP_TOKEN_REVOKED':
     case 'VPP_LICENSES_EXHAUSTED':
       return Number.MAX_SAFE_INTEGER;
     case 'DEP_TOKEN_EXPIRING':
@@ -94,9 +97,11 @@ export function family(kind: AlertKindName): string {
   switch (kind) {
     case 'DEP_TOKEN_EXPIRING':
     case 'DEP_TOKEN_EXPIRED':
+    case 'DEP_TOKEN_REJECTED':
       return 'DEP_EXPIRY';
     case 'VPP_TOKEN_EXPIRING':
     case 'VPP_TOKEN_EXPIRED':
+    case 'VPP_TOKEN_REVOKED':
       return 'VPP_EXPIRY';
     case 'VPP_LICENSES_LOW':
     case 'VPP_LICENSES_EXHAUSTED':
@@ -121,7 +126,7 @@ export function depTokenAlerts(token: DepTokenFacts, now: Date, options: AlertRu
     });
   } else if (token.rejectedAt) {
     alerts.push({
-      kind: 'DEP_TOKEN_EXPIRED',
+      kind: 'DEP_TOKEN_REJECTED',
       severity: 'CRITICAL',
       threshold: 0,
       message: `Apple no longer accepts ${name} (access denied since ${day(token.rejectedAt)}): devices no longer sync. Download a new token for the MDM server in Apple Business Manager and renew it.`,
@@ -170,7 +175,7 @@ export function vppTokenAlerts(token: VppTokenFacts, now: Date, options: AlertRu
     });
   } else if (token.invalidReason) {
     alerts.push({
-      kind: 'VPP_TOKEN_EXPIRED',
+      kind: 'VPP_TOKEN_REVOKED',
       severity: 'CRITICAL',
       threshold: 0,
       message: `Apple no longer accepts ${name} (${token.invalidReason === 'REVOKED' ? 'revoked: a newer token was downloaded for the location' : 'invalid'}): ${fallback}. Renew it with the newest location token.`,

@@ -11,10 +11,12 @@ import { AlertOrderField } from './alert.order';
 export enum AlertKind {
   DEP_TOKEN_EXPIRING = 'DEP_TOKEN_EXPIRING',
   DEP_TOKEN_EXPIRED = 'DEP_TOKEN_EXPIRED',
+  DEP_TOKEN_REJECTED = 'DEP_TOKEN_REJECTED',
   DEP_TERMS_NOT_ACCEPTED = 'DEP_TERMS_NOT_ACCEPTED',
   DEP_SYNC_FAILING = 'DEP_SYNC_FAILING',
   VPP_TOKEN_EXPIRING = 'VPP_TOKEN_EXPIRING',
   VPP_TOKEN_EXPIRED = 'VPP_TOKEN_EXPIRED',
+  VPP_TOKEN_REVOKED = 'VPP_TOKEN_REVOKED',
   VPP_LICENSES_LOW = 'VPP_LICENSES_LOW',
   VPP_LICENSES_EXHAUSTED = 'VPP_LICENSES_EXHAUSTED',
 }
@@ -22,12 +24,18 @@ registerEnumType(AlertKind, {
   name: 'AlertKind',
   valuesConfig: {
     DEP_TOKEN_EXPIRING: { description: 'A DEP token expires within an ALERT_EXPIRY_DAYS threshold (`threshold` says which); each crossing is a new alert' },
-    DEP_TOKEN_EXPIRED: { description: 'A DEP token expired, or Apple refuses it (access denied): devices no longer sync' },
+    DEP_TOKEN_EXPIRED: { description: 'A DEP token expired: devices no longer sync' },
+    DEP_TOKEN_REJECTED: {
+      description: 'Apple refuses a DEP token before its expiry (access denied, or credentials refused even after a new session): devices no longer sync',
+    },
     DEP_TERMS_NOT_ACCEPTED: { description: 'Apple has new terms: accept them in Apple Business Manager' },
     DEP_SYNC_FAILING: { description: 'No successful sync for 3 days' },
     VPP_TOKEN_EXPIRING: { description: 'A VPP token expires within an ALERT_EXPIRY_DAYS threshold' },
     VPP_TOKEN_EXPIRED: {
-      description: 'A VPP token expired, or Apple refuses it (revoked, invalid): Company Portal falls back to the App Store and an Apple ID',
+      description: 'A VPP token expired: Company Portal falls back to the App Store and an Apple ID',
+    },
+    VPP_TOKEN_REVOKED: {
+      description: 'Apple refuses a VPP token before its expiry (revoked by a newer download, or invalid): Company Portal falls back to the App Store and an Apple ID',
     },
     VPP_LICENSES_LOW: { description: 'Fewer Company Portal licences available than VPP_LICENSES_LOW or 10 % of the total' },
     VPP_LICENSES_EXHAUSTED: { description: 'No Company Portal licence available' },

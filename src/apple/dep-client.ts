@@ -70,7 +70,11 @@ export interface DepCallOptions {
 }
 
 
-/** Per logical call: a 401 earns one re-authentication, not one per retry. */
+/**
+ * Per attempt: a 401 earns one re-authentication. A 401 that follows a successful one is
+ * SESSION_REFUSED (retryable, with backoff); only `GET /session` refusing the credentials is
+ * UNAUTHORIZED, the refusal that may change the token's status.
+ */
 interface CallState {
   reauthenticated: boolean;
 }
@@ -188,9 +192,9 @@ export class DepClient {
   ): Promise<T> {
     const operation = `${method} ${path.split('?')[0]}`;
     const signals = [this.signal, options?.signal].filter((s): s is AbortSignal => s !== undefined);
-    const state: CallState = { reauthenticated: false };
     for (let attempt = 1; ; attempt++) {
       throwIfAborted(signals, operation);
+      const state: CallState = { reauthenticated: false };
       let error: AppleDepError;
       try {
         return await this.attempt<T>(method, path, body, signals, operation, state);
@@ -241,13 +245,14 @@ export class DepClient {
     let response = await this.send(method, path, body, { session: token }, signals, operation);
     if (response.status === 401) {
       this.dropSession(token);
-      if (state.reauthenticated) throw this.httpError(operation, response);
+      if (state.reauthenticated) throw this.sessionRefused(operation);
       state.reauthenticated = true;
+      // A refusal here (GET /session answering 401 or 403) is the token's own: thrown as it is.
       token = await this.session(signals);
       response = await this.send(method, path, body, { session: token }, signals, operation);
       if (response.status === 401) {
         this.dropSession(token);
-        throw this.httpError(operation, response);
+        throw this.sessionRefused(operation);
       }
     }
     if (response.status < 200 || response.status > 299) throw this.httpError(operation, response);
@@ -362,6 +367,11 @@ export class DepClient {
       });
     }
     return error;
+  }
+
+  /** A 401 with a session Apple issued just now: transient, not a verdict on the credentials. */
+  private sessionRefused(operation: string): AppleDepError {
+    return new AppleDepError({ kind: 'SESSION_REFUSED', status: 401, operation });
   }
 
   private parseJson<T>(response: HttpExchange, operation: string): T {

@@ -10,8 +10,14 @@
 export const AppleDepErrorKind = {
   TERMS_NOT_SIGNED: 'TERMS_NOT_SIGNED',
   ACCESS_DENIED: 'ACCESS_DENIED',
-  /** 401 that survived the one re-authentication, or `GET /session` refused the credentials. */
+  /** `GET /session` refused the credentials: the token itself is refused. */
   UNAUTHORIZED: 'UNAUTHORIZED',
+  /**
+   * A request was refused (401) with a session Apple had just issued: the credentials were
+   * accepted moments ago, so this is Apple's session store, not the token. Retryable; never
+   * changes the token's status.
+   */
+  SESSION_REFUSED: 'SESSION_REFUSED',
   CURSOR_INVALID: 'CURSOR_INVALID',
   CURSOR_EXPIRED: 'CURSOR_EXPIRED',
   CURSOR_EXHAUSTED: 'CURSOR_EXHAUSTED',
@@ -32,6 +38,7 @@ const RETRYABLE_KINDS: ReadonlySet<AppleDepErrorKind> = new Set<AppleDepErrorKin
   'RATE_LIMITED',
   'UNAVAILABLE',
   'TIMEOUT',
+  'SESSION_REFUSED',
 ]);
 
 export interface AppleDepErrorInit {

@@ -16,10 +16,12 @@ export type SyncRunStatusName = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 
 export type AlertKindName =
   | 'DEP_TOKEN_EXPIRING'
   | 'DEP_TOKEN_EXPIRED'
+  | 'DEP_TOKEN_REJECTED'
   | 'DEP_TERMS_NOT_ACCEPTED'
   | 'DEP_SYNC_FAILING'
   | 'VPP_TOKEN_EXPIRING'
   | 'VPP_TOKEN_EXPIRED'
+  | 'VPP_TOKEN_REVOKED'
   | 'VPP_LICENSES_LOW'
   | 'VPP_LICENSES_EXHAUSTED';
 
@@ -47,6 +49,7 @@ export interface SyncRunChangedEvent {
   devicesAdded: number;
   devicesModified: number;
   devicesDeleted: number;
+  devicesSkipped?: number;
   assignmentsMade?: number;
   assignmentsFailed?: number;
   /** Devices the run's full fetch has listed so far. */

@@ -41,6 +41,7 @@ export function describeDepFailure(error: AppleDepError, messages: DepFailureMes
     case AppleDepErrorKind.UNAVAILABLE:
     case AppleDepErrorKind.TIMEOUT:
     case AppleDepErrorKind.ABORTED:
+    case AppleDepErrorKind.SESSION_REFUSED:
       return depUnavailable(error, messages);
     case AppleDepErrorKind.CURSOR_INVALID:
     case AppleDepErrorKind.CURSOR_EXPIRED:

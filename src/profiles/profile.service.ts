@@ -1,9 +1,12 @@
 /**
  * Enrollment profiles: create, update, delete, and the token's default profile.
  *
- * Every save runs the rules (profile.rules.ts) before anything happens, then defines the profile at
- * Apple (`POST /profile`, JSON from apple-profile.mapper.ts) and only then writes the row with the
- * `profile_uuid` Apple returned: a refused profile (ours or Apple's) leaves nothing changed. Apple's
+ * Every save runs the rules (profile.rules.ts) before anything happens, then writes the row inside a
+ * transaction (so every check the database makes, from constraints to encodings, has passed), and
+ * only then defines the profile at Apple (`POST /profile`, JSON from apple-profile.mapper.ts) and
+ * records the `profile_uuid` Apple returned before committing. A refusal by the database therefore
+ * never leaves an orphan profile at Apple, and a refusal by Apple rolls the row back: nothing
+ * remains here or there. Apple's
  * profiles cannot be edited, so an update whose Apple JSON differs defines a new Apple profile and
  * moves the devices holding the old one to it (DeviceAssignmentService.moveToCurrentDefinition).
  * Changing only what Apple never sees (the description) does not call Apple.
@@ -98,25 +101,29 @@ export class EnrollmentProfileService {
     const limit = profileLimitViolation(await this.profiles.countBy({ tokenId }), this.config.maxProfilesPerToken);
     if (limit) throw limit;
 
-    const appleProfileUuid = await this.defineAtApple(token, settings, certificates);
     const now = this.clock.now();
     const profile = await this.dataSource.transaction(async (manager) => {
-      // The token row lock serialises creations, so two concurrent saves cannot pass the limit.
-      await manager.query(`SELECT 1 FROM dep_tokens WHERE id = $1 FOR UPDATE`, [tokenId]);
+      // A lock per token serialises creations, so two concurrent saves cannot pass the limit. It is
+      // an advisory lock, not the token row's: it is held across the Apple call below, and the
+      // sync must go on writing the token row (cursors) meanwhile.
+      await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended('enrollment-profile-create:' || $1, 0))`, [tokenId]);
       const again = profileLimitViolation(await manager.countBy(EnrollmentProfileEntity, { tokenId }), this.config.maxProfilesPerToken);
       if (again) throw again;
+      // Written first, without Apple's uuid: the database's own checks run before Apple hears of it.
       const saved = await manager.save(
         manager.create(EnrollmentProfileEntity, {
           tokenId,
           ...columnsOf(settings),
-          appleProfileUuid,
-          appleDefinedAt: now,
+          appleProfileUuid: null,
+          appleDefinedAt: null,
           createdAt: now,
           updatedAt: now,
         }),
       );
       await this.linkCertificates(manager, saved.id, settings.appleConfiguratorCertificateIds);
-      return saved;
+      const appleProfileUuid = await this.defineAtApple(token, settings, certificates);
+      await manager.update(EnrollmentProfileEntity, { id: saved.id }, { appleProfileUuid, appleDefinedAt: now });
+      return manager.findOneByOrFail(EnrollmentProfileEntity, { id: saved.id });
     });
     return { profile, warnings: profileWarnings(settings, { vppToken }) };
   }
@@ -146,17 +153,17 @@ export class EnrollmentProfileService {
       ? this.appleJson(previous, await this.certificatesByIds(previous.appleConfiguratorCertificateIds))
       : null;
     const redefine = previousJson === null || JSON.stringify(appleJson) !== JSON.stringify(previousJson);
-    const appleProfileUuid = redefine ? await this.defineAtApple(token, settings, certificates) : current.appleProfileUuid;
 
     const now = this.clock.now();
     const profile = await this.dataSource.transaction(async (manager) => {
-      await manager.update(
-        EnrollmentProfileEntity,
-        { id: current.id },
-        { ...columnsOf(settings), appleProfileUuid, ...(redefine ? { appleDefinedAt: now } : {}), updatedAt: now },
-      );
+      // The row is rewritten before Apple is asked: a value the database refuses defines nothing.
+      await manager.update(EnrollmentProfileEntity, { id: current.id }, { ...columnsOf(settings), updatedAt: now });
       await manager.query(`DELETE FROM enrollment_profile_certificates WHERE profile_id = $1`, [current.id]);
       await this.linkCertificates(manager, current.id, settings.appleConfiguratorCertificateIds);
+      if (redefine) {
+        const appleProfileUuid = await this.defineAtApple(token, settings, certificates);
+        await manager.update(EnrollmentProfileEntity, { id: current.id }, { appleProfileUuid, appleDefinedAt: now });
+      }
       return manager.findOneByOrFail(EnrollmentProfileEntity, { id: current.id });
     });
     let movedDevices = 0;

@@ -137,10 +137,13 @@ export function controlRoutes(state: SimulatorState): Router {
     let serials: string[];
     if (body.devices !== undefined) {
       if (!Array.isArray(body.devices)) throw bad('devices must be an array');
+      // `unchecked: true` serves records as a faulty Apple might: any non-empty serial string
+      // (5,000 characters, punctuation, control characters), for tests of depgate's robustness.
+      const unchecked = body.unchecked === true;
       const partials = body.devices.map((d: unknown, i: number) => {
         if (!d || typeof d !== 'object') throw bad(`devices[${i}] must be an object`);
         const serial = (d as Record<string, unknown>).serial_number;
-        if (typeof serial !== 'string' || !/^[A-Za-z0-9]{1,64}$/.test(serial)) {
+        if (unchecked ? typeof serial !== 'string' || serial === '' : typeof serial !== 'string' || !/^[A-Za-z0-9]{1,64}$/.test(serial)) {
           throw bad(`devices[${i}].serial_number must be 1-64 letters or digits`);
         }
         return d as Partial<DepDevice> & { serial_number: string };

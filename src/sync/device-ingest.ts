@@ -25,6 +25,7 @@ import type { DepDevice, DepProfileStatus } from '../apple/dep.types';
 import type { SqlRunner } from '../database/sql-runner';
 import type { DeviceProfileStatus } from '../devices/device.entity';
 import { normalizeSerialNumber } from '../devices/serial-number';
+import { cleanAppleText, isStorableAppleSerial, MAX_APPLE_ID_LENGTH } from './apple-record-cleaning';
 
 
 /** One device of a page, normalised for the statement. */
@@ -72,9 +73,8 @@ const PROFILE_STATUS: Record<DepProfileStatus, DeviceProfileStatus> = {
   removed: 'REMOVED',
 };
 
-function text(value: unknown): string | null {
-  return typeof value === 'string' && value !== '' ? value : null;
-}
+/** Apple's free text, cleaned (apple-record-cleaning.ts). */
+const text = (value: unknown): string | null => cleanAppleText(value);
 
 /** ISO-8601 at millisecond precision (what the columns keep), or null for anything unreadable. */
 function instant(value: unknown): string | null {
@@ -87,9 +87,10 @@ function opType(value: unknown): IngestDevice['opType'] {
   return value === 'added' || value === 'modified' || value === 'deleted' ? value : null;
 }
 
+/** The record as stored, or null when it cannot be (no storable serial: skipped and counted). */
 export function toIngestDevice(device: DepDevice): IngestDevice | null {
   const serialNumber = normalizeSerialNumber(typeof device?.serial_number === 'string' ? device.serial_number : '');
-  if (serialNumber === '') return null;
+  if (!isStorableAppleSerial(serialNumber)) return null;
   const status = typeof device.profile_status === 'string' ? PROFILE_STATUS[device.profile_status.toLowerCase() as DepProfileStatus] : undefined;
   return {
     serialNumber,
@@ -100,7 +101,7 @@ export function toIngestDevice(device: DepDevice): IngestDevice | null {
     os: text(device.os),
     deviceFamily: text(device.device_family),
     profileStatus: status ?? 'EMPTY',
-    appleProfileUuid: text(device.profile_uuid),
+    appleProfileUuid: cleanAppleText(device.profile_uuid, MAX_APPLE_ID_LENGTH),
     profileAssignedAt: instant(device.profile_assign_time),
     profilePushedAt: instant(device.profile_push_time),
     deviceAssignedAt: instant(device.device_assigned_date),
@@ -112,18 +113,23 @@ export function toIngestDevice(device: DepDevice): IngestDevice | null {
 
 /**
  * The page's devices, one per serial: the latest `op_date` wins (a missing date loses to any
- * date); on equal dates the later entry in the page. Order of first appearance is kept.
+ * date); on equal dates the later entry in the page. Order of first appearance is kept. Records
+ * that cannot be stored are left out and counted in `skipped`.
  */
-export function resolvePage(devices: readonly DepDevice[]): IngestDevice[] {
+export function resolvePage(devices: readonly DepDevice[]): { devices: IngestDevice[]; skipped: number } {
   const bySerial = new Map<string, IngestDevice>();
+  let skipped = 0;
   for (const raw of devices) {
     const device = toIngestDevice(raw);
-    if (!device) continue;
+    if (!device) {
+      skipped++;
+      continue;
+    }
     const previous = bySerial.get(device.serialNumber);
     if (previous && previous.opDate && (!device.opDate || device.opDate < previous.opDate)) continue;
     bySerial.set(device.serialNumber, device);
   }
-  return [...bySerial.values()];
+  return { devices: [...bySerial.values()], skipped };
 }
 
 const APPLE_FIELDS = [

@@ -242,7 +242,7 @@ export class SyncEngine {
   ): Promise<void> {
     const { dataSource, clock, store, tokenStates } = this.deps;
     const tokenId = ctx.run.tokenId;
-    const devices = resolvePage(page.devices);
+    const { devices, skipped } = resolvePage(page.devices);
     ctx.rowsWritten += devices.length;
     const result = await dataSource.transaction(async (m) => {
       const now = clock.now();
@@ -262,6 +262,7 @@ export class SyncEngine {
         devicesDeleted: ingested.deleted,
         // Progress counts what a full fetch lists (each listed device, changed or not).
         devicesFetched: options.fetchId !== null ? devices.length : 0,
+        devicesSkipped: skipped,
       });
       return ingested;
     });

@@ -69,6 +69,10 @@ export class SyncRunEntity {
   @Column({ name: 'devices_deleted', type: 'integer', default: 0 })
   devicesDeleted: number;
 
+  /** Records Apple sent that could not be stored (no valid serial): skipped, the run goes on. */
+  @Column({ name: 'devices_skipped', type: 'integer', default: 0 })
+  devicesSkipped: number;
+
   @Column({ name: 'assignments_made', type: 'integer', default: 0 })
   assignmentsMade: number;
 
@@ -119,6 +123,7 @@ export function syncRunFromRow(row: Record<string, any>): SyncRunEntity {
     devicesAdded: row.devices_added,
     devicesModified: row.devices_modified,
     devicesDeleted: row.devices_deleted,
+    devicesSkipped: row.devices_skipped ?? 0,
     assignmentsMade: row.assignments_made,
     assignmentsFailed: row.assignments_failed,
     expectedDevices: row.expected_devices ?? null,

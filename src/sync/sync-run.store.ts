@@ -26,6 +26,7 @@ export interface RunCounters {
   devicesAdded?: number;
   devicesModified?: number;
   devicesDeleted?: number;
+  devicesSkipped?: number;
   assignmentsMade?: number;
   assignmentsFailed?: number;
   /** Devices a full fetch page listed (progress). */
@@ -69,6 +70,7 @@ export function changedEvent(run: SyncRunEntity, changedAt: Date): SyncRunChange
     devicesAdded: run.devicesAdded,
     devicesModified: run.devicesModified,
     devicesDeleted: run.devicesDeleted,
+    devicesSkipped: run.devicesSkipped,
     assignmentsMade: run.assignmentsMade,
     assignmentsFailed: run.assignmentsFailed,
     devicesFetched: run.devicesFetched,
@@ -137,7 +139,7 @@ export class SyncRunStore {
       `UPDATE sync_runs SET
           pages_fetched = pages_fetched + $2, devices_added = devices_added + $3, devices_modified = devices_modified + $4,
           devices_deleted = devices_deleted + $5, assignments_made = assignments_made + $6, assignments_failed = assignments_failed + $7,
-          devices_fetched = devices_fetched + $9, updated_at = $8
+          devices_fetched = devices_fetched + $9, devices_skipped = devices_skipped + $10, updated_at = $8
         WHERE id = $1 RETURNING *`,
       [
         runId,
@@ -149,6 +151,7 @@ export class SyncRunStore {
         counters.assignmentsFailed ?? 0,
         this.clock.now(),
         counters.devicesFetched ?? 0,
+        counters.devicesSkipped ?? 0,
       ],
     ));
     return this.announce(db, syncRunFromRow(rows[0]));

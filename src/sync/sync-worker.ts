@@ -31,6 +31,9 @@ export interface SyncWorkerDeps extends SyncParts {
   stopTimeoutMs: number;
 }
 
+/** Failures of a full fetch that make resuming it pointless (see recordFailure). */
+const RESTART_FETCH_AFTER: ReadonlySet<ErrorCode> = new Set([ErrorCode.SYNC_FAILED, ErrorCode.APPLE_REQUEST_FAILED]);
+
 export class SyncWorker {
   /** Runs executing on this instance, by run id. */
   private readonly active = new Map<string, { controller: AbortController; done: Promise<void> }>();
@@ -92,6 +95,13 @@ export class SyncWorker {
       const ended = await this.deps.runs.finish(m, runId, failure.status, { code: failure.code, message: failure.message });
       if (!ended) return;
       await tokenStates.recordFailure(m, ended.tokenId, { message: failure.message, tokenRefusal: failure.tokenRefusal, at: this.deps.clock.now() });
+      // A full fetch that failed on its own content (a page depgate could not store, a request
+      // Apple refused) starts over next time: resuming its cursor would meet the same page again,
+      // sync after sync. One that failed because Apple was unavailable, slow or refused the token
+      // keeps its pages and resumes (as does a timed-out one).
+      if (ended.kind === 'FULL' && failure.status === 'FAILED' && RESTART_FETCH_AFTER.has(failure.code)) {
+        await tokenStates.abandonFetch(m, ended.tokenId);
+      }
       // A failed delta: the next sync is a full one, queued at once unless a person must act first
       // (the token's refusal) or Apple asked us to slow down (the schedule will come back).
       if (ended.kind === 'DELTA' && failure.status === 'FAILED' && !failure.tokenRefusal) {

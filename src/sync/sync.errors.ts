@@ -56,7 +56,7 @@ export function describeFailure(error: unknown, timeoutS: number): RunFailure {
   return {
     status: 'FAILED',
     code: ErrorCode.SYNC_FAILED,
-    message: 'The sync failed because of an internal error; it has been logged. The next sync continues from the last page saved',
+    message: 'The sync failed because of an internal error; it has been logged. A full fetch it interrupted starts over with the next sync',
   };
 }
 

@@ -123,6 +123,12 @@ export class SyncRun extends Node {
   @Field(() => Int, { description: 'Devices no longer assigned to the MDM server' })
   devicesDeleted: number;
 
+  @Field(() => Int, {
+    description:
+      "Records Apple sent that could not be stored and were skipped: no valid serial number (see the README, 'Apple's odd records'). The run goes on without them",
+  })
+  devicesSkipped: number;
+
   @Field(() => Int, { description: 'Profiles assigned to synced devices (requested or the token default)' })
   assignmentsMade: number;
 
@@ -171,6 +177,7 @@ export class SyncRun extends Node {
       devicesAdded: entity.devicesAdded,
       devicesModified: entity.devicesModified,
       devicesDeleted: entity.devicesDeleted,
+      devicesSkipped: entity.devicesSkipped,
       assignmentsMade: entity.assignmentsMade,
       assignmentsFailed: entity.assignmentsFailed,
       expectedDevices: entity.expectedDevices,
@@ -194,6 +201,7 @@ export class SyncRun extends Node {
     run.devicesAdded = event.devicesAdded;
     run.devicesModified = event.devicesModified;
     run.devicesDeleted = event.devicesDeleted;
+    run.devicesSkipped = event.devicesSkipped ?? run.devicesSkipped;
     run.assignmentsMade = event.assignmentsMade ?? run.assignmentsMade;
     run.assignmentsFailed = event.assignmentsFailed ?? run.assignmentsFailed;
     if (event.devicesFetched !== undefined) run.devicesFetched = event.devicesFetched;

@@ -130,6 +130,17 @@ export class TokenSyncStateStore {
     await db.query(`UPDATE dep_tokens SET sync_cursor = NULL, full_sync_required = true WHERE id = $1`, [tokenId]);
   }
 
+  /**
+   * A full fetch failed: it is dropped, so the next full sync fetches from the start (a new Apple
+   * snapshot) instead of resuming the cursor that failed, run after run.
+   */
+  async abandonFetch(db: SqlRunner, tokenId: string): Promise<void> {
+    await db.query(
+      `UPDATE dep_tokens SET fetch_id = NULL, fetch_cursor = NULL, fetch_started_at = NULL, full_sync_required = true WHERE id = $1`,
+      [tokenId],
+    );
+  }
+
   /** The next run is full whatever is asked (after a failed delta). */
   async requireFullSync(db: SqlRunner, tokenId: string): Promise<void> {
     await db.query(`UPDATE dep_tokens SET full_sync_required = true WHERE id = $1`, [tokenId]);

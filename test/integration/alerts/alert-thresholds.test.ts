@@ -199,7 +199,7 @@ describe('VPP token expiry and Company Portal licences', () => {
   it('expiry crossings from the upload on, Apple refusing the token, and renewal clearing both', async () => {
     const { location, vppToken } = await uploadVpp(t, { expiresInDays: 20 });
     const id = vppToken.id;
-    const expiry = async () => brief(await alertsOf(id, { kinds: ['VPP_TOKEN_EXPIRING', 'VPP_TOKEN_EXPIRED'] }));
+    const expiry = async () => brief(await alertsOf(id, { kinds: ['VPP_TOKEN_EXPIRING', 'VPP_TOKEN_EXPIRED', 'VPP_TOKEN_REVOKED'] }));
     expect(await expiry()).toEqual(['VPP_TOKEN_EXPIRING:30:INFO']);
 
     // Apple moves the expiry closer: the next refresh reads it and crosses 7 days.
@@ -209,19 +209,20 @@ describe('VPP token expiry and Company Portal licences', () => {
 
     await t.simControl('POST', `/_sim/vpp/locations/${location.uId}/revoke`, {});
     await t.ok(REFRESH_VPP, { id });
-    expect(await expiry()).toEqual(['VPP_TOKEN_EXPIRED:-:CRITICAL']);
-    expect((await alertsOf(id, { kinds: ['VPP_TOKEN_EXPIRED'] }))[0].message).toMatch(/Apple no longer accepts VPP token .*revoked/);
+    // A revocation has its own kind (issue #9), not the expiry's.
+    expect(await expiry()).toEqual(['VPP_TOKEN_REVOKED:-:CRITICAL']);
+    expect((await alertsOf(id, { kinds: ['VPP_TOKEN_REVOKED'] }))[0].message).toMatch(/Apple no longer accepts VPP token .*revoked/);
 
     const renewed = await t.simControl('POST', `/_sim/vpp/locations/${location.uId}/renew`, {
       expiresAt: new Date(t.clock.now().getTime() + 365 * DAY_MS).toISOString(),
     });
     await t.ok(RENEW_VPP, { input: { vppTokenId: id, tokenFile: renewed.tokenFile } });
     expect(await expiry()).toEqual([]);
-    const resolved = await alertsOf(id, { kinds: ['VPP_TOKEN_EXPIRING', 'VPP_TOKEN_EXPIRED'], status: 'RESOLVED' });
+    const resolved = await alertsOf(id, { kinds: ['VPP_TOKEN_EXPIRING', 'VPP_TOKEN_EXPIRED', 'VPP_TOKEN_REVOKED'], status: 'RESOLVED' });
     expect(resolved.map((a) => `${a.kind}:${a.resolution}`).sort()).toEqual([
-      'VPP_TOKEN_EXPIRED:CLEARED',
       'VPP_TOKEN_EXPIRING:SUPERSEDED',
       'VPP_TOKEN_EXPIRING:SUPERSEDED',
+      'VPP_TOKEN_REVOKED:CLEARED',
     ]);
   });
 

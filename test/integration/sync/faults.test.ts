@@ -51,6 +51,36 @@ describe('401', () => {
     expect(sessions.length).toBeGreaterThanOrEqual(2);
     expect((await appleRequests('/devices/sync')).map((r) => r.status)).toEqual([401, 200]);
   });
+
+  it('two transient 401s with a successful re-authentication between them leave the token ACTIVE and raise no refusal alert', async () => {
+    await t.simControl('POST', '/_sim/faults', { status: 401, body: 'UNAUTHORIZED', count: 2, path: '/devices/sync' });
+    expect(await waitForRun(t, await requestSync(t, token))).toMatchObject({ status: 'SUCCEEDED' });
+    expect((await appleRequests('/devices/sync')).map((r) => r.status)).toEqual([401, 401, 200]);
+    expect((await appleRequests('/session')).every((r) => r.status === 200)).toBe(true);
+    expect((await t.ok(STATUS, { id: token.id })).depToken).toMatchObject({ status: 'ACTIVE', lastSyncError: null });
+    await t.app.services.alerts.evaluateAll();
+    const alerts = await t.ok(`query ($id: ID!) { alerts(filter: {subjectId: $id}) { edges { node { kind } } } }`, { id: token.id });
+    expect(alerts.alerts.edges.map((e: any) => e.node.kind)).toEqual([]);
+  });
+
+  it('401s that outlast every re-authentication fail the run as APPLE_UNAVAILABLE, never REJECTED', async () => {
+    await t.simControl('POST', '/_sim/faults', { status: 401, body: 'UNAUTHORIZED', count: 100, path: '/devices/sync' });
+    expect(await waitForRun(t, await requestSync(t, token))).toMatchObject({ status: 'FAILED', error_code: 'APPLE_UNAVAILABLE' });
+    expect((await t.ok(STATUS, { id: token.id })).depToken.status).toBe('ACTIVE');
+    await t.simControl('DELETE', '/_sim/faults');
+  });
+
+  it('credentials refused by GET /session itself set the token REJECTED and raise DEP_TOKEN_REJECTED', async () => {
+    await t.simControl('POST', '/_sim/faults', { status: 401, body: 'oauth_problem=token_rejected', count: 100, path: '/session' });
+    await t.simControl('POST', '/_sim/sessions/expire');
+    const run = await waitForRun(t, await requestSync(t, token));
+    await t.simControl('DELETE', '/_sim/faults');
+    expect(run).toMatchObject({ status: 'FAILED', error_code: 'TOKEN_REJECTED_BY_APPLE' });
+    expect((await t.ok(STATUS, { id: token.id })).depToken.status).toBe('REJECTED');
+    await t.app.services.alerts.evaluateAll();
+    const alerts = await t.ok(`query ($id: ID!) { alerts(filter: {subjectId: $id}) { edges { node { kind severity } } } }`, { id: token.id });
+    expect(alerts.alerts.edges.map((e: any) => e.node)).toEqual([{ kind: 'DEP_TOKEN_REJECTED', severity: 'CRITICAL' }]);
+  });
 });
 
 describe('429 and 503 with Retry-After', () => {

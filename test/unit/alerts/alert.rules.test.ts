@@ -37,6 +37,9 @@ it('urgency orders a family so that a later crossing supersedes an earlier one',
   expect(urgency({ kind: 'DEP_TOKEN_EXPIRED', threshold: 0 })).toBeGreaterThan(urgency({ kind: 'DEP_TOKEN_EXPIRING', threshold: 1 }));
   expect(urgency({ kind: 'VPP_LICENSES_EXHAUSTED', threshold: 0 })).toBeGreaterThan(urgency({ kind: 'VPP_LICENSES_LOW', threshold: 0 }));
   expect(family('VPP_TOKEN_EXPIRED')).toBe(family('VPP_TOKEN_EXPIRING'));
+  expect(urgency({ kind: 'DEP_TOKEN_REJECTED', threshold: 0 })).toBeGreaterThan(urgency({ kind: 'DEP_TOKEN_EXPIRING', threshold: 1 }));
+  expect(family('DEP_TOKEN_REJECTED')).toBe(family('DEP_TOKEN_EXPIRING'));
+  expect(family('VPP_TOKEN_REVOKED')).toBe(family('VPP_TOKEN_EXPIRING'));
   expect(family('DEP_SYNC_FAILING')).not.toBe(family('DEP_TERMS_NOT_ACCEPTED'));
 });
 
@@ -71,8 +74,10 @@ describe('DEP token rules', () => {
   it('a healthy token raises nothing', () => expect(kinds({})).toEqual([]));
   it('terms and access denied', () => {
     expect(kinds({ termsNotAcceptedAt: now })).toEqual(['DEP_TERMS_NOT_ACCEPTED:0:CRITICAL']);
-    expect(kinds({ rejectedAt: now })).toEqual(['DEP_TOKEN_EXPIRED:0:CRITICAL']);
-    expect(kinds({ rejectedAt: now, expiresAt: at(3 * DAY_MS) })).toEqual(['DEP_TOKEN_EXPIRED:0:CRITICAL']);
+    // A refusal has its own kind (issue #9); an expired token is EXPIRED whatever else is true.
+    expect(kinds({ rejectedAt: now })).toEqual(['DEP_TOKEN_REJECTED:0:CRITICAL']);
+    expect(kinds({ rejectedAt: now, expiresAt: at(3 * DAY_MS) })).toEqual(['DEP_TOKEN_REJECTED:0:CRITICAL']);
+    expect(kinds({ rejectedAt: now, expiresAt: at(-1) })).toEqual(['DEP_TOKEN_EXPIRED:0:CRITICAL']);
   });
   it('sync failing from 3 days on, from the upload when it never synced', () => {
     expect(kinds({ lastSuccessfulSyncAt: at(-3 * DAY_MS + HOUR_MS) })).toEqual([]);
@@ -110,7 +115,8 @@ describe('VPP token rules', () => {
   it('expiry, and Apple refusing the token', () => {
     expect(kinds({ expiresAt: at(20 * DAY_MS) })).toEqual(['VPP_TOKEN_EXPIRING:30']);
     expect(kinds({ expiresAt: at(-1) })).toEqual(['VPP_TOKEN_EXPIRED:0']);
-    expect(kinds({ invalidReason: 'REVOKED' })).toEqual(['VPP_TOKEN_EXPIRED:0']);
+    expect(kinds({ invalidReason: 'REVOKED' })).toEqual(['VPP_TOKEN_REVOKED:0']);
+    expect(kinds({ invalidReason: 'INVALID' })).toEqual(['VPP_TOKEN_REVOKED:0']);
     expect(kinds({ invalidReason: 'EXPIRED', expiresAt: at(20 * DAY_MS) })).toEqual(['VPP_TOKEN_EXPIRED:0']);
     expect(vppTokenAlerts(token({ invalidReason: 'REVOKED' }), now, options)[0].message).toMatch(/Apple ID/);
   });

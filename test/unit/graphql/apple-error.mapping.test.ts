@@ -21,6 +21,8 @@ describe('describeDepFailure', () => {
     ['UNAVAILABLE', 'APPLE_UNAVAILABLE'],
     ['TIMEOUT', 'APPLE_UNAVAILABLE'],
     ['ABORTED', 'APPLE_UNAVAILABLE'],
+    // A 401 with a session Apple had just issued says nothing about the token (issue #9).
+    ['SESSION_REFUSED', 'APPLE_UNAVAILABLE'],
     ['CURSOR_INVALID', 'APPLE_UNAVAILABLE'],
     ['CURSOR_EXPIRED', 'APPLE_UNAVAILABLE'],
     ['CURSOR_EXHAUSTED', 'APPLE_UNAVAILABLE'],

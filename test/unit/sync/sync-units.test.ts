@@ -23,7 +23,8 @@ describe('resolvePage', () => {
       { serial_number: 'CCC0000001', color: 'dated', op_type: 'modified', op_date: '2026-01-01T08:00:00Z' },
       { serial_number: 'CCC0000001', color: 'undated', op_type: 'modified' },
     ]);
-    expect(page.map((d) => [d.serialNumber, d.color ?? d.opType])).toEqual([
+    expect(page.skipped).toBe(0);
+    expect(page.devices.map((d) => [d.serialNumber, d.color ?? d.opType])).toEqual([
       ['AAA0000001', 'blue'],
       ['BBB0000001', 'deleted'],
       ['CCC0000001', 'dated'],
@@ -31,7 +32,7 @@ describe('resolvePage', () => {
   });
 
   it('normalises serials, skips entries without one, and maps Apple’s fields', () => {
-    expect(resolvePage([{ serial_number: '' }, { serial_number: '  ' } as never, {} as never])).toEqual([]);
+    expect(resolvePage([{ serial_number: '' }, { serial_number: '  ' } as never, {} as never])).toEqual({ devices: [], skipped: 3 });
     expect(
       toIngestDevice({
         serial_number: ' c02abc12def3 ',
@@ -53,6 +54,22 @@ describe('resolvePage', () => {
       opType: null,
     });
     expect(toIngestDevice({ serial_number: 'X1', profile_status: 'weird' as never })!.profileStatus).toBe('EMPTY');
+  });
+
+  it('cleans C0 controls out of Apple’s free text, bounds its length, and skips records whose serial cannot be a key', () => {
+    const device = toIngestDevice({
+      serial_number: 'NUL000000001',
+      description: 'iPad\u0000 of\tSales\u0007',
+      model: 'x'.repeat(5000),
+      profile_uuid: '\u0000\u0001',
+    })!;
+    expect(device).toMatchObject({ description: 'iPad of Sales', appleProfileUuid: null });
+    expect(device.model).toHaveLength(1000);
+    expect(toIngestDevice({ serial_number: 'A'.repeat(5000) })).toBeNull();
+    expect(toIngestDevice({ serial_number: 'BAD\u0000SERIAL' })).toBeNull();
+    expect(toIngestDevice({ serial_number: 'DASH-SERIAL' })).toBeNull();
+    const page = resolvePage([{ serial_number: 'A'.repeat(5000) }, { serial_number: 'GOOD00000001' }, { serial_number: '' }]);
+    expect(page).toMatchObject({ skipped: 2, devices: [{ serialNumber: 'GOOD00000001' }] });
   });
 });
 
