@@ -24,6 +24,10 @@ export function startTracing(config: Required<TelemetryConfig>): Tracing {
   const sdk = new NodeSDK({
     serviceName: config.serviceName,
     traceExporter: new OTLPTraceExporter({ url: `${config.otlpEndpoint}/v1/traces` }),
+    // Traces only: left to itself the SDK would also push OTLP metrics and logs to the endpoint,
+    // but metrics are Prometheus (/metrics) and logs are stdout.
+    metricReaders: [],
+    logRecordProcessors: [],
     instrumentations: [
       new HttpInstrumentation({
         // Probes and scrapes would drown the traces that matter.
