@@ -53,6 +53,14 @@ export interface Config {
   corsOrigins: string[];
   /** GET /graphql from a browser shows GraphiQL: on by default, off when NODE_ENV=production unless GRAPHQL_EXPLORER=true. */
   graphqlExplorer: boolean;
+  /** OTEL_EXPORTER_OTLP_ENDPOINT / OTEL_SERVICE_NAME: tracing is on only when the endpoint is set. */
+  telemetry: TelemetryConfig;
+}
+
+export interface TelemetryConfig {
+  /** OTLP/HTTP base URL (traces go to `<endpoint>/v1/traces`); unset: no tracing, no OTel module loaded. */
+  otlpEndpoint?: string;
+  serviceName: string;
 }
 
 export class ConfigError extends Error {
@@ -208,6 +216,18 @@ export function loadConfig(env: Env = process.env): Config {
     wsMaxSocketsPerKey: integer(env, 'WS_MAX_SOCKETS_PER_KEY', 50, 1, 100_000),
     corsOrigins: origins(env, 'CORS_ORIGINS'),
     graphqlExplorer: boolean(env, 'GRAPHQL_EXPLORER', env.NODE_ENV !== 'production'),
+    telemetry: loadTelemetryConfig(env),
+  };
+}
+
+/**
+ * Only the tracing variables: src/telemetry/preload.ts reads them before anything else loads (the
+ * instrumentations must patch http, pg, ... first), without validating the rest of the config.
+ */
+export function loadTelemetryConfig(env: Env = process.env): TelemetryConfig {
+  return {
+    otlpEndpoint: url(env, 'OTEL_EXPORTER_OTLP_ENDPOINT', undefined),
+    serviceName: raw(env, 'OTEL_SERVICE_NAME') ?? 'depgate',
   };
 }
 

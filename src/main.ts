@@ -1,7 +1,9 @@
 /**
  * `npm start`: config -> database (embedded or DATABASE_URL) -> migrations -> server -> workers.
- * SIGTERM/SIGINT drain HTTP, close sockets, stop background work, close the database, exit 0.
+ * SIGTERM/SIGINT drain HTTP, close sockets, stop background work, close the database, flush traces, exit 0.
  */
+// First: tracing (when OTEL_EXPORTER_OTLP_ENDPOINT is set) must patch modules before they load.
+import { shutdownTracing, tracingEnabled } from './telemetry/preload';
 import 'reflect-metadata';
 import { startApp } from './app';
 import { ConfigError, loadConfig } from './config';
@@ -19,6 +21,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel);
+  if (tracingEnabled()) logger.info({ otlpEndpoint: new URL(config.telemetry.otlpEndpoint!).origin, serviceName: config.telemetry.serviceName }, 'tracing to OTLP');
   const app = await startApp(config, { logger });
   let signalled = false;
   const shutdown = (signal: string) => {
@@ -26,7 +29,8 @@ async function main(): Promise<void> {
     signalled = true;
     logger.info({ signal }, 'shutting down');
     app.stop().then(
-      () => process.exit(0),
+      // Spans of the last requests are flushed before the process goes.
+      () => shutdownTracing().then(() => process.exit(0)),
       (error) => {
         logger.error({ err: error }, 'shutdown failed');
         process.exit(1);

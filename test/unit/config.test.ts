@@ -110,6 +110,8 @@ describe('loadConfig refuses bad values, naming the variable', () => {
     ['SECRET_KEY', { SECRET_KEY: 'ab'.repeat(31) }],
     ['SECRET_KEY', { SECRET_KEY: Buffer.alloc(16).toString('base64') }],
     ['BOOTSTRAP_API_KEY', { BOOTSTRAP_API_KEY: 'short' }],
+    ['OTEL_EXPORTER_OTLP_ENDPOINT', { OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' }],
+    ['OTEL_EXPORTER_OTLP_ENDPOINT', { OTEL_EXPORTER_OTLP_ENDPOINT: 'grpc://collector:4317' }],
     ['ALERT_EXPIRY_DAYS', { ALERT_EXPIRY_DAYS: 'x' }],
     ['ALERT_EXPIRY_DAYS', { ALERT_EXPIRY_DAYS: '30,0' }],
     ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
@@ -168,6 +170,16 @@ describe('secrets never appear in the message', () => {
 
   it('SECRET_KEY missing with DATABASE_URL does not echo the database password', () => {
     expect(configError({ DATABASE_URL: DB }).message).not.toContain('db-password-123');
+  });
+});
+
+describe('OTEL_EXPORTER_OTLP_ENDPOINT and OTEL_SERVICE_NAME', () => {
+  it('tracing is off by default, named depgate; the endpoint loses its trailing slash', () => {
+    expect(loadConfig({}).telemetry).toEqual({ otlpEndpoint: undefined, serviceName: 'depgate' });
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel:4318/', OTEL_SERVICE_NAME: 'depgate-eu' }).telemetry).toEqual({
+      otlpEndpoint: 'http://otel:4318',
+      serviceName: 'depgate-eu',
+    });
   });
 });
 
