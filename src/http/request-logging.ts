@@ -11,7 +11,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import type { LevelWithSilent } from 'pino';
 import { pinoHttp } from 'pino-http';
 import { requestIdFrom } from '../context';
-import type { Logger } from '../logger';
+import { serializeError, type Logger } from '../logger';
 import { requestStore } from '../request-store';
 import { authenticatedKeyId } from './authenticate-first';
 
@@ -38,6 +38,9 @@ function requestLine(req: IncomingMessage, res: ServerResponse, ms: number) {
 export function requestLogging(logger: Logger): RequestHandler[] {
   const httpLogger = pinoHttp<IncomingMessage, ServerResponse, never>({
     logger,
+    // pino-http gives its child loggers (req.log, which deeper lines use) serializers of its own;
+    // without ours for `err`, a failed statement's parameters would be logged again.
+    serializers: { err: serializeError },
     // Only our fields: no req/res objects (they would carry headers), requestId beside them.
     quietReqLogger: true,
     quietResLogger: true,
