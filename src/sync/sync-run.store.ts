@@ -37,8 +37,10 @@ export interface RunCounters {
  * A full sync's estimate: the token's synced device count, once it has synced successfully (before
  * that the count says nothing about what Apple holds).
  */
-const expectedDevicesOf = (tokenId: string) =>
-  `(SELECT t.synced_device_count FROM dep_tokens t WHERE t.id = ${tokenId} AND t.last_successful_sync_at IS NOT NULL)`;
+const expectedDevicesOf = (tokenIdSql: '$1' | 'r.token_id') =>
+  // A SQL expression for the token's id (a placeholder or a column), never a value: the type
+  // admits only the two the statements below use, so no caller can splice a value in.
+  `(SELECT t.synced_device_count FROM dep_tokens t WHERE t.id = ${tokenIdSql} AND t.last_successful_sync_at IS NOT NULL)`;
 
 export interface NewRun {
   tokenId: string;
