@@ -159,14 +159,15 @@ export class AlertService {
   ): Promise<AlertEntity | null> {
     const id = randomUUID();
     const rows: unknown[] = await manager.query(
-      `INSERT INTO alerts (id, kind, severity, dep_token_id, vpp_token_id, subject_name, threshold, message, raised_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+      `INSERT INTO alerts (id, kind, severity, subject_id, dep_token_id, vpp_token_id, subject_name, threshold, message, raised_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
        ON CONFLICT (kind, subject_id, threshold) WHERE resolved_at IS NULL DO NOTHING
        RETURNING id`,
       [
         id,
         alert.kind,
         alert.severity,
+        subjectId,
         type === 'DEP_TOKEN' ? subjectId : null,
         type === 'VPP_TOKEN' ? subjectId : null,
         subjectName,

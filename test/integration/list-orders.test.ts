@@ -276,8 +276,8 @@ describe('alerts(orderBy)', () => {
   });
   beforeAll(async () => {
     await t.app.dataSource.query(
-      `INSERT INTO alerts (id, kind, severity, dep_token_id, subject_name, threshold, message, raised_at)
-       SELECT gen_random_uuid(), 'DEP_TOKEN_EXPIRING', (ARRAY['INFO', 'WARNING', 'CRITICAL'])[1 + n % 3], $1, 'order-b', n, 'expiring',
+      `INSERT INTO alerts (id, kind, severity, subject_id, dep_token_id, subject_name, threshold, message, raised_at)
+       SELECT gen_random_uuid(), 'DEP_TOKEN_EXPIRING', (ARRAY['INFO', 'WARNING', 'CRITICAL'])[1 + n % 3], $1, $1, 'order-b', n, 'expiring',
               TIMESTAMPTZ '2026-11-20T00:00:00Z' + (n % 4) * INTERVAL '1 hour'
          FROM generate_series(1, 11) AS n`,
       [tokenB.rowId],

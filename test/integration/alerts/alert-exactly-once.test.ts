@@ -111,8 +111,8 @@ it('the database alone admits one active alert per crossing, whatever the caller
   const id = parseGlobalId(dep.token.id)!.id;
   const insert = (via: App) =>
     via.dataSource.query(
-      `INSERT INTO alerts (id, kind, severity, dep_token_id, subject_name, threshold, message, raised_at)
-       VALUES (gen_random_uuid(), 'DEP_SYNC_FAILING', 'WARNING', $1, 'x', 3, 'm', now())
+      `INSERT INTO alerts (id, kind, severity, subject_id, dep_token_id, subject_name, threshold, message, raised_at)
+       VALUES (gen_random_uuid(), 'DEP_SYNC_FAILING', 'WARNING', $1, $1, 'x', 3, 'm', now())
        ON CONFLICT (kind, subject_id, threshold) WHERE resolved_at IS NULL DO NOTHING RETURNING id`,
       [id],
     );
