@@ -1,6 +1,6 @@
 /**
- * Paths nothing serves: a JSON 404 in the GraphQL error shape. `html` is the hook for a later web
- * console: given, it answers the requests that prefer text/html (a browser navigating) instead.
+ * Paths nothing serves: a JSON 404 in the GraphQL error shape. `html` is the web console's
+ * hook: given, it answers the GETs that prefer text/html (a browser navigating) instead.
  */
 import type { RequestHandler } from 'express';
 import { ErrorCode } from '../errors/error-codes';
@@ -8,7 +8,7 @@ import { sendGraphQLError } from './graphql-error-response';
 
 export function notFound(options: { html?: RequestHandler } = {}): RequestHandler {
   return (req, res, next) => {
-    if (options.html && req.accepts(['json', 'html']) === 'html') return options.html(req, res, next);
+    if (options.html && (req.method === 'GET' || req.method === 'HEAD') && req.accepts(['json', 'html']) === 'html') return options.html(req, res, next);
     sendGraphQLError(res, { status: 404, code: ErrorCode.NOT_FOUND, message: 'Nothing is served at this path: GraphQL is on /graphql' });
   };
 }

@@ -1,0 +1,3 @@
+export function AddTokenPage() {
+  return <h1>AddToken</h1>;
+}

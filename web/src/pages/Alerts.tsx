@@ -1,0 +1,6 @@
+export function AlertsPage() {
+  return <h1>Alerts</h1>;
+}
+export function AlertsBadge() {
+  return null;
+}

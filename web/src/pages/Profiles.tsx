@@ -1,0 +1,3 @@
+export function ProfilesPage() {
+  return <h1>Profiles</h1>;
+}

@@ -1,0 +1,4 @@
+export function TokenPage({ id }: { id: string }) {
+  void id;
+  return <h1>Token</h1>;
+}

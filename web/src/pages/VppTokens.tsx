@@ -1,0 +1,3 @@
+export function VppTokensPage() {
+  return <h1>VppTokens</h1>;
+}
