@@ -11,7 +11,7 @@ import { SignIn } from './pages/SignIn';
 import { TokensPage } from './pages/Tokens';
 import { AddTokenPage } from './pages/AddToken';
 import { TokenPage } from './pages/Token';
-import { AlertsBadge, AlertsPage } from './pages/Alerts';
+import { AlertsBadge, AlertsPage, AlertsProvider } from './pages/Alerts';
 import { VppTokensPage } from './pages/VppTokens';
 import { DevicesPage } from './pages/Devices';
 import { ProfilesPage } from './pages/Profiles';
@@ -84,15 +84,18 @@ function Shell({ viewer, signOut }: { viewer: Viewer; signOut: () => void }) {
   const [location] = useLocation();
   const scope = viewer.unrestricted ? 'all tokens' : viewer.apiKey.scopeTags.map((t) => t.name).join(', ') || 'no scope tags';
   return (
+    <AlertsProvider>
     <div className="shell">
       <header className="top">
         <span className="brand">depgate</span>
         <nav aria-label="Main">
           {NAV.map(([href, label]) => (
-            <Link key={href} href={href} aria-current={location === href || (href !== '/' && location.startsWith(href)) ? 'page' : undefined}>
-              {label}
+            <span key={href}>
+              <Link href={href} aria-current={location === href || (href !== '/' && location.startsWith(href)) ? 'page' : undefined}>
+                {label}
+              </Link>
               {label === 'Alerts' && <AlertsBadge />}
-            </Link>
+            </span>
           ))}
         </nav>
         <div className="who">
@@ -123,5 +126,6 @@ function Shell({ viewer, signOut }: { viewer: Viewer; signOut: () => void }) {
         </Switch>
       </main>
     </div>
+    </AlertsProvider>
   );
 }
