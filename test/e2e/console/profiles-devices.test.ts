@@ -7,36 +7,18 @@
 import { ManualClock } from '../../../src/clock';
 import { browserDescribe, launchBrowser, type Browser } from '../../support/browser';
 import { ensureConsoleBuilt } from '../../support/console-build';
-import { screenshot, signIn } from '../../support/console-page';
+import { screenshot, signIn, uploadTokenWithDevices } from '../../support/console-page';
 import { startTestApp, type TestApp } from '../../support/test-app';
 
 let t: TestApp;
 let origin: string;
 let browser: Browser;
 
-async function uploadTokenWithDevices(count: number): Promise<string> {
-  const keyPair = (await t.ok(`mutation { createDepTokenKeyPair(input: {dataSharingConsent: true}) { keyPair { id certificatePem } } }`)).createDepTokenKeyPair.keyPair;
-  const server = await t.simControl<{ serverUuid: string; tokenFile: string }>('POST', '/_sim/servers', { certificatePem: keyPair.certificatePem, orgName: 'Example Corp', serverName: 'Devices MDM' });
-  await t.simControl('POST', `/_sim/servers/${server.serverUuid}/devices`, { count, serialPrefix: 'CONS' });
-  const token = (
-    await t.ok(`mutation ($input: UploadDepTokenInput!) { uploadDepToken(input: $input) { token { id } } }`, {
-      input: { keyPairId: keyPair.id, tokenFile: server.tokenFile, appleId: 'admin@example.com', name: 'Campus' },
-    })
-  ).uploadDepToken.token;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const { depToken } = await t.ok(`query ($id: ID!) { depToken(id: $id) { activeSyncRun { id } syncedDeviceCount } }`, { id: token.id });
-    if (!depToken.activeSyncRun && depToken.syncedDeviceCount === count) return token.id;
-    if (Date.now() > deadline) throw new Error('the first sync did not finish');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 beforeAll(async () => {
   await ensureConsoleBuilt();
   t = await startTestApp({ simulator: true, sync: true, clock: new ManualClock(Date.now()) });
   origin = new URL(t.url).origin;
-  await uploadTokenWithDevices(30);
+  await uploadTokenWithDevices(t, 30);
   browser = await launchBrowser();
 }, 300_000);
 afterAll(async () => {
