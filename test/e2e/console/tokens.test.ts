@@ -14,6 +14,7 @@ import { startTestApp, type TestApp } from '../../support/test-app';
 let t: TestApp;
 let origin: string;
 let browser: Browser;
+let serverUuid: string;
 beforeAll(async () => {
   await ensureConsoleBuilt();
   // The browser counts down against its own clock: the server's starts at the real time.
@@ -82,6 +83,7 @@ browserDescribe('the console', () => {
       orgName: 'Example Corp',
       serverName: 'Console MDM',
     });
+    serverUuid = server.serverUuid;
     await t.simControl('POST', `/_sim/servers/${server.serverUuid}/devices`, { count: 40 });
     await page.getByLabel('Token file').setInputFiles({ name: 'Console_MDM_Token.p7m', mimeType: 'application/pkcs7-mime', buffer: Buffer.from(server.tokenFile) });
     await page.getByLabel('Apple ID').fill('admin@example.com');
@@ -117,6 +119,26 @@ browserDescribe('the console', () => {
     expect(await syncNow.isDisabled()).toBe(true);
     expect(await syncNow.getAttribute('aria-describedby')).toBeTruthy();
     await screenshot(page, 'tokens');
+  });
+
+  it('renews the token: a wrong Apple ID is refused on the page, the right one renews it', async () => {
+    const { page } = browser;
+    await page.getByRole('table', { name: 'DEP tokens' }).getByRole('link', { name: 'Main office' }).click();
+    await page.getByRole('heading', { name: 'Renew token' }).waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download public key' }).click()]);
+    const pem = fs.readFileSync((await download.path())!, 'utf8');
+    const expiry = new Date(Math.floor(Date.now() / 1000) * 1000 + 500 * 86_400_000).toISOString(); // Apple's expiry has whole seconds
+    const renewed = await t.simControl<{ tokenFile: string }>('POST', `/_sim/servers/${serverUuid}/renew`, { certificatePem: pem, accessTokenExpiry: expiry });
+    await page.getByLabel('Renewed token file').setInputFiles({ name: 'renewed.p7m', mimeType: 'application/pkcs7-mime', buffer: Buffer.from(renewed.tokenFile) });
+    await page.getByLabel('Apple ID that created the token').fill('someone-else@example.com');
+    await page.getByRole('button', { name: 'Renew token' }).click();
+    await page.getByRole('alert').filter({ hasText: /Apple ID/i }).waitFor();
+    await page.getByLabel('Apple ID that created the token').fill('admin@example.com');
+    await page.getByRole('button', { name: 'Renew token' }).click();
+    await page.getByRole('status').filter({ hasText: 'Renewed' }).waitFor();
+    const { depToken } = await t.ok(`query ($id: ID!) { depToken(id: $id) { expiresAt renewedAt } }`, { id: decodeURIComponent(new URL(page.url()).pathname.split('/').pop()!) });
+    expect(depToken.renewedAt).toBeTruthy();
+    expect(new Date(depToken.expiresAt).getTime()).toBe(new Date(expiry).getTime());
   });
 
   it('offers a READER neither Sync now nor Add token', async () => {

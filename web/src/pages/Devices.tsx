@@ -70,7 +70,6 @@ const COLUMNS: [DeviceOrderField | null, string][] = [
 
 export function DevicesPage() {
   const mayOperate = useCan('OPERATOR');
-  const mayAdmin = useCan('ADMIN');
   const [tokenId, setTokenId] = useState('');
   const [profileId, setProfileId] = useState('');
   const [status, setStatus] = useState<DeviceProfileStatus | ''>('');
@@ -196,7 +195,7 @@ export function DevicesPage() {
                   )}
                 </th>
               ))}
-              {mayAdmin && <th scope="col">Actions</th>}
+              {mayOperate && <th scope="col">Actions</th>}
             </tr>
           </thead>
           <tbody>
@@ -218,7 +217,7 @@ export function DevicesPage() {
                 <td>{d.source === 'SYNC' ? 'Sync' : 'Import'}</td>
                 <td>{d.lastAssignmentResult ? RESULT[d.lastAssignmentResult] : '—'}</td>
                 <td>{formatDateTime(d.lastSyncedAt)}</td>
-                {mayAdmin && (
+                {mayOperate && (
                   <td>
                     <DeleteDevice id={d.id} serial={d.serialNumber} onDeleted={reload} />
                   </td>

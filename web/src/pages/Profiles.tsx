@@ -62,14 +62,14 @@ export function ProfilesPage() {
 }
 
 function ProfileList() {
-  const mayAdmin = useCan('ADMIN');
+  const mayManage = useCan('OPERATOR');
   const [{ data, error }] = useQuery({ query: ProfilesDocument, requestPolicy: 'cache-and-network' });
   const rows = data?.depTokens.edges.flatMap(({ node: token }) => token.profiles.edges.map(({ node }) => ({ ...node, token }))) ?? [];
   return (
     <section aria-labelledby="profiles-heading">
       <div className="page-head">
         <h1 id="profiles-heading">Profiles</h1>
-        {mayAdmin && (
+        {mayManage && (
           <Link href="/new" className="button" role="button">
             Create profile
           </Link>
@@ -117,7 +117,7 @@ function ProfileList() {
 }
 
 function ProfileEdit({ id }: { id: string }) {
-  const mayAdmin = useCan('ADMIN');
+  const mayManage = useCan('OPERATOR');
   const [, navigate] = useLocation();
   const [{ data, error }, refetch] = useQuery({ query: ProfileDocument, variables: { id }, requestPolicy: 'cache-and-network' });
   const [deleted, remove] = useMutation(DeleteProfileDocument);
@@ -159,7 +159,7 @@ function ProfileEdit({ id }: { id: string }) {
           {w.message}
         </p>
       ))}
-      {mayAdmin && (
+      {mayManage && (
         <div className="toolbar">
           <button type="button" className="secondary" disabled={p.isDefault || defaulted.fetching} onClick={async () => (await setDefault({ input: { tokenId: p.token.id, profileId: p.id } })).data && refetch({ requestPolicy: 'network-only' })}>
             Set as default
@@ -179,7 +179,7 @@ function ProfileEdit({ id }: { id: string }) {
           {(deleted.error || defaulted.error) && <span role="alert" className="error">{errorMessage(deleted.error ?? defaulted.error)}</span>}
         </div>
       )}
-      {mayAdmin ? <ProfileForm key={p.id} profileId={p.id} initial={initial} onSaved={() => refetch({ requestPolicy: 'network-only' })} /> : null}
+      {mayManage ? <ProfileForm key={p.id} profileId={p.id} initial={initial} onSaved={() => refetch({ requestPolicy: 'network-only' })} /> : null}
     </section>
   );
 }
