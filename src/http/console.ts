@@ -1,7 +1,8 @@
 /**
- * The web console (web/, built by web/build.cjs into web/dist): `/` and every client-side route
- * get index.html, but only for requests that prefer text/html (a browser navigating); any other
- * unknown path stays a JSON 404 (not-found.ts). Hashed assets under /assets are immutable; all of
+ * The web console (web/, built by web/build.cjs into web/dist): `/` and the console's client-side
+ * routes (CONSOLE_ROUTES, the pages web/src/App.tsx routes to) get index.html, but only for GETs
+ * that prefer text/html (a browser navigating); any other path stays a JSON 404 (not-found.ts),
+ * also for a browser, so a mistyped API path never answers with a page. Hashed assets under /assets are immutable; all of
  * it is gzip-compressed (the console's budget is measured as sent). Everything comes from depgate:
  * no CDN. Without a build (a release built without it) nothing is mounted and `/` is a JSON 404.
  */
@@ -18,10 +19,17 @@ export function consoleDistDir(from = __dirname): string {
   return path.join(dir, 'web', 'dist');
 }
 
+/** The top-level paths of the console's pages (and everything under them). */
+export const CONSOLE_ROUTES = ['/tokens', '/devices', '/profiles', '/vpp-tokens', '/alerts'] as const;
+
+export function isConsoleRoute(pathname: string): boolean {
+  return pathname === '/' || CONSOLE_ROUTES.some((route) => pathname === route || pathname.startsWith(`${route}/`));
+}
+
 export interface ConsoleRoutes {
   /** Mounted before the API routes: `/` and the assets. */
   router: Router;
-  /** notFound's html hook: client-side routes get the page. */
+  /** notFound's html hook: client-side routes get the page, other paths go on to the JSON 404. */
   page: RequestHandler;
 }
 
@@ -32,7 +40,8 @@ export function consoleRoutes(logger: Logger, distDir = consoleDistDir()): Conso
     return undefined;
   }
   // Read per request (small): a rebuild while the server runs is served at once.
-  const page: RequestHandler = (_req, res, next) => {
+  const page: RequestHandler = (req, res, next) => {
+    if (!isConsoleRoute(req.path)) return next();
     fs.readFile(indexFile, 'utf8', (error, html) => {
       if (error) return next(error);
       res.type('html').setHeader('cache-control', 'no-cache');

@@ -71,6 +71,7 @@ function SignedIn({ signOut }: { signOut: () => void }) {
   );
 }
 
+// The server answers these paths (and those under them) with the page: src/http/console.ts CONSOLE_ROUTES.
 const NAV = [
   ['/', 'Overview'],
   ['/tokens', 'Tokens'],

@@ -34,7 +34,7 @@ function rawGet(url: string, headers: Record<string, string>): Promise<{ status:
 }
 
 it('gives browsers the console page at / and at client-side routes', async () => {
-  for (const route of ['/', '/tokens', '/tokens/RGVwVG9rZW46MQ', '/devices?status=ASSIGNED']) {
+  for (const route of ['/', '/tokens', '/tokens/new', '/tokens/RGVwVG9rZW46MQ', '/devices?status=ASSIGNED', '/profiles/new', '/vpp-tokens', '/alerts']) {
     const res = await fetch(`${origin}${route}`, { headers: { accept: HTML_ACCEPT } });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/html/);
@@ -45,13 +45,15 @@ it('gives browsers the console page at / and at client-side routes', async () =>
   }
 });
 
-it('keeps JSON 404s for unknown paths that do not ask for HTML, and for non-GET requests', async () => {
-  for (const [method, accept] of [
-    ['GET', 'application/json'],
-    ['GET', '*/*'],
-    ['POST', HTML_ACCEPT],
+it('keeps JSON 404s for other paths (browsers too), for requests that do not ask for HTML, and for non-GET requests', async () => {
+  for (const [method, accept, path] of [
+    ['GET', HTML_ACCEPT, '/no/such/path'],
+    ['GET', HTML_ACCEPT, '/tokensx'],
+    ['GET', 'application/json', '/tokens'],
+    ['GET', '*/*', '/devices'],
+    ['POST', HTML_ACCEPT, '/tokens'],
   ]) {
-    const res = await fetch(`${origin}/no/such/path`, { method, headers: { accept } });
+    const res = await fetch(`${origin}${path}`, { method, headers: { accept } });
     expect(res.status).toBe(404);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
     expect(((await res.json()) as any).errors[0].extensions.code).toBe('NOT_FOUND');
