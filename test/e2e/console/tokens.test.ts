@@ -75,6 +75,11 @@ browserDescribe('the console', () => {
     expect(pem).toMatch(/^-----BEGIN CERTIFICATE-----/);
     expect(await page.getByRole('note').innerText()).toContain('the public key must be downloaded again');
     await screenshot(page, 'add-token-key');
+    // Leaving now would abandon the key pair: the console says so, and staying keeps the wizard.
+    const dialog = new Promise<string>((resolve) => page.once('dialog', (d) => (resolve(d.message()), void d.dismiss())));
+    await page.getByRole('link', { name: 'Devices', exact: true }).click();
+    expect(await dialog).toMatch(/must be downloaded again/);
+    expect(new URL(page.url()).pathname).toBe('/tokens/new');
     await page.getByRole('button', { name: 'Continue' }).click();
 
     // Apple Business Manager's part: the simulator makes an MDM server for that key, with devices.

@@ -48,8 +48,20 @@ export function AddTokenPage() {
       event.preventDefault();
       event.returnValue = LEAVE_WARNING;
     };
+    // Links inside the console (the header's too) navigate without unloading: ask before those.
+    const confirmLeave = (event: MouseEvent) => {
+      const link = (event.target as Element | null)?.closest?.('a[href]');
+      if (link && !link.hasAttribute('download') && !link.closest('.wizard .notice') && !window.confirm(LEAVE_WARNING)) {
+        event.preventDefault();
+        event.stopPropagation();
+      }
+    };
     window.addEventListener('beforeunload', warn);
-    return () => window.removeEventListener('beforeunload', warn);
+    document.addEventListener('click', confirmLeave, true);
+    return () => {
+      window.removeEventListener('beforeunload', warn);
+      document.removeEventListener('click', confirmLeave, true);
+    };
   }, [pending]);
 
   const consent = async (event: FormEvent) => {
