@@ -8,7 +8,6 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import compression from 'compression';
 import express, { Router, type RequestHandler } from 'express';
 import type { Logger } from '../logger';
 
@@ -48,6 +47,10 @@ export function consoleRoutes(logger: Logger, distDir = consoleDistDir()): Conso
       res.send(html);
     });
   };
+  // Required here, not at the top: a process that stops on bad configuration, or serves no
+  // console, never loads it (start-up time is tested).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const compression = require('compression') as typeof import('compression');
   const router = Router();
   router.use(compression());
   router.use('/assets', express.static(path.join(distDir, 'assets'), { immutable: true, maxAge: '1y', index: false, fallthrough: true }));

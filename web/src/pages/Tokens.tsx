@@ -32,7 +32,10 @@ export function TokensPage() {
   const mayAdmin = useCan('ADMIN');
   const [{ data, error, fetching }, refetch] = useQuery({ query: DepTokensDocument, requestPolicy: 'cache-and-network' });
   const reload = () => refetch({ requestPolicy: 'network-only' });
-  useSyncRunEvents(null, reload);
+  // A run queued, started or ended changes a row; the pages in between only move counters.
+  useSyncRunEvents(null, (run) => {
+    if (run.status !== 'RUNNING' || run.pagesFetched === 0) reload();
+  });
   const tokens = data?.depTokens.edges.map((e) => e.node) ?? [];
   return (
     <section aria-labelledby="tokens-heading">
