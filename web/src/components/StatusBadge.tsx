@@ -1,0 +1,11 @@
+const LABELS: Record<string, string> = {
+  ACTIVE: 'Active',
+  EXPIRING_SOON: 'Expiring soon',
+  EXPIRED: 'Expired',
+  TERMS_NOT_ACCEPTED: 'Terms not accepted',
+  REJECTED: 'Rejected',
+};
+
+export function StatusBadge({ status }: { status: string }) {
+  return <span className={`badge badge-${status.toLowerCase().replace(/_/g, '-')}`}>{LABELS[status] ?? status}</span>;
+}

@@ -1,0 +1,23 @@
+// GraphQL errors as the console shows them: the message, and the fields a refusal concerns.
+import type { CombinedError } from 'urql';
+
+export interface Violation {
+  field: string;
+  message: string;
+}
+
+export function errorMessage(error: CombinedError | undefined): string | null {
+  if (!error) return null;
+  if (error.networkError) return `The server could not be reached: ${error.networkError.message}`;
+  return error.graphQLErrors.map((e) => e.message).join('; ') || error.message;
+}
+
+export function errorCode(error: CombinedError | undefined): string | undefined {
+  return error?.graphQLErrors[0]?.extensions?.code as string | undefined;
+}
+
+/** extensions.violations of a refusal: [{ field, message }], the field a dotted path of the input. */
+export function violations(error: CombinedError | undefined): Violation[] {
+  const list = error?.graphQLErrors.flatMap((e) => (Array.isArray(e.extensions?.violations) ? (e.extensions.violations as Violation[]) : [])) ?? [];
+  return list.filter((v) => v && typeof v.field === 'string');
+}

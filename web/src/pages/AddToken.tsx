@@ -1,0 +1,203 @@
+// The seed's four steps: consent, download the public key, upload the .p7m (Apple ID, name, scope
+// tags), done. The pending key pair's expiry is shown; leaving before the upload means a new key.
+import { useEffect, useState, type FormEvent } from 'react';
+import { useMutation, useQuery } from 'urql';
+import { Link } from 'wouter';
+import { graphql } from '../gql';
+import type { UploadDepTokenMutation } from '../gql/graphql';
+import { errorMessage } from '../errors';
+import { downloadText, readTokenFile } from '../files';
+import { Expiry } from '../components/Expiry';
+import { formatDateTime } from '../time';
+import { tokenPath } from './Tokens';
+
+const CreateKeyPairDocument = graphql(`
+  mutation CreateDepTokenKeyPair($input: CreateDepTokenKeyPairInput!) {
+    createDepTokenKeyPair(input: $input) { keyPair { id certificatePem expiresAt } }
+  }
+`);
+
+const UploadDepTokenDocument = graphql(`
+  mutation UploadDepToken($input: UploadDepTokenInput!) {
+    uploadDepToken(input: $input) { token { id name orgName serverName expiresAt status } }
+  }
+`);
+
+export const ScopeTagsDocument = graphql(`
+  query ScopeTags {
+    scopeTags { id name }
+  }
+`);
+
+export const LEAVE_WARNING = 'If you leave now, the key pair is abandoned: the public key must be downloaded again (and the token issued for it).';
+
+const STEPS = ['Consent', 'Public key', 'Upload', 'Done'];
+
+export function AddTokenPage() {
+  const [step, setStep] = useState(0);
+  const [agreed, setAgreed] = useState(false);
+  const [downloaded, setDownloaded] = useState(false);
+  const [keyPair, setKeyPair] = useState<{ id: string; certificatePem: string; expiresAt: string } | null>(null);
+  const [token, setToken] = useState<UploadDepTokenMutation['uploadDepToken']['token'] | null>(null);
+  const [created, createKeyPair] = useMutation(CreateKeyPairDocument);
+  const pending = keyPair !== null && token === null;
+
+  useEffect(() => {
+    if (!pending) return;
+    const warn = (event: BeforeUnloadEvent) => {
+      event.preventDefault();
+      event.returnValue = LEAVE_WARNING;
+    };
+    // Links inside the console (the header's too) navigate without unloading: ask before those.
+    const confirmLeave = (event: MouseEvent) => {
+      const link = (event.target as Element | null)?.closest?.('a[href]');
+      if (link && !link.hasAttribute('download') && !link.closest('.wizard .notice') && !window.confirm(LEAVE_WARNING)) {
+        event.preventDefault();
+        event.stopPropagation();
+      }
+    };
+    window.addEventListener('beforeunload', warn);
+    document.addEventListener('click', confirmLeave, true);
+    return () => {
+      window.removeEventListener('beforeunload', warn);
+      document.removeEventListener('click', confirmLeave, true);
+    };
+  }, [pending]);
+
+  const consent = async (event: FormEvent) => {
+    event.preventDefault();
+    const result = await createKeyPair({ input: { dataSharingConsent: agreed } });
+    if (result.data) {
+      setKeyPair(result.data.createDepTokenKeyPair.keyPair);
+      setStep(1);
+    }
+  };
+
+  return (
+    <section aria-labelledby="add-token-heading" className="wizard">
+      <h1 id="add-token-heading">Add token</h1>
+      <ol className="steps" aria-label="Steps">
+        {STEPS.map((label, i) => (
+          <li key={label} aria-current={i === step ? 'step' : undefined} className={i < step ? 'done' : undefined}>
+            {i + 1}. {label}
+          </li>
+        ))}
+      </ol>
+      {pending && (
+        <p className="notice" role="note">
+          Key pair pending: usable until <Expiry at={keyPair.expiresAt} />. {LEAVE_WARNING}{' '}
+          <Link href="/tokens" onClick={(e) => !window.confirm(LEAVE_WARNING) && e.preventDefault()}>
+            Cancel
+          </Link>
+        </p>
+      )}
+
+      {step === 0 && (
+        <form onSubmit={consent}>
+          <p>
+            depgate's public key goes to Apple Business Manager, which issues a server token for it. Apple receives the user and device data that
+            enrollment needs.
+          </p>
+          <label className="check">
+            <input type="checkbox" checked={agreed} onChange={(e) => setAgreed(e.target.checked)} />I agree to send user and device data to Apple
+          </label>
+          {created.error && <p role="alert" className="error">{errorMessage(created.error)}</p>}
+          <button type="submit" disabled={!agreed || created.fetching}>
+            Continue
+          </button>
+        </form>
+      )}
+
+      {step === 1 && keyPair && (
+        <div>
+          <p>
+            Download the public key and upload it in Apple Business Manager (Preferences → your MDM server → Upload public key), then download the
+            server token (.p7m) it issues.
+          </p>
+          <button
+            type="button"
+            onClick={() => {
+              downloadText('depgate-public-key.pem', keyPair.certificatePem);
+              setDownloaded(true);
+            }}
+          >
+            Download public key
+          </button>{' '}
+          <button type="button" className="secondary" disabled={!downloaded} onClick={() => setStep(2)}>
+            Continue
+          </button>
+        </div>
+      )}
+
+      {step === 2 && keyPair && (
+        <UploadStep
+          keyPairId={keyPair.id}
+          onUploaded={(t) => {
+            setToken(t);
+            setStep(3);
+          }}
+        />
+      )}
+
+      {step === 3 && token && (
+        <div role="status">
+          <h2>Token added</h2>
+          <dl className="facts">
+            <dt>Name</dt>
+            <dd>{token.name}</dd>
+            <dt>Organisation</dt>
+            <dd>{token.orgName ?? '—'}</dd>
+            <dt>MDM server</dt>
+            <dd>{token.serverName ?? '—'}</dd>
+            <dt>Expires</dt>
+            <dd>{formatDateTime(token.expiresAt)}</dd>
+          </dl>
+          <p>The first sync has started.</p>
+          <Link href={tokenPath(token.id)}>Open {token.name}</Link>
+        </div>
+      )}
+    </section>
+  );
+}
+
+function UploadStep({ keyPairId, onUploaded }: { keyPairId: string; onUploaded: (token: UploadDepTokenMutation['uploadDepToken']['token']) => void }) {
+  const [file, setFile] = useState<File | null>(null);
+  const [appleId, setAppleId] = useState('');
+  const [name, setName] = useState('');
+  const [tags, setTags] = useState<string[]>([]);
+  const [{ data: tagData }] = useQuery({ query: ScopeTagsDocument });
+  const [uploaded, upload] = useMutation(UploadDepTokenDocument);
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!file) return;
+    const tokenFile = await readTokenFile(file);
+    const result = await upload({ input: { keyPairId, tokenFile, appleId: appleId.trim(), name: name.trim() || null, scopeTagIds: tags.length ? tags : null } });
+    if (result.data) onUploaded(result.data.uploadDepToken.token);
+  };
+  return (
+    <form onSubmit={submit} className="form-grid">
+      <label htmlFor="token-file">Token file</label>
+      <input id="token-file" type="file" accept=".p7m,.json,application/pkcs7-mime" onChange={(e) => setFile(e.target.files?.[0] ?? null)} required />
+      <label htmlFor="apple-id">Apple ID</label>
+      <input id="apple-id" type="email" value={appleId} maxLength={320} onChange={(e) => setAppleId(e.target.value)} required aria-describedby="apple-id-hint" />
+      <small id="apple-id-hint">The Apple ID that created the token in Apple Business Manager: renewing asks for it again.</small>
+      <label htmlFor="token-name">Name</label>
+      <input id="token-name" value={name} maxLength={100} onChange={(e) => setName(e.target.value)} placeholder="defaults to the MDM server's name" />
+      {tagData && tagData.scopeTags.length > 0 && (
+        <fieldset>
+          <legend>Scope tags</legend>
+          {tagData.scopeTags.map((tag) => (
+            <label key={tag.id} className="check">
+              <input type="checkbox" checked={tags.includes(tag.id)} onChange={(e) => setTags(e.target.checked ? [...tags, tag.id] : tags.filter((t) => t !== tag.id))} />
+              {tag.name}
+            </label>
+          ))}
+        </fieldset>
+      )}
+      {uploaded.error && <p role="alert" className="error">{errorMessage(uploaded.error)}</p>}
+      <button type="submit" disabled={uploaded.fetching || !file}>
+        Upload token
+      </button>
+    </form>
+  );
+}
