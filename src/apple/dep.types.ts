@@ -112,6 +112,10 @@ export interface DepProfile {
   language?: string;
   region?: string;
   configuration_web_url?: string;
+  /** iOS / visionOS 26: the profile is for a device returning to service. */
+  is_return_to_service?: boolean;
+  /** iOS 26: do not reinstate the MDM profile from a restored backup. */
+  do_not_use_profile_from_backup?: boolean;
   /** Serials to assign the profile to while defining it. */
   devices?: string[];
 }

@@ -32,6 +32,7 @@ import { ErrorCode } from '../errors/error-codes';
 import type { Logger } from '../logger';
 import type { DepClientFactory } from '../tokens/dep-client.factory';
 import { DepTokenEntity } from '../tokens/token.entity';
+import { platformOfDevice, type ProfilePlatform } from '../profiles/profile-platform';
 import { appleActionMessages, isTokenLevelRefusal } from './device.errors';
 import { normalizeSerialNumber, serialNumberProblem, serialNumberProblemMessage } from './serial-number';
 
@@ -52,7 +53,20 @@ export interface AutoAssignResult {
   failed: number;
   /** Not sent: unknown, deleted, in cooldown, nothing to assign, or already holding the profile. */
   skipped: number;
+  /**
+   * Of `skipped`: devices without a profile whose platform has no default profile on the token (or
+   * whose platform Apple's record does not say), left alone. Absent when there are none.
+   */
+  withoutDefault?: number;
 }
+
+/** The DepTokenEntity property of each platform's default profile column. */
+const DEFAULT_COLUMN_PROPERTIES = {
+  IOS: 'defaultProfileId',
+  MACOS: 'defaultMacosProfileId',
+  TVOS: 'defaultTvosProfileId',
+  VISIONOS: 'defaultVisionosProfileId',
+} as const satisfies Record<ProfilePlatform, keyof DepTokenEntity>;
 
 /** Serials one `assignEnrollmentProfile` call takes. */
 export const MAX_SERIALS_PER_ASSIGN_CALL = 10_000;
@@ -208,18 +222,24 @@ export class DeviceAssignmentService {
       apple_profile_uuid: string | null;
       next_assignment_retry_at: Date | null;
       deleted_at: Date | null;
+      os: string | null;
+      device_family: string | null;
     }[] = await this.dataSource.query(
-      `SELECT serial_number, requested_profile_id, profile_id, apple_profile_uuid, next_assignment_retry_at, deleted_at
+      `SELECT serial_number, requested_profile_id, profile_id, apple_profile_uuid, next_assignment_retry_at, deleted_at, os, device_family
          FROM devices WHERE token_id = $1 AND serial_number = ANY($2::text[])`,
       [tokenId, distinct],
     );
+    // The default rule: each device gets its platform's default (src/profiles/profile-platform.ts).
+    const defaultFor = (platform: ProfilePlatform | null): string | null => (platform ? token[DEFAULT_COLUMN_PROPERTIES[platform]] : null);
     const now = this.clock.now();
     const wanted = new Map<string, string>();
     for (const row of rows) {
       if (row.deleted_at) continue;
       if (row.next_assignment_retry_at && row.next_assignment_retry_at.getTime() > now.getTime()) continue;
-      const target = row.requested_profile_id ?? (row.profile_id ? null : token.defaultProfileId);
+      const byDefault = row.requested_profile_id || row.profile_id ? null : defaultFor(platformOfDevice(row.os, row.device_family));
+      const target = row.requested_profile_id ?? byDefault;
       if (target) wanted.set(row.serial_number, target);
+      else if (!row.requested_profile_id && !row.profile_id) result.withoutDefault = (result.withoutDefault ?? 0) + 1;
     }
     const profiles = await this.profilesByIds(tokenId, [...new Set(wanted.values())]);
     const groups = new Map<string, string[]>();

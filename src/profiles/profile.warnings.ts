@@ -81,6 +81,17 @@ export const SETTINGS_APPLIED_AT_ENROLLMENT = [
   'departmentName',
   'departmentPhone',
   'hiddenSetupPanes',
+  'platform',
+  'language',
+  'region',
+  'supportEmailAddress',
+  'orgMagic',
+  'autoAdvanceSetup',
+  'configurationWebUrl',
+  'multiUser',
+  'anchorCertificates',
+  'returnToService',
+  'doNotUseProfileFromBackup',
 ] as const satisfies readonly (keyof EnrollmentProfileSettings)[];
 
 export function profileWarnings(settings: EnrollmentProfileSettings, context: ProfileWarningContext = {}): ProfileWarning[] {

@@ -223,7 +223,9 @@ SELECT
       AND (u.requested_profile_id IS NOT NULL OR u.apple_profile_uuid IS NULL OR u.profile_status IN ('EMPTY', 'REMOVED'))
       AND (u.requested_profile_id IS NOT NULL OR u.last_assignment_result IS DISTINCT FROM 'SUCCESS')
       -- nothing to give without a requested or a default profile
-      AND (u.requested_profile_id IS NOT NULL OR EXISTS (SELECT 1 FROM dep_tokens t WHERE t.id = $1 AND t.default_profile_id IS NOT NULL))
+      -- (a default of any platform: the assignment service picks the device's platform's and counts the rest)
+      AND (u.requested_profile_id IS NOT NULL OR EXISTS (SELECT 1 FROM dep_tokens t WHERE t.id = $1
+             AND COALESCE(t.default_profile_id, t.default_macos_profile_id, t.default_tvos_profile_id, t.default_visionos_profile_id) IS NOT NULL))
   ), '{}') AS to_assign
   FROM input i
   LEFT JOIN previous b ON b.serial_number = i.serial_number

@@ -1,0 +1,137 @@
+import { toAppleProfile } from '../../../src/profiles/apple-profile.mapper';
+import { platformOfDevice, ProfilePlatform } from '../../../src/profiles/profile-platform';
+import { validateProfileSettings } from '../../../src/profiles/profile.rules';
+import { AuthenticationMethod, normalizeProfileSettings, UserAffinity } from '../../../src/profiles/profile.settings';
+import { context, kioskSettings, settings } from './profile-fixtures';
+
+const codes = (s: ReturnType<typeof settings>) => validateProfileSettings(s, context()).map((v) => [v.code, v.field]);
+
+describe('platformOfDevice', () => {
+  it.each([
+    ['iOS', 'iPhone', 'IOS'],
+    ['iPadOS', 'iPad', 'IOS'],
+    ['OSX', 'Mac', 'MACOS'],
+    ['tvOS', 'AppleTV', 'TVOS'],
+    ['visionOS', 'Vision', 'VISIONOS'],
+    [null, 'Mac', 'MACOS'], // os missing: the family decides
+    ['watchOS', 'AppleTV', 'TVOS'], // an os this version does not know: the family decides
+    [' tvos ', null, 'TVOS'],
+    [null, null, null],
+    ['watchOS', 'Watch', null],
+  ])('%j / %j -> %j', (os, family, platform) => {
+    expect(platformOfDevice(os, family)).toBe(platform);
+  });
+});
+
+describe('settings that do not exist on the platform', () => {
+  it('refuses single app mode, Company Portal and Shared iPad on a Mac, each on its field', () => {
+    const mac = settings({
+      platform: ProfilePlatform.MACOS,
+      singleAppModeUntilAuthentication: true,
+      multiUser: true,
+    });
+    expect(codes(mac)).toEqual(
+      expect.arrayContaining([
+        ['PROFILE_SETTING_NOT_FOR_PLATFORM', 'authenticationMethod'],
+        ['PROFILE_SETTING_NOT_FOR_PLATFORM', 'installCompanyPortal'],
+        ['PROFILE_SETTING_NOT_FOR_PLATFORM', 'singleAppModeUntilAuthentication'],
+        ['PROFILE_SETTING_NOT_FOR_PLATFORM', 'multiUser'],
+      ]),
+    );
+    const [first] = validateProfileSettings(mac, context());
+    expect(first.message).toMatch(/does not exist on macOS; it exists on iOS/);
+    expect(first.platform).toBe('MACOS');
+  });
+
+  it('accepts a Mac with a user who signs in in Setup Assistant, auto-advance and a configuration web URL', () => {
+    const mac = settings({
+      platform: ProfilePlatform.MACOS,
+      authenticationMethod: AuthenticationMethod.SETUP_ASSISTANT,
+      installCompanyPortal: false,
+      autoAdvanceSetup: true,
+      configurationWebUrl: 'https://login.example.com/setup',
+    });
+    expect(codes(mac)).toEqual([]);
+  });
+
+  it('refuses a user on an Apple TV and auto-advance on an iPhone; accepts a kiosk Apple TV with language and region', () => {
+    expect(codes(settings({ platform: ProfilePlatform.TVOS }))).toContainEqual(['PROFILE_SETTING_NOT_FOR_PLATFORM', 'userAffinity']);
+    expect(codes(kioskSettings({ autoAdvanceSetup: true }))).toEqual([['PROFILE_SETTING_NOT_FOR_PLATFORM', 'autoAdvanceSetup']]);
+    expect(codes(kioskSettings({ platform: ProfilePlatform.TVOS, autoAdvanceSetup: true, language: 'de', region: 'DE' }))).toEqual([]);
+  });
+
+  it('allows return to service on iOS and visionOS only, backups on iOS only', () => {
+    expect(codes(kioskSettings({ returnToService: true, doNotUseProfileFromBackup: true }))).toEqual([]);
+    expect(codes(kioskSettings({ platform: ProfilePlatform.VISIONOS, returnToService: true }))).toEqual([]);
+    expect(codes(kioskSettings({ platform: ProfilePlatform.VISIONOS, doNotUseProfileFromBackup: true }))).toEqual([
+      ['PROFILE_SETTING_NOT_FOR_PLATFORM', 'doNotUseProfileFromBackup'],
+    ]);
+    expect(codes(kioskSettings({ platform: ProfilePlatform.MACOS, returnToService: true }))).toEqual([
+      ['PROFILE_SETTING_NOT_FOR_PLATFORM', 'returnToService'],
+    ]);
+  });
+});
+
+describe("Apple's other profile keys, validated as Apple validates them", () => {
+  it.each([
+    [{ language: 'English' }, 'PROFILE_LANGUAGE_INVALID', 'language'],
+    [{ language: 'EN' }, 'PROFILE_LANGUAGE_INVALID', 'language'],
+    [{ region: 'USA' }, 'PROFILE_REGION_INVALID', 'region'],
+    [{ supportEmailAddress: 'helpdesk' }, 'SUPPORT_EMAIL_INVALID', 'supportEmailAddress'],
+    [{ supportEmailAddress: `${'e'.repeat(239)}@example.com` }, 'SUPPORT_EMAIL_INVALID', 'supportEmailAddress'],
+    [{ orgMagic: 'm'.repeat(257) }, 'ORG_MAGIC_TOO_LONG', 'orgMagic'],
+    [{ configurationWebUrl: 'javascript:alert(1)' }, 'CONFIGURATION_WEB_URL_INVALID', 'configurationWebUrl'],
+    [{ configurationWebUrl: 'https://login.example.com' }, 'CONFIGURATION_WEB_URL_REQUIRES_SETUP_ASSISTANT', 'configurationWebUrl'],
+    [{ anchorCertificates: Array.from({ length: 11 }, (_, i) => `MIIB${i}`) }, 'ANCHOR_CERTIFICATES_TOO_MANY', 'anchorCertificates'],
+  ])('%j -> %s', (overrides, code, field) => {
+    const tv = kioskSettings({ platform: ProfilePlatform.TVOS, ...overrides });
+    expect(codes(normalizeProfileSettings(tv))).toContainEqual([code, field]);
+  });
+
+  it('accepts the limits exactly and normalises the region to upper case', () => {
+    const tv = normalizeProfileSettings(
+      kioskSettings({
+        platform: ProfilePlatform.TVOS,
+        language: 'pt-BR',
+        region: 'br',
+        supportEmailAddress: `${'e'.repeat(238)}@example.com`,
+        orgMagic: 'm'.repeat(256),
+      }),
+    );
+    expect(tv.region).toBe('BR');
+    expect(codes(tv)).toEqual([]);
+  });
+});
+
+describe('the Apple JSON of each platform', () => {
+  const options = { enrollmentUrl: 'https://mdm.example.com/enroll', certificatesDerBase64: [] };
+
+  it('sends the new keys only when set, and only where the platform reads them', () => {
+    const plain = toAppleProfile(kioskSettings(), options);
+    for (const key of ['language', 'region', 'support_email_address', 'org_magic', 'configuration_web_url', 'is_multi_user', 'is_return_to_service', 'do_not_use_profile_from_backup', 'anchor_certs']) {
+      expect(plain).not.toHaveProperty(key);
+    }
+    expect(plain.auto_advance_setup).toBe(false);
+
+    const ipad = toAppleProfile(
+      kioskSettings({ multiUser: true, returnToService: true, doNotUseProfileFromBackup: true, language: 'fr', region: 'FR', orgMagic: 'site-7', supportEmailAddress: 'it@example.com' }),
+      options,
+    );
+    expect(ipad).toMatchObject({ is_multi_user: true, is_return_to_service: true, do_not_use_profile_from_backup: true, language: 'fr', region: 'FR', org_magic: 'site-7', support_email_address: 'it@example.com' });
+
+    const tv = toAppleProfile(kioskSettings({ platform: ProfilePlatform.TVOS, autoAdvanceSetup: true, language: 'de', anchorCertificates: ['QUJD'] }), options);
+    expect(tv).toMatchObject({ auto_advance_setup: true, language: 'de', anchor_certs: ['QUJD'] });
+
+    const mac = toAppleProfile(
+      settings({
+        platform: ProfilePlatform.MACOS,
+        userAffinity: UserAffinity.WITH_USER,
+        authenticationMethod: AuthenticationMethod.SETUP_ASSISTANT,
+        installCompanyPortal: false,
+        configurationWebUrl: 'https://login.example.com/setup',
+      }),
+      options,
+    );
+    expect(mac).toMatchObject({ configuration_web_url: 'https://login.example.com/setup', auto_advance_setup: false });
+  });
+});
