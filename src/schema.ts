@@ -2,6 +2,7 @@
  * Builds the executable schema from every resolver and prints the sorted SDL that is committed in
  * schema/schema.graphql (the contract with front-end teams).
  */
+import { MAX_ANCHOR_CERTIFICATES } from './profiles/profile.rules';
 import 'reflect-metadata';
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { createPubSub } from '@graphql-yoga/subscription';
@@ -62,6 +63,8 @@ export const LIST_LIMITS: ListLimits = {
   'UpdateVppTokenInput.scopeTagIds': ids,
   'CreateEnrollmentProfileInput.appleConfiguratorCertificateIds': ids,
   'UpdateEnrollmentProfileInput.appleConfiguratorCertificateIds': ids,
+  'CreateEnrollmentProfileInput.anchorCertificates': { max: MAX_ANCHOR_CERTIFICATES, code: ErrorCode.ANCHOR_CERTIFICATES_TOO_MANY },
+  'UpdateEnrollmentProfileInput.anchorCertificates': { max: MAX_ANCHOR_CERTIFICATES, code: ErrorCode.ANCHOR_CERTIFICATES_TOO_MANY },
 };
 
 /**
@@ -82,6 +85,8 @@ export const TEXT_POLICIES: TextPolicies = {
   'AddAppleConfiguratorCertificateInput.pem': multiline,
   'CreateEnrollmentProfileInput.description': multiline,
   'UpdateEnrollmentProfileInput.description': multiline,
+  'CreateEnrollmentProfileInput.anchorCertificates': multiline,
+  'UpdateEnrollmentProfileInput.anchorCertificates': multiline,
   'CreateScopeTagInput.description': multiline,
 };
 

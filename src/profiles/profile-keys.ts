@@ -37,10 +37,12 @@ export const PROFILE_KEY_PLATFORMS = {
   authenticationMethod: { appleKey: null, platforms: { IOS: null } },
   installCompanyPortal: { appleKey: null, platforms: { IOS: null } },
   companyPortalVppTokenId: { appleKey: null, platforms: { IOS: null } },
-  singleAppModeUntilAuthentication: { appleKey: null, platforms: { IOS: '11.3.1' }, olderOs: 'the device is not locked in Company Portal' },
+  // (iOS 11.3.1 and later: older than anything that enrolls today, so no version here.)
+  singleAppModeUntilAuthentication: { appleKey: null, platforms: { IOS: null } },
   // Apple's keys.
   multiUser: { appleKey: 'is_multi_user', platforms: { IOS: null }, olderOs: 'the iPad is set up for one user' },
-  autoAdvanceSetup: { appleKey: 'auto_advance_setup', platforms: { TVOS: null, MACOS: '11.0' }, olderOs: 'Setup Assistant waits for a user' },
+  // macOS 11 and later, iOS 13 / macOS 10.15 and later: older than what enrolls today.
+  autoAdvanceSetup: { appleKey: 'auto_advance_setup', platforms: { TVOS: null, MACOS: null } },
   language: {
     appleKey: 'language',
     platforms: { TVOS: null, IOS: '27.0' },
@@ -51,7 +53,7 @@ export const PROFILE_KEY_PLATFORMS = {
     platforms: { TVOS: null, IOS: '27.0' },
     olderOs: 'Setup Assistant asks for the region (iOS reads it from 27, when a device returns to service)',
   },
-  configurationWebUrl: { appleKey: 'configuration_web_url', platforms: { IOS: '13.0', MACOS: '10.15' }, olderOs: 'users are not asked to sign in before enrollment' },
+  configurationWebUrl: { appleKey: 'configuration_web_url', platforms: { IOS: null, MACOS: null } },
   returnToService: { appleKey: 'is_return_to_service', platforms: { IOS: '26.0', VISIONOS: '26.0' }, olderOs: 'the key is ignored' },
   doNotUseProfileFromBackup: { appleKey: 'do_not_use_profile_from_backup', platforms: { IOS: '26.0' }, olderOs: 'profiles restored from a backup stay installed' },
   supportEmailAddress: { appleKey: 'support_email_address', platforms: ALL },

@@ -15,6 +15,8 @@ import {
   installsCompanyPortal,
 } from './profile.settings';
 import { SetupPane } from './setup-pane';
+import { minimumVersion, PLATFORM_DEPENDENT_SETTINGS, PROFILE_KEY_PLATFORMS, type ProfileKeyInfo, settingIsOn, supportsSetting } from './profile-keys';
+import { PLATFORM_LABELS } from './profile-platform';
 
 export enum ProfileWarningCode {
   UNSUPERVISED_IGNORED = 'UNSUPERVISED_IGNORED',
@@ -25,6 +27,7 @@ export enum ProfileWarningCode {
   CHANGES_NEED_WIPE = 'CHANGES_NEED_WIPE',
   PASSCODE_PANE_HIDDEN = 'PASSCODE_PANE_HIDDEN',
   DEVICE_NAME_NOT_UNIQUE = 'DEVICE_NAME_NOT_UNIQUE',
+  SETTING_NEEDS_NEWER_OS = 'SETTING_NEEDS_NEWER_OS',
 }
 
 registerEnumType(ProfileWarningCode, {
@@ -39,6 +42,7 @@ registerEnumType(ProfileWarningCode, {
     CHANGES_NEED_WIPE: { description: 'The change reaches already enrolled devices only after they are wiped and enroll again.' },
     PASSCODE_PANE_HIDDEN: { description: 'Devices finish setup without a passcode unless something else protects them.' },
     DEVICE_NAME_NOT_UNIQUE: { description: 'The device name template has no serial number, so devices share names.' },
+    SETTING_NEEDS_NEWER_OS: { description: 'A setting is ignored by devices older than the OS version that introduced it (for example "ignored before iOS 26").' },
   },
 });
 
@@ -161,6 +165,18 @@ export function profileWarnings(settings: EnrollmentProfileSettings, context: Pr
       code: ProfileWarningCode.DEVICE_NAME_NOT_UNIQUE,
       field: 'deviceNameTemplate',
       message: `The device name template has no ${SERIAL_PLACEHOLDER}, so every device of the same type gets the same name.`,
+    });
+  }
+
+  for (const key of PLATFORM_DEPENDENT_SETTINGS) {
+    if (!settingIsOn(settings, key) || !supportsSetting(settings.platform, key)) continue;
+    const version = minimumVersion(settings.platform, key);
+    if (!version) continue;
+    const info: ProfileKeyInfo = PROFILE_KEY_PLATFORMS[key];
+    warnings.push({
+      code: ProfileWarningCode.SETTING_NEEDS_NEWER_OS,
+      field: key,
+      message: `${key} is ignored before ${PLATFORM_LABELS[settings.platform]} ${version.replace(/\.0$/, '')}${info.olderOs ? `: on older devices ${info.olderOs}` : ''}.`,
     });
   }
 

@@ -2,6 +2,7 @@ import { toAppleProfile } from '../../../src/profiles/apple-profile.mapper';
 import { platformOfDevice, ProfilePlatform } from '../../../src/profiles/profile-platform';
 import { validateProfileSettings } from '../../../src/profiles/profile.rules';
 import { AuthenticationMethod, normalizeProfileSettings, UserAffinity } from '../../../src/profiles/profile.settings';
+import { ProfileWarningCode, profileWarnings } from '../../../src/profiles/profile.warnings';
 import { context, kioskSettings, settings } from './profile-fixtures';
 
 const codes = (s: ReturnType<typeof settings>) => validateProfileSettings(s, context()).map((v) => [v.code, v.field]);
@@ -133,5 +134,20 @@ describe('the Apple JSON of each platform', () => {
       options,
     );
     expect(mac).toMatchObject({ configuration_web_url: 'https://login.example.com/setup', auto_advance_setup: false });
+  });
+});
+
+describe('OS versions', () => {
+  it('warns "ignored before iOS 26" for return to service and backups, and before iOS 27 for the language; not on tvOS', () => {
+    const warned = profileWarnings(kioskSettings({ returnToService: true, doNotUseProfileFromBackup: true, language: 'fr' }))
+      .filter((w) => w.code === ProfileWarningCode.SETTING_NEEDS_NEWER_OS)
+      .map((w) => [w.field, w.message]);
+    expect(warned).toEqual([
+      ['language', expect.stringContaining('language is ignored before iOS 27')],
+      ['returnToService', 'returnToService is ignored before iOS 26: on older devices the key is ignored.'],
+      ['doNotUseProfileFromBackup', expect.stringContaining('doNotUseProfileFromBackup is ignored before iOS 26')],
+    ]);
+    const tv = profileWarnings(kioskSettings({ platform: ProfilePlatform.TVOS, language: 'fr', autoAdvanceSetup: true }));
+    expect(tv.filter((w) => w.code === ProfileWarningCode.SETTING_NEEDS_NEWER_OS)).toEqual([]);
   });
 });
