@@ -21,6 +21,7 @@ import { MAX_NODES, NodeResolver } from './graphql/node.resolver';
 import { applyRootFieldMiddlewares } from './graphql/root-field-middleware';
 import type { RequestContext } from './context';
 import { AppleConfiguratorCertificateResolver, DepTokenProfilesResolver, EnrollmentProfileResolver } from './profiles/profile.resolver';
+import { SetupPaneResolver } from './profiles/setup-pane.resolver';
 import { DepTokenSyncResolver, SyncRunResolver } from './sync/sync.resolver';
 import { DepTokenLiveResolver } from './tokens/token-live.resolver';
 import { DepTokenResolver } from './tokens/token.resolver';
@@ -37,6 +38,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   AlertResolver,
   AuditResolver,
   EnrollmentProfileResolver,
+  SetupPaneResolver,
   DepTokenProfilesResolver,
   AppleConfiguratorCertificateResolver,
   DeviceResolver,

@@ -9,7 +9,8 @@
  *   setting for it (iOS 13+ treats automated enrollment as mandatory anyway).
  * - `auto_advance_setup` always, false unless the profile turns it on (tvOS, macOS 11+): auto-advance
  *   walks Setup Assistant without a user, so a user could not act on the panes that stay shown.
- * - `skip_setup_items` always, possibly empty, so "hide nothing" is explicit.
+ * - `skip_setup_items` always, possibly empty, so "hide nothing" is explicit; only panes that exist
+ *   on the profile's platform (setup-pane-catalogue.ts), so Apple never gets a key it would refuse.
  * - `department` / `support_phone_number` only when set: Apple shows them as typed, and an empty
  *   "About configuration" line is worse than none.
  * - `supervising_host_certs` only with ALLOW_BY_CERTIFICATE; `anchor_certs` only when given.
@@ -54,7 +55,7 @@ export function toAppleProfile(settings: EnrollmentProfileSettings, options: App
     is_mandatory: true,
     await_device_configured: settings.awaitFinalConfiguration,
     auto_advance_setup: settings.autoAdvanceSetup === true && supportsSetting(settings.platform, 'autoAdvanceSetup'),
-    skip_setup_items: toAppleSkipSetupItems(settings.hiddenSetupPanes),
+    skip_setup_items: toAppleSkipSetupItems(settings.hiddenSetupPanes, settings.platform),
   };
   const department = settings.departmentName?.trim();
   if (department) profile.department = department;

@@ -14,7 +14,7 @@ import {
   UserAffinity,
   installsCompanyPortal,
 } from './profile.settings';
-import { SetupPane } from './setup-pane';
+import { factsOf, paneOnPlatform, SETUP_PANE_APPLE_KEYS, SetupPane, versionsText } from './setup-pane';
 import { minimumVersion, PLATFORM_DEPENDENT_SETTINGS, PROFILE_KEY_PLATFORMS, type ProfileKeyInfo, settingIsOn, supportsSetting } from './profile-keys';
 import { PLATFORM_LABELS } from './profile-platform';
 
@@ -28,6 +28,10 @@ export enum ProfileWarningCode {
   PASSCODE_PANE_HIDDEN = 'PASSCODE_PANE_HIDDEN',
   DEVICE_NAME_NOT_UNIQUE = 'DEVICE_NAME_NOT_UNIQUE',
   SETTING_NEEDS_NEWER_OS = 'SETTING_NEEDS_NEWER_OS',
+  PANE_NOT_ON_PLATFORM = 'PANE_NOT_ON_PLATFORM',
+  PANE_REMOVED = 'PANE_REMOVED',
+  PANE_DEPRECATED = 'PANE_DEPRECATED',
+  PANE_NOT_ALWAYS_SKIPPABLE = 'PANE_NOT_ALWAYS_SKIPPABLE',
 }
 
 registerEnumType(ProfileWarningCode, {
@@ -42,6 +46,10 @@ registerEnumType(ProfileWarningCode, {
     CHANGES_NEED_WIPE: { description: 'The change reaches already enrolled devices only after they are wiped and enroll again.' },
     PASSCODE_PANE_HIDDEN: { description: 'Devices finish setup without a passcode unless something else protects them.' },
     DEVICE_NAME_NOT_UNIQUE: { description: 'The device name template has no serial number, so devices share names.' },
+    PANE_NOT_ON_PLATFORM: { description: "Hidden panes that do not exist on the profile's platform: they are left out of what Apple receives." },
+    PANE_REMOVED: { description: 'Hidden panes Apple removed: newer devices never show them, older ones still skip them.' },
+    PANE_DEPRECATED: { description: 'Hidden panes whose key Apple deprecated: newer devices may ignore it.' },
+    PANE_NOT_ALWAYS_SKIPPABLE: { description: 'Hidden panes that can appear before the device has its profile, so Apple cannot always skip them.' },
     SETTING_NEEDS_NEWER_OS: { description: 'A setting is ignored by devices older than the OS version that introduced it (for example "ignored before iOS 26").' },
   },
 });
@@ -160,6 +168,8 @@ export function profileWarnings(settings: EnrollmentProfileSettings, context: Pr
     });
   }
 
+  warnings.push(...paneWarnings(settings));
+
   if (settings.deviceNameTemplate && !settings.deviceNameTemplate.includes(SERIAL_PLACEHOLDER)) {
     warnings.push({
       code: ProfileWarningCode.DEVICE_NAME_NOT_UNIQUE,
@@ -210,4 +220,50 @@ function sameValue(a: unknown, b: unknown): boolean {
     return left.size === right.size && [...left].every((item) => right.has(item));
   }
   return (a ?? null) === (b ?? null);
+}
+
+/** What the skip-key catalogue says about the hidden panes on the profile's platform. */
+function paneWarnings(settings: EnrollmentProfileSettings): ProfileWarning[] {
+  const platform = settings.platform;
+  const label = PLATFORM_LABELS[platform];
+  const hidden = settings.hiddenSetupPanes;
+  const keys = (panes: SetupPane[]) => panes.map((pane) => SETUP_PANE_APPLE_KEYS[pane]).join(', ');
+  const onPlatform = hidden.filter((pane) => paneOnPlatform(pane, platform));
+  const elsewhere = hidden.filter((pane) => !paneOnPlatform(pane, platform));
+  const removed = onPlatform.filter((pane) => factsOf(pane).removedIn?.[platform] !== undefined);
+  const deprecated = onPlatform.filter((pane) => factsOf(pane).deprecatedIn?.[platform] !== undefined);
+  const unreliable = onPlatform.filter((pane) => factsOf(pane).alwaysSkippable === false);
+  const out: ProfileWarning[] = [];
+  const field = 'hiddenSetupPanes' as const;
+  if (elsewhere.length > 0) {
+    out.push({
+      code: ProfileWarningCode.PANE_NOT_ON_PLATFORM,
+      field,
+      message: `${label} has no ${keys(elsewhere)} pane${elsewhere.length === 1 ? '' : 's'}: ${elsewhere.length === 1 ? 'it is' : 'they are'} not sent to Apple with this profile.`,
+    });
+  }
+  if (removed.length > 0) {
+    const when = removed.map((pane) => `${SETUP_PANE_APPLE_KEYS[pane]} in ${versionsText({ [platform]: factsOf(pane).removedIn?.[platform] ?? null })}`);
+    out.push({
+      code: ProfileWarningCode.PANE_REMOVED,
+      field,
+      message: `Apple removed ${when.join(', ')}: newer devices never show ${removed.length === 1 ? 'it' : 'them'}; older devices still skip ${removed.length === 1 ? 'it' : 'them'}.`,
+    });
+  }
+  if (deprecated.length > 0) {
+    const when = deprecated.map((pane) => `${SETUP_PANE_APPLE_KEYS[pane]} in ${versionsText({ [platform]: factsOf(pane).deprecatedIn?.[platform] ?? null })}`);
+    out.push({
+      code: ProfileWarningCode.PANE_DEPRECATED,
+      field,
+      message: `Apple deprecated ${when.join(', ')}: newer devices may ignore ${deprecated.length === 1 ? 'the key' : 'these keys'}.`,
+    });
+  }
+  if (unreliable.length > 0) {
+    out.push({
+      code: ProfileWarningCode.PANE_NOT_ALWAYS_SKIPPABLE,
+      field,
+      message: `${keys(unreliable)} can appear before the device has downloaded its profile, so Apple cannot always skip ${unreliable.length === 1 ? 'it' : 'them'}.`,
+    });
+  }
+  return out;
 }

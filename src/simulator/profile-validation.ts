@@ -15,7 +15,26 @@ export type ProfileErrorCode =
   | 'SUPPORT_EMAIL_INVALID'
   | 'SUPPORT_PHONE_INVALID'
   | 'LOCALE_INVALID'
+  | 'SKIP_SETUP_ITEMS_INVALID'
   | 'DEVICE_ID_REQUIRED';
+
+/**
+ * Apple's skip keys (SkipKeys documentation and apple/device-management `other/skipkeys.yaml`,
+ * removed ones included: older devices still read them). The simulator's own copy, not depgate's
+ * catalogue, so a key depgate invents or misspells is refused here (SKIP_SETUP_ITEMS_INVALID is
+ * the simulator's own code, like PROTOCOL_VERSION_*: Apple's answer to such a key is not
+ * documented, and strictness is what makes mapping bugs show in tests). Case-sensitive, as at Apple.
+ */
+export const APPLE_SKIP_KEYS: ReadonlySet<string> = new Set([
+  'Accessibility', 'AccessibilityAppearance', 'ActionButton', 'AdditionalPrivacySettings', 'Android', 'Appearance', 'AppleID',
+  'AppStore', 'Biometric', 'CameraButton', 'DeviceFeaturesTour', 'DeviceToDeviceMigration', 'Diagnostics', 'DisplayTone',
+  'EnableLockdownMode', 'FileVault', 'HomeButtonSensitivity', 'iCloudDiagnostics', 'iCloudStorage', 'iMessageAndFaceTime',
+  'Intelligence', 'Keyboard', 'LiquidGlass', 'Location', 'MessagingActivationUsingPhoneNumber', 'Multitasking', 'OnBoarding',
+  'OSShowcase', 'Passcode', 'Payment', 'Privacy', 'Restore', 'RestoreCompleted', 'Safety', 'SafetyAndHandling', 'ScreenSaver',
+  'ScreenTime', 'SIMSetup', 'Siri', 'SoftwareUpdate', 'SpokenLanguage', 'TapToSetup', 'TermsOfAddress', 'Tips', 'TOS',
+  'TVHomeScreenSync', 'TVProviderSignIn', 'TVRoom', 'UnlockWithWatch', 'UpdateCompleted', 'Wallpaper', 'WatchMigration',
+  'WebContentFiltering', 'Welcome', 'Zoom',
+]);
 
 const BOOLEAN_FLAGS = [
   'allow_pairing',
@@ -79,6 +98,7 @@ export function validateProfile(input: unknown): ProfileErrorCode | null {
       return key === 'devices' ? 'DEVICE_ID_REQUIRED' : 'MALFORMED_REQUEST_BODY';
     }
   }
+  if ((p.skip_setup_items as string[] | undefined)?.some((key) => !APPLE_SKIP_KEYS.has(key))) return 'SKIP_SETUP_ITEMS_INVALID';
   // Certificates travel as base64 DER; PEM armour or anything else is not a certificate to Apple.
   for (const key of ['anchor_certs', 'supervising_host_certs'] as const) {
     const value = p[key] as string[] | undefined;

@@ -146,3 +146,34 @@ it('keeps the platform fixed on update', async () => {
   });
   expect(updated.data.updateEnrollmentProfile.profile).toEqual({ platform: 'TVOS', language: 'it' });
 });
+
+it('serves the skip-key catalogue (setupPanes) to readers', async () => {
+  const reader = await t.createKey('READER');
+  const res = await t.gql(
+    `{ setupPanes { pane appleKey platforms introducedIn { platform version } deprecatedIn { platform version } removedIn { platform version } alwaysSkippable description } }`,
+    {},
+    reader,
+  );
+  expect(res.errors).toBeUndefined();
+  const panes = new Map(res.data.setupPanes.map((p: any) => [p.pane, p]));
+  expect(panes.size).toBe(55);
+  expect(panes.get('TV_ROOM')).toMatchObject({ appleKey: 'TVRoom', platforms: ['TVOS'], introducedIn: [{ platform: 'TVOS', version: '11.4' }], alwaysSkippable: true });
+  expect(panes.get('OS_SHOWCASE')).toMatchObject({
+    platforms: ['IOS', 'MACOS'],
+    removedIn: [
+      { platform: 'IOS', version: '27.0' },
+      { platform: 'MACOS', version: '27.0' },
+    ],
+  });
+  expect(panes.get('ZOOM')).toMatchObject({ deprecatedIn: [{ platform: 'IOS', version: '17.0' }] });
+  expect(panes.get('TAP_TO_SETUP')).toMatchObject({ alwaysSkippable: false });
+  expect(panes.get('TIPS')).toMatchObject({ platforms: ['VISIONOS'] });
+});
+
+it('leaves panes of other platforms out of what Apple receives and says so', async () => {
+  const res = await create({ platform: 'TVOS', hiddenSetupPanes: ['SIM_SETUP', 'TV_ROOM', 'SIRI', 'TAP_TO_SETUP'] });
+  expect(res.errors).toBeUndefined();
+  const profile = res.data.createEnrollmentProfile.profile;
+  expect((await received(profile.appleProfileUuid)).skip_setup_items).toEqual(['Siri', 'TVRoom', 'TapToSetup']);
+  expect(profile.warnings.filter((w: any) => w.code.startsWith('PANE_')).map((w: any) => w.code)).toEqual(['PANE_NOT_ON_PLATFORM', 'PANE_NOT_ALWAYS_SKIPPABLE']);
+});

@@ -3,6 +3,7 @@ import { platformOfDevice, ProfilePlatform } from '../../../src/profiles/profile
 import { validateProfileSettings } from '../../../src/profiles/profile.rules';
 import { AuthenticationMethod, normalizeProfileSettings, UserAffinity } from '../../../src/profiles/profile.settings';
 import { ProfileWarningCode, profileWarnings } from '../../../src/profiles/profile.warnings';
+import { factsOf, SetupPane } from '../../../src/profiles/setup-pane';
 import { context, kioskSettings, settings } from './profile-fixtures';
 
 const codes = (s: ReturnType<typeof settings>) => validateProfileSettings(s, context()).map((v) => [v.code, v.field]);
@@ -149,5 +150,56 @@ describe('OS versions', () => {
     ]);
     const tv = profileWarnings(kioskSettings({ platform: ProfilePlatform.TVOS, language: 'fr', autoAdvanceSetup: true }));
     expect(tv.filter((w) => w.code === ProfileWarningCode.SETTING_NEEDS_NEWER_OS)).toEqual([]);
+  });
+});
+
+describe('the skip-key catalogue on save', () => {
+  const paneWarnings = (s: ReturnType<typeof settings>) =>
+    profileWarnings(s)
+      .filter((w) => w.code.startsWith('PANE_'))
+      .map((w) => [w.code, w.message]);
+
+  it('warns about panes not on the platform, removed, deprecated and not always skippable, and sends only the platform’s panes', () => {
+    const mac = kioskSettings({
+      platform: ProfilePlatform.MACOS,
+      hiddenSetupPanes: [SetupPane.SIM_SETUP, SetupPane.WALLPAPER, SetupPane.DISPLAY_TONE, SetupPane.ACCESSIBILITY, SetupPane.FILE_VAULT],
+    });
+    expect(paneWarnings(mac)).toEqual([
+      ['PANE_NOT_ON_PLATFORM', 'macOS has no SIMSetup pane: it is not sent to Apple with this profile.'],
+      ['PANE_REMOVED', 'Apple removed Wallpaper in macOS 26.0: newer devices never show it; older devices still skip it.'],
+      ['PANE_DEPRECATED', 'Apple deprecated DisplayTone in macOS 12.0: newer devices may ignore the key.'],
+      ['PANE_NOT_ALWAYS_SKIPPABLE', 'Accessibility can appear before the device has downloaded its profile, so Apple cannot always skip it.'],
+    ]);
+    expect(toAppleProfile(mac, { enrollmentUrl: 'https://mdm.example.com/enroll', certificatesDerBase64: [] }).skip_setup_items).toEqual([
+      'Accessibility',
+      'DisplayTone',
+      'FileVault',
+      'Wallpaper',
+    ]);
+  });
+
+  it('sends tvOS panes for an Apple TV and nothing of iOS; a Vision Pro gets Tips and Intelligence', () => {
+    const options = { enrollmentUrl: 'https://mdm.example.com/enroll', certificatesDerBase64: [] };
+    const all = Object.values(SetupPane);
+    expect(toAppleProfile(kioskSettings({ platform: ProfilePlatform.TVOS, hiddenSetupPanes: all }), options).skip_setup_items).toEqual([
+      'AppleID', 'Diagnostics', 'Location', 'Privacy', 'ScreenSaver', 'Siri', 'TOS', 'TVHomeScreenSync', 'TVProviderSignIn', 'TVRoom', 'TapToSetup',
+    ]);
+    expect(toAppleProfile(kioskSettings({ platform: ProfilePlatform.VISIONOS, hiddenSetupPanes: all }), options).skip_setup_items).toEqual([
+      'Intelligence',
+      'Tips',
+    ]);
+  });
+
+  it('has facts for every pane: known platforms, versions in x.y form, removed only after introduced', () => {
+    for (const pane of Object.values(SetupPane)) {
+      const facts = factsOf(pane);
+      expect(Object.keys(facts.introducedIn).length).toBeGreaterThan(0);
+      for (const [platform, version] of Object.entries(facts.introducedIn)) {
+        expect(Object.values(ProfilePlatform)).toContain(platform);
+        if (version !== null) expect(version).toMatch(/^\d+\.\d+(\.\d+)?$/);
+        const removed = facts.removedIn?.[platform as ProfilePlatform];
+        if (removed && version) expect(Number.parseFloat(removed)).toBeGreaterThan(Number.parseFloat(version));
+      }
+    }
   });
 });

@@ -53,6 +53,8 @@ describe('validateProfile (Apple 400 codes)', () => {
     [{ ...valid, configuration_web_url: 'ftp://mdm.example.com/web' }, 'CONFIG_URL_INVALID'],
     [{ ...valid, anchor_certs: ['-----BEGIN CERTIFICATE-----'] }, 'MALFORMED_REQUEST_BODY'],
     [{ ...valid, language: 'EN' }, 'LOCALE_INVALID'],
+    [{ ...valid, skip_setup_items: ['Siri', 'AgeAssurance'] }, 'SKIP_SETUP_ITEMS_INVALID'],
+    [{ ...valid, skip_setup_items: ['siri'] }, 'SKIP_SETUP_ITEMS_INVALID'],
     [{ ...valid, language: 'English' }, 'LOCALE_INVALID'],
     [{ ...valid, region: 'usa' }, 'LOCALE_INVALID'],
     [{ ...valid, devices: [1] }, 'DEVICE_ID_REQUIRED'],
