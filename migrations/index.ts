@@ -16,6 +16,7 @@ import { ApiKeyListIndex1764140810000 } from './1764140810000-ApiKeyListIndex';
 import { AlertKindsTable1764141000000 } from './1764141000000-AlertKindsTable';
 import { ProfilePlatforms1764141200000 } from './1764141200000-ProfilePlatforms';
 import { ProfileAppleKeys1764141210000 } from './1764141210000-ProfileAppleKeys';
+import { DeviceMigrationDeadline1764141220000 } from './1764141220000-DeviceMigrationDeadline';
 
 export const MIGRATIONS = [
   AccessControl1764140000000,
@@ -35,4 +36,5 @@ export const MIGRATIONS = [
   AlertKindsTable1764141000000,
   ProfilePlatforms1764141200000,
   ProfileAppleKeys1764141210000,
+  DeviceMigrationDeadline1764141220000,
 ];

@@ -54,6 +54,11 @@ export interface DepDevice {
   op_type?: DepOpType;
   /** Only in `/devices/sync` responses. */
   op_date?: string;
+  /**
+   * Protocol 8 and later: the device is being migrated to this MDM server without a wipe and must
+   * enroll here by then (Apple's migrating-managed-devices documentation).
+   */
+  mdm_migration_deadline?: string;
 }
 
 /** Response of `POST /server/devices` (fetch) and `POST /devices/sync`. */
