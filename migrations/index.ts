@@ -14,6 +14,9 @@ import { SyncRunDevicesSkipped1764140710000 } from './1764140710000-SyncRunDevic
 import { SyncRunProgress1764140800000 } from './1764140800000-SyncRunProgress';
 import { ApiKeyListIndex1764140810000 } from './1764140810000-ApiKeyListIndex';
 import { AlertKindsTable1764141000000 } from './1764141000000-AlertKindsTable';
+import { ProfilePlatforms1764141200000 } from './1764141200000-ProfilePlatforms';
+import { ProfileAppleKeys1764141210000 } from './1764141210000-ProfileAppleKeys';
+import { DeviceMigrationDeadline1764141220000 } from './1764141220000-DeviceMigrationDeadline';
 
 export const MIGRATIONS = [
   AccessControl1764140000000,
@@ -31,4 +34,7 @@ export const MIGRATIONS = [
   SyncRunProgress1764140800000,
   ApiKeyListIndex1764140810000,
   AlertKindsTable1764141000000,
+  ProfilePlatforms1764141200000,
+  ProfileAppleKeys1764141210000,
+  DeviceMigrationDeadline1764141220000,
 ];

@@ -2,6 +2,7 @@
  * Builds the executable schema from every resolver and prints the sorted SDL that is committed in
  * schema/schema.graphql (the contract with front-end teams).
  */
+import { MAX_ANCHOR_CERTIFICATES } from './profiles/profile.rules';
 import 'reflect-metadata';
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { createPubSub } from '@graphql-yoga/subscription';
@@ -20,6 +21,7 @@ import { MAX_NODES, NodeResolver } from './graphql/node.resolver';
 import { applyRootFieldMiddlewares } from './graphql/root-field-middleware';
 import type { RequestContext } from './context';
 import { AppleConfiguratorCertificateResolver, DepTokenProfilesResolver, EnrollmentProfileResolver } from './profiles/profile.resolver';
+import { SetupPaneResolver } from './profiles/setup-pane.resolver';
 import { DepTokenSyncResolver, SyncRunResolver } from './sync/sync.resolver';
 import { DepTokenLiveResolver } from './tokens/token-live.resolver';
 import { DepTokenResolver } from './tokens/token.resolver';
@@ -36,6 +38,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   AlertResolver,
   AuditResolver,
   EnrollmentProfileResolver,
+  SetupPaneResolver,
   DepTokenProfilesResolver,
   AppleConfiguratorCertificateResolver,
   DeviceResolver,
@@ -62,6 +65,8 @@ export const LIST_LIMITS: ListLimits = {
   'UpdateVppTokenInput.scopeTagIds': ids,
   'CreateEnrollmentProfileInput.appleConfiguratorCertificateIds': ids,
   'UpdateEnrollmentProfileInput.appleConfiguratorCertificateIds': ids,
+  'CreateEnrollmentProfileInput.anchorCertificates': { max: MAX_ANCHOR_CERTIFICATES, code: ErrorCode.ANCHOR_CERTIFICATES_TOO_MANY },
+  'UpdateEnrollmentProfileInput.anchorCertificates': { max: MAX_ANCHOR_CERTIFICATES, code: ErrorCode.ANCHOR_CERTIFICATES_TOO_MANY },
 };
 
 /**
@@ -82,6 +87,8 @@ export const TEXT_POLICIES: TextPolicies = {
   'AddAppleConfiguratorCertificateInput.pem': multiline,
   'CreateEnrollmentProfileInput.description': multiline,
   'UpdateEnrollmentProfileInput.description': multiline,
+  'CreateEnrollmentProfileInput.anchorCertificates': multiline,
+  'UpdateEnrollmentProfileInput.anchorCertificates': multiline,
   'CreateScopeTagInput.description': multiline,
 };
 

@@ -15,6 +15,10 @@
  * - DEP_TERMS_NOT_ACCEPTED: Apple answered T_C_NOT_SIGNED (CRITICAL: every call is refused).
  * - DEP_SYNC_FAILING: no successful sync for 3 days, counted from the last success or, before the
  *   first one, from the upload (WARNING).
+ * - DEVICE_MIGRATION_DEADLINE: devices of the token carry Apple's mdm_migration_deadline (they move
+ *   to this server without a wipe) and have not enrolled yet; the earliest deadline still ahead is
+ *   within an ALERT_EXPIRY_DAYS threshold. Thresholds and severities as for expiry; once the
+ *   deadline has passed there is nothing left to do in time, and the alert resolves.
  * - Company Portal licences (only for a VPP token that holds Company Portal licences or that a
  *   profile uses for Company Portal, and once counts were read): none available is
  *   VPP_LICENSES_EXHAUSTED (CRITICAL); fewer than VPP_LICENSES_LOW or 10 % of the total is
@@ -49,6 +53,9 @@ export interface DepTokenFacts {
   lastSuccessfulSyncAt: Date | null;
   lastSyncError: string | null;
   createdAt: Date;
+  /** Devices migrating to this server without a wipe whose deadline is ahead, and the earliest one. */
+  migratingDevices?: number;
+  nextMigrationDeadline?: Date | null;
 }
 
 export interface VppTokenFacts {
@@ -86,6 +93,7 @@ export function urgency(alert: Pick<DesiredAlert, 'kind' | 'threshold'>): number
       return Number.MAX_SAFE_INTEGER;
     case 'DEP_TOKEN_EXPIRING':
     case 'VPP_TOKEN_EXPIRING':
+    case 'DEVICE_MIGRATION_DEADLINE':
       return 1_000_000 - alert.threshold;
     default:
       return 1;
@@ -157,6 +165,19 @@ export function depTokenAlerts(token: DepTokenFacts, now: Date, options: AlertRu
       threshold: SYNC_FAILING_AFTER_DAYS,
       message: `${name} has not synced successfully for ${SYNC_FAILING_AFTER_DAYS} days (${last}): new devices and changes in Apple Business Manager are not arriving.${error}`,
     });
+  }
+  const deadline = token.nextMigrationDeadline ?? null;
+  const migrating = token.migratingDevices ?? 0;
+  if (deadline && migrating > 0) {
+    const crossing = expiryCrossing(deadline, now, options.expiryDays);
+    if (crossing !== null && crossing !== 'EXPIRED') {
+      alerts.push({
+        kind: 'DEVICE_MIGRATION_DEADLINE',
+        severity: expirySeverity(crossing),
+        threshold: crossing,
+        message: `${migrating} device${migrating === 1 ? '' : 's'} of ${name} ${migrating === 1 ? 'is' : 'are'} migrating to this MDM server without a wipe; the first must enroll by ${deadline.toISOString()} (within ${crossing} day${crossing === 1 ? '' : 's'}). Make sure ${migrating === 1 ? 'it has' : 'they have'} a profile that awaits configuration and that users complete enrollment before then.`,
+      });
+    }
   }
   return alerts;
 }

@@ -187,9 +187,17 @@ export class AlertService {
   ): Promise<{ name: string; facts: Record<string, unknown> } | null> {
     if (type === 'DEP_TOKEN') {
       const [row] = await manager.query(
-        `SELECT name, expires_at, terms_not_accepted_at, rejected_at, last_successful_sync_at, last_sync_error, created_at
-           FROM dep_tokens WHERE id = $1`,
-        [id],
+        `SELECT t.name, t.expires_at, t.terms_not_accepted_at, t.rejected_at, t.last_successful_sync_at, t.last_sync_error, t.created_at,
+                m.migrating, m.next_deadline
+           FROM dep_tokens t
+           CROSS JOIN LATERAL (
+             -- Devices still to enroll here (not PUSHED yet) whose migration deadline is ahead.
+             SELECT count(*)::int AS migrating, min(d.mdm_migration_deadline) AS next_deadline FROM devices d
+              WHERE d.token_id = t.id AND d.deleted_at IS NULL AND d.mdm_migration_deadline > $2
+                AND d.profile_status IS DISTINCT FROM 'PUSHED'
+           ) m
+          WHERE t.id = $1`,
+        [id, this.clock.now()],
       );
       if (!row) return null;
       return {
@@ -202,6 +210,8 @@ export class AlertService {
           lastSuccessfulSyncAt: row.last_successful_sync_at,
           lastSyncError: row.last_sync_error,
           createdAt: row.created_at,
+          migratingDevices: row.migrating,
+          nextMigrationDeadline: row.next_deadline,
         },
       };
     }

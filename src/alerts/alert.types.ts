@@ -19,6 +19,7 @@ export enum AlertKind {
   VPP_TOKEN_REVOKED = 'VPP_TOKEN_REVOKED',
   VPP_LICENSES_LOW = 'VPP_LICENSES_LOW',
   VPP_LICENSES_EXHAUSTED = 'VPP_LICENSES_EXHAUSTED',
+  DEVICE_MIGRATION_DEADLINE = 'DEVICE_MIGRATION_DEADLINE',
 }
 registerEnumType(AlertKind, {
   name: 'AlertKind',
@@ -39,6 +40,10 @@ registerEnumType(AlertKind, {
     },
     VPP_LICENSES_LOW: { description: 'Fewer Company Portal licences available than VPP_LICENSES_LOW or 10 % of the total' },
     VPP_LICENSES_EXHAUSTED: { description: 'No Company Portal licence available' },
+    DEVICE_MIGRATION_DEADLINE: {
+      description:
+        "Devices of a DEP token are being migrated to this server without a wipe (Apple's mdm_migration_deadline) and the earliest deadline is within an ALERT_EXPIRY_DAYS threshold: they must enroll before it passes",
+    },
   },
 });
 

@@ -54,6 +54,11 @@ export interface DepDevice {
   op_type?: DepOpType;
   /** Only in `/devices/sync` responses. */
   op_date?: string;
+  /**
+   * Protocol 8 and later: the device is being migrated to this MDM server without a wipe and must
+   * enroll here by then (Apple's migrating-managed-devices documentation).
+   */
+  mdm_migration_deadline?: string;
 }
 
 /** Response of `POST /server/devices` (fetch) and `POST /devices/sync`. */
@@ -112,6 +117,10 @@ export interface DepProfile {
   language?: string;
   region?: string;
   configuration_web_url?: string;
+  /** iOS / visionOS 26: the profile is for a device returning to service. */
+  is_return_to_service?: boolean;
+  /** iOS 26: do not reinstate the MDM profile from a restored backup. */
+  do_not_use_profile_from_backup?: boolean;
   /** Serials to assign the profile to while defining it. */
   devices?: string[];
 }

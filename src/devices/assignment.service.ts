@@ -32,6 +32,7 @@ import { ErrorCode } from '../errors/error-codes';
 import type { Logger } from '../logger';
 import type { DepClientFactory } from '../tokens/dep-client.factory';
 import { DepTokenEntity } from '../tokens/token.entity';
+import { platformOfDevice, type ProfilePlatform } from '../profiles/profile-platform';
 import { appleActionMessages, isTokenLevelRefusal } from './device.errors';
 import { normalizeSerialNumber, serialNumberProblem, serialNumberProblemMessage } from './serial-number';
 
@@ -52,7 +53,21 @@ export interface AutoAssignResult {
   failed: number;
   /** Not sent: unknown, deleted, in cooldown, nothing to assign, or already holding the profile. */
   skipped: number;
+  /**
+   * Of `skipped`: devices without a profile whose platform has no default profile on the token (or
+   * whose platform Apple's record does not say), or that are migrating (mdm_migration_deadline)
+   * while their default does not await configuration; left alone. Absent when there are none.
+   */
+  withoutDefault?: number;
 }
+
+/** The DepTokenEntity property of each platform's default profile column. */
+const DEFAULT_COLUMN_PROPERTIES = {
+  IOS: 'defaultProfileId',
+  MACOS: 'defaultMacosProfileId',
+  TVOS: 'defaultTvosProfileId',
+  VISIONOS: 'defaultVisionosProfileId',
+} as const satisfies Record<ProfilePlatform, keyof DepTokenEntity>;
 
 /** Serials one `assignEnrollmentProfile` call takes. */
 export const MAX_SERIALS_PER_ASSIGN_CALL = 10_000;
@@ -208,18 +223,40 @@ export class DeviceAssignmentService {
       apple_profile_uuid: string | null;
       next_assignment_retry_at: Date | null;
       deleted_at: Date | null;
+      os: string | null;
+      device_family: string | null;
+      mdm_migration_deadline: Date | null;
     }[] = await this.dataSource.query(
-      `SELECT serial_number, requested_profile_id, profile_id, apple_profile_uuid, next_assignment_retry_at, deleted_at
+      `SELECT serial_number, requested_profile_id, profile_id, apple_profile_uuid, next_assignment_retry_at, deleted_at, os, device_family,
+              mdm_migration_deadline
          FROM devices WHERE token_id = $1 AND serial_number = ANY($2::text[])`,
       [tokenId, distinct],
     );
+    // The default rule: each device gets its platform's default (src/profiles/profile-platform.ts).
+    const defaultFor = (platform: ProfilePlatform | null): string | null => (platform ? token[DEFAULT_COLUMN_PROPERTIES[platform]] : null);
     const now = this.clock.now();
     const wanted = new Map<string, string>();
+    // Devices migrating to this server without a wipe, by the default profile the rule chose.
+    const migrating = new Map<string, string>();
     for (const row of rows) {
       if (row.deleted_at) continue;
       if (row.next_assignment_retry_at && row.next_assignment_retry_at.getTime() > now.getTime()) continue;
-      const target = row.requested_profile_id ?? (row.profile_id ? null : token.defaultProfileId);
+      const byDefault = row.requested_profile_id || row.profile_id ? null : defaultFor(platformOfDevice(row.os, row.device_family));
+      const target = row.requested_profile_id ?? byDefault;
       if (target) wanted.set(row.serial_number, target);
+      else if (!row.requested_profile_id && !row.profile_id) result.withoutDefault = (result.withoutDefault ?? 0) + 1;
+      if (byDefault && row.mdm_migration_deadline) migrating.set(row.serial_number, byDefault);
+    }
+    if (migrating.size > 0) {
+      // Apple's migration guide: a device migrating without a wipe must get a profile with
+      // await_device_configured, or it reaches the home screen before this server configured it.
+      // A default that does not wait is not given to it; the device is counted and left alone.
+      const awaiting = await this.profilesAwaitingConfiguration([...new Set(migrating.values())]);
+      for (const [serial, profileId] of migrating) {
+        if (awaiting.has(profileId)) continue;
+        wanted.delete(serial);
+        result.withoutDefault = (result.withoutDefault ?? 0) + 1;
+      }
     }
     const profiles = await this.profilesByIds(tokenId, [...new Set(wanted.values())]);
     const groups = new Map<string, string[]>();
@@ -427,6 +464,15 @@ export class DeviceAssignmentService {
   private async profilesByIds(tokenId: string, ids: string[]): Promise<Map<string, ProfileTarget>> {
     const found = (await this.profilesByIdsAnyToken(ids)).filter((p) => p.tokenId === tokenId);
     return new Map(found.map((p) => [p.id, p]));
+  }
+
+  /** Of these profiles, the ones that set await_device_configured (awaitFinalConfiguration). */
+  private async profilesAwaitingConfiguration(ids: string[]): Promise<Set<string>> {
+    const rows: { id: string }[] = await this.dataSource.query(
+      `SELECT id FROM enrollment_profiles WHERE id = ANY($1::uuid[]) AND await_final_configuration`,
+      [ids],
+    );
+    return new Set(rows.map((r) => r.id));
   }
 
   private async profilesByIdsAnyToken(ids: string[]): Promise<ProfileTarget[]> {

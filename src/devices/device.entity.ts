@@ -66,6 +66,10 @@ export class DeviceEntity {
   @Column({ name: 'device_assigned_by', type: 'text', nullable: true })
   deviceAssignedBy: string | null;
 
+  /** Apple's mdm_migration_deadline (protocol 8+): enroll here by then, the device migrates without a wipe. */
+  @Column({ name: 'mdm_migration_deadline', type: 'timestamptz', precision: 3, nullable: true })
+  mdmMigrationDeadline: Date | null;
+
   @Column({ type: 'text' })
   source: DeviceSource;
 

@@ -127,6 +127,13 @@ export class Device extends Node {
   @Field(() => String, { nullable: true })
   deviceAssignedBy: string | null;
 
+  @Field(() => Date, {
+    nullable: true,
+    description:
+      "Apple's mdm_migration_deadline: the device is being migrated to this server without a wipe and must enroll by then (the default rule gives it a profile that awaits configuration; alert DEVICE_MIGRATION_DEADLINE)",
+  })
+  mdmMigrationDeadline: Date | null;
+
   @Field(() => DeviceSource)
   source: DeviceSource;
 
@@ -183,6 +190,7 @@ export class Device extends Node {
       profilePushedAt: entity.profilePushedAt,
       deviceAssignedAt: entity.deviceAssignedAt,
       deviceAssignedBy: entity.deviceAssignedBy,
+      mdmMigrationDeadline: entity.mdmMigrationDeadline ?? null,
       source: entity.source as DeviceSource,
       lastAssignmentResult: entity.lastAssignmentResult as AssignmentStatus | null,
       lastAssignmentAt: entity.lastAssignmentAt,

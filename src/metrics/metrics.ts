@@ -43,6 +43,7 @@ const ALERT_KINDS = [
   'VPP_TOKEN_REVOKED',
   'VPP_LICENSES_LOW',
   'VPP_LICENSES_EXHAUSTED',
+  'DEVICE_MIGRATION_DEADLINE',
 ] as const;
 
 export type Transport = 'http' | 'ws';

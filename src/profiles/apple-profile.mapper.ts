@@ -7,20 +7,25 @@
  * - `is_mandatory: true` always. These are organisation-owned devices: a user who could skip Remote
  *   Management during setup would end up with an unmanaged company device. The product has no
  *   setting for it (iOS 13+ treats automated enrollment as mandatory anyway).
- * - `auto_advance_setup: false` always. Auto-advance walks Setup Assistant without a user (tvOS and
- *   unattended kiosks); with it a user could not act on the panes that stay shown.
- * - `skip_setup_items` always, possibly empty, so "hide nothing" is explicit.
+ * - `auto_advance_setup` always, false unless the profile turns it on (tvOS, macOS 11+): auto-advance
+ *   walks Setup Assistant without a user, so a user could not act on the panes that stay shown.
+ * - `skip_setup_items` always, possibly empty, so "hide nothing" is explicit; only panes that exist
+ *   on the profile's platform (setup-pane-catalogue.ts), so Apple never gets a key it would refuse.
  * - `department` / `support_phone_number` only when set: Apple shows them as typed, and an empty
  *   "About configuration" line is worse than none.
  * - `supervising_host_certs` only with ALLOW_BY_CERTIFICATE; `anchor_certs` only when given.
- * Not sent: `is_multi_user` (Shared iPad is not a product setting), `language`/`region`,
- * `configuration_web_url` (users authenticate through the enrollment URL's own flow), `org_magic`,
- * `support_email_address`, and `devices` (assignment is a separate call).
+ * - The other keys of Apple's Profile (`language`, `region`, `support_email_address`, `org_magic`,
+ *   `configuration_web_url`, `is_multi_user`, `is_return_to_service`,
+ *   `do_not_use_profile_from_backup`) only when set or true, and only where the profile's platform
+ *   reads them (profile-keys.ts; the rules refuse the rest): a profile that does not use them sends
+ *   the same JSON as before they existed, so saving it again defines nothing new at Apple.
+ * Not sent: `devices` (assignment is a separate call).
  * User affinity, authentication method and Company Portal have no Apple key: they shape what this
  * service does when the device reaches the enrollment URL.
  */
 import type { DepProfile } from '../apple/dep.types';
 import { type EnrollmentProfileSettings, SyncWithComputers } from './profile.settings';
+import { supportsSetting, type PlatformDependentSetting } from './profile-keys';
 import { toAppleSkipSetupItems } from './setup-pane';
 
 export interface AppleProfileOptions {
@@ -49,15 +54,31 @@ export function toAppleProfile(settings: EnrollmentProfileSettings, options: App
     is_mdm_removable: !settings.lockedEnrollment,
     is_mandatory: true,
     await_device_configured: settings.awaitFinalConfiguration,
-    auto_advance_setup: false,
-    skip_setup_items: toAppleSkipSetupItems(settings.hiddenSetupPanes),
+    auto_advance_setup: settings.autoAdvanceSetup === true && supportsSetting(settings.platform, 'autoAdvanceSetup'),
+    skip_setup_items: toAppleSkipSetupItems(settings.hiddenSetupPanes, settings.platform),
   };
   const department = settings.departmentName?.trim();
   if (department) profile.department = department;
   const phone = settings.departmentPhone?.trim();
   if (phone) profile.support_phone_number = phone;
   if (byCertificate) profile.supervising_host_certs = hostCertificates;
-  const anchors = [...new Set(options.anchorCertificates ?? [])];
+  const anchors = [...new Set([...(settings.anchorCertificates ?? []), ...(options.anchorCertificates ?? [])])];
   if (anchors.length > 0) profile.anchor_certs = anchors;
+
+  const applies = (key: PlatformDependentSetting) => supportsSetting(settings.platform, key);
+  const text = (value: string | null | undefined) => (value === null || value === undefined || value === '' ? null : value);
+  const language = text(settings.language);
+  if (language && applies('language')) profile.language = language;
+  const region = text(settings.region);
+  if (region && applies('region')) profile.region = region;
+  const email = text(settings.supportEmailAddress);
+  if (email) profile.support_email_address = email;
+  const magic = text(settings.orgMagic);
+  if (magic) profile.org_magic = magic;
+  const webUrl = text(settings.configurationWebUrl);
+  if (webUrl && applies('configurationWebUrl')) profile.configuration_web_url = webUrl;
+  if (settings.multiUser && applies('multiUser')) profile.is_multi_user = true;
+  if (settings.returnToService && applies('returnToService')) profile.is_return_to_service = true;
+  if (settings.doNotUseProfileFromBackup && applies('doNotUseProfileFromBackup')) profile.do_not_use_profile_from_backup = true;
   return profile;
 }

@@ -16,6 +16,9 @@ export class EnrollmentProfileEntity {
   @Column({ type: 'text', nullable: true })
   description: string | null;
 
+  @Column({ type: 'text', default: 'IOS' })
+  platform: 'IOS' | 'MACOS' | 'TVOS' | 'VISIONOS';
+
   @Column({ name: 'user_affinity', type: 'text' })
   userAffinity: 'WITH_USER' | 'WITHOUT_USER';
 
@@ -54,6 +57,37 @@ export class EnrollmentProfileEntity {
 
   @Column({ name: 'hidden_setup_panes', type: 'text', array: true, default: () => `'{}'` })
   hiddenSetupPanes: string[];
+
+  @Column({ type: 'text', nullable: true })
+  language: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  region: string | null;
+
+  @Column({ name: 'support_email_address', type: 'text', nullable: true })
+  supportEmailAddress: string | null;
+
+  @Column({ name: 'org_magic', type: 'text', nullable: true })
+  orgMagic: string | null;
+
+  @Column({ name: 'auto_advance_setup', type: 'boolean', default: false })
+  autoAdvanceSetup: boolean;
+
+  @Column({ name: 'configuration_web_url', type: 'text', nullable: true })
+  configurationWebUrl: string | null;
+
+  @Column({ name: 'multi_user', type: 'boolean', default: false })
+  multiUser: boolean;
+
+  /** Base64 DER, as Apple's `anchor_certs` takes them. */
+  @Column({ name: 'anchor_certificates', type: 'text', array: true, default: () => `'{}'` })
+  anchorCertificates: string[];
+
+  @Column({ name: 'return_to_service', type: 'boolean', default: false })
+  returnToService: boolean;
+
+  @Column({ name: 'do_not_use_profile_from_backup', type: 'boolean', default: false })
+  doNotUseProfileFromBackup: boolean;
 
   @Column({ name: 'apple_profile_uuid', type: 'text', nullable: true })
   appleProfileUuid: string | null;

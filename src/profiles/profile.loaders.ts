@@ -6,15 +6,15 @@ import { connectionArgsFromKey, countNested, loaderPerKey, paginateNested } from
 import type { Services } from '../services';
 import type { ConfiguratorCertificateEntity } from './configurator-certificate.entity';
 import type { EnrollmentProfileEntity } from './profile.entity';
-import type { CompanyPortalVppTokenState } from './profile.service';
+import type { CompanyPortalVppTokenState, DefaultProfileIds } from './profile.service';
 
 export interface ProfileLoaders {
   /** Visible profiles by row id (null when absent or not visible). */
   profileById: DataLoader<string, EnrollmentProfileEntity | null>;
   /** A token's default profile, by token row id (one query joining tokens and profiles). */
   defaultProfileByToken: DataLoader<string, EnrollmentProfileEntity | null>;
-  /** A token's default profile id, by token row id (for EnrollmentProfile.isDefault). */
-  defaultProfileIdByToken: DataLoader<string, string | null>;
+  /** A token's default profile ids by platform, by token row id (isDefault, DepToken.defaultProfiles). */
+  defaultProfileIdByToken: DataLoader<string, DefaultProfileIds>;
   /** Pages of a token's profiles, one loader per connection arguments (`connectionArgsKey`). */
   profilesByToken: (argsKey: string) => DataLoader<string, ConnectionResult<EnrollmentProfileEntity>>;
   certificatesByProfile: DataLoader<string, ConfiguratorCertificateEntity[]>;
@@ -48,7 +48,7 @@ export function createProfileLoaders(services: Services, scope: AccessScope): Pr
     }),
     defaultProfileIdByToken: new DataLoader(async (tokenIds) => {
       const map = await services.profiles.defaultProfileIds(tokenIds);
-      return tokenIds.map((id) => map.get(id) ?? null);
+      return tokenIds.map((id) => map.get(id) ?? {});
     }),
     profilesByToken: loaderPerKey((key) => {
       const args = connectionArgsFromKey(key);

@@ -22,6 +22,7 @@ import {
   CreateEnrollmentProfileInput,
   DeleteAppleConfiguratorCertificateInput,
   DeleteAppleConfiguratorCertificatePayload,
+  DefaultEnrollmentProfile,
   DeleteEnrollmentProfileInput,
   DeleteEnrollmentProfilePayload,
   EnrollmentProfile,
@@ -33,6 +34,7 @@ import {
   UpdateEnrollmentProfilePayload,
 } from './profile.types';
 import { profileWarnings } from './profile.warnings';
+import { PROFILE_PLATFORMS } from './profile-platform';
 import { settingsOf } from './profile.service';
 
 /** The settings a create/update input carries, global ids parsed; absent stays absent. */
@@ -60,7 +62,18 @@ function settingsPatch(input: CreateEnrollmentProfileInput | UpdateEnrollmentPro
     departmentName: input.departmentName,
     departmentPhone: input.departmentPhone,
     hiddenSetupPanes: input.hiddenSetupPanes,
+    language: input.language,
+    region: input.region,
+    supportEmailAddress: input.supportEmailAddress,
+    orgMagic: input.orgMagic,
+    autoAdvanceSetup: input.autoAdvanceSetup,
+    configurationWebUrl: input.configurationWebUrl,
+    multiUser: input.multiUser,
+    anchorCertificates: input.anchorCertificates,
+    returnToService: input.returnToService,
+    doNotUseProfileFromBackup: input.doNotUseProfileFromBackup,
   };
+  if ('platform' in input) patch.platform = input.platform;
   return patch;
 }
 
@@ -71,9 +84,9 @@ export class EnrollmentProfileResolver {
     return toDepToken(ctx, (await ctx.loaders.tokenById.load(profile.tokenRowId))!);
   }
 
-  @FieldResolver(() => Boolean, { description: "Whether this is its token's default profile" })
+  @FieldResolver(() => Boolean, { description: "Whether this is its token's default profile for its platform" })
   async isDefault(@Root() profile: EnrollmentProfile, @Ctx() ctx: RequestContext): Promise<boolean> {
-    return (await ctx.loaders.defaultProfileIdByToken.load(profile.tokenRowId)) === profile.rowId;
+    return (await ctx.loaders.defaultProfileIdByToken.load(profile.tokenRowId))[profile.platform] === profile.rowId;
   }
 
   @FieldResolver(() => VppToken, {
@@ -153,13 +166,16 @@ export class EnrollmentProfileResolver {
     return { deletedEnrollmentProfileId: toGlobalId('EnrollmentProfile', id) };
   }
 
-  @Mutation(() => DepTokenPayload, { description: 'The profile new devices of the token get (null clears it); devices already there keep theirs' })
+  @Mutation(() => DepTokenPayload, {
+    description: "The profile new devices of the token and the profile's platform get (null clears it); devices already there keep theirs",
+  })
   @RequireRole(Role.OPERATOR)
   async setDefaultEnrollmentProfile(@Arg('input') input: SetDefaultEnrollmentProfileInput, @Ctx() ctx: RequestContext): Promise<DepTokenPayload> {
-    const token = await ctx.services.profiles.setDefault(
+    const { token } = await ctx.services.profiles.setDefault(
       fromGlobalId(input.tokenId, 'DepToken', 'tokenId'),
       input.profileId ? fromGlobalId(input.profileId, 'EnrollmentProfile', 'profileId') : null,
       ctx.scope,
+      input.platform ?? null,
     );
     return { token: toDepToken(ctx, token) };
   }
@@ -167,7 +183,24 @@ export class EnrollmentProfileResolver {
 
 @Resolver(() => DepToken)
 export class DepTokenProfilesResolver {
-  @FieldResolver(() => EnrollmentProfile, { nullable: true, description: 'Applied to every device that arrives with this token without a profile' })
+  @FieldResolver(() => [DefaultEnrollmentProfile], {
+    description: 'The default profile of each platform that has one (IOS, MACOS, TVOS, VISIONOS order): applied to every device of that platform that arrives with this token without a profile',
+  })
+  async defaultProfiles(@Root() token: DepToken, @Ctx() ctx: RequestContext): Promise<DefaultEnrollmentProfile[]> {
+    const ids = await ctx.loaders.defaultProfileIdByToken.load(token.rowId);
+    const out: DefaultEnrollmentProfile[] = [];
+    for (const platform of PROFILE_PLATFORMS) {
+      const id = ids[platform];
+      const profile = id ? await ctx.loaders.profileById.load(id) : null;
+      if (profile) out.push(Object.assign(new DefaultEnrollmentProfile(), { platform, profile: EnrollmentProfile.from(profile) }));
+    }
+    return out;
+  }
+
+  @FieldResolver(() => EnrollmentProfile, {
+    nullable: true,
+    description: 'The iOS / iPadOS default profile (defaultProfiles has every platform)',
+  })
   async defaultProfile(@Root() token: DepToken, @Ctx() ctx: RequestContext): Promise<EnrollmentProfile | null> {
     const profile = await ctx.loaders.defaultProfileByToken.load(token.rowId);
     return profile ? EnrollmentProfile.from(profile) : null;

@@ -8,6 +8,8 @@
  * after a round trip.
  */
 import { checkDeviceNameTemplate } from './device-name-template';
+import { PLATFORM_DEPENDENT_SETTINGS, PROFILE_KEY_PLATFORMS, platformList, settingIsOn, supportsSetting } from './profile-keys';
+import { PLATFORM_LABELS, PROFILE_PLATFORMS } from './profile-platform';
 import { type ProfileErrorCode, ProfileRuleError } from './profile.errors';
 import {
   AuthenticationMethod,
@@ -27,6 +29,20 @@ export const DEPARTMENT_NAME_MAX_LENGTH = 125;
 export const DEPARTMENT_PHONE_MAX_LENGTH = 50;
 /** Apple's limit on `url`. */
 export const ENROLLMENT_URL_MAX_LENGTH = 2000;
+/** Apple's limit on `support_email_address`. */
+export const SUPPORT_EMAIL_MAX_LENGTH = 250;
+/** Apple's limit on `org_magic`. */
+export const ORG_MAGIC_MAX_LENGTH = 256;
+/** Apple's limit on `configuration_web_url` (as on `url`). */
+export const CONFIGURATION_WEB_URL_MAX_LENGTH = 2000;
+/** Anchor certificates a profile may carry (ours: a private CA chain is a handful). */
+export const MAX_ANCHOR_CERTIFICATES = 10;
+/** ISO 639 language (2 or 3 letters), optionally with script / region subtags: `en`, `en-US`, `zh-Hans`. */
+export const LANGUAGE_CODE = /^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/;
+/** ISO 3166-1 alpha-2. */
+export const REGION_CODE = /^[A-Z]{2}$/;
+/** One @, something on each side, no spaces: what Apple's Setup Assistant can show as an address. */
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 /** Apple Configurator certificates a profile may list (the product's limit). */
 export const MAX_CONFIGURATOR_CERTIFICATES = 10;
 /** The rules' limit on profiles per DEP token; the service reads MAX_PROFILES_PER_TOKEN from config. */
@@ -39,6 +55,8 @@ export interface ProfileRuleViolation {
   message: string;
   /** Extra detail for some codes (DEVICE_NAME_TEMPLATE_INVALID: the reason). */
   reason?: string;
+  /** PROFILE_SETTING_NOT_FOR_PLATFORM: the profile's platform. */
+  platform?: string;
 }
 
 export interface ProfileRuleContext {
@@ -82,6 +100,23 @@ export function validateProfileSettings(settings: EnrollmentProfileSettings, con
       'description',
       `The description is ${description.length} characters long; at most ${PROFILE_DESCRIPTION_MAX_LENGTH} are allowed.`,
     );
+  }
+
+  // The platform, and settings that do not exist on it: refused rather than dropped, because an
+  // admin who turned single app mode on for a Mac believes Macs will be locked.
+  if (!PROFILE_PLATFORMS.includes(settings.platform)) {
+    add('PROFILE_SETTING_NOT_FOR_PLATFORM', 'platform', `Unknown platform ${String(settings.platform)}.`);
+  } else {
+    for (const key of PLATFORM_DEPENDENT_SETTINGS) {
+      if (!settingIsOn(settings, key) || supportsSetting(settings.platform, key)) continue;
+      const what = key === 'authenticationMethod' ? 'Company Portal authentication' : key === 'userAffinity' ? 'User affinity' : key;
+      violations.push({
+        code: 'PROFILE_SETTING_NOT_FOR_PLATFORM',
+        field: key,
+        platform: settings.platform,
+        message: `${what} does not exist on ${PLATFORM_LABELS[settings.platform]}; it exists on ${platformList(PROFILE_KEY_PLATFORMS[key].platforms)}. Turn it off for this profile.`,
+      });
+    }
   }
 
   // User affinity and where users authenticate.
@@ -233,6 +268,47 @@ export function validateProfileSettings(settings: EnrollmentProfileSettings, con
     );
   }
 
+  // Apple's other profile keys, validated as Apple validates them (spec §3: LOCALE_INVALID,
+  // SUPPORT_EMAIL_INVALID, MAGIC_INVALID, CONFIG_URL_INVALID), with one code per field.
+  if (settings.language != null && !LANGUAGE_CODE.test(settings.language)) {
+    add('PROFILE_LANGUAGE_INVALID', 'language', 'The language must be an ISO 639 code such as "en" or "pt-BR".');
+  }
+  if (settings.region != null && !REGION_CODE.test(settings.region)) {
+    add('PROFILE_REGION_INVALID', 'region', 'The region must be an ISO 3166-1 alpha-2 code such as "US" or "DE".');
+  }
+  const email = settings.supportEmailAddress ?? null;
+  if (email !== null && (email.length > SUPPORT_EMAIL_MAX_LENGTH || !EMAIL.test(email))) {
+    add(
+      'SUPPORT_EMAIL_INVALID',
+      'supportEmailAddress',
+      email.length > SUPPORT_EMAIL_MAX_LENGTH
+        ? `The support email address is ${email.length} characters long; Apple accepts at most ${SUPPORT_EMAIL_MAX_LENGTH}.`
+        : 'The support email address is not an email address.',
+    );
+  }
+  if (settings.orgMagic != null && settings.orgMagic.length > ORG_MAGIC_MAX_LENGTH) {
+    add('ORG_MAGIC_TOO_LONG', 'orgMagic', `orgMagic is ${settings.orgMagic.length} characters long; Apple accepts at most ${ORG_MAGIC_MAX_LENGTH}.`);
+  }
+  const webUrl = settings.configurationWebUrl ?? null;
+  if (webUrl !== null) {
+    if (!isHttpUrl(webUrl) || webUrl.length > CONFIGURATION_WEB_URL_MAX_LENGTH) {
+      add('CONFIGURATION_WEB_URL_INVALID', 'configurationWebUrl', `The configuration web URL must be an absolute http(s) URL of at most ${CONFIGURATION_WEB_URL_MAX_LENGTH} characters.`);
+    } else if (!(withUser && settings.authenticationMethod === AuthenticationMethod.SETUP_ASSISTANT)) {
+      add(
+        'CONFIGURATION_WEB_URL_REQUIRES_SETUP_ASSISTANT',
+        'configurationWebUrl',
+        'The configuration web URL is where users sign in during Setup Assistant: it needs user affinity with SETUP_ASSISTANT authentication.',
+      );
+    }
+  }
+  if ((settings.anchorCertificates?.length ?? 0) > MAX_ANCHOR_CERTIFICATES) {
+    add(
+      'ANCHOR_CERTIFICATES_TOO_MANY',
+      'anchorCertificates',
+      `A profile carries at most ${MAX_ANCHOR_CERTIFICATES} anchor certificates; ${settings.anchorCertificates.length} were given.`,
+    );
+  }
+
   // The deployment's enrollment URL goes to Apple as `url`. A bad one is an operator's
   // configuration mistake, reported with its own code so it is not mistaken for the admin's input.
   const url = context.enrollmentUrl ?? '';
@@ -265,6 +341,7 @@ export function violationError(violations: readonly ProfileRuleViolation[]): Pro
   if (!first) throw new RangeError('violationError needs at least one violation');
   const extensions: Record<string, unknown> = { field: first.field, violations: violations.map((v) => ({ ...v })) };
   if (first.reason !== undefined) extensions.reason = first.reason;
+  if (first.platform !== undefined) extensions.platform = first.platform;
   return new ProfileRuleError(first.code, first.message, extensions);
 }
 

@@ -38,6 +38,13 @@ import {
 } from './profile.settings';
 import { type ProfileWarning, profileWarnings } from './profile.warnings';
 import type { SetupPane } from './setup-pane';
+import { parseConfiguratorCertificate } from './configurator-certificate.crypto';
+import { DEFAULT_PROFILE_COLUMNS, PLATFORM_LABELS, PROFILE_PLATFORMS, ProfilePlatform } from './profile-platform';
+import { MAX_ANCHOR_CERTIFICATES } from './profile.rules';
+import { ProfileRuleError } from './profile.errors';
+
+/** A token's default profile ids, by platform (absent = no default). */
+export type DefaultProfileIds = Partial<Record<ProfilePlatform, string>>;
 
 /** Settings as a client sends them: absent = default (create) or unchanged (update). */
 export type ProfileSettingsPatch = { [K in keyof EnrollmentProfileSettings]?: EnrollmentProfileSettings[K] | null };
@@ -96,7 +103,10 @@ export class EnrollmentProfileService {
   async create(tokenId: string, patch: ProfileSettingsPatch & { name: string }, scope: AccessScope): Promise<SavedProfile> {
     const token = await this.findVisibleToken(tokenId, scope);
     if (!token) throw notFound('DEP token');
-    const settings = normalizeProfileSettings(applyPatch(defaultsFor(patch.userAffinity ?? DEFAULT_PROFILE_SETTINGS.userAffinity, patch.name), patch));
+    const platform = patch.platform ?? DEFAULT_PROFILE_SETTINGS.platform;
+    const settings = normalizeProfileSettings(
+      applyPatch(defaultsFor(platform, patch.userAffinity ?? defaultAffinityOf(platform), patch.name), withParsedAnchors(patch)),
+    );
     const { certificates, vppToken } = await this.checkSettings(settings, scope, null);
     const limit = profileLimitViolation(await this.profiles.countBy({ tokenId }), this.config.maxProfilesPerToken);
     if (limit) throw limit;
@@ -140,10 +150,11 @@ export class EnrollmentProfileService {
     // A switch of user affinity resets the settings that depend on it, unless they are given.
     let base = previous;
     if (patch.userAffinity != null && patch.userAffinity !== previous.userAffinity) {
-      const defaults = defaultsFor(patch.userAffinity, previous.name);
+      const defaults = defaultsFor(previous.platform, patch.userAffinity, previous.name);
       base = { ...previous, ...Object.fromEntries(USER_ONLY.map((k) => [k, defaults[k]])) };
     }
-    const settings = normalizeProfileSettings(applyPatch(base, patch));
+    // The platform is fixed at creation: an update that names it is ignored, not obeyed.
+    const settings = normalizeProfileSettings(applyPatch(base, { ...withParsedAnchors(patch), platform: previous.platform }));
     const keptVppToken =
       settings.companyPortalVppTokenId !== null && settings.companyPortalVppTokenId === previous.companyPortalVppTokenId;
     const { certificates, vppToken } = await this.checkSettings(settings, scope, keptVppToken ? settings.companyPortalVppTokenId : null);
@@ -182,10 +193,11 @@ export class EnrollmentProfileService {
     if (!profile) throw notFound('Enrollment profile');
     await this.dataSource.transaction(async (manager) => {
       await manager.query(`SELECT 1 FROM dep_tokens WHERE id = $1 FOR UPDATE`, [profile.tokenId]);
-      const [{ is_default }] = await manager.query(`SELECT (default_profile_id = $2) IS TRUE AS is_default FROM dep_tokens WHERE id = $1`, [
-        profile.tokenId,
-        profile.id,
-      ]);
+      const [{ is_default }] = await manager.query(
+        `SELECT ($2 IN (${Object.values(DEFAULT_PROFILE_COLUMNS).map((c) => `COALESCE(${c}, '00000000-0000-0000-0000-000000000000')`).join(', ')})) IS TRUE AS is_default
+           FROM dep_tokens WHERE id = $1`,
+        [profile.tokenId, profile.id],
+      );
       if (is_default) {
         throw new DomainError(ErrorCode.PROFILE_IN_USE, "This is its token's default profile: choose another default (or none) first", {
           reason: 'DEFAULT_PROFILE',
@@ -208,26 +220,48 @@ export class EnrollmentProfileService {
 
   // ---------------------------------------------------------------- default profile
 
-  /** Sets (or, with null, clears) the profile new devices of the token get. */
-  async setDefault(tokenId: string, profileId: string | null, scope: AccessScope): Promise<DepTokenEntity> {
+  /**
+   * Sets (or, with null, clears) the profile new devices of the token and platform get. Without a
+   * platform: the profile's own, or iOS when clearing (the single default of old clients).
+   */
+  async setDefault(
+    tokenId: string,
+    profileId: string | null,
+    scope: AccessScope,
+    platform: ProfilePlatform | null = null,
+  ): Promise<{ token: DepTokenEntity; platform: ProfilePlatform }> {
     const token = await this.findVisibleToken(tokenId, scope);
     if (!token) throw notFound('DEP token');
+    let target = platform ?? ProfilePlatform.IOS;
     if (profileId !== null) {
       const profile = await this.findVisible(profileId, scope);
       if (!profile) throw notFound('Enrollment profile');
       if (profile.tokenId !== tokenId) {
         throw new DomainError(ErrorCode.PROFILE_TOKEN_MISMATCH, 'A default profile must belong to the same DEP token', { field: 'profileId' });
       }
+      const profilePlatform = profile.platform as ProfilePlatform;
+      if (platform !== null && platform !== profilePlatform) {
+        throw new DomainError(
+          ErrorCode.PROFILE_PLATFORM_MISMATCH,
+          `This is a ${PLATFORM_LABELS[profilePlatform]} profile; the ${PLATFORM_LABELS[platform]} default must be a ${PLATFORM_LABELS[platform]} profile`,
+          { field: 'platform', platform, profilePlatform },
+        );
+      }
+      target = profilePlatform;
     }
+    const column = DEFAULT_PROFILE_COLUMNS[target];
     // updated_at stays: it versions the token's credentials (DepClientFactory), which did not change.
     await this.dataSource.transaction(async (manager) => {
       // The same lock deleteEnrollmentProfile takes: a profile deleted meanwhile is a NOT_FOUND,
       // not a foreign-key failure.
       await manager.query(`SELECT 1 FROM dep_tokens WHERE id = $1 FOR UPDATE`, [tokenId]);
       if (profileId !== null && !(await manager.existsBy(EnrollmentProfileEntity, { id: profileId }))) throw notFound('Enrollment profile');
-      await manager.update(DepTokenEntity, { id: tokenId }, { defaultProfileId: profileId });
+      await manager.query(`UPDATE dep_tokens SET ${column} = $2 WHERE id = $1`, [tokenId, profileId]);
     });
-    return this.dataSource.getRepository(DepTokenEntity).findOneOrFail({ where: { id: tokenId }, relations: { scopeTags: true } });
+    return {
+      token: await this.dataSource.getRepository(DepTokenEntity).findOneOrFail({ where: { id: tokenId }, relations: { scopeTags: true } }),
+      platform: target,
+    };
   }
 
   // ---------------------------------------------------------------- reads
@@ -263,14 +297,14 @@ export class EnrollmentProfileService {
     return map;
   }
 
-  /** default_profile_id per token, one query. */
-  async defaultProfileIds(tokenIds: readonly string[]): Promise<Map<string, string | null>> {
+  /** The default profile ids of each token, by platform, one query. */
+  async defaultProfileIds(tokenIds: readonly string[]): Promise<Map<string, DefaultProfileIds>> {
     if (tokenIds.length === 0) return new Map();
-    const rows: { id: string; default_profile_id: string | null }[] = await this.dataSource.query(
-      `SELECT id, default_profile_id FROM dep_tokens WHERE id = ANY($1::uuid[])`,
+    const rows: Record<string, string | null>[] = await this.dataSource.query(
+      `SELECT id, ${Object.values(DEFAULT_PROFILE_COLUMNS).join(', ')} FROM dep_tokens WHERE id = ANY($1::uuid[])`,
       [[...tokenIds]],
     );
-    return new Map(rows.map((r) => [r.id, r.default_profile_id]));
+    return new Map(rows.map((r) => [r.id as string, defaultsOfRow(r)]));
   }
 
   /** Company Portal VPP token states for stored profiles (any scope: the profile already chose them). */
@@ -381,13 +415,71 @@ function appleDefineError(error: AppleDepError): DomainError | AppleRequestExcep
   return new AppleRequestException({ family: 'DEP', error, messages: appleActionMessages('define the profile') });
 }
 
-/** Defaults for a new profile; without a user nothing that needs one is on. */
-function defaultsFor(userAffinity: UserAffinity, name: string): EnrollmentProfileSettings {
-  const base: EnrollmentProfileSettings = { ...DEFAULT_PROFILE_SETTINGS, name, userAffinity, appleConfiguratorCertificateIds: [], hiddenSetupPanes: [] };
+/** The default profile ids of a `dep_tokens` row with the DEFAULT_PROFILE_COLUMNS. */
+export function defaultsOfRow(row: Record<string, unknown>): DefaultProfileIds {
+  const out: DefaultProfileIds = {};
+  for (const platform of PROFILE_PLATFORMS) {
+    const id = row[DEFAULT_PROFILE_COLUMNS[platform]];
+    if (typeof id === 'string') out[platform] = id;
+  }
+  return out;
+}
+
+/** Apple TV and Vision Pro profiles have no user (profile-keys.ts); the others default to one. */
+function defaultAffinityOf(platform: ProfilePlatform): UserAffinity {
+  return platform === ProfilePlatform.IOS || platform === ProfilePlatform.MACOS ? DEFAULT_PROFILE_SETTINGS.userAffinity : UserAffinity.WITHOUT_USER;
+}
+
+/**
+ * Defaults for a new profile; without a user nothing that needs one is on. Company Portal is an
+ * iOS / iPadOS app: a Mac with a user authenticates in Setup Assistant.
+ */
+function defaultsFor(platform: ProfilePlatform, userAffinity: UserAffinity, name: string): EnrollmentProfileSettings {
+  const base: EnrollmentProfileSettings = {
+    ...DEFAULT_PROFILE_SETTINGS,
+    platform,
+    name,
+    userAffinity,
+    appleConfiguratorCertificateIds: [],
+    hiddenSetupPanes: [],
+    anchorCertificates: [],
+  };
   if (userAffinity === UserAffinity.WITHOUT_USER) {
     return { ...base, authenticationMethod: null, installCompanyPortal: false, companyPortalVppTokenId: null, singleAppModeUntilAuthentication: false };
   }
+  if (platform !== ProfilePlatform.IOS) {
+    return { ...base, authenticationMethod: AuthenticationMethod.SETUP_ASSISTANT, installCompanyPortal: false, companyPortalVppTokenId: null };
+  }
   return { ...base, authenticationMethod: AuthenticationMethod.COMPANY_PORTAL, installCompanyPortal: true };
+}
+
+/**
+ * Anchor certificates as sent (PEM or base64 DER) -> base64 DER, as stored and sent to Apple. A
+ * list longer than a profile takes is refused before any certificate is parsed.
+ */
+function withParsedAnchors(patch: ProfileSettingsPatch): ProfileSettingsPatch {
+  const given = patch.anchorCertificates;
+  if (given === undefined || given === null) return patch;
+  if (given.length > MAX_ANCHOR_CERTIFICATES) {
+    throw new ProfileRuleError(
+      'ANCHOR_CERTIFICATES_TOO_MANY',
+      `A profile carries at most ${MAX_ANCHOR_CERTIFICATES} anchor certificates; ${given.length} were given.`,
+      { field: 'anchorCertificates' },
+    );
+  }
+  const parsed = given.map((text, index) => {
+    try {
+      return parseConfiguratorCertificate(text).derBase64;
+    } catch (error) {
+      if (!(error instanceof ProfileRuleError)) throw error;
+      throw new ProfileRuleError('ANCHOR_CERTIFICATE_INVALID', `Anchor certificate ${index + 1}: ${error.message}`, {
+        field: 'anchorCertificates',
+        reason: error.extensions.reason,
+        index,
+      });
+    }
+  });
+  return { ...patch, anchorCertificates: parsed };
 }
 
 /**
@@ -402,6 +494,11 @@ function applyPatch(base: EnrollmentProfileSettings, patch: ProfileSettingsPatch
     'deviceNameTemplate',
     'departmentName',
     'departmentPhone',
+    'language',
+    'region',
+    'supportEmailAddress',
+    'orgMagic',
+    'configurationWebUrl',
   ]);
   const out: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(patch) as [keyof EnrollmentProfileSettings, unknown][]) {
@@ -430,6 +527,17 @@ export function settingsOf(entity: EnrollmentProfileEntity, certificateIds: stri
     departmentName: entity.departmentName,
     departmentPhone: entity.departmentPhone,
     hiddenSetupPanes: entity.hiddenSetupPanes as SetupPane[],
+    platform: entity.platform as ProfilePlatform,
+    language: entity.language,
+    region: entity.region,
+    supportEmailAddress: entity.supportEmailAddress,
+    orgMagic: entity.orgMagic,
+    autoAdvanceSetup: entity.autoAdvanceSetup,
+    configurationWebUrl: entity.configurationWebUrl,
+    multiUser: entity.multiUser,
+    anchorCertificates: entity.anchorCertificates,
+    returnToService: entity.returnToService,
+    doNotUseProfileFromBackup: entity.doNotUseProfileFromBackup,
   };
 }
 
@@ -450,5 +558,16 @@ function columnsOf(settings: EnrollmentProfileSettings) {
     departmentName: settings.departmentName,
     departmentPhone: settings.departmentPhone,
     hiddenSetupPanes: settings.hiddenSetupPanes,
+    platform: settings.platform,
+    language: settings.language,
+    region: settings.region,
+    supportEmailAddress: settings.supportEmailAddress,
+    orgMagic: settings.orgMagic,
+    autoAdvanceSetup: settings.autoAdvanceSetup,
+    configurationWebUrl: settings.configurationWebUrl,
+    multiUser: settings.multiUser,
+    anchorCertificates: settings.anchorCertificates,
+    returnToService: settings.returnToService,
+    doNotUseProfileFromBackup: settings.doNotUseProfileFromBackup,
   };
 }

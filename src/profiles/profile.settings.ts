@@ -4,6 +4,7 @@
  * to Apple's profile JSON. Field names are the GraphQL contract's (DESIGN.md `EnrollmentProfile`).
  */
 import { registerEnumType } from 'type-graphql';
+import { ProfilePlatform } from './profile-platform';
 import { SETUP_PANES, type SetupPane } from './setup-pane';
 
 export enum UserAffinity {
@@ -71,6 +72,8 @@ registerEnumType(RequiredLicense, {
 });
 
 export interface EnrollmentProfileSettings {
+  /** Chosen at creation and fixed after: an Apple TV profile does not become a Mac profile. */
+  platform: ProfilePlatform;
   /** Admin-only; also exposed on devices as `enrollmentProfileName` and sent to Apple as `profile_name`. */
   name: string;
   /** Admin-only. */
@@ -96,6 +99,26 @@ export interface EnrollmentProfileSettings {
   /** Shown under "Need help?"; Apple's `support_phone_number`. */
   departmentPhone: string | null;
   hiddenSetupPanes: SetupPane[];
+  /** Apple's `language`: an ISO 639 code (tvOS; iOS 27 when a device returns to service). */
+  language: string | null;
+  /** Apple's `region`: an ISO 3166-1 alpha-2 code, upper case. */
+  region: string | null;
+  /** Apple's `support_email_address`, shown under "Need help?". */
+  supportEmailAddress: string | null;
+  /** Apple's `org_magic`: an opaque string the device sends back in its enrollment request. */
+  orgMagic: string | null;
+  /** Apple's `auto_advance_setup`: Setup Assistant advances on its own (tvOS, macOS 11+). */
+  autoAdvanceSetup: boolean;
+  /** Apple's `configuration_web_url`: where users sign in before enrollment (Setup Assistant with modern authentication). */
+  configurationWebUrl: string | null;
+  /** Apple's `is_multi_user`: Shared iPad. */
+  multiUser: boolean;
+  /** Apple's `anchor_certs`: base64 DER certificates Setup Assistant trusts for the enrollment URL's TLS. */
+  anchorCertificates: string[];
+  /** Apple's `is_return_to_service` (iOS / visionOS 26). */
+  returnToService: boolean;
+  /** Apple's `do_not_use_profile_from_backup` (iOS 26). */
+  doNotUseProfileFromBackup: boolean;
 }
 
 /**
@@ -104,6 +127,7 @@ export interface EnrollmentProfileSettings {
  * the home screen before its configuration lands is a device without its policies.
  */
 export const DEFAULT_PROFILE_SETTINGS: Readonly<Omit<EnrollmentProfileSettings, 'name'>> = Object.freeze({
+  platform: ProfilePlatform.IOS,
   description: null,
   userAffinity: UserAffinity.WITH_USER,
   authenticationMethod: AuthenticationMethod.COMPANY_PORTAL,
@@ -119,6 +143,16 @@ export const DEFAULT_PROFILE_SETTINGS: Readonly<Omit<EnrollmentProfileSettings, 
   departmentName: null,
   departmentPhone: null,
   hiddenSetupPanes: [],
+  language: null,
+  region: null,
+  supportEmailAddress: null,
+  orgMagic: null,
+  autoAdvanceSetup: false,
+  configurationWebUrl: null,
+  multiUser: false,
+  anchorCertificates: [],
+  returnToService: false,
+  doNotUseProfileFromBackup: false,
 });
 
 /** The licence a profile implies (rules: with user affinity a user licence, without a device licence). */
@@ -158,6 +192,14 @@ export function normalizeProfileSettings(settings: EnrollmentProfileSettings): E
     departmentName: optionalText(settings.departmentName),
     departmentPhone: optionalText(settings.departmentPhone),
     hiddenSetupPanes: SETUP_PANES.filter((pane) => hidden.has(pane)),
+    language: optionalText(settings.language),
+    // Apple's region codes are upper case; `de` and `DE` mean the same region.
+    region: optionalText(settings.region)?.toUpperCase() ?? null,
+    supportEmailAddress: optionalText(settings.supportEmailAddress),
+    // org_magic is opaque to Apple and to us: kept as typed, only "empty" means "not set".
+    orgMagic: settings.orgMagic === '' ? null : (settings.orgMagic ?? null),
+    configurationWebUrl: optionalText(settings.configurationWebUrl),
+    anchorCertificates: [...new Set(settings.anchorCertificates ?? [])],
   };
 }
 

@@ -8,6 +8,7 @@ import { exampleDeviceName } from './device-name-template';
 import { AuthenticationMethod, RequiredLicense, requiredLicenseFor, SyncWithComputers, UserAffinity } from './profile.settings';
 import { ProfileWarningCode, type ProfileWarning } from './profile.warnings';
 import { SetupPane } from './setup-pane';
+import { ProfilePlatform } from './profile-platform';
 
 @ObjectType({ implements: Node, description: "An Apple Configurator host's certificate: with ALLOW_BY_CERTIFICATE only listed hosts may pair with devices" })
 export class AppleConfiguratorCertificate extends Node {
@@ -72,6 +73,9 @@ export class EnrollmentProfile extends Node {
   @Field(() => String, { nullable: true, description: 'Admin-only' })
   description: string | null;
 
+  @Field(() => ProfilePlatform, { description: 'Fixed at creation; decides which settings and panes apply and which devices the default rule gives it' })
+  platform: ProfilePlatform;
+
   @Field(() => UserAffinity)
   userAffinity: UserAffinity;
 
@@ -114,6 +118,36 @@ export class EnrollmentProfile extends Node {
   @Field(() => [SetupPane])
   hiddenSetupPanes: SetupPane[];
 
+  @Field(() => String, { nullable: true, description: "Apple's language: ISO 639 (tvOS; iOS 27 and later when a device returns to service)" })
+  language: string | null;
+
+  @Field(() => String, { nullable: true, description: "Apple's region: ISO 3166-1 alpha-2 (tvOS; iOS 27 and later when a device returns to service)" })
+  region: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Shown under "Need help?" (support_email_address)' })
+  supportEmailAddress: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Opaque text the device sends back in its enrollment request (org_magic)' })
+  orgMagic: string | null;
+
+  @Field({ description: 'Setup Assistant advances on its own (auto_advance_setup; tvOS, macOS 11 and later)' })
+  autoAdvanceSetup: boolean;
+
+  @Field(() => String, { nullable: true, description: 'Where users sign in before enrollment, Setup Assistant with modern authentication (configuration_web_url; iOS 13, macOS 10.15 and later)' })
+  configurationWebUrl: string | null;
+
+  @Field({ description: 'Shared iPad (is_multi_user)' })
+  multiUser: boolean;
+
+  @Field(() => [String], { description: 'Certificates (PEM) Setup Assistant trusts for the enrollment URL (anchor_certs)' })
+  anchorCertificates: string[];
+
+  @Field({ description: 'The profile is for devices returning to service (is_return_to_service; iOS and visionOS 26 and later)' })
+  returnToService: boolean;
+
+  @Field({ description: 'A restored backup does not bring back its MDM profile (do_not_use_profile_from_backup; iOS 26 and later)' })
+  doNotUseProfileFromBackup: boolean;
+
   @Field(() => RequiredLicense, { description: 'USER with user affinity, DEVICE without' })
   requiredLicense: RequiredLicense;
 
@@ -142,6 +176,7 @@ export class EnrollmentProfile extends Node {
       entity,
       name: entity.name,
       description: entity.description,
+      platform: entity.platform as ProfilePlatform,
       userAffinity: entity.userAffinity as UserAffinity,
       authenticationMethod: entity.authenticationMethod as AuthenticationMethod | null,
       installCompanyPortal: entity.installCompanyPortal,
@@ -156,6 +191,16 @@ export class EnrollmentProfile extends Node {
       departmentName: entity.departmentName,
       departmentPhone: entity.departmentPhone,
       hiddenSetupPanes: entity.hiddenSetupPanes as SetupPane[],
+      language: entity.language,
+      region: entity.region,
+      supportEmailAddress: entity.supportEmailAddress,
+      orgMagic: entity.orgMagic,
+      autoAdvanceSetup: entity.autoAdvanceSetup,
+      configurationWebUrl: entity.configurationWebUrl,
+      multiUser: entity.multiUser,
+      anchorCertificates: entity.anchorCertificates.map(pemOf),
+      returnToService: entity.returnToService,
+      doNotUseProfileFromBackup: entity.doNotUseProfileFromBackup,
       requiredLicense: requiredLicenseFor(entity.userAffinity as UserAffinity),
       appleProfileUuid: entity.appleProfileUuid,
       appleDefinedAt: entity.appleDefinedAt,
@@ -163,6 +208,10 @@ export class EnrollmentProfile extends Node {
       updatedAt: entity.updatedAt,
     });
   }
+}
+
+function pemOf(derBase64: string): string {
+  return `-----BEGIN CERTIFICATE-----\n${derBase64.replace(/.{1,64}/g, '$&\n')}-----END CERTIFICATE-----\n`;
 }
 
 function safeExample(template: string | null): string | null {
@@ -225,6 +274,36 @@ abstract class ProfileSettingsInput {
 
   @Field(() => [SetupPane], { nullable: true, description: 'Panes to hide (replaces the list); at most as many as there are panes' })
   hiddenSetupPanes?: SetupPane[] | null;
+
+  @Field(() => String, { nullable: true, description: 'ISO 639, e.g. "en" or "pt-BR"' })
+  language?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'ISO 3166-1 alpha-2, e.g. "US"' })
+  region?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'At most 250 characters' })
+  supportEmailAddress?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'At most 256 characters' })
+  orgMagic?: string | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'Default false; tvOS and macOS only' })
+  autoAdvanceSetup?: boolean | null;
+
+  @Field(() => String, { nullable: true, description: 'An http(s) URL of at most 2000 characters; needs user affinity with SETUP_ASSISTANT authentication' })
+  configurationWebUrl?: string | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'Default false; iOS (iPadOS) only' })
+  multiUser?: boolean | null;
+
+  @Field(() => [String], { nullable: true, description: 'PEM or base64 DER, one certificate each; at most 10 (replaces the list)' })
+  anchorCertificates?: string[] | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'Default false; iOS and visionOS only' })
+  returnToService?: boolean | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'Default false; iOS only' })
+  doNotUseProfileFromBackup?: boolean | null;
 }
 
 @InputType({ description: 'Absent settings take their defaults' })
@@ -234,6 +313,9 @@ export class CreateEnrollmentProfileInput extends ProfileSettingsInput {
 
   @Field({ description: 'At most 125 characters' })
   name: string;
+
+  @Field(() => ProfilePlatform, { nullable: true, description: 'Default IOS; fixed once created' })
+  platform?: ProfilePlatform | null;
 }
 
 @InputType({ description: 'Absent settings stay as they are; null clears an optional text or the VPP token' })
@@ -279,6 +361,21 @@ export class SetDefaultEnrollmentProfileInput {
 
   @Field(() => ID, { nullable: true, description: 'null clears the default' })
   profileId?: string | null;
+
+  @Field(() => ProfilePlatform, {
+    nullable: true,
+    description: "Whose default: the profile's platform when absent (it must match when given), IOS when clearing without one",
+  })
+  platform?: ProfilePlatform | null;
+}
+
+@ObjectType({ description: "A token's default profile for one platform" })
+export class DefaultEnrollmentProfile {
+  @Field(() => ProfilePlatform)
+  platform: ProfilePlatform;
+
+  @Field(() => EnrollmentProfile)
+  profile: EnrollmentProfile;
 }
 
 @InputType()

@@ -14,7 +14,9 @@ import {
   UserAffinity,
   installsCompanyPortal,
 } from './profile.settings';
-import { SetupPane } from './setup-pane';
+import { factsOf, paneOnPlatform, SETUP_PANE_APPLE_KEYS, SetupPane, versionsText } from './setup-pane';
+import { minimumVersion, PLATFORM_DEPENDENT_SETTINGS, PROFILE_KEY_PLATFORMS, type ProfileKeyInfo, settingIsOn, supportsSetting } from './profile-keys';
+import { PLATFORM_LABELS } from './profile-platform';
 
 export enum ProfileWarningCode {
   UNSUPERVISED_IGNORED = 'UNSUPERVISED_IGNORED',
@@ -25,6 +27,11 @@ export enum ProfileWarningCode {
   CHANGES_NEED_WIPE = 'CHANGES_NEED_WIPE',
   PASSCODE_PANE_HIDDEN = 'PASSCODE_PANE_HIDDEN',
   DEVICE_NAME_NOT_UNIQUE = 'DEVICE_NAME_NOT_UNIQUE',
+  SETTING_NEEDS_NEWER_OS = 'SETTING_NEEDS_NEWER_OS',
+  PANE_NOT_ON_PLATFORM = 'PANE_NOT_ON_PLATFORM',
+  PANE_REMOVED = 'PANE_REMOVED',
+  PANE_DEPRECATED = 'PANE_DEPRECATED',
+  PANE_NOT_ALWAYS_SKIPPABLE = 'PANE_NOT_ALWAYS_SKIPPABLE',
 }
 
 registerEnumType(ProfileWarningCode, {
@@ -39,6 +46,11 @@ registerEnumType(ProfileWarningCode, {
     CHANGES_NEED_WIPE: { description: 'The change reaches already enrolled devices only after they are wiped and enroll again.' },
     PASSCODE_PANE_HIDDEN: { description: 'Devices finish setup without a passcode unless something else protects them.' },
     DEVICE_NAME_NOT_UNIQUE: { description: 'The device name template has no serial number, so devices share names.' },
+    PANE_NOT_ON_PLATFORM: { description: "Hidden panes that do not exist on the profile's platform: they are left out of what Apple receives." },
+    PANE_REMOVED: { description: 'Hidden panes Apple removed: newer devices never show them, older ones still skip them.' },
+    PANE_DEPRECATED: { description: 'Hidden panes whose key Apple deprecated: newer devices may ignore it.' },
+    PANE_NOT_ALWAYS_SKIPPABLE: { description: 'Hidden panes that can appear before the device has its profile, so Apple cannot always skip them.' },
+    SETTING_NEEDS_NEWER_OS: { description: 'A setting is ignored by devices older than the OS version that introduced it (for example "ignored before iOS 26").' },
   },
 });
 
@@ -81,6 +93,17 @@ export const SETTINGS_APPLIED_AT_ENROLLMENT = [
   'departmentName',
   'departmentPhone',
   'hiddenSetupPanes',
+  'platform',
+  'language',
+  'region',
+  'supportEmailAddress',
+  'orgMagic',
+  'autoAdvanceSetup',
+  'configurationWebUrl',
+  'multiUser',
+  'anchorCertificates',
+  'returnToService',
+  'doNotUseProfileFromBackup',
 ] as const satisfies readonly (keyof EnrollmentProfileSettings)[];
 
 export function profileWarnings(settings: EnrollmentProfileSettings, context: ProfileWarningContext = {}): ProfileWarning[] {
@@ -145,11 +168,25 @@ export function profileWarnings(settings: EnrollmentProfileSettings, context: Pr
     });
   }
 
+  warnings.push(...paneWarnings(settings));
+
   if (settings.deviceNameTemplate && !settings.deviceNameTemplate.includes(SERIAL_PLACEHOLDER)) {
     warnings.push({
       code: ProfileWarningCode.DEVICE_NAME_NOT_UNIQUE,
       field: 'deviceNameTemplate',
       message: `The device name template has no ${SERIAL_PLACEHOLDER}, so every device of the same type gets the same name.`,
+    });
+  }
+
+  for (const key of PLATFORM_DEPENDENT_SETTINGS) {
+    if (!settingIsOn(settings, key) || !supportsSetting(settings.platform, key)) continue;
+    const version = minimumVersion(settings.platform, key);
+    if (!version) continue;
+    const info: ProfileKeyInfo = PROFILE_KEY_PLATFORMS[key];
+    warnings.push({
+      code: ProfileWarningCode.SETTING_NEEDS_NEWER_OS,
+      field: key,
+      message: `${key} is ignored before ${PLATFORM_LABELS[settings.platform]} ${version.replace(/\.0$/, '')}${info.olderOs ? `: on older devices ${info.olderOs}` : ''}.`,
     });
   }
 
@@ -183,4 +220,50 @@ function sameValue(a: unknown, b: unknown): boolean {
     return left.size === right.size && [...left].every((item) => right.has(item));
   }
   return (a ?? null) === (b ?? null);
+}
+
+/** What the skip-key catalogue says about the hidden panes on the profile's platform. */
+function paneWarnings(settings: EnrollmentProfileSettings): ProfileWarning[] {
+  const platform = settings.platform;
+  const label = PLATFORM_LABELS[platform];
+  const hidden = settings.hiddenSetupPanes;
+  const keys = (panes: SetupPane[]) => panes.map((pane) => SETUP_PANE_APPLE_KEYS[pane]).join(', ');
+  const onPlatform = hidden.filter((pane) => paneOnPlatform(pane, platform));
+  const elsewhere = hidden.filter((pane) => !paneOnPlatform(pane, platform));
+  const removed = onPlatform.filter((pane) => factsOf(pane).removedIn?.[platform] !== undefined);
+  const deprecated = onPlatform.filter((pane) => factsOf(pane).deprecatedIn?.[platform] !== undefined);
+  const unreliable = onPlatform.filter((pane) => factsOf(pane).alwaysSkippable === false);
+  const out: ProfileWarning[] = [];
+  const field = 'hiddenSetupPanes' as const;
+  if (elsewhere.length > 0) {
+    out.push({
+      code: ProfileWarningCode.PANE_NOT_ON_PLATFORM,
+      field,
+      message: `${label} has no ${keys(elsewhere)} pane${elsewhere.length === 1 ? '' : 's'}: ${elsewhere.length === 1 ? 'it is' : 'they are'} not sent to Apple with this profile.`,
+    });
+  }
+  if (removed.length > 0) {
+    const when = removed.map((pane) => `${SETUP_PANE_APPLE_KEYS[pane]} in ${versionsText({ [platform]: factsOf(pane).removedIn?.[platform] ?? null })}`);
+    out.push({
+      code: ProfileWarningCode.PANE_REMOVED,
+      field,
+      message: `Apple removed ${when.join(', ')}: newer devices never show ${removed.length === 1 ? 'it' : 'them'}; older devices still skip ${removed.length === 1 ? 'it' : 'them'}.`,
+    });
+  }
+  if (deprecated.length > 0) {
+    const when = deprecated.map((pane) => `${SETUP_PANE_APPLE_KEYS[pane]} in ${versionsText({ [platform]: factsOf(pane).deprecatedIn?.[platform] ?? null })}`);
+    out.push({
+      code: ProfileWarningCode.PANE_DEPRECATED,
+      field,
+      message: `Apple deprecated ${when.join(', ')}: newer devices may ignore ${deprecated.length === 1 ? 'the key' : 'these keys'}.`,
+    });
+  }
+  if (unreliable.length > 0) {
+    out.push({
+      code: ProfileWarningCode.PANE_NOT_ALWAYS_SKIPPABLE,
+      field,
+      message: `${keys(unreliable)} can appear before the device has downloaded its profile, so Apple cannot always skip ${unreliable.length === 1 ? 'it' : 'them'}.`,
+    });
+  }
+  return out;
 }

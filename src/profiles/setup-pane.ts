@@ -3,9 +3,13 @@
  * Apple expects in the profile's `skip_setup_items` (spec/apple-dep-api.md §3).
  *
  * The enum holds the 23 panes the product rules list, then Apple's newer iOS/iPadOS keys, then the
- * macOS-only ones. Values equal their names so they are stable in the database and in GraphQL.
+ * macOS-only ones, then tvOS, visionOS and the newest keys. Values equal their names so they are
+ * stable in the database and in GraphQL. Which platforms and versions each pane exists on is data
+ * in setup-pane-catalogue.ts.
  */
 import { registerEnumType } from 'type-graphql';
+import { PLATFORM_LABELS, PROFILE_PLATFORMS, type ProfilePlatform } from './profile-platform';
+import { SETUP_PANE_FACTS, type PlatformVersions, type SetupPaneFacts } from './setup-pane-catalogue';
 
 export enum SetupPane {
   // The panes the product rules list.
@@ -56,6 +60,19 @@ export enum SetupPane {
   WALLPAPER = 'WALLPAPER',
   ACCESSIBILITY = 'ACCESSIBILITY',
   UNLOCK_WITH_WATCH = 'UNLOCK_WITH_WATCH',
+  // tvOS only.
+  SCREEN_SAVER = 'SCREEN_SAVER',
+  TAP_TO_SETUP = 'TAP_TO_SETUP',
+  TV_HOME_SCREEN_SYNC = 'TV_HOME_SCREEN_SYNC',
+  TV_PROVIDER_SIGN_IN = 'TV_PROVIDER_SIGN_IN',
+  TV_ROOM = 'TV_ROOM',
+  // visionOS only.
+  TIPS = 'TIPS',
+  // The newest keys.
+  ACCESSIBILITY_APPEARANCE = 'ACCESSIBILITY_APPEARANCE',
+  ADDITIONAL_PRIVACY_SETTINGS = 'ADDITIONAL_PRIVACY_SETTINGS',
+  DEVICE_FEATURES_TOUR = 'DEVICE_FEATURES_TOUR',
+  LIQUID_GLASS = 'LIQUID_GLASS',
 }
 
 /** Every pane in declaration order (the order GraphQL, the README table and normalisation use). */
@@ -72,53 +89,24 @@ export const SETUP_PANES: readonly SetupPane[] = Object.values(SetupPane);
  * `SpokenLanguage`, as the spec suggests, rather than inventing keys Apple would ignore. Both panes
  * can appear before the device has downloaded its profile, so Apple does not always skip them.
  */
-export const SETUP_PANE_APPLE_KEYS: Record<SetupPane, string> = {
-  [SetupPane.PASSCODE]: 'Passcode',
-  [SetupPane.LOCATION_SERVICES]: 'Location',
-  [SetupPane.RESTORE]: 'Restore',
-  [SetupPane.APPLE_ID]: 'AppleID',
-  [SetupPane.TERMS_AND_CONDITIONS]: 'TOS',
-  [SetupPane.BIOMETRICS]: 'Biometric',
-  [SetupPane.APPLE_PAY]: 'Payment',
-  [SetupPane.ZOOM]: 'Zoom',
-  [SetupPane.SIRI]: 'Siri',
-  [SetupPane.DIAGNOSTICS]: 'Diagnostics',
-  [SetupPane.DISPLAY_TONE]: 'DisplayTone',
-  [SetupPane.PRIVACY]: 'Privacy',
-  [SetupPane.ANDROID_MIGRATION]: 'Android',
-  [SetupPane.IMESSAGE_AND_FACETIME]: 'iMessageAndFaceTime',
-  [SetupPane.ONBOARDING]: 'OnBoarding',
-  [SetupPane.WATCH_MIGRATION]: 'WatchMigration',
-  [SetupPane.SCREEN_TIME]: 'ScreenTime',
-  [SetupPane.SOFTWARE_UPDATE]: 'SoftwareUpdate',
-  [SetupPane.SIM_SETUP]: 'SIMSetup',
-  [SetupPane.APPEARANCE]: 'Appearance',
-  [SetupPane.EXPRESS_LANGUAGE]: 'Keyboard',
-  [SetupPane.PREFERRED_LANGUAGE]: 'SpokenLanguage',
-  [SetupPane.DEVICE_TO_DEVICE_MIGRATION]: 'DeviceToDeviceMigration',
-  [SetupPane.WELCOME]: 'Welcome',
-  [SetupPane.RESTORE_COMPLETED]: 'RestoreCompleted',
-  [SetupPane.UPDATE_COMPLETED]: 'UpdateCompleted',
-  [SetupPane.APP_STORE]: 'AppStore',
-  [SetupPane.TERMS_OF_ADDRESS]: 'TermsOfAddress',
-  [SetupPane.SAFETY]: 'Safety',
-  [SetupPane.ACTION_BUTTON]: 'ActionButton',
-  [SetupPane.CAMERA_BUTTON]: 'CameraButton',
-  [SetupPane.INTELLIGENCE]: 'Intelligence',
-  [SetupPane.LOCKDOWN_MODE]: 'EnableLockdownMode',
-  [SetupPane.WEB_CONTENT_FILTERING]: 'WebContentFiltering',
-  [SetupPane.SAFETY_AND_HANDLING]: 'SafetyAndHandling',
-  [SetupPane.MULTITASKING]: 'Multitasking',
-  [SetupPane.OS_SHOWCASE]: 'OSShowcase',
-  [SetupPane.HOME_BUTTON_SENSITIVITY]: 'HomeButtonSensitivity',
-  [SetupPane.MESSAGING_ACTIVATION_USING_PHONE_NUMBER]: 'MessagingActivationUsingPhoneNumber',
-  [SetupPane.FILE_VAULT]: 'FileVault',
-  [SetupPane.ICLOUD_DIAGNOSTICS]: 'iCloudDiagnostics',
-  [SetupPane.ICLOUD_STORAGE]: 'iCloudStorage',
-  [SetupPane.WALLPAPER]: 'Wallpaper',
-  [SetupPane.ACCESSIBILITY]: 'Accessibility',
-  [SetupPane.UNLOCK_WITH_WATCH]: 'UnlockWithWatch',
-};
+export const SETUP_PANE_APPLE_KEYS: Record<SetupPane, string> = Object.fromEntries(
+  SETUP_PANES.map((pane) => [pane, factsOf(pane).appleKey]),
+) as Record<SetupPane, string>;
+
+/** The catalogue's facts about a pane (platforms, versions, skippability). */
+export function factsOf(pane: SetupPane): SetupPaneFacts {
+  return SETUP_PANE_FACTS[pane];
+}
+
+/** Whether the pane exists on the platform (the catalogue names the platform at all). */
+export function paneOnPlatform(pane: SetupPane, platform: ProfilePlatform): boolean {
+  return platform in factsOf(pane).introducedIn;
+}
+
+/** The platforms a pane exists on, in ProfilePlatform order. */
+export function panePlatforms(pane: SetupPane): ProfilePlatform[] {
+  return PROFILE_PLATFORMS.filter((platform) => paneOnPlatform(pane, platform));
+}
 
 /**
  * What each pane is, for admins (GraphQL enum value descriptions and the README table). Platform and
@@ -173,6 +161,16 @@ export const SETUP_PANE_DESCRIPTIONS: Record<SetupPane, string> = {
   [SetupPane.WALLPAPER]: 'Wallpaper (macOS 14.1 to 15 only).',
   [SetupPane.ACCESSIBILITY]: 'Accessibility (macOS only).',
   [SetupPane.UNLOCK_WITH_WATCH]: 'Unlock with Apple Watch (macOS 15 and later only).',
+  [SetupPane.SCREEN_SAVER]: 'Aerial screen savers (tvOS).',
+  [SetupPane.TAP_TO_SETUP]: 'Tap to Set Up: setting up the Apple TV with an iPhone or iPad (tvOS; not always skippable).',
+  [SetupPane.TV_HOME_SCREEN_SYNC]: 'Home screen layout sync (tvOS 11 and later).',
+  [SetupPane.TV_PROVIDER_SIGN_IN]: 'TV provider sign-in (tvOS 11 and later).',
+  [SetupPane.TV_ROOM]: '"Where is this Apple TV?" room choice (tvOS 11.4 and later).',
+  [SetupPane.TIPS]: 'Tips (visionOS 26 and later).',
+  [SetupPane.ACCESSIBILITY_APPEARANCE]: 'Accessibility appearance options (iOS 17 and later; not always skippable).',
+  [SetupPane.ADDITIONAL_PRIVACY_SETTINGS]: 'Additional privacy settings (macOS; version not confirmed in Apple\'s documentation).',
+  [SetupPane.DEVICE_FEATURES_TOUR]: 'Device features tour (iOS 27 and later, from Apple\'s beta documentation).',
+  [SetupPane.LIQUID_GLASS]: 'Liquid Glass appearance (iOS and macOS 27 and later, from Apple\'s beta documentation).',
 };
 
 registerEnumType(SetupPane, {
@@ -198,18 +196,37 @@ export function appleKeyToSetupPane(appleKey: string): SetupPane | null {
 
 /**
  * Apple's `skip_setup_items` for a set of hidden panes: deduplicated and sorted by plain code-unit
- * order (not locale order) so the JSON sent to Apple is the same on every machine.
+ * order (not locale order) so the JSON sent to Apple is the same on every machine. With a platform,
+ * panes that do not exist on it are left out (a Mac profile never sends `SIMSetup`); removed panes
+ * stay, because devices older than the removal still show them.
  */
-export function toAppleSkipSetupItems(panes: readonly SetupPane[]): string[] {
-  const keys = new Set(panes.map((pane) => SETUP_PANE_APPLE_KEYS[pane]));
+export function toAppleSkipSetupItems(panes: readonly SetupPane[], platform?: ProfilePlatform): string[] {
+  const keys = new Set(panes.filter((pane) => !platform || paneOnPlatform(pane, platform)).map((pane) => SETUP_PANE_APPLE_KEYS[pane]));
   return [...keys].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 /** The pane table as GitHub Markdown, for the README. */
 export function setupPaneMarkdownTable(): string {
   const cell = (text: string) => text.replace(/\|/g, '\\|');
-  const rows = SETUP_PANES.map(
-    (pane) => `| \`${pane}\` | \`${SETUP_PANE_APPLE_KEYS[pane]}\` | ${cell(SETUP_PANE_DESCRIPTIONS[pane])} |`,
+  const rows = SETUP_PANES.map((pane) => {
+    const facts = factsOf(pane);
+    return `| \`${pane}\` | \`${facts.appleKey}\` | ${versionsText(facts.introducedIn)} | ${versionsText(facts.deprecatedIn) || '–'} | ${
+      versionsText(facts.removedIn) || '–'
+    } | ${facts.alwaysSkippable === false ? 'no' : 'yes'} | ${cell(SETUP_PANE_DESCRIPTIONS[pane])} |`;
+  });
+  return (
+    [
+      '| SetupPane | Apple `skip_setup_items` key | Platforms (from) | Deprecated | Removed | Always skippable | Pane |',
+      '|---|---|---|---|---|---|---|',
+      ...rows,
+    ].join('\n') + '\n'
   );
-  return ['| SetupPane | Apple `skip_setup_items` key | Pane |', '|---|---|---|', ...rows].join('\n') + '\n';
+}
+
+/** `iOS 17.1, macOS 14.0` (a platform whose version is unknown: its name alone). */
+export function versionsText(versions: PlatformVersions | undefined): string {
+  if (!versions) return '';
+  return PROFILE_PLATFORMS.filter((p) => p in versions)
+    .map((p) => (versions[p] ? `${PLATFORM_LABELS[p]} ${versions[p]}` : PLATFORM_LABELS[p]))
+    .join(', ');
 }

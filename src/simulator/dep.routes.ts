@@ -274,7 +274,7 @@ function fetchDevices(state: SimulatorState, res: Response): void {
   const page = server.readSlots(cursor.p!, cursor.n!, limit);
   const next: CursorPayload = { ...cursor, p: page.next, t: now };
   const response: DepDevicePage = {
-    devices: page.devices,
+    devices: withProtocolFields(page.devices, locals(res).protocolVersion),
     cursor: state.cursors.encode(next),
     fetched_until: new Date(now).toISOString(),
     more_to_follow: page.next < cursor.n!,
@@ -298,7 +298,7 @@ function syncDevices(state: SimulatorState, res: Response): void {
   if (now - decoded.t > SYNC_CURSOR_MAX_AGE_MS) return sendAppleError(res, 400, 'EXPIRED_CURSOR');
   const page = server.readEvents(decoded.e, limit);
   const response: DepDevicePage = {
-    devices: page.devices,
+    devices: withProtocolFields(page.devices, locals(res).protocolVersion),
     cursor: state.cursors.encode({ s: server.uuid, e: page.next, t: now }),
     fetched_until: new Date(now).toISOString(),
     more_to_follow: page.next < server.eventCount,
@@ -307,6 +307,14 @@ function syncDevices(state: SimulatorState, res: Response): void {
 }
 
 // ---- helpers ---------------------------------------------------------------------------------
+
+/** `mdm_migration_deadline` exists in device records from protocol 8 (spec §8). */
+const MIGRATION_DEADLINE_SINCE_VERSION = 8;
+
+function withProtocolFields(devices: DepDevice[], protocolVersion: number): DepDevice[] {
+  if (protocolVersion >= MIGRATION_DEADLINE_SINCE_VERSION) return devices;
+  return devices.map(({ mdm_migration_deadline: _notYet, ...rest }) => rest);
+}
 
 /** `{devices: [serial, …]}` with at least one serial, or null. */
 function deviceList(body: unknown): string[] | null {

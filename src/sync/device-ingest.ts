@@ -37,6 +37,7 @@ export interface IngestDevice {
   assetTag: string | null;
   os: string | null;
   deviceFamily: string | null;
+  mdmMigrationDeadline: string | null;
   profileStatus: DeviceProfileStatus;
   appleProfileUuid: string | null;
   profileAssignedAt: string | null;
@@ -100,6 +101,7 @@ export function toIngestDevice(device: DepDevice): IngestDevice | null {
     assetTag: text(device.asset_tag),
     os: text(device.os),
     deviceFamily: text(device.device_family),
+    mdmMigrationDeadline: instant(device.mdm_migration_deadline),
     profileStatus: status ?? 'EMPTY',
     appleProfileUuid: cleanAppleText(device.profile_uuid, MAX_APPLE_ID_LENGTH),
     profileAssignedAt: instant(device.profile_assign_time),
@@ -145,21 +147,24 @@ const APPLE_FIELDS = [
   'profile_pushed_at',
   'device_assigned_at',
   'device_assigned_by',
+  'mdm_migration_deadline',
 ] as const;
 
 const before = (alias: string) => APPLE_FIELDS.map((f) => `${alias}.${f}`).join(', ');
 
 /**
  * The page statement. $1 token, $2 now, $3 fetch id (or null), $4 revive DEPGATE tombstones,
- * $5..$19 the columns as arrays (unnest zips them into rows), $20 the run.
+ * $5..$19 and $21 the columns as arrays (unnest zips them into rows), $20 the run.
  */
 export const INGEST_PAGE_SQL = `
 WITH input AS (
   SELECT u.*, p.id AS mapped_profile_id
     FROM unnest($5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[],
-                $14::timestamptz[], $15::timestamptz[], $16::timestamptz[], $17::text[], $18::text[], $19::timestamptz[])
+                $14::timestamptz[], $15::timestamptz[], $16::timestamptz[], $17::text[], $18::text[], $19::timestamptz[],
+                $21::timestamptz[])
          AS u(serial_number, model, description, color, asset_tag, os, device_family, profile_status, apple_profile_uuid,
-              profile_assigned_at, profile_pushed_at, device_assigned_at, device_assigned_by, op_type, op_date)
+              profile_assigned_at, profile_pushed_at, device_assigned_at, device_assigned_by, op_type, op_date,
+              mdm_migration_deadline)
     LEFT JOIN enrollment_profiles p ON p.token_id = $1 AND p.apple_profile_uuid = u.apple_profile_uuid
 ),
 previous AS MATERIALIZED (
@@ -223,7 +228,9 @@ SELECT
       AND (u.requested_profile_id IS NOT NULL OR u.apple_profile_uuid IS NULL OR u.profile_status IN ('EMPTY', 'REMOVED'))
       AND (u.requested_profile_id IS NOT NULL OR u.last_assignment_result IS DISTINCT FROM 'SUCCESS')
       -- nothing to give without a requested or a default profile
-      AND (u.requested_profile_id IS NOT NULL OR EXISTS (SELECT 1 FROM dep_tokens t WHERE t.id = $1 AND t.default_profile_id IS NOT NULL))
+      -- (a default of any platform: the assignment service picks the device's platform's and counts the rest)
+      AND (u.requested_profile_id IS NOT NULL OR EXISTS (SELECT 1 FROM dep_tokens t WHERE t.id = $1
+             AND COALESCE(t.default_profile_id, t.default_macos_profile_id, t.default_tvos_profile_id, t.default_visionos_profile_id) IS NOT NULL))
   ), '{}') AS to_assign
   FROM input i
   LEFT JOIN previous b ON b.serial_number = i.serial_number
@@ -255,6 +262,7 @@ export async function ingestPage(db: SqlRunner, devices: readonly IngestDevice[]
     column((d) => d.opType),
     column((d) => d.opDate),
     options.runId,
+    column((d) => d.mdmMigrationDeadline),
   ]);
   const row = rows[0] ?? {};
   return { added: row.added ?? 0, modified: row.modified ?? 0, deleted: row.deleted ?? 0, toAssign: row.to_assign ?? [] };

@@ -38,7 +38,11 @@ const ANALYZE_SCALE_FACTOR = 0.1;
 const DEFAULT_PAGE_SIZE = 100;
 
 export interface AutoAssigner {
-  autoAssign(tokenId: string, serials: string[], options?: { signal?: AbortSignal }): Promise<{ assigned: number; failed: number; skipped: number }>;
+  autoAssign(
+    tokenId: string,
+    serials: string[],
+    options?: { signal?: AbortSignal },
+  ): Promise<{ assigned: number; failed: number; skipped: number; withoutDefault?: number }>;
 }
 
 /** A stored token whose Apple token has expired: nothing to ask Apple. */
@@ -277,9 +281,14 @@ export class SyncEngine {
       return;
     }
     const outcome = await assigner.autoAssign(ctx.run.tokenId, serials, { signal: ctx.signal });
-    if (outcome.assigned === 0 && outcome.failed === 0) return;
+    const withoutDefault = outcome.withoutDefault ?? 0;
+    if (outcome.assigned === 0 && outcome.failed === 0 && withoutDefault === 0) return;
     ctx.run = await this.deps.dataSource.transaction((m) =>
-      this.deps.store.count(m, ctx.run.id, { assignmentsMade: outcome.assigned, assignmentsFailed: outcome.failed }),
+      this.deps.store.count(m, ctx.run.id, {
+        assignmentsMade: outcome.assigned,
+        assignmentsFailed: outcome.failed,
+        devicesWithoutDefaultProfile: withoutDefault,
+      }),
     );
   }
 }

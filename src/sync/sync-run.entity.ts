@@ -73,6 +73,10 @@ export class SyncRunEntity {
   @Column({ name: 'devices_skipped', type: 'integer', default: 0 })
   devicesSkipped: number;
 
+  /** Devices without a profile whose platform has no default profile on the token: left alone. */
+  @Column({ name: 'devices_without_default_profile', type: 'integer', default: 0 })
+  devicesWithoutDefaultProfile: number;
+
   @Column({ name: 'assignments_made', type: 'integer', default: 0 })
   assignmentsMade: number;
 
@@ -124,6 +128,7 @@ export function syncRunFromRow(row: Record<string, any>): SyncRunEntity {
     devicesModified: row.devices_modified,
     devicesDeleted: row.devices_deleted,
     devicesSkipped: row.devices_skipped ?? 0,
+    devicesWithoutDefaultProfile: row.devices_without_default_profile ?? 0,
     assignmentsMade: row.assignments_made,
     assignmentsFailed: row.assignments_failed,
     expectedDevices: row.expected_devices ?? null,

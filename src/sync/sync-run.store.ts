@@ -27,6 +27,7 @@ export interface RunCounters {
   devicesModified?: number;
   devicesDeleted?: number;
   devicesSkipped?: number;
+  devicesWithoutDefaultProfile?: number;
   assignmentsMade?: number;
   assignmentsFailed?: number;
   /** Devices a full fetch page listed (progress). */
@@ -141,7 +142,8 @@ export class SyncRunStore {
       `UPDATE sync_runs SET
           pages_fetched = pages_fetched + $2, devices_added = devices_added + $3, devices_modified = devices_modified + $4,
           devices_deleted = devices_deleted + $5, assignments_made = assignments_made + $6, assignments_failed = assignments_failed + $7,
-          devices_fetched = devices_fetched + $9, devices_skipped = devices_skipped + $10, updated_at = $8
+          devices_fetched = devices_fetched + $9, devices_skipped = devices_skipped + $10,
+          devices_without_default_profile = devices_without_default_profile + $11, updated_at = $8
         WHERE id = $1 RETURNING *`,
       [
         runId,
@@ -154,6 +156,7 @@ export class SyncRunStore {
         this.clock.now(),
         counters.devicesFetched ?? 0,
         counters.devicesSkipped ?? 0,
+        counters.devicesWithoutDefaultProfile ?? 0,
       ],
     ));
     return this.announce(db, syncRunFromRow(rows[0]));

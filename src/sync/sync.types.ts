@@ -129,6 +129,12 @@ export class SyncRun extends Node {
   })
   devicesSkipped: number;
 
+  @Field(() => Int, {
+    description:
+      "Devices without a profile left alone because the token has no default profile for their platform (DepToken.defaultProfiles), or Apple's record names no platform",
+  })
+  devicesWithoutDefaultProfile: number;
+
   @Field(() => Int, { description: 'Profiles assigned to synced devices (requested or the token default)' })
   assignmentsMade: number;
 
@@ -178,6 +184,7 @@ export class SyncRun extends Node {
       devicesModified: entity.devicesModified,
       devicesDeleted: entity.devicesDeleted,
       devicesSkipped: entity.devicesSkipped,
+      devicesWithoutDefaultProfile: entity.devicesWithoutDefaultProfile,
       assignmentsMade: entity.assignmentsMade,
       assignmentsFailed: entity.assignmentsFailed,
       expectedDevices: entity.expectedDevices,

@@ -54,9 +54,22 @@ export class DepTokenEntity extends AppleTokenColumns {
   @Column({ name: 'last_sync_error', type: 'text', nullable: true })
   lastSyncError: string | null;
 
-  /** Applied to every device that arrives with this token without a profile. */
+  /**
+   * The iOS / iPadOS default profile: applied to every iPhone, iPad and iPod that arrives with this
+   * token without a profile. (The column predates platforms; it was the token's only default.)
+   */
   @Column({ name: 'default_profile_id', type: 'uuid', nullable: true })
   defaultProfileId: string | null;
+
+  /** The macOS, tvOS and visionOS defaults (src/profiles/profile-platform.ts). */
+  @Column({ name: 'default_macos_profile_id', type: 'uuid', nullable: true })
+  defaultMacosProfileId: string | null;
+
+  @Column({ name: 'default_tvos_profile_id', type: 'uuid', nullable: true })
+  defaultTvosProfileId: string | null;
+
+  @Column({ name: 'default_visionos_profile_id', type: 'uuid', nullable: true })
+  defaultVisionosProfileId: string | null;
 
   @Column({ name: 'synced_device_count', type: 'integer', default: 0 })
   syncedDeviceCount: number;

@@ -28,6 +28,7 @@ const event = (serialNumber: string, opType: 'added' | 'modified' | 'deleted', o
   profilePushedAt: null,
   deviceAssignedAt: null,
   deviceAssignedBy: null,
+  mdmMigrationDeadline: null,
   opType,
   opDate,
 });

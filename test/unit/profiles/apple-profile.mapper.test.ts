@@ -1,3 +1,5 @@
+import { ProfilePlatform } from '../../../src/profiles/profile-platform';
+import { paneOnPlatform } from '../../../src/profiles/setup-pane';
 import { toAppleProfile } from '../../../src/profiles/apple-profile.mapper';
 import { AuthenticationMethod, SyncWithComputers } from '../../../src/profiles/profile.settings';
 import { SetupPane } from '../../../src/profiles/setup-pane';
@@ -47,7 +49,8 @@ describe('toAppleProfile', () => {
       is_mandatory: true,
       await_device_configured: false,
       auto_advance_setup: false,
-      skip_setup_items: ['AppleID', 'Keyboard', 'Passcode', 'Siri', 'SpokenLanguage', 'iCloudStorage'],
+      // iCloudStorage is a macOS pane: an iOS profile leaves it out.
+      skip_setup_items: ['AppleID', 'Keyboard', 'Passcode', 'Siri', 'SpokenLanguage'],
       department: 'Facilities',
       support_phone_number: '+1 555 0100',
       supervising_host_certs: ['MIIBcert1', 'MIIBcert2'],
@@ -120,6 +123,8 @@ describe('toAppleProfile', () => {
       { enrollmentUrl: url, certificatesDerBase64: ['MIIB'] },
     );
     expect(validateProfile(full)).toBeNull();
-    expect(full.skip_setup_items).toHaveLength(Object.values(SetupPane).length);
+    // Every iOS pane, and only those.
+    expect(full.skip_setup_items).toHaveLength(Object.values(SetupPane).filter((pane) => paneOnPlatform(pane, ProfilePlatform.IOS)).length);
+    expect(full.skip_setup_items).not.toContain('FileVault');
   });
 });

@@ -4,11 +4,13 @@ import {
   SyncWithComputers,
   UserAffinity,
 } from '../../../src/profiles/profile.settings';
+import { ProfilePlatform } from '../../../src/profiles/profile-platform';
 import type { ProfileRuleContext } from '../../../src/profiles/profile.rules';
 
 /** A valid "corporate device with a user" profile; tests change one thing at a time. */
 export function settings(overrides: Partial<EnrollmentProfileSettings> = {}): EnrollmentProfileSettings {
   return {
+    platform: ProfilePlatform.IOS,
     name: 'Corporate iPhones',
     description: 'Sales team',
     userAffinity: UserAffinity.WITH_USER,
@@ -25,6 +27,16 @@ export function settings(overrides: Partial<EnrollmentProfileSettings> = {}): En
     departmentName: null,
     departmentPhone: null,
     hiddenSetupPanes: [],
+    language: null,
+    region: null,
+    supportEmailAddress: null,
+    orgMagic: null,
+    autoAdvanceSetup: false,
+    configurationWebUrl: null,
+    multiUser: false,
+    anchorCertificates: [],
+    returnToService: false,
+    doNotUseProfileFromBackup: false,
     ...overrides,
   };
 }

@@ -9,7 +9,7 @@ import {
 } from '../../../src/profiles/setup-pane';
 
 describe('SetupPane', () => {
-  it('has the 23 panes of the product rules, 16 newer iOS panes and 6 macOS-only panes', () => {
+  it('has the 23 panes of the product rules, 16 newer iOS panes, 6 macOS-only, 5 tvOS, 1 visionOS and 4 newest panes', () => {
     const rulePanes = [
       'PASSCODE', 'LOCATION_SERVICES', 'RESTORE', 'APPLE_ID', 'TERMS_AND_CONDITIONS', 'BIOMETRICS', 'APPLE_PAY', 'ZOOM', 'SIRI',
       'DIAGNOSTICS', 'DISPLAY_TONE', 'PRIVACY', 'ANDROID_MIGRATION', 'IMESSAGE_AND_FACETIME', 'ONBOARDING', 'WATCH_MIGRATION',
@@ -18,7 +18,7 @@ describe('SetupPane', () => {
     ];
     expect(rulePanes).toHaveLength(23);
     expect(SETUP_PANES.slice(0, 23)).toEqual(rulePanes);
-    expect(SETUP_PANES).toHaveLength(23 + 16 + 6);
+    expect(SETUP_PANES).toHaveLength(23 + 16 + 6 + 5 + 1 + 4);
     for (const pane of SETUP_PANES) expect(SetupPane[pane]).toBe(pane);
   });
 
@@ -63,7 +63,7 @@ describe('SetupPane', () => {
 
   it('reverse lookup covers every pane and refuses unknown or differently cased keys', () => {
     for (const pane of SETUP_PANES) expect(appleKeyToSetupPane(SETUP_PANE_APPLE_KEYS[pane])).toBe(pane);
-    expect(appleKeyToSetupPane('TVRoom')).toBeNull();
+    expect(appleKeyToSetupPane('AgeAssurance')).toBeNull();
     expect(appleKeyToSetupPane('passcode')).toBeNull();
     expect(appleKeyToSetupPane('')).toBeNull();
     expect(appleKeyToSetupPane('toString')).toBeNull();
@@ -79,15 +79,17 @@ describe('SetupPane', () => {
   it('renders a Markdown table with one row per pane', () => {
     const table = setupPaneMarkdownTable();
     const lines = table.trimEnd().split('\n');
-    expect(lines[0]).toBe('| SetupPane | Apple `skip_setup_items` key | Pane |');
-    expect(lines[1]).toBe('|---|---|---|');
+    expect(lines[0]).toBe('| SetupPane | Apple `skip_setup_items` key | Platforms (from) | Deprecated | Removed | Always skippable | Pane |');
+    expect(lines[1]).toBe('|---|---|---|---|---|---|---|');
     expect(lines).toHaveLength(2 + SETUP_PANES.length);
     SETUP_PANES.forEach((pane, i) => {
       const row = lines[i + 2];
       expect(row.startsWith(`| \`${pane}\` | \`${SETUP_PANE_APPLE_KEYS[pane]}\` | `)).toBe(true);
-      // Exactly three cells: no description breaks the table with an unescaped pipe.
-      expect(row.split(/(?<!\\)\|/)).toHaveLength(5);
+      // Exactly seven cells: no description breaks the table with an unescaped pipe.
+      expect(row.split(/(?<!\\)\|/)).toHaveLength(9);
     });
     expect(lines[2 + SETUP_PANES.indexOf(SetupPane.EXPRESS_LANGUAGE)]).toContain('`Keyboard`');
+    expect(lines[2 + SETUP_PANES.indexOf(SetupPane.WEB_CONTENT_FILTERING)]).toContain('| iOS 18.2 | – | iOS 26.1 | yes |');
+    expect(lines[2 + SETUP_PANES.indexOf(SetupPane.ACCESSIBILITY)]).toContain('| macOS 11.0 | – | – | no |');
   });
 });

@@ -1,0 +1,79 @@
+/**
+ * The platform an enrollment profile is for, and which platform a device of Apple's records is.
+ *
+ * Apple's DEP profiles have no platform field: one profile JSON serves any device it is assigned
+ * to, and each OS ignores the keys it does not know. Admins think per platform (Intune keeps one
+ * profile type and one default per platform per token), and several settings only exist on one
+ * platform, so a profile states its platform, the rules refuse settings that do not apply to it,
+ * and each token has one default profile per platform.
+ */
+import { registerEnumType } from 'type-graphql';
+import { DeviceFamily, DeviceOs, deviceFamilyOf, deviceOsOf } from '../devices/device-platform';
+
+export enum ProfilePlatform {
+  IOS = 'IOS',
+  MACOS = 'MACOS',
+  TVOS = 'TVOS',
+  VISIONOS = 'VISIONOS',
+}
+
+registerEnumType(ProfilePlatform, {
+  name: 'ProfilePlatform',
+  description: 'The platform an enrollment profile is for',
+  valuesConfig: {
+    IOS: { description: 'iPhone, iPad and iPod touch (iOS and iPadOS).' },
+    MACOS: { description: 'Mac (macOS).' },
+    TVOS: { description: 'Apple TV (tvOS).' },
+    VISIONOS: { description: 'Apple Vision Pro (visionOS).' },
+  },
+});
+
+export const PROFILE_PLATFORMS: readonly ProfilePlatform[] = Object.values(ProfilePlatform);
+
+/** What platforms are called in messages. */
+export const PLATFORM_LABELS: Readonly<Record<ProfilePlatform, string>> = {
+  IOS: 'iOS',
+  MACOS: 'macOS',
+  TVOS: 'tvOS',
+  VISIONOS: 'visionOS',
+};
+
+/**
+ * The `dep_tokens` column holding the token's default profile for each platform. The iOS one is the
+ * column that held the single default before platforms existed, so old rows are iOS defaults as
+ * they stand.
+ */
+export const DEFAULT_PROFILE_COLUMNS: Readonly<Record<ProfilePlatform, string>> = {
+  IOS: 'default_profile_id',
+  MACOS: 'default_macos_profile_id',
+  TVOS: 'default_tvos_profile_id',
+  VISIONOS: 'default_visionos_profile_id',
+};
+
+const BY_OS: Readonly<Partial<Record<DeviceOs, ProfilePlatform>>> = {
+  [DeviceOs.IOS]: ProfilePlatform.IOS,
+  [DeviceOs.IPADOS]: ProfilePlatform.IOS,
+  [DeviceOs.OSX]: ProfilePlatform.MACOS,
+  [DeviceOs.TVOS]: ProfilePlatform.TVOS,
+  [DeviceOs.VISIONOS]: ProfilePlatform.VISIONOS,
+};
+
+const BY_FAMILY: Readonly<Partial<Record<DeviceFamily, ProfilePlatform>>> = {
+  [DeviceFamily.IPHONE]: ProfilePlatform.IOS,
+  [DeviceFamily.IPAD]: ProfilePlatform.IOS,
+  [DeviceFamily.IPOD]: ProfilePlatform.IOS,
+  [DeviceFamily.MAC]: ProfilePlatform.MACOS,
+  [DeviceFamily.APPLE_TV]: ProfilePlatform.TVOS,
+  [DeviceFamily.VISION]: ProfilePlatform.VISIONOS,
+};
+
+/**
+ * The platform of a device from Apple's `os` and `device_family` (as stored): `os` first, because
+ * it is what decides which Setup Assistant runs; `device_family` when `os` is missing or a value
+ * this version does not know. Null when neither says: such a device gets no default profile.
+ */
+export function platformOfDevice(os: string | null, deviceFamily: string | null): ProfilePlatform | null {
+  const byOs = BY_OS[deviceOsOf(os) ?? DeviceOs.UNKNOWN];
+  if (byOs) return byOs;
+  return BY_FAMILY[deviceFamilyOf(deviceFamily) ?? DeviceFamily.UNKNOWN] ?? null;
+}
