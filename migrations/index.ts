@@ -13,6 +13,7 @@ import { TokenRefusalAlertKinds1764140700000 } from './1764140700000-TokenRefusa
 import { SyncRunDevicesSkipped1764140710000 } from './1764140710000-SyncRunDevicesSkipped';
 import { SyncRunProgress1764140800000 } from './1764140800000-SyncRunProgress';
 import { ApiKeyListIndex1764140810000 } from './1764140810000-ApiKeyListIndex';
+import { DeviceSerialOneToken1764141300000 } from './1764141300000-DeviceSerialOneToken';
 
 export const MIGRATIONS = [
   AccessControl1764140000000,
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   SyncRunDevicesSkipped1764140710000,
   SyncRunProgress1764140800000,
   ApiKeyListIndex1764140810000,
+  DeviceSerialOneToken1764141300000,
 ];

@@ -370,6 +370,7 @@ export class DeviceAssignmentService {
     });
     const success = `r.result = 'SUCCESS'`;
     if (mode === 'explicit') {
+      const moved = `d.token_id <> EXCLUDED.token_id`;
       await this.dataSource.query(
         `INSERT INTO devices AS d (token_id, serial_number, source, requested_profile_id, profile_id, apple_profile_uuid,
                 profile_status, profile_assigned_at, last_assignment_result, last_assignment_at, assignment_failure_count,
@@ -382,15 +383,23 @@ export class DeviceAssignmentService {
                 CASE WHEN ${success} THEN $4::timestamptz END,
                 r.result, $4, CASE WHEN ${success} THEN 0 ELSE 1 END, r.retry_at, $4, $4
            FROM unnest($5::text[], $6::text[], $7::timestamptz[]) AS r(serial, result, retry_at)
-         ON CONFLICT (token_id, serial_number) DO UPDATE SET
+         -- A serial lives under one token: one synced under another token moves here, as a
+         -- serial this token has not seen (IMPORT) until a sync of this token lists it.
+         ON CONFLICT (serial_number) DO UPDATE SET
+                token_id = EXCLUDED.token_id,
+                source = CASE WHEN ${moved} THEN 'IMPORT' ELSE d.source END,
+                last_synced_at = CASE WHEN ${moved} THEN NULL ELSE d.last_synced_at END,
+                deleted_at = CASE WHEN ${moved} THEN NULL ELSE d.deleted_at END,
+                deleted_by = CASE WHEN ${moved} THEN NULL ELSE d.deleted_by END,
                 requested_profile_id = EXCLUDED.requested_profile_id,
-                profile_id = CASE WHEN EXCLUDED.last_assignment_result = 'SUCCESS' THEN EXCLUDED.profile_id ELSE d.profile_id END,
+                profile_id = CASE WHEN EXCLUDED.last_assignment_result = 'SUCCESS' THEN EXCLUDED.profile_id WHEN ${moved} THEN NULL ELSE d.profile_id END,
                 apple_profile_uuid = CASE WHEN EXCLUDED.last_assignment_result = 'SUCCESS' THEN EXCLUDED.apple_profile_uuid ELSE d.apple_profile_uuid END,
                 profile_status = CASE WHEN EXCLUDED.last_assignment_result = 'SUCCESS' THEN 'ASSIGNED' ELSE d.profile_status END,
                 profile_assigned_at = CASE WHEN EXCLUDED.last_assignment_result = 'SUCCESS' THEN EXCLUDED.profile_assigned_at ELSE d.profile_assigned_at END,
                 last_assignment_result = EXCLUDED.last_assignment_result,
                 last_assignment_at = EXCLUDED.last_assignment_at,
-                assignment_failure_count = CASE WHEN EXCLUDED.last_assignment_result = 'SUCCESS' THEN 0 ELSE d.assignment_failure_count + 1 END,
+                assignment_failure_count = CASE WHEN EXCLUDED.last_assignment_result = 'SUCCESS' THEN 0
+                                                WHEN ${moved} THEN 1 ELSE d.assignment_failure_count + 1 END,
                 next_assignment_retry_at = EXCLUDED.next_assignment_retry_at,
                 updated_at = EXCLUDED.updated_at`,
         [tokenId, profile.id, profile.appleProfileUuid, at, serials, results, retryAt],

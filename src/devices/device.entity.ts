@@ -8,7 +8,8 @@ export type DeviceDeletedBy = 'APPLE' | 'DEPGATE';
 
 /**
  * A device assigned to a token's MDM server in ABM (source SYNC), or a serial imported ahead of its
- * first sync (source IMPORT). Unique per (token, serial): sync pages upsert on that key.
+ * first sync (source IMPORT). A serial lives under one token at a time (unique serial_number):
+ * sync pages, assignments and imports upsert on it and move the row between tokens.
  */
 @Entity({ name: 'devices' })
 export class DeviceEntity {
