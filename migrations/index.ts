@@ -14,6 +14,7 @@ import { SyncRunDevicesSkipped1764140710000 } from './1764140710000-SyncRunDevic
 import { SyncRunProgress1764140800000 } from './1764140800000-SyncRunProgress';
 import { ApiKeyListIndex1764140810000 } from './1764140810000-ApiKeyListIndex';
 import { DeviceSerialOneToken1764141300000 } from './1764141300000-DeviceSerialOneToken';
+import { DeviceProfileRemoval1764141310000 } from './1764141310000-DeviceProfileRemoval';
 
 export const MIGRATIONS = [
   AccessControl1764140000000,
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   SyncRunProgress1764140800000,
   ApiKeyListIndex1764140810000,
   DeviceSerialOneToken1764141300000,
+  DeviceProfileRemoval1764141310000,
 ];

@@ -17,6 +17,7 @@ import { SyncService, type SyncServiceOptions } from './sync/sync.service';
 import type { Logger } from './logger';
 import { DeviceAssignmentService } from './devices/assignment.service';
 import { DeviceService } from './devices/device.service';
+import { ProfileRemovalService } from './devices/profile-removal.service';
 import { ConfiguratorCertificateService } from './profiles/configurator-certificate.service';
 import { EnrollmentProfileService } from './profiles/profile.service';
 import { DepClientFactory, type DepClientTuning } from './tokens/dep-client.factory';
@@ -52,6 +53,8 @@ export interface Services {
   /** Profile assignment at Apple (the assignEnrollmentProfile mutation and the sync engine). */
   assignments: DeviceAssignmentService;
   profiles: EnrollmentProfileService;
+  /** Unassigning profiles at Apple (removeEnrollmentProfile). */
+  profileRemovals: ProfileRemovalService;
   configuratorCertificates: ConfiguratorCertificateService;
   devices: DeviceService;
   depTokenStatus(token: DepTokenEntity): DepTokenStatus;
@@ -107,6 +110,7 @@ export function createServices(deps: ServiceDeps): Services {
     depTokens,
     assignments,
     profiles,
+    profileRemovals: new ProfileRemovalService(dataSource, depClients, clock),
     configuratorCertificates: new ConfiguratorCertificateService(dataSource, clock),
     devices,
     depTokenStatus: (token) => depTokenStatus(token, clock.now(), config.tokenExpiringSoonDays),

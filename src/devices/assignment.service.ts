@@ -208,8 +208,9 @@ export class DeviceAssignmentService {
       apple_profile_uuid: string | null;
       next_assignment_retry_at: Date | null;
       deleted_at: Date | null;
+      profile_removed_at: Date | null;
     }[] = await this.dataSource.query(
-      `SELECT serial_number, requested_profile_id, profile_id, apple_profile_uuid, next_assignment_retry_at, deleted_at
+      `SELECT serial_number, requested_profile_id, profile_id, apple_profile_uuid, next_assignment_retry_at, deleted_at, profile_removed_at
          FROM devices WHERE token_id = $1 AND serial_number = ANY($2::text[])`,
       [tokenId, distinct],
     );
@@ -218,7 +219,8 @@ export class DeviceAssignmentService {
     for (const row of rows) {
       if (row.deleted_at) continue;
       if (row.next_assignment_retry_at && row.next_assignment_retry_at.getTime() > now.getTime()) continue;
-      const target = row.requested_profile_id ?? (row.profile_id ? null : token.defaultProfileId);
+      // An admin removed the profile (removeEnrollmentProfile): the default rule does not undo that.
+      const target = row.requested_profile_id ?? (row.profile_id || row.profile_removed_at ? null : token.defaultProfileId);
       if (target) wanted.set(row.serial_number, target);
     }
     const profiles = await this.profilesByIds(tokenId, [...new Set(wanted.values())]);
@@ -396,6 +398,7 @@ export class DeviceAssignmentService {
                 apple_profile_uuid = CASE WHEN EXCLUDED.last_assignment_result = 'SUCCESS' THEN EXCLUDED.apple_profile_uuid ELSE d.apple_profile_uuid END,
                 profile_status = CASE WHEN EXCLUDED.last_assignment_result = 'SUCCESS' THEN 'ASSIGNED' ELSE d.profile_status END,
                 profile_assigned_at = CASE WHEN EXCLUDED.last_assignment_result = 'SUCCESS' THEN EXCLUDED.profile_assigned_at ELSE d.profile_assigned_at END,
+                profile_removed_at = CASE WHEN EXCLUDED.last_assignment_result = 'SUCCESS' THEN NULL ELSE d.profile_removed_at END,
                 last_assignment_result = EXCLUDED.last_assignment_result,
                 last_assignment_at = EXCLUDED.last_assignment_at,
                 assignment_failure_count = CASE WHEN EXCLUDED.last_assignment_result = 'SUCCESS' THEN 0
@@ -413,6 +416,7 @@ export class DeviceAssignmentService {
               apple_profile_uuid = CASE WHEN ${success} THEN $3::text ELSE d.apple_profile_uuid END,
               profile_status = CASE WHEN ${success} THEN 'ASSIGNED' ELSE d.profile_status END,
               profile_assigned_at = CASE WHEN ${success} THEN $4::timestamptz ELSE d.profile_assigned_at END,
+              profile_removed_at = CASE WHEN ${success} THEN NULL ELSE d.profile_removed_at END,
               last_assignment_result = r.result,
               last_assignment_at = $4,
               assignment_failure_count = CASE WHEN ${success} THEN 0 ELSE d.assignment_failure_count + 1 END,

@@ -92,6 +92,10 @@ export class DeviceEntity {
   @Column({ name: 'next_assignment_retry_at', type: 'timestamptz', precision: 3, nullable: true })
   nextAssignmentRetryAt: Date | null;
 
+  /** removeEnrollmentProfile cleared the profile at Apple: the default rule leaves the device alone. */
+  @Column({ name: 'profile_removed_at', type: 'timestamptz', precision: 3, nullable: true })
+  profileRemovedAt: Date | null;
+
   @Column({ name: 'deleted_at', type: 'timestamptz', precision: 3, nullable: true })
   deletedAt: Date | null;
 

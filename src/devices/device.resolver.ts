@@ -20,8 +20,12 @@ import {
   DEVICE_ORDER_ARG,
   ImportDeviceSerialsInput,
   ImportDeviceSerialsPayload,
+  RemoveEnrollmentProfileInput,
+  RemoveEnrollmentProfilePayload,
+  type SerialAssignmentResult,
   type AssignmentStatus,
 } from './device.types';
+import type { AssignmentOutcome } from './assignment.service';
 import { nestedDevicesKey } from './device.loaders';
 import { deviceOrder } from './device.order';
 import type { DeviceFilterCommand } from './device.service';
@@ -97,14 +101,17 @@ export class DeviceResolver {
       input.serialNumbers,
       ctx.scope,
     );
-    return {
-      results: outcomes.map((o) => ({
-        serialNumber: o.serialNumber,
-        status: o.status as AssignmentStatus,
-        message: o.message ?? null,
-        retryAfterSeconds: o.retryAfterSeconds ?? null,
-      })),
-    };
+    return { results: outcomes.map(toSerialResult) };
+  }
+
+  @Mutation(() => RemoveEnrollmentProfilePayload, {
+    description:
+      "Removes the enrollment profile at Apple (Apple's DELETE /profile/devices): the devices have no profile until one is assigned again, and the token's default profile is not given back automatically. A device that already enrolled keeps its profile until it is wiped",
+  })
+  @RequireRole(Role.OPERATOR)
+  async removeEnrollmentProfile(@Arg('input') input: RemoveEnrollmentProfileInput, @Ctx() ctx: RequestContext): Promise<RemoveEnrollmentProfilePayload> {
+    const outcomes = await ctx.services.profileRemovals.removeSerials(input.serialNumbers, ctx.scope);
+    return { results: outcomes.map(toSerialResult) };
   }
 
   @Mutation(() => ImportDeviceSerialsPayload, { description: 'Pre-assigns serial numbers that have not synced yet (source IMPORT)' })
@@ -130,6 +137,10 @@ export class DeviceResolver {
     const id = await ctx.services.devices.delete(fromGlobalId(input.deviceId, 'Device', 'deviceId'), ctx.scope);
     return { deletedDeviceId: toGlobalId('Device', id) };
   }
+}
+
+function toSerialResult(o: AssignmentOutcome): SerialAssignmentResult {
+  return { serialNumber: o.serialNumber, status: o.status as AssignmentStatus, message: o.message ?? null, retryAfterSeconds: o.retryAfterSeconds ?? null };
 }
 
 @Resolver(() => DepToken)

@@ -142,6 +142,9 @@ export class Device extends Node {
   @Field(() => Date, { nullable: true, description: 'After FAILED or THROTTLED, automatic assignment waits until then' })
   nextAssignmentRetryAt: Date | null;
 
+  @Field(() => Date, { nullable: true, description: 'When removeEnrollmentProfile cleared the profile at Apple (cleared again by an assignment): the default profile is not given back automatically' })
+  profileRemovedAt: Date | null;
+
   @Field(() => Date, { nullable: true })
   lastSyncedAt: Date | null;
 
@@ -188,6 +191,7 @@ export class Device extends Node {
       lastAssignmentAt: entity.lastAssignmentAt,
       assignmentFailureCount: entity.assignmentFailureCount,
       nextAssignmentRetryAt: entity.nextAssignmentRetryAt,
+      profileRemovedAt: entity.profileRemovedAt,
       lastSyncedAt: entity.lastSyncedAt,
       deletedAt: entity.deletedAt,
       deletedBy: entity.deletedBy as DeviceDeletedBy | null,
@@ -276,6 +280,24 @@ export class SerialAssignmentResult {
 @ObjectType()
 export class AssignEnrollmentProfilePayload {
   @Field(() => [SerialAssignmentResult], { description: 'One per distinct serial number, in the order given' })
+  results: SerialAssignmentResult[];
+}
+
+// ------------------------------------------------------------------------------------ unassign
+
+@InputType()
+export class RemoveEnrollmentProfileInput {
+  @Field(() => [String], {
+    description: 'Serial numbers of devices this key sees; at most 10,000 entries (duplicates count), sent to Apple 1,000 at a time per token',
+  })
+  serialNumbers: string[];
+}
+
+@ObjectType()
+export class RemoveEnrollmentProfilePayload {
+  @Field(() => [SerialAssignmentResult], {
+    description: "One per distinct serial number, in the order given: Apple's answer (SUCCESS, NOT_ACCESSIBLE, FAILED), or REJECTED when not sent (malformed, or no such device visible)",
+  })
   results: SerialAssignmentResult[];
 }
 
