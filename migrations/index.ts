@@ -15,6 +15,7 @@ import { SyncRunProgress1764140800000 } from './1764140800000-SyncRunProgress';
 import { ApiKeyListIndex1764140810000 } from './1764140810000-ApiKeyListIndex';
 import { DeviceSerialOneToken1764141300000 } from './1764141300000-DeviceSerialOneToken';
 import { DeviceProfileRemoval1764141310000 } from './1764141310000-DeviceProfileRemoval';
+import { AssignmentAttempts1764141320000 } from './1764141320000-AssignmentAttempts';
 
 export const MIGRATIONS = [
   AccessControl1764140000000,
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   ApiKeyListIndex1764140810000,
   DeviceSerialOneToken1764141300000,
   DeviceProfileRemoval1764141310000,
+  AssignmentAttempts1764141320000,
 ];

@@ -12,6 +12,7 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from './database/embedde
 import { runMigrations } from './database/migrate';
 import { createLogger, type Logger } from './logger';
 import { startAlertBackground } from './alerts/alert.jobs';
+import { startAssignmentHistoryBackground } from './assignment-history/assignment-history.jobs';
 import { startAuditBackground } from './audit/audit.jobs';
 import { buildDepgateSchema } from './schema';
 import { startServer, type RunningServer } from './server';
@@ -87,6 +88,8 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
 
   // The audit trail's retention: a daily prune job.
   await startAuditBackground({ jobs: services.jobs, audit: services.audit, logger });
+  // The assignment history's retention: a daily prune job.
+  await startAssignmentHistoryBackground({ jobs: services.jobs, history: services.assignmentHistory, logger });
 
   const schema = buildDepgateSchema({ pubSub: services.events.pubSub });
   const server = await startServer({ schema, dataSource, services, logger }, { port: config.port, host: config.host });

@@ -6,6 +6,7 @@ import 'reflect-metadata';
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { createPubSub } from '@graphql-yoga/subscription';
 import { buildSchemaSync, type NonEmptyArray, type PubSub } from 'type-graphql';
+import { AssignmentAttemptResolver, DeviceAssignmentHistoryResolver } from './assignment-history/assignment-history.resolver';
 import { auditMutations } from './audit/audit.middleware';
 import { AuditResolver } from './audit/audit.resolver';
 import { AuthResolver } from './auth/auth.resolver';
@@ -40,6 +41,8 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   AppleConfiguratorCertificateResolver,
   DeviceResolver,
   DepTokenDevicesResolver,
+  DeviceAssignmentHistoryResolver,
+  AssignmentAttemptResolver,
   SyncRunResolver,
   DepTokenSyncResolver,
 ];

@@ -3,6 +3,7 @@
  * feature adds its service here; resolvers reach them through the request context.
  */
 import type { DataSource } from 'typeorm';
+import { AssignmentHistoryService } from './assignment-history/assignment-history.service';
 import { AuditService } from './audit/audit.service';
 import { wireAudit } from './audit/audit.wiring';
 import { ApiKeyService } from './auth/api-key.service';
@@ -53,6 +54,8 @@ export interface Services {
   /** Profile assignment at Apple (the assignEnrollmentProfile mutation and the sync engine). */
   assignments: DeviceAssignmentService;
   profiles: EnrollmentProfileService;
+  /** Device.assignmentHistory: every assignment attempt, kept ASSIGNMENT_HISTORY_RETENTION_DAYS. */
+  assignmentHistory: AssignmentHistoryService;
   /** Unassigning profiles at Apple (removeEnrollmentProfile). */
   profileRemovals: ProfileRemovalService;
   configuratorCertificates: ConfiguratorCertificateService;
@@ -111,6 +114,7 @@ export function createServices(deps: ServiceDeps): Services {
     assignments,
     profiles,
     profileRemovals: new ProfileRemovalService(dataSource, depClients, clock),
+    assignmentHistory: new AssignmentHistoryService(dataSource, clock, config.assignmentHistoryRetentionDays),
     configuratorCertificates: new ConfiguratorCertificateService(dataSource, clock),
     devices,
     depTokenStatus: (token) => depTokenStatus(token, clock.now(), config.tokenExpiringSoonDays),

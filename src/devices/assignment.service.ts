@@ -32,6 +32,8 @@ import { ErrorCode } from '../errors/error-codes';
 import type { Logger } from '../logger';
 import type { DepClientFactory } from '../tokens/dep-client.factory';
 import { DepTokenEntity } from '../tokens/token.entity';
+import type { AssignmentRequester } from '../assignment-history/assignment-attempt.entity';
+import { recordAttempts, type AttemptOrigin } from '../assignment-history/assignment-history.store';
 import { appleActionMessages, isTokenLevelRefusal } from './device.errors';
 import { normalizeSerialNumber, serialNumberProblem, serialNumberProblemMessage } from './serial-number';
 
@@ -113,7 +115,13 @@ export class DeviceAssignmentService {
    * refuses the first request; a failure after some chunks succeeded keeps what was done and
    * reports the rest as not sent.
    */
-  async assignSerials(profileId: string, serials: string[], scope: AccessScope): Promise<AssignmentOutcome[]> {
+  async assignSerials(
+    profileId: string,
+    serials: string[],
+    scope: AccessScope,
+    actor: { apiKeyId: string; name: string } | null = null,
+  ): Promise<AssignmentOutcome[]> {
+    const origin: AttemptOrigin = { requester: 'API_KEY', apiKeyId: actor?.apiKeyId ?? null, apiKeyName: actor?.name ?? null };
     const profile = await this.findVisibleProfile(profileId, scope);
     if (!profile) throw notFound('Enrollment profile');
     // Entries are counted before any is normalised: a huge list is refused without being read.
@@ -157,14 +165,14 @@ export class DeviceAssignmentService {
 
     if (sendable.length > 0) {
       const token = await this.dataSource.getRepository(DepTokenEntity).findOneByOrFail({ id: profile.tokenId });
-      const pushed = await this.push(token, profile, sendable, 'explicit');
+      const pushed = await this.push(token, profile, sendable, 'explicit', origin);
       if (pushed.error) {
         if (pushed.outcomes.size === 0) throw new AppleRequestException({ family: 'DEP', error: pushed.error, messages: appleActionMessages('assign the profile') });
         // Apple answered part of the call: the rest keep the requested profile (with a cooldown),
         // so the admin's intent survives and a later sync assigns them.
         const notSent = pushed.unsent.map((serial) => notSentOutcome(serial, pushed.error!));
         for (const chunk of chunks(notSent, MAX_SERIALS_PER_ASSIGNMENT)) {
-          await this.store(token.id, profile, chunk, 'explicit', this.clock.now());
+          await this.store(token.id, profile, chunk, 'explicit', this.clock.now(), origin);
         }
         for (const outcome of notSent) outcomes.set(outcome.serialNumber, outcome);
       }
@@ -194,7 +202,11 @@ export class DeviceAssignmentService {
    * fetch. Any other failed request is recorded on the devices it concerned (THROTTLED with Apple's
    * retry time, or FAILED with a 15-minute cooldown) and ends this call.
    */
-  async autoAssign(tokenId: string, serials: string[], options: { signal?: AbortSignal } = {}): Promise<AutoAssignResult> {
+  async autoAssign(
+    tokenId: string,
+    serials: string[],
+    options: { signal?: AbortSignal; /** The retry job: recorded as RETRY in the history. */ requester?: 'RETRY' } = {},
+  ): Promise<AutoAssignResult> {
     const distinct = [...new Set(serials.map(normalizeSerialNumber).filter((s) => s !== ''))];
     const result: AutoAssignResult = { assigned: 0, failed: 0, skipped: 0 };
     if (distinct.length === 0) return result;
@@ -223,6 +235,10 @@ export class DeviceAssignmentService {
       const target = row.requested_profile_id ?? (row.profile_id || row.profile_removed_at ? null : token.defaultProfileId);
       if (target) wanted.set(row.serial_number, target);
     }
+    const requested = new Set(rows.filter((r) => r.requested_profile_id).map((r) => r.serial_number));
+    const origin: AttemptOrigin = {
+      requester: (serial): AssignmentRequester => options.requester ?? (requested.has(serial) ? 'REQUESTED_PROFILE' : 'DEFAULT_PROFILE'),
+    };
     const profiles = await this.profilesByIds(tokenId, [...new Set(wanted.values())]);
     const groups = new Map<string, string[]>();
     for (const row of rows) {
@@ -243,7 +259,7 @@ export class DeviceAssignmentService {
         leftOver.push({ profile, serials: group });
         continue;
       }
-      const pushed = await this.push(token, profile, group, 'auto', options.signal);
+      const pushed = await this.push(token, profile, group, 'auto', origin, options.signal);
       const report: AutoAssignReport = { tokenId, profileId, assigned: 0, failed: 0 };
       reports.set(profileId, report);
       for (const outcome of pushed.outcomes.values()) {
@@ -267,7 +283,7 @@ export class DeviceAssignmentService {
       const error = stopped;
       for (const { profile, serials: unsent } of leftOver) {
         for (const chunk of chunks(unsent, MAX_SERIALS_PER_ASSIGNMENT)) {
-          await this.store(token.id, profile, chunk.map((serial) => notSentOutcome(serial, error)), 'auto', now);
+          await this.store(token.id, profile, chunk.map((serial) => notSentOutcome(serial, error)), 'auto', now, origin);
         }
         result.failed += unsent.length;
         sent += unsent.length;
@@ -318,6 +334,7 @@ export class DeviceAssignmentService {
       profile,
       rows.map((r) => r.serial_number),
       'explicit',
+      { requester: 'PROFILE_UPDATE' },
     );
     if (pushed.error) {
       this.logger.warn({ profileId, error: pushed.error, unsent: pushed.unsent.length }, 'devices not moved to the redefined profile');
@@ -336,7 +353,14 @@ export class DeviceAssignmentService {
    * Sends serials to Apple in chunks and stores each chunk's answers. Stops at the first request
    * that fails as a whole; what was answered before stays stored.
    */
-  private async push(token: DepTokenEntity, profile: ProfileTarget, serials: string[], mode: StoreMode, signal?: AbortSignal): Promise<PushResult> {
+  private async push(
+    token: DepTokenEntity,
+    profile: ProfileTarget,
+    serials: string[],
+    mode: StoreMode,
+    origin: AttemptOrigin,
+    signal?: AbortSignal,
+  ): Promise<PushResult> {
     const client = this.clients.forToken(token);
     const outcomes = new Map<string, AssignmentOutcome>();
     const parts = chunks(serials, MAX_SERIALS_PER_ASSIGNMENT);
@@ -351,7 +375,7 @@ export class DeviceAssignmentService {
       }
       const at = this.clock.now();
       const answered = chunk.map((serial) => outcomeFor(serial, response.devices?.[serial], response.retry_after_seconds, mode));
-      await this.store(token.id, profile, answered, mode, at);
+      await this.store(token.id, profile, answered, mode, at, origin);
       answered.forEach((o) => outcomes.set(o.serialNumber, o));
     }
     return { outcomes, unsent: [] };
@@ -360,10 +384,23 @@ export class DeviceAssignmentService {
   /**
    * One statement for a chunk of answers. `explicit` (an admin's assignment) creates IMPORT rows
    * for serials not seen yet and records the profile as requested until Apple confirms it;
-   * `auto` only updates existing devices and keeps their request as it was.
+   * `auto` only updates existing devices and keeps their request as it was. Each answer is also
+   * an attempt in the devices' assignment history (one more statement).
    */
-  private async store(tokenId: string, profile: ProfileTarget, outcomes: AssignmentOutcome[], mode: StoreMode, at: Date): Promise<void> {
+  private async store(
+    tokenId: string,
+    profile: ProfileTarget,
+    outcomes: AssignmentOutcome[],
+    mode: StoreMode,
+    at: Date,
+    origin: AttemptOrigin,
+  ): Promise<void> {
     if (outcomes.length === 0) return;
+    await this.writeDevices(tokenId, profile, outcomes, mode, at);
+    await recordAttempts(this.dataSource, profile, outcomes, origin, at);
+  }
+
+  private async writeDevices(tokenId: string, profile: ProfileTarget, outcomes: AssignmentOutcome[], mode: StoreMode, at: Date): Promise<void> {
     const serials = outcomes.map((o) => o.serialNumber);
     const results = outcomes.map((o) => o.status);
     const retryAt = outcomes.map((o) => {

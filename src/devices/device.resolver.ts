@@ -100,6 +100,7 @@ export class DeviceResolver {
       fromGlobalId(input.profileId, 'EnrollmentProfile', 'profileId'),
       input.serialNumbers,
       ctx.scope,
+      { apiKeyId: ctx.principal.apiKeyId, name: ctx.principal.name },
     );
     return { results: outcomes.map(toSerialResult) };
   }
