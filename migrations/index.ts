@@ -16,6 +16,7 @@ import { ApiKeyListIndex1764140810000 } from './1764140810000-ApiKeyListIndex';
 import { DeviceSerialOneToken1764141300000 } from './1764141300000-DeviceSerialOneToken';
 import { DeviceProfileRemoval1764141310000 } from './1764141310000-DeviceProfileRemoval';
 import { AssignmentAttempts1764141320000 } from './1764141320000-AssignmentAttempts';
+import { AssignmentRetryIndex1764141330000 } from './1764141330000-AssignmentRetryIndex';
 
 export const MIGRATIONS = [
   AccessControl1764140000000,
@@ -35,4 +36,5 @@ export const MIGRATIONS = [
   DeviceSerialOneToken1764141300000,
   DeviceProfileRemoval1764141310000,
   AssignmentAttempts1764141320000,
+  AssignmentRetryIndex1764141330000,
 ];

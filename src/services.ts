@@ -19,6 +19,7 @@ import type { Logger } from './logger';
 import { DeviceAssignmentService } from './devices/assignment.service';
 import { DeviceService } from './devices/device.service';
 import { ProfileRemovalService } from './devices/profile-removal.service';
+import { AssignmentRetryService } from './devices/assignment-retry.service';
 import { ConfiguratorCertificateService } from './profiles/configurator-certificate.service';
 import { EnrollmentProfileService } from './profiles/profile.service';
 import { DepClientFactory, type DepClientTuning } from './tokens/dep-client.factory';
@@ -56,6 +57,8 @@ export interface Services {
   profiles: EnrollmentProfileService;
   /** Device.assignmentHistory: every assignment attempt, kept ASSIGNMENT_HISTORY_RETENTION_DAYS. */
   assignmentHistory: AssignmentHistoryService;
+  /** THROTTLED and FAILED devices retried when their cooldown ends (a job every minute). */
+  assignmentRetries: AssignmentRetryService;
   /** Unassigning profiles at Apple (removeEnrollmentProfile). */
   profileRemovals: ProfileRemovalService;
   configuratorCertificates: ConfiguratorCertificateService;
@@ -114,6 +117,7 @@ export function createServices(deps: ServiceDeps): Services {
     assignments,
     profiles,
     profileRemovals: new ProfileRemovalService(dataSource, depClients, clock),
+    assignmentRetries: new AssignmentRetryService(dataSource, assignments, clock, logger),
     assignmentHistory: new AssignmentHistoryService(dataSource, clock, config.assignmentHistoryRetentionDays),
     configuratorCertificates: new ConfiguratorCertificateService(dataSource, clock),
     devices,
