@@ -59,6 +59,7 @@ export const LIST_LIMITS: ListLimits = {
   'AssignEnrollmentProfileInput.serialNumbers': { max: MAX_SERIALS_PER_ASSIGN_CALL, code: ErrorCode.TOO_MANY_SERIAL_NUMBERS },
   'ImportDeviceSerialsInput.serialNumbers': { max: MAX_IMPORT_ROWS, code: ErrorCode.TOO_MANY_SERIAL_NUMBERS },
   'RemoveEnrollmentProfileInput.serialNumbers': { max: MAX_SERIALS_PER_ASSIGN_CALL, code: ErrorCode.TOO_MANY_SERIAL_NUMBERS },
+  'RefreshDeviceDetailsInput.serialNumbers': { max: MAX_SERIALS_PER_ASSIGN_CALL, code: ErrorCode.TOO_MANY_SERIAL_NUMBERS },
   'CreateApiKeyInput.scopeTagIds': ids,
   'UploadDepTokenInput.scopeTagIds': ids,
   'UpdateDepTokenInput.scopeTagIds': ids,

@@ -20,6 +20,7 @@ import { DeviceAssignmentService } from './devices/assignment.service';
 import { DeviceService } from './devices/device.service';
 import { ProfileRemovalService } from './devices/profile-removal.service';
 import { AssignmentRetryService } from './devices/assignment-retry.service';
+import { DeviceDetailsService } from './devices/device-details.service';
 import { ConfiguratorCertificateService } from './profiles/configurator-certificate.service';
 import { EnrollmentProfileService } from './profiles/profile.service';
 import { DepClientFactory, type DepClientTuning } from './tokens/dep-client.factory';
@@ -59,6 +60,8 @@ export interface Services {
   assignmentHistory: AssignmentHistoryService;
   /** THROTTLED and FAILED devices retried when their cooldown ends (a job every minute). */
   assignmentRetries: AssignmentRetryService;
+  /** Details on demand from Apple (refreshDeviceDetails). */
+  deviceDetails: DeviceDetailsService;
   /** Unassigning profiles at Apple (removeEnrollmentProfile). */
   profileRemovals: ProfileRemovalService;
   configuratorCertificates: ConfiguratorCertificateService;
@@ -118,6 +121,7 @@ export function createServices(deps: ServiceDeps): Services {
     profiles,
     profileRemovals: new ProfileRemovalService(dataSource, depClients, clock),
     assignmentRetries: new AssignmentRetryService(dataSource, assignments, clock, logger),
+    deviceDetails: new DeviceDetailsService(dataSource, depClients, clock),
     assignmentHistory: new AssignmentHistoryService(dataSource, clock, config.assignmentHistoryRetentionDays),
     configuratorCertificates: new ConfiguratorCertificateService(dataSource, clock),
     devices,

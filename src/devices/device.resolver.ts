@@ -20,6 +20,9 @@ import {
   DEVICE_ORDER_ARG,
   ImportDeviceSerialsInput,
   ImportDeviceSerialsPayload,
+  RefreshDeviceDetailsInput,
+  RefreshDeviceDetailsPayload,
+  DeviceDetailsStatus,
   RemoveEnrollmentProfileInput,
   RemoveEnrollmentProfilePayload,
   type SerialAssignmentResult,
@@ -113,6 +116,22 @@ export class DeviceResolver {
   async removeEnrollmentProfile(@Arg('input') input: RemoveEnrollmentProfileInput, @Ctx() ctx: RequestContext): Promise<RemoveEnrollmentProfilePayload> {
     const outcomes = await ctx.services.profileRemovals.removeSerials(input.serialNumbers, ctx.scope);
     return { results: outcomes.map(toSerialResult) };
+  }
+
+  @Mutation(() => RefreshDeviceDetailsPayload, {
+    description: "Reads devices' records from Apple now (Apple's POST /devices) and stores them, instead of waiting for the next sync",
+  })
+  @RequireRole(Role.OPERATOR)
+  async refreshDeviceDetails(@Arg('input') input: RefreshDeviceDetailsInput, @Ctx() ctx: RequestContext): Promise<RefreshDeviceDetailsPayload> {
+    const outcomes = await ctx.services.deviceDetails.refresh(input.serialNumbers, ctx.scope);
+    const devices = await ctx.loaders.deviceById.loadMany(outcomes.flatMap((o) => (o.deviceId ? [o.deviceId] : [])));
+    const byId = new Map(devices.flatMap((d) => (d && !(d instanceof Error) ? [[d.id, d] as const] : [])));
+    return {
+      results: outcomes.map((o) => {
+        const device = o.deviceId ? byId.get(o.deviceId) : undefined;
+        return { serialNumber: o.serialNumber, status: o.status as DeviceDetailsStatus, message: o.message ?? null, device: device ? Device.from(device) : null };
+      }),
+    };
   }
 
   @Mutation(() => ImportDeviceSerialsPayload, { description: 'Pre-assigns serial numbers that have not synced yet (source IMPORT)' })

@@ -301,6 +301,52 @@ export class RemoveEnrollmentProfilePayload {
   results: SerialAssignmentResult[];
 }
 
+// ------------------------------------------------------------------------------------ details on demand
+
+export enum DeviceDetailsStatus {
+  SUCCESS = 'SUCCESS',
+  NOT_ACCESSIBLE = 'NOT_ACCESSIBLE',
+  FAILED = 'FAILED',
+  REJECTED = 'REJECTED',
+}
+registerEnumType(DeviceDetailsStatus, {
+  name: 'DeviceDetailsStatus',
+  description: "Apple's answer to reading one device's details",
+  valuesConfig: {
+    SUCCESS: { description: "Apple's record was read and stored on the device" },
+    NOT_ACCESSIBLE: { description: "The serial is not on the token's MDM server in Apple Business Manager" },
+    FAILED: { description: 'Apple could not read it (or the request failed); nothing changed' },
+    REJECTED: { description: 'Not sent to Apple: malformed, or no such device visible to this key' },
+  },
+});
+
+@InputType()
+export class RefreshDeviceDetailsInput {
+  @Field(() => [String], { description: 'Serial numbers of devices this key sees; at most 10,000 entries (duplicates count), sent to Apple 1,000 at a time per token' })
+  serialNumbers: string[];
+}
+
+@ObjectType({ description: "Apple's answer for one serial number" })
+export class DeviceDetailsResult {
+  @Field()
+  serialNumber: string;
+
+  @Field(() => DeviceDetailsStatus)
+  status: DeviceDetailsStatus;
+
+  @Field(() => String, { nullable: true })
+  message: string | null;
+
+  @Field(() => Device, { nullable: true, description: 'The stored device, as refreshed (null when REJECTED)' })
+  device: Device | null;
+}
+
+@ObjectType()
+export class RefreshDeviceDetailsPayload {
+  @Field(() => [DeviceDetailsResult], { description: 'One per distinct serial number, in the order given' })
+  results: DeviceDetailsResult[];
+}
+
 // ------------------------------------------------------------------------------------ import
 
 @InputType()
