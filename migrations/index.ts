@@ -17,6 +17,7 @@ import { DeviceSerialOneToken1764141300000 } from './1764141300000-DeviceSerialO
 import { DeviceProfileRemoval1764141310000 } from './1764141310000-DeviceProfileRemoval';
 import { AssignmentAttempts1764141320000 } from './1764141320000-AssignmentAttempts';
 import { AssignmentRetryIndex1764141330000 } from './1764141330000-AssignmentRetryIndex';
+import { DeviceDeletions1764141340000 } from './1764141340000-DeviceDeletions';
 
 export const MIGRATIONS = [
   AccessControl1764140000000,
@@ -37,4 +38,5 @@ export const MIGRATIONS = [
   DeviceProfileRemoval1764141310000,
   AssignmentAttempts1764141320000,
   AssignmentRetryIndex1764141330000,
+  DeviceDeletions1764141340000,
 ];

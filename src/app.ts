@@ -15,6 +15,7 @@ import { startAlertBackground } from './alerts/alert.jobs';
 import { startAssignmentHistoryBackground } from './assignment-history/assignment-history.jobs';
 import { startAuditBackground } from './audit/audit.jobs';
 import { startAssignmentRetryBackground } from './devices/assignment-retry.jobs';
+import { startDeviceDeletionBackground } from './devices/device-deletion.jobs';
 import { buildDepgateSchema } from './schema';
 import { startServer, type RunningServer } from './server';
 import { createServices, type Services } from './services';
@@ -93,6 +94,8 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   await startAssignmentHistoryBackground({ jobs: services.jobs, history: services.assignmentHistory, logger });
   // THROTTLED and FAILED devices retried within a minute of their cooldown's end.
   // Not scheduled when background sync is off (tests of other features): no retry pass races them.
+  // deleteDevices' jobs.
+  await startDeviceDeletionBackground({ jobs: services.jobs, deletions: services.deviceDeletions });
   await startAssignmentRetryBackground({ jobs: services.jobs, retries: services.assignmentRetries, logger, schedule: options.sync?.enabled !== false });
 
   const schema = buildDepgateSchema({ pubSub: services.events.pubSub });

@@ -21,6 +21,7 @@ import { DeviceService } from './devices/device.service';
 import { ProfileRemovalService } from './devices/profile-removal.service';
 import { AssignmentRetryService } from './devices/assignment-retry.service';
 import { DeviceDetailsService } from './devices/device-details.service';
+import { DeviceDeletionService } from './devices/device-deletion.service';
 import { ConfiguratorCertificateService } from './profiles/configurator-certificate.service';
 import { EnrollmentProfileService } from './profiles/profile.service';
 import { DepClientFactory, type DepClientTuning } from './tokens/dep-client.factory';
@@ -60,6 +61,8 @@ export interface Services {
   assignmentHistory: AssignmentHistoryService;
   /** THROTTLED and FAILED devices retried when their cooldown ends (a job every minute). */
   assignmentRetries: AssignmentRetryService;
+  /** Bulk deletion as a job (deleteDevices). */
+  deviceDeletions: DeviceDeletionService;
   /** Details on demand from Apple (refreshDeviceDetails). */
   deviceDetails: DeviceDetailsService;
   /** Unassigning profiles at Apple (removeEnrollmentProfile). */
@@ -122,6 +125,7 @@ export function createServices(deps: ServiceDeps): Services {
     profileRemovals: new ProfileRemovalService(dataSource, depClients, clock),
     assignmentRetries: new AssignmentRetryService(dataSource, assignments, clock, logger),
     deviceDetails: new DeviceDetailsService(dataSource, depClients, clock),
+    deviceDeletions: new DeviceDeletionService(dataSource, devices, jobs, clock, logger),
     assignmentHistory: new AssignmentHistoryService(dataSource, clock, config.assignmentHistoryRetentionDays),
     configuratorCertificates: new ConfiguratorCertificateService(dataSource, clock),
     devices,

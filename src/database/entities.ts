@@ -4,6 +4,7 @@ import { AssignmentAttemptEntity } from '../assignment-history/assignment-attemp
 import { AuditEventEntity } from '../audit/audit-event.entity';
 import { ApiKeyEntity } from '../auth/api-key.entity';
 import { ScopeTagEntity } from '../auth/scope-tag.entity';
+import { DeviceDeletionEntity } from '../devices/device-deletion.entity';
 import { DeviceEntity } from '../devices/device.entity';
 import { ConfiguratorCertificateEntity } from '../profiles/configurator-certificate.entity';
 import { EnrollmentProfileEntity } from '../profiles/profile.entity';
@@ -25,4 +26,5 @@ export const ENTITIES = [
   AlertEntity,
   AuditEventEntity,
   AssignmentAttemptEntity,
+  DeviceDeletionEntity,
 ];
