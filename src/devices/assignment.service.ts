@@ -36,6 +36,7 @@ import type { AssignmentRequester } from '../assignment-history/assignment-attem
 import { recordAttempts, type AttemptOrigin } from '../assignment-history/assignment-history.store';
 import { appleActionMessages, isTokenLevelRefusal } from './device.errors';
 import { normalizeSerialNumber, serialNumberProblem, serialNumberProblemMessage } from './serial-number';
+import { HELD_OUT_OF_SCOPE_MESSAGE, serialsHeldOutOfScope } from './serial-ownership';
 
 export type AssignmentOutcomeStatus = 'SUCCESS' | 'NOT_ACCESSIBLE' | 'FAILED' | 'THROTTLED' | 'REJECTED';
 
@@ -149,10 +150,13 @@ export class DeviceAssignmentService {
     }
 
     const known = await this.knownDevices(profile.tokenId, wellFormed);
+    const heldElsewhere = await serialsHeldOutOfScope(this.dataSource, profile.tokenId, wellFormed, scope);
     const sendable: string[] = [];
     for (const serial of wellFormed) {
       const device = known.get(serial);
-      if (device?.deleted_by === 'DEPGATE') {
+      if (heldElsewhere.has(serial)) {
+        outcomes.set(serial, { serialNumber: serial, status: 'REJECTED', message: HELD_OUT_OF_SCOPE_MESSAGE });
+      } else if (device?.deleted_by === 'DEPGATE') {
         outcomes.set(serial, {
           serialNumber: serial,
           status: 'REJECTED',

@@ -22,6 +22,7 @@ import {
   type Rejection,
 } from './serial-import';
 import { normalizeSerialNumber } from './serial-number';
+import { HELD_OUT_OF_SCOPE_MESSAGE, serialsHeldOutOfScope } from './serial-ownership';
 
 /** Database ids (global ids already parsed). */
 export interface DeviceFilterCommand {
@@ -160,10 +161,13 @@ export class DeviceService {
         [command.tokenId, serials],
       );
       const known = new Map(existing.map((r) => [r.serial_number, r]));
+      const heldElsewhere = await serialsHeldOutOfScope(manager, command.tokenId, serials, scope);
       const importable: { line: number; serialNumber: string }[] = [];
       for (const row of parsed.accepted) {
         const device = known.get(row.serialNumber);
-        if (device?.deleted_by === 'DEPGATE') {
+        if (heldElsewhere.has(row.serialNumber)) {
+          rejected.push(rejection(row.line, row.serialNumber, SerialRejectionReason.ALREADY_SYNCED, HELD_OUT_OF_SCOPE_MESSAGE));
+        } else if (device?.deleted_by === 'DEPGATE') {
           rejected.push(
             rejection(row.line, row.serialNumber, SerialRejectionReason.DELETED_IN_DEPGATE, 'This device was deleted from depgate; it comes back with the next full sync.'),
           );

@@ -90,3 +90,25 @@ it('the database refuses a second row for a serial under another token', async (
     t.app.dataSource.query(`INSERT INTO devices (token_id, serial_number, source, created_at, updated_at) VALUES ($1, $2, 'IMPORT', $3, $3)`, [b.rowId, a.serials[0], now]),
   ).rejects.toMatchObject({ code: '23505' });
 });
+
+it("a scoped key cannot move a serial held by a token outside its scope: refused, the row stays", async () => {
+  const tag = (await t.ok(`mutation { createScopeTag(input: {name: "one-token-scope"}) { scopeTag { id } } }`)).createScopeTag.scopeTag.id;
+  const hidden = await uploadToken(t, { devices: 2 });
+  const mine = await uploadToken(t, { devices: 1, scopeTagIds: [tag] });
+  const key = await t.createKey('OPERATOR', [tag]);
+  const [assigned, imported] = hidden.serials as [string, string];
+  const profileId = await createProfile(mine);
+
+  const res = await t.ok(`mutation ($p: ID!, $s: [String!]!) { assignEnrollmentProfile(input: {profileId: $p, serialNumbers: $s}) { results { serialNumber status message } } }`, {
+    p: profileId,
+    s: [assigned],
+  }, key);
+  expect(res.assignEnrollmentProfile.results).toEqual([{ serialNumber: assigned, status: 'REJECTED', message: expect.stringMatching(/outside what this key may see/) }]);
+  const importedRes = await t.ok(`mutation ($t: ID!, $s: [String!]!) { importDeviceSerials(input: {tokenId: $t, serialNumbers: $s}) { accepted { serialNumber } rejected { value reason } } }`, {
+    t: mine.id,
+    s: [imported],
+  }, key);
+  expect(importedRes.importDeviceSerials).toEqual({ accepted: [], rejected: [{ value: imported, reason: 'ALREADY_SYNCED' }] });
+  expect(await rows(assigned)).toEqual([{ token_id: hidden.rowId, source: 'SYNC' }]);
+  expect(await rows(imported)).toEqual([{ token_id: hidden.rowId, source: 'SYNC' }]);
+});
