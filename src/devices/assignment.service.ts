@@ -18,7 +18,11 @@
  * - FAILED: the request stays, failure count + 1, next retry in 24 hours (as Fleet does).
  * - THROTTLED: like FAILED, next retry after Apple's `retry_after_seconds` (protocol 10), or one
  *   hour when Apple gives none.
- * last_assignment_result and last_assignment_at are set in every case.
+ * last_assignment_result and last_assignment_at are set in every case, and every answer is an
+ * attempt in the device's assignment history (src/assignment-history) with who or what asked.
+ * Automatic assignment does not give the default profile to a device whose profile an admin
+ * removed (removeEnrollmentProfile); the retry job (assignment-retry.service.ts) comes through
+ * autoAssign too.
  */
 import type { DataSource } from 'typeorm';
 import { AppleRequestException } from '../apple/apple-request.exception';
