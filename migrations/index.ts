@@ -17,6 +17,11 @@ import { AlertKindsTable1764141000000 } from './1764141000000-AlertKindsTable';
 import { ProfilePlatforms1764141200000 } from './1764141200000-ProfilePlatforms';
 import { ProfileAppleKeys1764141210000 } from './1764141210000-ProfileAppleKeys';
 import { DeviceMigrationDeadline1764141220000 } from './1764141220000-DeviceMigrationDeadline';
+import { DeviceSerialOneToken1764141300000 } from './1764141300000-DeviceSerialOneToken';
+import { DeviceProfileRemoval1764141310000 } from './1764141310000-DeviceProfileRemoval';
+import { AssignmentAttempts1764141320000 } from './1764141320000-AssignmentAttempts';
+import { AssignmentRetryIndex1764141330000 } from './1764141330000-AssignmentRetryIndex';
+import { DeviceDeletions1764141340000 } from './1764141340000-DeviceDeletions';
 
 export const MIGRATIONS = [
   AccessControl1764140000000,
@@ -37,4 +42,9 @@ export const MIGRATIONS = [
   ProfilePlatforms1764141200000,
   ProfileAppleKeys1764141210000,
   DeviceMigrationDeadline1764141220000,
+  DeviceSerialOneToken1764141300000,
+  DeviceProfileRemoval1764141310000,
+  AssignmentAttempts1764141320000,
+  AssignmentRetryIndex1764141330000,
+  DeviceDeletions1764141340000,
 ];

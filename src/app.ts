@@ -12,7 +12,10 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from './database/embedde
 import { runMigrations } from './database/migrate';
 import { createLogger, type Logger } from './logger';
 import { startAlertBackground } from './alerts/alert.jobs';
+import { startAssignmentHistoryBackground } from './assignment-history/assignment-history.jobs';
 import { startAuditBackground } from './audit/audit.jobs';
+import { startAssignmentRetryBackground } from './devices/assignment-retry.jobs';
+import { startDeviceDeletionBackground } from './devices/device-deletion.jobs';
 import { buildDepgateSchema } from './schema';
 import { startServer, type RunningServer } from './server';
 import { createServices, type Services } from './services';
@@ -87,6 +90,13 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
 
   // The audit trail's retention: a daily prune job.
   await startAuditBackground({ jobs: services.jobs, audit: services.audit, logger });
+  // The assignment history's retention: a daily prune job.
+  await startAssignmentHistoryBackground({ jobs: services.jobs, history: services.assignmentHistory, logger });
+  // THROTTLED and FAILED devices retried within a minute of their cooldown's end.
+  // Not scheduled when background sync is off (tests of other features): no retry pass races them.
+  // deleteDevices' jobs.
+  await startDeviceDeletionBackground({ jobs: services.jobs, deletions: services.deviceDeletions });
+  await startAssignmentRetryBackground({ jobs: services.jobs, retries: services.assignmentRetries, logger, schedule: options.sync?.enabled !== false });
 
   const schema = buildDepgateSchema({ pubSub: services.events.pubSub });
   const server = await startServer({ schema, dataSource, services, logger }, { port: config.port, host: config.host });

@@ -38,6 +38,8 @@ export interface Config {
   requestStatementTimeoutMs: number;
   /** Audit events older than this many days are pruned (daily job). */
   auditRetentionDays: number;
+  /** Assignment attempts (Device.assignmentHistory) older than this many days are pruned (daily job). */
+  assignmentHistoryRetentionDays: number;
   logLevel: string;
   /** Requests (HTTP) and operations (WebSocket) per API key and minute; 0: no limit. */
   rateLimitPerMinute: number;
@@ -210,6 +212,7 @@ export function loadConfig(env: Env = process.env): Config {
     tokenExpiringSoonDays: integer(env, 'TOKEN_EXPIRING_SOON_DAYS', 30, 1, 365),
     requestStatementTimeoutMs: integer(env, 'REQUEST_STATEMENT_TIMEOUT_MS', 10_000, 0, 3_600_000),
     auditRetentionDays: integer(env, 'AUDIT_RETENTION_DAYS', 365, 1, 36_500),
+    assignmentHistoryRetentionDays: integer(env, 'ASSIGNMENT_HISTORY_RETENTION_DAYS', 90, 1, 36_500),
     logLevel,
     rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 0, 0, 1_000_000),
     wsMaxSubscriptionsPerSocket: integer(env, 'WS_MAX_SUBSCRIPTIONS_PER_SOCKET', 100, 1, 100_000),

@@ -7,13 +7,16 @@ import 'reflect-metadata';
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { createPubSub } from '@graphql-yoga/subscription';
 import { buildSchemaSync, type NonEmptyArray, type PubSub } from 'type-graphql';
+import { AssignmentAttemptResolver, DeviceAssignmentHistoryResolver } from './assignment-history/assignment-history.resolver';
 import { auditMutations } from './audit/audit.middleware';
 import { AuditResolver } from './audit/audit.resolver';
 import { AuthResolver } from './auth/auth.resolver';
 import { authGuard } from './auth/guard';
 import { DepTokenDevicesResolver, DeviceResolver } from './devices/device.resolver';
+import { DeviceDeletionResolver } from './devices/device-deletion.resolver';
 import { MAX_SERIALS_PER_ASSIGN_CALL } from './devices/assignment.service';
 import { MAX_IMPORT_ROWS } from './devices/serial-import';
+import { MAX_DEVICE_IDS_PER_DELETION } from './devices/device-deletion.service';
 import { ErrorCode } from './errors/error-codes';
 import type { TextPolicies } from './graphql/input-characters';
 import { MAX_IDS_PER_INPUT, type ListLimits } from './graphql/input-limits';
@@ -43,6 +46,9 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   AppleConfiguratorCertificateResolver,
   DeviceResolver,
   DepTokenDevicesResolver,
+  DeviceAssignmentHistoryResolver,
+  DeviceDeletionResolver,
+  AssignmentAttemptResolver,
   SyncRunResolver,
   DepTokenSyncResolver,
 ];
@@ -58,6 +64,9 @@ export const LIST_LIMITS: ListLimits = {
   'Query.nodes(ids:)': { max: MAX_NODES, code: ErrorCode.BAD_USER_INPUT },
   'AssignEnrollmentProfileInput.serialNumbers': { max: MAX_SERIALS_PER_ASSIGN_CALL, code: ErrorCode.TOO_MANY_SERIAL_NUMBERS },
   'ImportDeviceSerialsInput.serialNumbers': { max: MAX_IMPORT_ROWS, code: ErrorCode.TOO_MANY_SERIAL_NUMBERS },
+  'RemoveEnrollmentProfileInput.serialNumbers': { max: MAX_SERIALS_PER_ASSIGN_CALL, code: ErrorCode.TOO_MANY_SERIAL_NUMBERS },
+  'DeleteDevicesInput.deviceIds': { max: MAX_DEVICE_IDS_PER_DELETION },
+  'RefreshDeviceDetailsInput.serialNumbers': { max: MAX_SERIALS_PER_ASSIGN_CALL, code: ErrorCode.TOO_MANY_SERIAL_NUMBERS },
   'CreateApiKeyInput.scopeTagIds': ids,
   'UploadDepTokenInput.scopeTagIds': ids,
   'UpdateDepTokenInput.scopeTagIds': ids,

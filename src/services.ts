@@ -3,6 +3,7 @@
  * feature adds its service here; resolvers reach them through the request context.
  */
 import type { DataSource } from 'typeorm';
+import { AssignmentHistoryService } from './assignment-history/assignment-history.service';
 import { AuditService } from './audit/audit.service';
 import { wireAudit } from './audit/audit.wiring';
 import { ApiKeyService } from './auth/api-key.service';
@@ -17,6 +18,10 @@ import { SyncService, type SyncServiceOptions } from './sync/sync.service';
 import type { Logger } from './logger';
 import { DeviceAssignmentService } from './devices/assignment.service';
 import { DeviceService } from './devices/device.service';
+import { ProfileRemovalService } from './devices/profile-removal.service';
+import { AssignmentRetryService } from './devices/assignment-retry.service';
+import { DeviceDetailsService } from './devices/device-details.service';
+import { DeviceDeletionService } from './devices/device-deletion.service';
 import { ConfiguratorCertificateService } from './profiles/configurator-certificate.service';
 import { EnrollmentProfileService } from './profiles/profile.service';
 import { DepClientFactory, type DepClientTuning } from './tokens/dep-client.factory';
@@ -52,6 +57,16 @@ export interface Services {
   /** Profile assignment at Apple (the assignEnrollmentProfile mutation and the sync engine). */
   assignments: DeviceAssignmentService;
   profiles: EnrollmentProfileService;
+  /** Device.assignmentHistory: every assignment attempt, kept ASSIGNMENT_HISTORY_RETENTION_DAYS. */
+  assignmentHistory: AssignmentHistoryService;
+  /** THROTTLED and FAILED devices retried when their cooldown ends (a job every minute). */
+  assignmentRetries: AssignmentRetryService;
+  /** Bulk deletion as a job (deleteDevices). */
+  deviceDeletions: DeviceDeletionService;
+  /** Details on demand from Apple (refreshDeviceDetails). */
+  deviceDetails: DeviceDetailsService;
+  /** Unassigning profiles at Apple (removeEnrollmentProfile). */
+  profileRemovals: ProfileRemovalService;
   configuratorCertificates: ConfiguratorCertificateService;
   devices: DeviceService;
   depTokenStatus(token: DepTokenEntity): DepTokenStatus;
@@ -107,6 +122,11 @@ export function createServices(deps: ServiceDeps): Services {
     depTokens,
     assignments,
     profiles,
+    profileRemovals: new ProfileRemovalService(dataSource, depClients, clock),
+    assignmentRetries: new AssignmentRetryService(dataSource, assignments, clock, logger),
+    deviceDetails: new DeviceDetailsService(dataSource, depClients, clock),
+    deviceDeletions: new DeviceDeletionService(dataSource, devices, jobs, clock, logger),
+    assignmentHistory: new AssignmentHistoryService(dataSource, clock, config.assignmentHistoryRetentionDays),
     configuratorCertificates: new ConfiguratorCertificateService(dataSource, clock),
     devices,
     depTokenStatus: (token) => depTokenStatus(token, clock.now(), config.tokenExpiringSoonDays),

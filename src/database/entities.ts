@@ -1,8 +1,10 @@
 // Every TypeORM entity, registered once. A feature adds its entities here.
 import { AlertEntity } from '../alerts/alert.entity';
+import { AssignmentAttemptEntity } from '../assignment-history/assignment-attempt.entity';
 import { AuditEventEntity } from '../audit/audit-event.entity';
 import { ApiKeyEntity } from '../auth/api-key.entity';
 import { ScopeTagEntity } from '../auth/scope-tag.entity';
+import { DeviceDeletionEntity } from '../devices/device-deletion.entity';
 import { DeviceEntity } from '../devices/device.entity';
 import { ConfiguratorCertificateEntity } from '../profiles/configurator-certificate.entity';
 import { EnrollmentProfileEntity } from '../profiles/profile.entity';
@@ -23,4 +25,6 @@ export const ENTITIES = [
   VppTokenEntity,
   AlertEntity,
   AuditEventEntity,
+  AssignmentAttemptEntity,
+  DeviceDeletionEntity,
 ];

@@ -18,7 +18,11 @@
  * - FAILED: the request stays, failure count + 1, next retry in 24 hours (as Fleet does).
  * - THROTTLED: like FAILED, next retry after Apple's `retry_after_seconds` (protocol 10), or one
  *   hour when Apple gives none.
- * last_assignment_result and last_assignment_at are set in every case.
+ * last_assignment_result and last_assignment_at are set in every case, and every answer is an
+ * attempt in the device's assignment history (src/assignment-history) with who or what asked.
+ * Automatic assignment does not give the default profile to a device whose profile an admin
+ * removed (removeEnrollmentProfile); the retry job (assignment-retry.service.ts) comes through
+ * autoAssign too.
  */
 import type { DataSource } from 'typeorm';
 import { AppleRequestException } from '../apple/apple-request.exception';
@@ -33,8 +37,11 @@ import type { Logger } from '../logger';
 import type { DepClientFactory } from '../tokens/dep-client.factory';
 import { DepTokenEntity } from '../tokens/token.entity';
 import { platformOfDevice, type ProfilePlatform } from '../profiles/profile-platform';
+import type { AssignmentRequester } from '../assignment-history/assignment-attempt.entity';
+import { recordAttempts, type AttemptOrigin } from '../assignment-history/assignment-history.store';
 import { appleActionMessages, isTokenLevelRefusal } from './device.errors';
 import { normalizeSerialNumber, serialNumberProblem, serialNumberProblemMessage } from './serial-number';
+import { HELD_OUT_OF_SCOPE_MESSAGE, serialsHeldOutOfScope } from './serial-ownership';
 
 export type AssignmentOutcomeStatus = 'SUCCESS' | 'NOT_ACCESSIBLE' | 'FAILED' | 'THROTTLED' | 'REJECTED';
 
@@ -128,7 +135,13 @@ export class DeviceAssignmentService {
    * refuses the first request; a failure after some chunks succeeded keeps what was done and
    * reports the rest as not sent.
    */
-  async assignSerials(profileId: string, serials: string[], scope: AccessScope): Promise<AssignmentOutcome[]> {
+  async assignSerials(
+    profileId: string,
+    serials: string[],
+    scope: AccessScope,
+    actor: { apiKeyId: string; name: string } | null = null,
+  ): Promise<AssignmentOutcome[]> {
+    const origin: AttemptOrigin = { requester: 'API_KEY', apiKeyId: actor?.apiKeyId ?? null, apiKeyName: actor?.name ?? null };
     const profile = await this.findVisibleProfile(profileId, scope);
     if (!profile) throw notFound('Enrollment profile');
     // Entries are counted before any is normalised: a huge list is refused without being read.
@@ -156,10 +169,13 @@ export class DeviceAssignmentService {
     }
 
     const known = await this.knownDevices(profile.tokenId, wellFormed);
+    const heldElsewhere = await serialsHeldOutOfScope(this.dataSource, profile.tokenId, wellFormed, scope);
     const sendable: string[] = [];
     for (const serial of wellFormed) {
       const device = known.get(serial);
-      if (device?.deleted_by === 'DEPGATE') {
+      if (heldElsewhere.has(serial)) {
+        outcomes.set(serial, { serialNumber: serial, status: 'REJECTED', message: HELD_OUT_OF_SCOPE_MESSAGE });
+      } else if (device?.deleted_by === 'DEPGATE') {
         outcomes.set(serial, {
           serialNumber: serial,
           status: 'REJECTED',
@@ -172,14 +188,14 @@ export class DeviceAssignmentService {
 
     if (sendable.length > 0) {
       const token = await this.dataSource.getRepository(DepTokenEntity).findOneByOrFail({ id: profile.tokenId });
-      const pushed = await this.push(token, profile, sendable, 'explicit');
+      const pushed = await this.push(token, profile, sendable, 'explicit', origin);
       if (pushed.error) {
         if (pushed.outcomes.size === 0) throw new AppleRequestException({ family: 'DEP', error: pushed.error, messages: appleActionMessages('assign the profile') });
         // Apple answered part of the call: the rest keep the requested profile (with a cooldown),
         // so the admin's intent survives and a later sync assigns them.
         const notSent = pushed.unsent.map((serial) => notSentOutcome(serial, pushed.error!));
         for (const chunk of chunks(notSent, MAX_SERIALS_PER_ASSIGNMENT)) {
-          await this.store(token.id, profile, chunk, 'explicit', this.clock.now());
+          await this.store(token.id, profile, chunk, 'explicit', this.clock.now(), origin);
         }
         for (const outcome of notSent) outcomes.set(outcome.serialNumber, outcome);
       }
@@ -209,7 +225,11 @@ export class DeviceAssignmentService {
    * fetch. Any other failed request is recorded on the devices it concerned (THROTTLED with Apple's
    * retry time, or FAILED with a 15-minute cooldown) and ends this call.
    */
-  async autoAssign(tokenId: string, serials: string[], options: { signal?: AbortSignal } = {}): Promise<AutoAssignResult> {
+  async autoAssign(
+    tokenId: string,
+    serials: string[],
+    options: { signal?: AbortSignal; /** The retry job: recorded as RETRY in the history. */ requester?: 'RETRY' } = {},
+  ): Promise<AutoAssignResult> {
     const distinct = [...new Set(serials.map(normalizeSerialNumber).filter((s) => s !== ''))];
     const result: AutoAssignResult = { assigned: 0, failed: 0, skipped: 0 };
     if (distinct.length === 0) return result;
@@ -226,9 +246,10 @@ export class DeviceAssignmentService {
       os: string | null;
       device_family: string | null;
       mdm_migration_deadline: Date | null;
+      profile_removed_at: Date | null;
     }[] = await this.dataSource.query(
       `SELECT serial_number, requested_profile_id, profile_id, apple_profile_uuid, next_assignment_retry_at, deleted_at, os, device_family,
-              mdm_migration_deadline
+              mdm_migration_deadline, profile_removed_at
          FROM devices WHERE token_id = $1 AND serial_number = ANY($2::text[])`,
       [tokenId, distinct],
     );
@@ -241,10 +262,12 @@ export class DeviceAssignmentService {
     for (const row of rows) {
       if (row.deleted_at) continue;
       if (row.next_assignment_retry_at && row.next_assignment_retry_at.getTime() > now.getTime()) continue;
-      const byDefault = row.requested_profile_id || row.profile_id ? null : defaultFor(platformOfDevice(row.os, row.device_family));
+      // An admin removed the profile (removeEnrollmentProfile): the default rule does not undo that.
+      const byDefault =
+        row.requested_profile_id || row.profile_id || row.profile_removed_at ? null : defaultFor(platformOfDevice(row.os, row.device_family));
       const target = row.requested_profile_id ?? byDefault;
       if (target) wanted.set(row.serial_number, target);
-      else if (!row.requested_profile_id && !row.profile_id) result.withoutDefault = (result.withoutDefault ?? 0) + 1;
+      else if (!row.requested_profile_id && !row.profile_id && !row.profile_removed_at) result.withoutDefault = (result.withoutDefault ?? 0) + 1;
       if (byDefault && row.mdm_migration_deadline) migrating.set(row.serial_number, byDefault);
     }
     if (migrating.size > 0) {
@@ -258,6 +281,10 @@ export class DeviceAssignmentService {
         result.withoutDefault = (result.withoutDefault ?? 0) + 1;
       }
     }
+    const requested = new Set(rows.filter((r) => r.requested_profile_id).map((r) => r.serial_number));
+    const origin: AttemptOrigin = {
+      requester: (serial): AssignmentRequester => options.requester ?? (requested.has(serial) ? 'REQUESTED_PROFILE' : 'DEFAULT_PROFILE'),
+    };
     const profiles = await this.profilesByIds(tokenId, [...new Set(wanted.values())]);
     const groups = new Map<string, string[]>();
     for (const row of rows) {
@@ -278,7 +305,7 @@ export class DeviceAssignmentService {
         leftOver.push({ profile, serials: group });
         continue;
       }
-      const pushed = await this.push(token, profile, group, 'auto', options.signal);
+      const pushed = await this.push(token, profile, group, 'auto', origin, options.signal);
       const report: AutoAssignReport = { tokenId, profileId, assigned: 0, failed: 0 };
       reports.set(profileId, report);
       for (const outcome of pushed.outcomes.values()) {
@@ -302,7 +329,7 @@ export class DeviceAssignmentService {
       const error = stopped;
       for (const { profile, serials: unsent } of leftOver) {
         for (const chunk of chunks(unsent, MAX_SERIALS_PER_ASSIGNMENT)) {
-          await this.store(token.id, profile, chunk.map((serial) => notSentOutcome(serial, error)), 'auto', now);
+          await this.store(token.id, profile, chunk.map((serial) => notSentOutcome(serial, error)), 'auto', now, origin);
         }
         result.failed += unsent.length;
         sent += unsent.length;
@@ -353,6 +380,7 @@ export class DeviceAssignmentService {
       profile,
       rows.map((r) => r.serial_number),
       'explicit',
+      { requester: 'PROFILE_UPDATE' },
     );
     if (pushed.error) {
       this.logger.warn({ profileId, error: pushed.error, unsent: pushed.unsent.length }, 'devices not moved to the redefined profile');
@@ -371,7 +399,14 @@ export class DeviceAssignmentService {
    * Sends serials to Apple in chunks and stores each chunk's answers. Stops at the first request
    * that fails as a whole; what was answered before stays stored.
    */
-  private async push(token: DepTokenEntity, profile: ProfileTarget, serials: string[], mode: StoreMode, signal?: AbortSignal): Promise<PushResult> {
+  private async push(
+    token: DepTokenEntity,
+    profile: ProfileTarget,
+    serials: string[],
+    mode: StoreMode,
+    origin: AttemptOrigin,
+    signal?: AbortSignal,
+  ): Promise<PushResult> {
     const client = this.clients.forToken(token);
     const outcomes = new Map<string, AssignmentOutcome>();
     const parts = chunks(serials, MAX_SERIALS_PER_ASSIGNMENT);
@@ -386,7 +421,7 @@ export class DeviceAssignmentService {
       }
       const at = this.clock.now();
       const answered = chunk.map((serial) => outcomeFor(serial, response.devices?.[serial], response.retry_after_seconds, mode));
-      await this.store(token.id, profile, answered, mode, at);
+      await this.store(token.id, profile, answered, mode, at, origin);
       answered.forEach((o) => outcomes.set(o.serialNumber, o));
     }
     return { outcomes, unsent: [] };
@@ -395,10 +430,23 @@ export class DeviceAssignmentService {
   /**
    * One statement for a chunk of answers. `explicit` (an admin's assignment) creates IMPORT rows
    * for serials not seen yet and records the profile as requested until Apple confirms it;
-   * `auto` only updates existing devices and keeps their request as it was.
+   * `auto` only updates existing devices and keeps their request as it was. Each answer is also
+   * an attempt in the devices' assignment history (one more statement).
    */
-  private async store(tokenId: string, profile: ProfileTarget, outcomes: AssignmentOutcome[], mode: StoreMode, at: Date): Promise<void> {
+  private async store(
+    tokenId: string,
+    profile: ProfileTarget,
+    outcomes: AssignmentOutcome[],
+    mode: StoreMode,
+    at: Date,
+    origin: AttemptOrigin,
+  ): Promise<void> {
     if (outcomes.length === 0) return;
+    await this.writeDevices(tokenId, profile, outcomes, mode, at);
+    await recordAttempts(this.dataSource, profile, outcomes, origin, at);
+  }
+
+  private async writeDevices(tokenId: string, profile: ProfileTarget, outcomes: AssignmentOutcome[], mode: StoreMode, at: Date): Promise<void> {
     const serials = outcomes.map((o) => o.serialNumber);
     const results = outcomes.map((o) => o.status);
     const retryAt = outcomes.map((o) => {
@@ -407,6 +455,7 @@ export class DeviceAssignmentService {
     });
     const success = `r.result = 'SUCCESS'`;
     if (mode === 'explicit') {
+      const moved = `d.token_id <> EXCLUDED.token_id`;
       await this.dataSource.query(
         `INSERT INTO devices AS d (token_id, serial_number, source, requested_profile_id, profile_id, apple_profile_uuid,
                 profile_status, profile_assigned_at, last_assignment_result, last_assignment_at, assignment_failure_count,
@@ -419,15 +468,24 @@ export class DeviceAssignmentService {
                 CASE WHEN ${success} THEN $4::timestamptz END,
                 r.result, $4, CASE WHEN ${success} THEN 0 ELSE 1 END, r.retry_at, $4, $4
            FROM unnest($5::text[], $6::text[], $7::timestamptz[]) AS r(serial, result, retry_at)
-         ON CONFLICT (token_id, serial_number) DO UPDATE SET
+         -- A serial lives under one token: one synced under another token moves here, as a
+         -- serial this token has not seen (IMPORT) until a sync of this token lists it.
+         ON CONFLICT (serial_number) DO UPDATE SET
+                token_id = EXCLUDED.token_id,
+                source = CASE WHEN ${moved} THEN 'IMPORT' ELSE d.source END,
+                last_synced_at = CASE WHEN ${moved} THEN NULL ELSE d.last_synced_at END,
+                deleted_at = CASE WHEN ${moved} THEN NULL ELSE d.deleted_at END,
+                deleted_by = CASE WHEN ${moved} THEN NULL ELSE d.deleted_by END,
                 requested_profile_id = EXCLUDED.requested_profile_id,
-                profile_id = CASE WHEN EXCLUDED.last_assignment_result = 'SUCCESS' THEN EXCLUDED.profile_id ELSE d.profile_id END,
+                profile_id = CASE WHEN EXCLUDED.last_assignment_result = 'SUCCESS' THEN EXCLUDED.profile_id WHEN ${moved} THEN NULL ELSE d.profile_id END,
                 apple_profile_uuid = CASE WHEN EXCLUDED.last_assignment_result = 'SUCCESS' THEN EXCLUDED.apple_profile_uuid ELSE d.apple_profile_uuid END,
                 profile_status = CASE WHEN EXCLUDED.last_assignment_result = 'SUCCESS' THEN 'ASSIGNED' ELSE d.profile_status END,
                 profile_assigned_at = CASE WHEN EXCLUDED.last_assignment_result = 'SUCCESS' THEN EXCLUDED.profile_assigned_at ELSE d.profile_assigned_at END,
+                profile_removed_at = CASE WHEN EXCLUDED.last_assignment_result = 'SUCCESS' THEN NULL ELSE d.profile_removed_at END,
                 last_assignment_result = EXCLUDED.last_assignment_result,
                 last_assignment_at = EXCLUDED.last_assignment_at,
-                assignment_failure_count = CASE WHEN EXCLUDED.last_assignment_result = 'SUCCESS' THEN 0 ELSE d.assignment_failure_count + 1 END,
+                assignment_failure_count = CASE WHEN EXCLUDED.last_assignment_result = 'SUCCESS' THEN 0
+                                                WHEN ${moved} THEN 1 ELSE d.assignment_failure_count + 1 END,
                 next_assignment_retry_at = EXCLUDED.next_assignment_retry_at,
                 updated_at = EXCLUDED.updated_at`,
         [tokenId, profile.id, profile.appleProfileUuid, at, serials, results, retryAt],
@@ -441,6 +499,7 @@ export class DeviceAssignmentService {
               apple_profile_uuid = CASE WHEN ${success} THEN $3::text ELSE d.apple_profile_uuid END,
               profile_status = CASE WHEN ${success} THEN 'ASSIGNED' ELSE d.profile_status END,
               profile_assigned_at = CASE WHEN ${success} THEN $4::timestamptz ELSE d.profile_assigned_at END,
+              profile_removed_at = CASE WHEN ${success} THEN NULL ELSE d.profile_removed_at END,
               last_assignment_result = r.result,
               last_assignment_at = $4,
               assignment_failure_count = CASE WHEN ${success} THEN 0 ELSE d.assignment_failure_count + 1 END,

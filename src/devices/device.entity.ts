@@ -8,7 +8,8 @@ export type DeviceDeletedBy = 'APPLE' | 'DEPGATE';
 
 /**
  * A device assigned to a token's MDM server in ABM (source SYNC), or a serial imported ahead of its
- * first sync (source IMPORT). Unique per (token, serial): sync pages upsert on that key.
+ * first sync (source IMPORT). A serial lives under one token at a time (unique serial_number):
+ * sync pages, assignments and imports upsert on it and move the row between tokens.
  */
 @Entity({ name: 'devices' })
 export class DeviceEntity {
@@ -94,6 +95,10 @@ export class DeviceEntity {
   /** After FAILED/THROTTLED: automatic assignment skips the device until then. */
   @Column({ name: 'next_assignment_retry_at', type: 'timestamptz', precision: 3, nullable: true })
   nextAssignmentRetryAt: Date | null;
+
+  /** removeEnrollmentProfile cleared the profile at Apple: the default rule leaves the device alone. */
+  @Column({ name: 'profile_removed_at', type: 'timestamptz', precision: 3, nullable: true })
+  profileRemovedAt: Date | null;
 
   @Column({ name: 'deleted_at', type: 'timestamptz', precision: 3, nullable: true })
   deletedAt: Date | null;

@@ -20,8 +20,15 @@ import {
   DEVICE_ORDER_ARG,
   ImportDeviceSerialsInput,
   ImportDeviceSerialsPayload,
+  RefreshDeviceDetailsInput,
+  RefreshDeviceDetailsPayload,
+  DeviceDetailsStatus,
+  RemoveEnrollmentProfileInput,
+  RemoveEnrollmentProfilePayload,
+  type SerialAssignmentResult,
   type AssignmentStatus,
 } from './device.types';
+import type { AssignmentOutcome } from './assignment.service';
 import { nestedDevicesKey } from './device.loaders';
 import { deviceOrder } from './device.order';
 import type { DeviceFilterCommand } from './device.service';
@@ -96,14 +103,34 @@ export class DeviceResolver {
       fromGlobalId(input.profileId, 'EnrollmentProfile', 'profileId'),
       input.serialNumbers,
       ctx.scope,
+      { apiKeyId: ctx.principal.apiKeyId, name: ctx.principal.name },
     );
+    return { results: outcomes.map(toSerialResult) };
+  }
+
+  @Mutation(() => RemoveEnrollmentProfilePayload, {
+    description:
+      "Removes the enrollment profile at Apple (Apple's DELETE /profile/devices): the devices have no profile until one is assigned again, and the token's default profile is not given back automatically. A device that already enrolled keeps its profile until it is wiped",
+  })
+  @RequireRole(Role.OPERATOR)
+  async removeEnrollmentProfile(@Arg('input') input: RemoveEnrollmentProfileInput, @Ctx() ctx: RequestContext): Promise<RemoveEnrollmentProfilePayload> {
+    const outcomes = await ctx.services.profileRemovals.removeSerials(input.serialNumbers, ctx.scope);
+    return { results: outcomes.map(toSerialResult) };
+  }
+
+  @Mutation(() => RefreshDeviceDetailsPayload, {
+    description: "Reads devices' records from Apple now (Apple's POST /devices) and stores them, instead of waiting for the next sync",
+  })
+  @RequireRole(Role.OPERATOR)
+  async refreshDeviceDetails(@Arg('input') input: RefreshDeviceDetailsInput, @Ctx() ctx: RequestContext): Promise<RefreshDeviceDetailsPayload> {
+    const outcomes = await ctx.services.deviceDetails.refresh(input.serialNumbers, ctx.scope);
+    const devices = await ctx.loaders.deviceById.loadMany(outcomes.flatMap((o) => (o.deviceId ? [o.deviceId] : [])));
+    const byId = new Map(devices.flatMap((d) => (d && !(d instanceof Error) ? [[d.id, d] as const] : [])));
     return {
-      results: outcomes.map((o) => ({
-        serialNumber: o.serialNumber,
-        status: o.status as AssignmentStatus,
-        message: o.message ?? null,
-        retryAfterSeconds: o.retryAfterSeconds ?? null,
-      })),
+      results: outcomes.map((o) => {
+        const device = o.deviceId ? byId.get(o.deviceId) : undefined;
+        return { serialNumber: o.serialNumber, status: o.status as DeviceDetailsStatus, message: o.message ?? null, device: device ? Device.from(device) : null };
+      }),
     };
   }
 
@@ -130,6 +157,10 @@ export class DeviceResolver {
     const id = await ctx.services.devices.delete(fromGlobalId(input.deviceId, 'Device', 'deviceId'), ctx.scope);
     return { deletedDeviceId: toGlobalId('Device', id) };
   }
+}
+
+function toSerialResult(o: AssignmentOutcome): SerialAssignmentResult {
+  return { serialNumber: o.serialNumber, status: o.status as AssignmentStatus, message: o.message ?? null, retryAfterSeconds: o.retryAfterSeconds ?? null };
 }
 
 @Resolver(() => DepToken)

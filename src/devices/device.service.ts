@@ -22,6 +22,7 @@ import {
   type Rejection,
 } from './serial-import';
 import { normalizeSerialNumber } from './serial-number';
+import { HELD_OUT_OF_SCOPE_MESSAGE, serialsHeldOutOfScope } from './serial-ownership';
 
 /** Database ids (global ids already parsed). */
 export interface DeviceFilterCommand {
@@ -160,10 +161,13 @@ export class DeviceService {
         [command.tokenId, serials],
       );
       const known = new Map(existing.map((r) => [r.serial_number, r]));
+      const heldElsewhere = await serialsHeldOutOfScope(manager, command.tokenId, serials, scope);
       const importable: { line: number; serialNumber: string }[] = [];
       for (const row of parsed.accepted) {
         const device = known.get(row.serialNumber);
-        if (device?.deleted_by === 'DEPGATE') {
+        if (heldElsewhere.has(row.serialNumber)) {
+          rejected.push(rejection(row.line, row.serialNumber, SerialRejectionReason.ALREADY_SYNCED, HELD_OUT_OF_SCOPE_MESSAGE));
+        } else if (device?.deleted_by === 'DEPGATE') {
           rejected.push(
             rejection(row.line, row.serialNumber, SerialRejectionReason.DELETED_IN_DEPGATE, 'This device was deleted from depgate; it comes back with the next full sync.'),
           );
@@ -191,7 +195,8 @@ export class DeviceService {
 
   /**
    * New serials become IMPORT devices; imported ones take the new profile request; devices Apple
-   * removed from the MDM server come back as imported. One statement.
+   * removed from the MDM server come back as imported; a serial held by another token moves to this
+   * one (a serial lives under one token at a time). One statement.
    */
   private async upsertImported(manager: EntityManager, tokenId: string, serials: string[], profileId: string | null): Promise<DeviceEntity[]> {
     if (serials.length === 0) return [];
@@ -199,13 +204,21 @@ export class DeviceService {
     const rows: { id: string }[] = await manager.query(
       `INSERT INTO devices AS d (token_id, serial_number, source, requested_profile_id, created_at, updated_at)
        SELECT $1, s, 'IMPORT', $2::uuid, $3, $3 FROM unnest($4::text[]) AS s
-       ON CONFLICT (token_id, serial_number) DO UPDATE SET
-              requested_profile_id = COALESCE(EXCLUDED.requested_profile_id, d.requested_profile_id),
+       ON CONFLICT (serial_number) DO UPDATE SET
+              token_id = EXCLUDED.token_id,
+              requested_profile_id = CASE WHEN d.token_id <> EXCLUDED.token_id THEN EXCLUDED.requested_profile_id
+                                          ELSE COALESCE(EXCLUDED.requested_profile_id, d.requested_profile_id) END,
+              profile_id = CASE WHEN d.token_id <> EXCLUDED.token_id THEN NULL ELSE d.profile_id END,
+              last_synced_at = CASE WHEN d.token_id <> EXCLUDED.token_id THEN NULL ELSE d.last_synced_at END,
+              last_assignment_result = CASE WHEN d.token_id <> EXCLUDED.token_id THEN NULL ELSE d.last_assignment_result END,
+              assignment_failure_count = CASE WHEN d.token_id <> EXCLUDED.token_id THEN 0 ELSE d.assignment_failure_count END,
+              next_assignment_retry_at = CASE WHEN d.token_id <> EXCLUDED.token_id THEN NULL ELSE d.next_assignment_retry_at END,
               source = 'IMPORT',
               deleted_at = NULL,
               deleted_by = NULL,
               updated_at = EXCLUDED.updated_at
-        WHERE d.source = 'IMPORT' OR d.deleted_by = 'APPLE'
+        -- A serial lives under one token: one held by another token moves here.
+        WHERE d.source = 'IMPORT' OR d.deleted_by = 'APPLE' OR d.token_id <> EXCLUDED.token_id
        RETURNING id`,
       [tokenId, profileId, now, serials],
     );

@@ -149,6 +149,9 @@ export class Device extends Node {
   @Field(() => Date, { nullable: true, description: 'After FAILED or THROTTLED, automatic assignment waits until then' })
   nextAssignmentRetryAt: Date | null;
 
+  @Field(() => Date, { nullable: true, description: 'When removeEnrollmentProfile cleared the profile at Apple (cleared again by an assignment): the default profile is not given back automatically' })
+  profileRemovedAt: Date | null;
+
   @Field(() => Date, { nullable: true })
   lastSyncedAt: Date | null;
 
@@ -196,6 +199,7 @@ export class Device extends Node {
       lastAssignmentAt: entity.lastAssignmentAt,
       assignmentFailureCount: entity.assignmentFailureCount,
       nextAssignmentRetryAt: entity.nextAssignmentRetryAt,
+      profileRemovedAt: entity.profileRemovedAt,
       lastSyncedAt: entity.lastSyncedAt,
       deletedAt: entity.deletedAt,
       deletedBy: entity.deletedBy as DeviceDeletedBy | null,
@@ -285,6 +289,70 @@ export class SerialAssignmentResult {
 export class AssignEnrollmentProfilePayload {
   @Field(() => [SerialAssignmentResult], { description: 'One per distinct serial number, in the order given' })
   results: SerialAssignmentResult[];
+}
+
+// ------------------------------------------------------------------------------------ unassign
+
+@InputType()
+export class RemoveEnrollmentProfileInput {
+  @Field(() => [String], {
+    description: 'Serial numbers of devices this key sees; at most 10,000 entries (duplicates count), sent to Apple 1,000 at a time per token',
+  })
+  serialNumbers: string[];
+}
+
+@ObjectType()
+export class RemoveEnrollmentProfilePayload {
+  @Field(() => [SerialAssignmentResult], {
+    description: "One per distinct serial number, in the order given: Apple's answer (SUCCESS, NOT_ACCESSIBLE, FAILED), or REJECTED when not sent (malformed, or no such device visible)",
+  })
+  results: SerialAssignmentResult[];
+}
+
+// ------------------------------------------------------------------------------------ details on demand
+
+export enum DeviceDetailsStatus {
+  SUCCESS = 'SUCCESS',
+  NOT_ACCESSIBLE = 'NOT_ACCESSIBLE',
+  FAILED = 'FAILED',
+  REJECTED = 'REJECTED',
+}
+registerEnumType(DeviceDetailsStatus, {
+  name: 'DeviceDetailsStatus',
+  description: "Apple's answer to reading one device's details",
+  valuesConfig: {
+    SUCCESS: { description: "Apple's record was read and stored on the device" },
+    NOT_ACCESSIBLE: { description: "The serial is not on the token's MDM server in Apple Business Manager" },
+    FAILED: { description: 'Apple could not read it (or the request failed); nothing changed' },
+    REJECTED: { description: 'Not sent to Apple: malformed, or no such device visible to this key' },
+  },
+});
+
+@InputType()
+export class RefreshDeviceDetailsInput {
+  @Field(() => [String], { description: 'Serial numbers of devices this key sees; at most 10,000 entries (duplicates count), sent to Apple 1,000 at a time per token' })
+  serialNumbers: string[];
+}
+
+@ObjectType({ description: "Apple's answer for one serial number" })
+export class DeviceDetailsResult {
+  @Field()
+  serialNumber: string;
+
+  @Field(() => DeviceDetailsStatus)
+  status: DeviceDetailsStatus;
+
+  @Field(() => String, { nullable: true })
+  message: string | null;
+
+  @Field(() => Device, { nullable: true, description: 'The stored device, as refreshed (null when REJECTED)' })
+  device: Device | null;
+}
+
+@ObjectType()
+export class RefreshDeviceDetailsPayload {
+  @Field(() => [DeviceDetailsResult], { description: 'One per distinct serial number, in the order given' })
+  results: DeviceDetailsResult[];
 }
 
 // ------------------------------------------------------------------------------------ import

@@ -99,6 +99,8 @@ export function depRoutes(state: SimulatorState): Router {
       const body = readJsonBody(req);
       if (!body.ok) return sendAppleError(res, 400, 'MALFORMED_REQUEST_BODY');
       locals(res).body = body.value;
+      const devices = (body.value as { devices?: unknown } | null)?.devices;
+      if (Array.isArray(devices)) locals(res).logEntry.deviceCount = devices.length;
     }
     next();
   });

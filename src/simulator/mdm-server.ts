@@ -267,7 +267,11 @@ export class MdmServer {
     return result;
   }
 
-  /** Clears the profile; with `profileUuid`, only from devices that hold that profile (else FAILED). */
+  /**
+   * Clears the profile, as Apple documents "Remove a Profile": the device has no profile associated
+   * any more (profile_status back to empty, no profile_uuid nor assign time; a `modified` event).
+   * With `profileUuid`, only from devices that hold that profile (else FAILED).
+   */
   removeProfile(serials: string[], profileUuid: string | undefined, at: Date): Record<string, 'SUCCESS' | 'NOT_ACCESSIBLE' | 'FAILED'> {
     const result: Record<string, 'SUCCESS' | 'NOT_ACCESSIBLE' | 'FAILED'> = {};
     for (const serial of new Set(serials)) {
@@ -275,7 +279,7 @@ export class MdmServer {
       if (!device) result[serial] = 'NOT_ACCESSIBLE';
       else if (profileUuid !== undefined && device.profile_uuid !== profileUuid) result[serial] = 'FAILED';
       else {
-        this.modifyDevice(serial, { profile_uuid: null, profile_status: 'removed' }, at);
+        this.modifyDevice(serial, { profile_uuid: null, profile_status: 'empty', profile_assign_time: null }, at);
         result[serial] = 'SUCCESS';
       }
     }

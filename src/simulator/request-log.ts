@@ -20,6 +20,8 @@ export interface RequestLogEntry {
   session: SessionCheck;
   hasAuthorizationHeader: boolean;
   bodyBytes: number;
+  /** How many entries the body's `devices` list held (assignment, removal, details): Apple's per-request limits are checked on it. */
+  deviceCount?: number;
   /** True when an injected fault answered or delayed this request. */
   fault: boolean;
   /** True when the response carried a rotated X-ADM-Auth-Session. */

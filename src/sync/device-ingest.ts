@@ -9,8 +9,12 @@
  *   changes nothing (fetch pages carry no op_date and always apply).
  * - `deleted` marks the device removed from the token: kept, with deleted_at, deleted_by APPLE and
  *   profile status REMOVED. A deleted event for a serial depgate never had changes nothing.
+ * - A serial lives under one token: a page of another token listing it moves the row there (its
+ *   requested profile and assignment state stay behind). A sync seeing an imported serial makes it
+ *   source SYNC.
  * - A device an admin deleted here (deleted_by DEPGATE) is not brought back by sync events; a full
- *   fetch that still lists it brings it back (`reviveDepgateTombstones`). A device Apple had
+ *   fetch that still lists it brings it back (`reviveDepgateTombstones`); a tombstone under another
+ *   token does not stop the move. A device Apple had
  *   removed comes back whenever Apple lists it again.
  * - Counters: added = new to the token, back after a deletion, or an imported serial seen for the
  *   first time; modified = a known device whose Apple fields changed (once per run, however many
@@ -183,11 +187,20 @@ upserted AS (
   SELECT $1, i.serial_number, ${before('i')}, i.mapped_profile_id, 'SYNC', i.op_type, i.op_date, $2, $3, $20, $2, $2
     FROM input i
    WHERE i.op_type IS DISTINCT FROM 'deleted'
-  ON CONFLICT (token_id, serial_number) DO UPDATE SET
+  -- A serial lives under one token: a device Apple moved here from another token's MDM server
+  -- moves its row (and leaves that token's profile request and assignment state behind).
+  ON CONFLICT (serial_number) DO UPDATE SET
     ${APPLE_FIELDS.map((f) => `${f} = EXCLUDED.${f}`).join(',\n    ')},
+    token_id = EXCLUDED.token_id,
+    source = 'SYNC',
     profile_id = EXCLUDED.profile_id,
-    requested_profile_id = CASE WHEN EXCLUDED.profile_id IS NOT NULL AND EXCLUDED.profile_id = d.requested_profile_id
+    requested_profile_id = CASE WHEN d.token_id <> EXCLUDED.token_id THEN NULL
+                                WHEN EXCLUDED.profile_id IS NOT NULL AND EXCLUDED.profile_id = d.requested_profile_id
                                 THEN NULL ELSE d.requested_profile_id END,
+    last_assignment_result = CASE WHEN d.token_id <> EXCLUDED.token_id THEN NULL ELSE d.last_assignment_result END,
+    last_assignment_at = CASE WHEN d.token_id <> EXCLUDED.token_id THEN NULL ELSE d.last_assignment_at END,
+    assignment_failure_count = CASE WHEN d.token_id <> EXCLUDED.token_id THEN 0 ELSE d.assignment_failure_count END,
+    next_assignment_retry_at = CASE WHEN d.token_id <> EXCLUDED.token_id THEN NULL ELSE d.next_assignment_retry_at END,
     last_op_type = EXCLUDED.last_op_type,
     last_op_date = EXCLUDED.last_op_date,
     last_synced_at = EXCLUDED.last_synced_at,
@@ -196,7 +209,7 @@ upserted AS (
     deleted_at = NULL,
     deleted_by = NULL,
     updated_at = EXCLUDED.updated_at
-  WHERE (d.deleted_by IS DISTINCT FROM 'DEPGATE' OR $4::boolean)
+  WHERE (d.deleted_by IS DISTINCT FROM 'DEPGATE' OR $4::boolean OR d.token_id <> $1)
     -- Spec §5: the latest op_date wins across pages and runs too, not only within a page.
     AND (EXCLUDED.last_op_date IS NULL OR d.last_op_date IS NULL OR EXCLUDED.last_op_date >= d.last_op_date)
   RETURNING d.serial_number, d.requested_profile_id, d.apple_profile_uuid, d.profile_status, d.last_assignment_result

@@ -171,7 +171,7 @@ describe('DepClient endpoints round-trip (against the simulator)', () => {
     const removed = await client.removeProfile([ok, failed], uuid);
     expect(removed.devices).toEqual({ [ok]: 'SUCCESS', [failed]: 'FAILED' });
     const after = await client.getDeviceDetails([ok]);
-    expect(after.devices[ok]).toMatchObject({ profile_status: 'removed' });
+    expect(after.devices[ok]).toMatchObject({ profile_status: 'empty' });
     expect(after.devices[ok].profile_uuid).toBeUndefined();
   });
 
