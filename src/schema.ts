@@ -24,6 +24,7 @@ import { DepTokenSyncResolver, SyncRunResolver } from './sync/sync.resolver';
 import { DepTokenLiveResolver } from './tokens/token-live.resolver';
 import { DepTokenResolver } from './tokens/token.resolver';
 import { AlertResolver } from './alerts/alert.resolver';
+import { AlertApnsCertificateResolver, ApnsCertificateResolver } from './apns/apns-certificate.resolver';
 import { VppTokenResolver } from './vpp/vpp-token.resolver';
 
 // eslint-disable-next-line @typescript-eslint/ban-types
@@ -42,6 +43,8 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   DepTokenDevicesResolver,
   SyncRunResolver,
   DepTokenSyncResolver,
+  ApnsCertificateResolver,
+  AlertApnsCertificateResolver,
 ];
 
 /**
@@ -83,6 +86,10 @@ export const TEXT_POLICIES: TextPolicies = {
   'CreateEnrollmentProfileInput.description': multiline,
   'UpdateEnrollmentProfileInput.description': multiline,
   'CreateScopeTagInput.description': multiline,
+  'UploadApnsCertificateInput.certificate': multiline,
+  'UploadApnsCertificateInput.privateKey': multiline,
+  'RenewApnsCertificateInput.certificate': multiline,
+  'RenewApnsCertificateInput.privateKey': multiline,
 };
 
 export function buildDepgateSchema(options: { pubSub?: PubSub } = {}): GraphQLSchema {

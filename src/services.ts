@@ -3,6 +3,7 @@
  * feature adds its service here; resolvers reach them through the request context.
  */
 import type { DataSource } from 'typeorm';
+import { ApnsCertificateService } from './apns/apns-certificate.service';
 import { AuditService } from './audit/audit.service';
 import { wireAudit } from './audit/audit.wiring';
 import { ApiKeyService } from './auth/api-key.service';
@@ -69,6 +70,8 @@ export interface Services {
   metrics: DepgateMetrics;
   /** The audit trail: mutations (recorded by a schema middleware) and background actions. */
   audit: AuditService;
+  /** The Apple MDM push certificate (one per deployment). */
+  apnsCertificates: ApnsCertificateService;
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -128,7 +131,16 @@ export function createServices(deps: ServiceDeps): Services {
     alerts,
     metrics,
     audit: new AuditService(dataSource, clock, config.auditRetentionDays),
+    apnsCertificates: new ApnsCertificateService(dataSource, box, clock, logger, { expiringSoonDays: config.tokenExpiringSoonDays }),
   };
+  // The push certificate's expiry alerts follow uploads and renewals at once (and the scheduled pass).
+  services.apnsCertificates.onChanged(async (certificate) => {
+    try {
+      await alerts.evaluateApnsCertificate(certificate.id);
+    } catch (err) {
+      logger.error({ apnsCertificateId: certificate.id, err: { message: (err as Error).message } }, 'alert evaluation failed');
+    }
+  });
   // Uploads, renewals and licence refreshes re-evaluate alerts at once; raised alerts go on the events channel.
   wireAlerts({ alerts, depTokens: services.depTokens, vppTokens, events, logger });
   // Scheduled syncs, automatic assignments and alert raises are recorded with the system as actor.

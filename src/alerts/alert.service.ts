@@ -22,9 +22,9 @@ import type { AlertRaisedEvent } from '../events';
 import { notFound } from '../errors/domain-error';
 import type { Logger } from '../logger';
 import { AlertEntity, type AlertKindName, type AlertSeverityName } from './alert.entity';
-import { depTokenAlerts, family, urgency, vppTokenAlerts, type AlertRuleOptions, type DesiredAlert } from './alert.rules';
+import { apnsCertificateAlerts, depTokenAlerts, family, urgency, vppTokenAlerts, type AlertRuleOptions, type DesiredAlert } from './alert.rules';
 
-export type AlertSubjectType = 'DEP_TOKEN' | 'VPP_TOKEN';
+export type AlertSubjectType = 'DEP_TOKEN' | 'VPP_TOKEN' | 'APNS_CERTIFICATE';
 
 /** Sends ALERT_RAISED or ALERT_RESOLVED on the given executor (the evaluation's transaction). */
 export type AlertPublisher = (change: 'RAISED' | 'RESOLVED', event: AlertRaisedEvent, executor: SqlRunner) => Promise<void>;
@@ -48,7 +48,8 @@ export interface EvaluationResult {
 }
 
 function eventOf(alertId: string, kind: AlertKindName, depTokenId: string | null, vppTokenId: string | null): AlertRaisedEvent {
-  return { alertId, kind, ...(depTokenId ? { tokenId: depTokenId } : { vppTokenId: vppTokenId! }) };
+  // Neither token (an APNs certificate): no token to filter by, so only unrestricted keys hear it.
+  return { alertId, kind, ...(depTokenId ? { tokenId: depTokenId } : vppTokenId ? { vppTokenId } : {}) };
 }
 
 export class AlertService {
@@ -84,10 +85,15 @@ export class AlertService {
     return this.evaluate('VPP_TOKEN', vppTokenId);
   }
 
-  /** The scheduled pass: every DEP and VPP token. */
+  async evaluateApnsCertificate(certificateId: string): Promise<EvaluationResult> {
+    return this.evaluate('APNS_CERTIFICATE', certificateId);
+  }
+
+  /** The scheduled pass: every DEP and VPP token, and the push certificate. */
   async evaluateAll(signal?: AbortSignal): Promise<{ tokens: number; raised: number; resolved: number }> {
     const subjects: { type: AlertSubjectType; id: string }[] = await this.dataSource.query(
-      `SELECT 'DEP_TOKEN' AS type, id FROM dep_tokens UNION ALL SELECT 'VPP_TOKEN' AS type, id FROM vpp_tokens`,
+      `SELECT 'DEP_TOKEN' AS type, id FROM dep_tokens UNION ALL SELECT 'VPP_TOKEN' AS type, id FROM vpp_tokens
+       UNION ALL SELECT 'APNS_CERTIFICATE' AS type, id FROM apns_certificates`,
     );
     let raised = 0;
     let resolved = 0;
@@ -112,7 +118,8 @@ export class AlertService {
       const now = this.clock.now();
       const subject = await this.readSubject(manager, type, subjectId);
       if (!subject) return; // deleted: its alerts went with it
-      const desired = type === 'DEP_TOKEN' ? depTokenAlerts(subject.facts as never, now, this.options) : vppTokenAlerts(subject.facts as never, now, this.options);
+      const rules = { DEP_TOKEN: depTokenAlerts, VPP_TOKEN: vppTokenAlerts, APNS_CERTIFICATE: apnsCertificateAlerts }[type];
+      const desired = rules(subject.facts as never, now, this.options);
       const active: { id: string; kind: AlertKindName; threshold: number; dep_token_id: string | null; vpp_token_id: string | null }[] = await manager.query(
         `SELECT id, kind, threshold, dep_token_id, vpp_token_id FROM alerts WHERE subject_id = $1 AND resolved_at IS NULL`,
         [subjectId],
@@ -159,8 +166,8 @@ export class AlertService {
   ): Promise<AlertEntity | null> {
     const id = randomUUID();
     const rows: unknown[] = await manager.query(
-      `INSERT INTO alerts (id, kind, severity, subject_id, dep_token_id, vpp_token_id, subject_name, threshold, message, raised_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+      `INSERT INTO alerts (id, kind, severity, subject_id, dep_token_id, vpp_token_id, subject_name, threshold, message, raised_at, apns_certificate_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
        ON CONFLICT (kind, subject_id, threshold) WHERE resolved_at IS NULL DO NOTHING
        RETURNING id`,
       [
@@ -174,6 +181,7 @@ export class AlertService {
         alert.threshold,
         alert.message,
         now,
+        type === 'APNS_CERTIFICATE' ? subjectId : null,
       ],
     );
     if (rows.length === 0) return null;
@@ -204,6 +212,11 @@ export class AlertService {
           createdAt: row.created_at,
         },
       };
+    }
+    if (type === 'APNS_CERTIFICATE') {
+      const [row] = await manager.query(`SELECT topic, apple_id, not_after FROM apns_certificates WHERE id = $1`, [id]);
+      if (!row) return null;
+      return { name: `Apple MDM push certificate ${row.topic}`, facts: { topic: row.topic, appleId: row.apple_id, notAfter: row.not_after } };
     }
     const [row] = await manager.query(
       `SELECT v.name, v.expires_at, v.invalid_reason, v.cp_total_count, v.cp_available_count,

@@ -19,6 +19,8 @@ export enum AlertKind {
   VPP_TOKEN_REVOKED = 'VPP_TOKEN_REVOKED',
   VPP_LICENSES_LOW = 'VPP_LICENSES_LOW',
   VPP_LICENSES_EXHAUSTED = 'VPP_LICENSES_EXHAUSTED',
+  APNS_CERT_EXPIRING = 'APNS_CERT_EXPIRING',
+  APNS_CERT_EXPIRED = 'APNS_CERT_EXPIRED',
 }
 registerEnumType(AlertKind, {
   name: 'AlertKind',
@@ -39,6 +41,8 @@ registerEnumType(AlertKind, {
     },
     VPP_LICENSES_LOW: { description: 'Fewer Company Portal licences available than VPP_LICENSES_LOW or 10 % of the total' },
     VPP_LICENSES_EXHAUSTED: { description: 'No Company Portal licence available' },
+    APNS_CERT_EXPIRING: { description: 'The Apple MDM push certificate expires within an ALERT_EXPIRY_DAYS threshold (visible to keys without scope tags)' },
+    APNS_CERT_EXPIRED: { description: 'The Apple MDM push certificate expired: enrolled devices no longer take commands (visible to keys without scope tags)' },
   },
 });
 
@@ -117,14 +121,16 @@ export class Alert extends Node {
   rowId: string;
   depTokenRowId: string | null;
   vppTokenRowId: string | null;
+  apnsCertificateRowId: string | null;
 
   static from(entity: AlertEntity): Alert {
-    const hasThreshold = ['DEP_TOKEN_EXPIRING', 'VPP_TOKEN_EXPIRING', 'DEP_SYNC_FAILING'].includes(entity.kind);
+    const hasThreshold = ['DEP_TOKEN_EXPIRING', 'VPP_TOKEN_EXPIRING', 'DEP_SYNC_FAILING', 'APNS_CERT_EXPIRING'].includes(entity.kind);
     return Object.assign(new Alert(), {
       id: toGlobalId('Alert', entity.id),
       rowId: entity.id,
       depTokenRowId: entity.depTokenId,
       vppTokenRowId: entity.vppTokenId,
+      apnsCertificateRowId: entity.apnsCertificateId ?? null,
       kind: entity.kind as AlertKind,
       severity: entity.severity as AlertSeverity,
       subjectName: entity.subjectName,

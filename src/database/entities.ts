@@ -1,5 +1,6 @@
 // Every TypeORM entity, registered once. A feature adds its entities here.
 import { AlertEntity } from '../alerts/alert.entity';
+import { ApnsCertificateEntity } from '../apns/apns-certificate.entity';
 import { AuditEventEntity } from '../audit/audit-event.entity';
 import { ApiKeyEntity } from '../auth/api-key.entity';
 import { ScopeTagEntity } from '../auth/scope-tag.entity';
@@ -23,4 +24,5 @@ export const ENTITIES = [
   VppTokenEntity,
   AlertEntity,
   AuditEventEntity,
+  ApnsCertificateEntity,
 ];

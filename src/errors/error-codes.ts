@@ -96,6 +96,17 @@ export enum ErrorCode {
   VPP_TOKEN_LOCATION_MISMATCH = 'VPP_TOKEN_LOCATION_MISMATCH',
   VPP_TOKEN_IN_USE = 'VPP_TOKEN_IN_USE',
 
+  // The Apple MDM push (APNs) certificate
+  APNS_CERTIFICATE_UNREADABLE = 'APNS_CERTIFICATE_UNREADABLE',
+  APNS_CERTIFICATE_PASSWORD_INCORRECT = 'APNS_CERTIFICATE_PASSWORD_INCORRECT',
+  APNS_CERTIFICATE_KEY_REQUIRED = 'APNS_CERTIFICATE_KEY_REQUIRED',
+  APNS_CERTIFICATE_KEY_MISMATCH = 'APNS_CERTIFICATE_KEY_MISMATCH',
+  APNS_CERTIFICATE_NOT_MDM = 'APNS_CERTIFICATE_NOT_MDM',
+  APNS_CERTIFICATE_EXPIRED = 'APNS_CERTIFICATE_EXPIRED',
+  APNS_CERTIFICATE_EXISTS = 'APNS_CERTIFICATE_EXISTS',
+  APNS_CERTIFICATE_TOPIC_MISMATCH = 'APNS_CERTIFICATE_TOPIC_MISMATCH',
+  APNS_CERTIFICATE_APPLE_ID_MISMATCH = 'APNS_CERTIFICATE_APPLE_ID_MISMATCH',
+
   // Sync runs (refusals of syncDepToken, and the codes a run's error carries)
   SYNC_IN_PROGRESS = 'SYNC_IN_PROGRESS',
   SYNC_RATE_LIMITED = 'SYNC_RATE_LIMITED',
@@ -229,6 +240,19 @@ export const ERROR_CODE_DOCS: { readonly [C in ErrorCode]: ErrorCodeDoc } = {
   VPP_TOKEN_ALREADY_REGISTERED: { description: 'The location already has a VPP token here: renew that one', extensions: { vppTokenId: 'the VPP token to renew (when this key may see it)' } },
   VPP_TOKEN_LOCATION_MISMATCH: { description: 'A renewal file of another location' },
   VPP_TOKEN_IN_USE: { description: 'Profiles install Company Portal with this VPP token', extensions: { profileCount: 'how many, when known' } },
+
+  APNS_CERTIFICATE_UNREADABLE: { description: 'Not a PEM certificate and RSA key, nor the base64 of a PKCS#12 file', extensions: FIELD },
+  APNS_CERTIFICATE_PASSWORD_INCORRECT: { description: 'The password does not open the PKCS#12 file or the encrypted key', extensions: FIELD },
+  APNS_CERTIFICATE_KEY_REQUIRED: { description: 'A PEM certificate without its private key (or a PKCS#12 file without one)', extensions: FIELD },
+  APNS_CERTIFICATE_KEY_MISMATCH: { description: 'The private key does not belong to the certificate', extensions: FIELD },
+  APNS_CERTIFICATE_NOT_MDM: { description: 'The certificate has no MDM push topic (com.apple.mgmt.External.<uuid>)', extensions: FIELD },
+  APNS_CERTIFICATE_EXPIRED: { description: 'The certificate has expired: renew it in Apple\'s Push Certificates Portal', extensions: { expiredAt: 'when (ISO-8601)' } },
+  APNS_CERTIFICATE_EXISTS: { description: 'A push certificate is already uploaded: renew it (same topic), or delete it first to change topic' },
+  APNS_CERTIFICATE_TOPIC_MISMATCH: {
+    description: 'A renewal with another topic: Apple renews with the same topic only, and a new topic means re-enrolling every device',
+    extensions: { topic: "the stored certificate's topic", uploadedTopic: "the uploaded certificate's topic" },
+  },
+  APNS_CERTIFICATE_APPLE_ID_MISMATCH: { description: 'A renewal under another Apple ID than the one that created the certificate', extensions: FIELD },
 
   SYNC_IN_PROGRESS: { description: 'A sync of this token is queued or running', extensions: { syncRunId: 'that run' } },
   SYNC_RATE_LIMITED: { description: 'A manual sync less than MANUAL_SYNC_MIN_INTERVAL_S after the previous one', extensions: { ...RETRY, nextManualSyncAt: 'ISO-8601' } },

@@ -23,7 +23,9 @@ export type AlertKindName =
   | 'VPP_TOKEN_EXPIRED'
   | 'VPP_TOKEN_REVOKED'
   | 'VPP_LICENSES_LOW'
-  | 'VPP_LICENSES_EXHAUSTED';
+  | 'VPP_LICENSES_EXHAUSTED'
+  | 'APNS_CERT_EXPIRING'
+  | 'APNS_CERT_EXPIRED';
 
 export const Topic = {
   /** A sync run changed: queued, started, a page or its assignments counted, turned full, handed back, or finished. */

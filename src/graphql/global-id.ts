@@ -14,7 +14,8 @@ export type NodeTypeName =
   | 'SyncRun'
   | 'VppToken'
   | 'Alert'
-  | 'AuditEvent';
+  | 'AuditEvent'
+  | 'ApnsCertificate';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
