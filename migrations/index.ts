@@ -15,6 +15,7 @@ import { SyncRunProgress1764140800000 } from './1764140800000-SyncRunProgress';
 import { ApiKeyListIndex1764140810000 } from './1764140810000-ApiKeyListIndex';
 import { AlertKindsTable1764141000000 } from './1764141000000-AlertKindsTable';
 import { ApnsCertificates1764141400000 } from './1764141400000-ApnsCertificates';
+import { TokenEnrollmentUrl1764141410000 } from './1764141410000-TokenEnrollmentUrl';
 
 export const MIGRATIONS = [
   AccessControl1764140000000,
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   ApiKeyListIndex1764140810000,
   AlertKindsTable1764141000000,
   ApnsCertificates1764141400000,
+  TokenEnrollmentUrl1764141410000,
 ];

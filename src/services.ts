@@ -80,7 +80,10 @@ export function createServices(deps: ServiceDeps): Services {
   const box = new SecretBox(config.secretKey, { previous: config.secretKeyPrevious });
   const metrics = new DepgateMetrics({ dataSource, clock, logger, tokenNames: config.metricsTokenNames });
   const depClients = new DepClientFactory(config.appleDepApiUrl, box, clock, { ...deps.appleTuning, observe: metrics.appleObserver('dep') });
-  const depTokens = new DepTokenService(dataSource, box, depClients, clock, logger, { keyPairTtlMs: config.keyPairTtlS * SECOND_MS });
+  const depTokens = new DepTokenService(dataSource, box, depClients, clock, logger, {
+    keyPairTtlMs: config.keyPairTtlS * SECOND_MS,
+    enrollmentUrlHttpsOnly: config.appleIsReal,
+  });
   const assignments = new DeviceAssignmentService(dataSource, depClients, clock, logger);
   const devices = new DeviceService(dataSource, clock);
   const profiles = new EnrollmentProfileService(dataSource, depClients, assignments, clock, logger, config);
