@@ -25,6 +25,7 @@ import { DepTokenLiveResolver } from './tokens/token-live.resolver';
 import { DepTokenResolver } from './tokens/token.resolver';
 import { AlertResolver } from './alerts/alert.resolver';
 import { AlertApnsCertificateResolver, ApnsCertificateResolver } from './apns/apns-certificate.resolver';
+import { ReadinessResolver } from './readiness/readiness.resolver';
 import { VppTokenResolver } from './vpp/vpp-token.resolver';
 
 // eslint-disable-next-line @typescript-eslint/ban-types
@@ -45,6 +46,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   DepTokenSyncResolver,
   ApnsCertificateResolver,
   AlertApnsCertificateResolver,
+  ReadinessResolver,
 ];
 
 /**

@@ -4,6 +4,8 @@
  */
 import type { DataSource } from 'typeorm';
 import { ApnsCertificateService } from './apns/apns-certificate.service';
+import { EnrollmentUrlProbe } from './readiness/enrollment-url.probe';
+import { ReadinessService } from './readiness/readiness.service';
 import { AuditService } from './audit/audit.service';
 import { wireAudit } from './audit/audit.wiring';
 import { ApiKeyService } from './auth/api-key.service';
@@ -72,6 +74,8 @@ export interface Services {
   audit: AuditService;
   /** The Apple MDM push certificate (one per deployment). */
   apnsCertificates: ApnsCertificateService;
+  /** enrollmentReadiness: what is missing before a device can enroll. */
+  readiness: ReadinessService;
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -104,6 +108,7 @@ export function createServices(deps: ServiceDeps): Services {
   // Profiles resolve their Company Portal VPP token (existence, scope, expiry, licences) through the VPP feature.
   profiles.useVppTokenLookup(vppTokens.companyPortalLookup);
   const alerts = new AlertService(dataSource, clock, logger, { expiryDays: config.alertExpiryDays, licensesLow: config.vppLicensesLow });
+  const apnsCertificates = new ApnsCertificateService(dataSource, box, clock, logger, { expiringSoonDays: config.tokenExpiringSoonDays });
   const services: Services = {
     clock,
     config,
@@ -134,7 +139,16 @@ export function createServices(deps: ServiceDeps): Services {
     alerts,
     metrics,
     audit: new AuditService(dataSource, clock, config.auditRetentionDays),
-    apnsCertificates: new ApnsCertificateService(dataSource, box, clock, logger, { expiringSoonDays: config.tokenExpiringSoonDays }),
+    apnsCertificates,
+    readiness: new ReadinessService({
+      dataSource,
+      config,
+      depTokens,
+      depTokenStatus: (token) => depTokenStatus(token, clock.now(), config.tokenExpiringSoonDays),
+      apnsCertificates,
+      vppTokens,
+      probe: new EnrollmentUrlProbe(clock),
+    }),
   };
   // The push certificate's expiry alerts follow uploads and renewals at once (and the scheduled pass).
   services.apnsCertificates.onChanged(async (certificate) => {
