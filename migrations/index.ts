@@ -16,6 +16,7 @@ import { ApiKeyListIndex1764140810000 } from './1764140810000-ApiKeyListIndex';
 import { AlertKindsTable1764141000000 } from './1764141000000-AlertKindsTable';
 import { ApnsCertificates1764141400000 } from './1764141400000-ApnsCertificates';
 import { TokenEnrollmentUrl1764141410000 } from './1764141410000-TokenEnrollmentUrl';
+import { Webhooks1764141420000 } from './1764141420000-Webhooks';
 
 export const MIGRATIONS = [
   AccessControl1764140000000,
@@ -35,4 +36,5 @@ export const MIGRATIONS = [
   AlertKindsTable1764141000000,
   ApnsCertificates1764141400000,
   TokenEnrollmentUrl1764141410000,
+  Webhooks1764141420000,
 ];

@@ -13,6 +13,8 @@ import { runMigrations } from './database/migrate';
 import { createLogger, type Logger } from './logger';
 import { startAlertBackground } from './alerts/alert.jobs';
 import { startAuditBackground } from './audit/audit.jobs';
+import { startWebhookWorker } from './webhooks/webhook.jobs';
+import { listenForSyncOutcomes } from './webhooks/webhook.wiring';
 import { buildDepgateSchema } from './schema';
 import { startServer, type RunningServer } from './server';
 import { createServices, type Services } from './services';
@@ -88,6 +90,19 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   // The audit trail's retention: a daily prune job.
   await startAuditBackground({ jobs: services.jobs, audit: services.audit, logger });
 
+  // Webhook deliveries (retries with backoff, in order per token) and SYNC_RUN_FINISHED events.
+  await startWebhookWorker({
+    dataSource,
+    jobs: services.jobs,
+    dispatcher: services.webhookDispatcher,
+    box: services.secretBox,
+    clock,
+    logger,
+    alerts: services.alerts,
+    options: services.webhookDelivery,
+  });
+  const syncOutcomes = listenForSyncOutcomes(services.events.pubSub, services.webhookDispatcher, dataSource, clock, logger);
+
   const schema = buildDepgateSchema({ pubSub: services.events.pubSub });
   const server = await startServer({ schema, dataSource, services, logger }, { port: config.port, host: config.host });
   logger.info({ url: server.url }, 'depgate is listening');
@@ -99,6 +114,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       // Running syncs go back to the queue (they resume from their last page), then the job
       // runner and the LISTEN connection stop, then the pool closes.
       await alertBackground.stop();
+      await syncOutcomes.stop();
       await services.sync.stop();
       await services.jobs.stop({ graceful: true, timeoutMs: 10_000 });
       await services.events.close();

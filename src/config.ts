@@ -31,6 +31,11 @@ export interface Config {
    * or private addresses (tests, closed networks). Default false: https to public addresses only.
    */
   webhookAllowPrivateNetworks: boolean;
+  /** Webhook retries: the first after this (then doubling), at most webhookRetryMaxMs apart. */
+  webhookRetryBaseMs: number;
+  webhookRetryMaxMs: number;
+  /** Consecutive failed deliveries after which a webhook is disabled (with a WEBHOOK_DISABLED alert). */
+  webhookDisableAfterFailures: number;
   /** Unset only with the embedded database, where one is generated into dataDir. */
   secretKey?: string;
   /** SECRET_KEY_PREVIOUS: still opens stored secrets while `npm run rotate-secret-key` re-seals them. */
@@ -220,6 +225,9 @@ export function loadConfig(env: Env = process.env): Config {
     enrollmentUrlIsPlaceholder: !configuredEnrollmentUrl && !appleIsReal,
     appleIsReal,
     webhookAllowPrivateNetworks: boolean(env, 'WEBHOOK_ALLOW_PRIVATE_NETWORKS', false),
+    webhookRetryBaseMs: integer(env, 'WEBHOOK_RETRY_BASE_MS', 1000, 10, 3_600_000),
+    webhookRetryMaxMs: integer(env, 'WEBHOOK_RETRY_MAX_MS', 600_000, 10, 86_400_000),
+    webhookDisableAfterFailures: integer(env, 'WEBHOOK_DISABLE_AFTER_FAILURES', 30, 1, 10_000),
     secretKey,
     secretKeyPrevious,
     bootstrapApiKey,

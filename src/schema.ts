@@ -26,6 +26,7 @@ import { DepTokenResolver } from './tokens/token.resolver';
 import { AlertResolver } from './alerts/alert.resolver';
 import { AlertApnsCertificateResolver, ApnsCertificateResolver } from './apns/apns-certificate.resolver';
 import { ReadinessResolver } from './readiness/readiness.resolver';
+import { AlertWebhookResolver, WebhookResolver } from './webhooks/webhook.resolver';
 import { VppTokenResolver } from './vpp/vpp-token.resolver';
 
 // eslint-disable-next-line @typescript-eslint/ban-types
@@ -47,6 +48,8 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   ApnsCertificateResolver,
   AlertApnsCertificateResolver,
   ReadinessResolver,
+  WebhookResolver,
+  AlertWebhookResolver,
 ];
 
 /**
@@ -65,6 +68,8 @@ export const LIST_LIMITS: ListLimits = {
   'UpdateDepTokenInput.scopeTagIds': ids,
   'UploadVppTokenInput.scopeTagIds': ids,
   'UpdateVppTokenInput.scopeTagIds': ids,
+  'CreateWebhookInput.scopeTagIds': ids,
+  'UpdateWebhookInput.scopeTagIds': ids,
   'CreateEnrollmentProfileInput.appleConfiguratorCertificateIds': ids,
   'UpdateEnrollmentProfileInput.appleConfiguratorCertificateIds': ids,
 };
@@ -92,6 +97,8 @@ export const TEXT_POLICIES: TextPolicies = {
   'UploadApnsCertificateInput.privateKey': multiline,
   'RenewApnsCertificateInput.certificate': multiline,
   'RenewApnsCertificateInput.privateKey': multiline,
+  'CreateWebhookInput.description': multiline,
+  'UpdateWebhookInput.description': multiline,
 };
 
 export function buildDepgateSchema(options: { pubSub?: PubSub } = {}): GraphQLSchema {

@@ -6,6 +6,10 @@ import type { DataSource } from 'typeorm';
 import { ApnsCertificateService } from './apns/apns-certificate.service';
 import { EnrollmentUrlProbe } from './readiness/enrollment-url.probe';
 import { ReadinessService } from './readiness/readiness.service';
+import { WebhookDispatcher } from './webhooks/webhook-dispatcher';
+import { WebhookService } from './webhooks/webhook.service';
+import { devicePageObserver, wireWebhooks } from './webhooks/webhook.wiring';
+import type { WebhookDeliveryOptions } from './webhooks/webhook.jobs';
 import { AuditService } from './audit/audit.service';
 import { wireAudit } from './audit/audit.wiring';
 import { ApiKeyService } from './auth/api-key.service';
@@ -23,7 +27,7 @@ import { DeviceService } from './devices/device.service';
 import { ConfiguratorCertificateService } from './profiles/configurator-certificate.service';
 import { EnrollmentProfileService } from './profiles/profile.service';
 import { DepClientFactory, type DepClientTuning } from './tokens/dep-client.factory';
-import type { DepTokenEntity } from './tokens/token.entity';
+import { DepTokenEntity } from './tokens/token.entity';
 import { DepTokenService } from './tokens/token.service';
 import { depTokenStatus, type DepTokenStatus } from './tokens/token.status';
 import { AlertService } from './alerts/alert.service';
@@ -76,6 +80,12 @@ export interface Services {
   apnsCertificates: ApnsCertificateService;
   /** enrollmentReadiness: what is missing before a device can enroll. */
   readiness: ReadinessService;
+  /** Webhooks: their management, and the dispatcher that turns events into deliveries. */
+  webhooks: WebhookService;
+  webhookDispatcher: WebhookDispatcher;
+  /** The SecretBox (webhook secrets are opened by the delivery worker). */
+  secretBox: SecretBox;
+  webhookDelivery: WebhookDeliveryOptions;
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -108,6 +118,7 @@ export function createServices(deps: ServiceDeps): Services {
   // Profiles resolve their Company Portal VPP token (existence, scope, expiry, licences) through the VPP feature.
   profiles.useVppTokenLookup(vppTokens.companyPortalLookup);
   const alerts = new AlertService(dataSource, clock, logger, { expiryDays: config.alertExpiryDays, licensesLow: config.vppLicensesLow });
+  const webhookDispatcher = new WebhookDispatcher(jobs, logger);
   const apnsCertificates = new ApnsCertificateService(dataSource, box, clock, logger, { expiringSoonDays: config.tokenExpiringSoonDays });
   const services: Services = {
     clock,
@@ -131,6 +142,7 @@ export function createServices(deps: ServiceDeps): Services {
       depClients,
       depTokens: () => services.depTokens,
       assignments: () => services.assignments,
+      pageObserver: () => pageObserver,
       jobs,
       events,
       options: deps.syncOptions,
@@ -149,7 +161,30 @@ export function createServices(deps: ServiceDeps): Services {
       vppTokens,
       probe: new EnrollmentUrlProbe(clock),
     }),
+    webhooks: new WebhookService(dataSource, box, clock, logger, webhookDispatcher, alerts, { allowPrivateNetworks: config.webhookAllowPrivateNetworks }),
+    webhookDispatcher,
+    secretBox: box,
+    webhookDelivery: {
+      allowPrivateNetworks: config.webhookAllowPrivateNetworks,
+      retryBaseMs: config.webhookRetryBaseMs,
+      retryMaxMs: config.webhookRetryMaxMs,
+      disableAfterFailures: config.webhookDisableAfterFailures,
+    },
   };
+  // Webhook events: sync pages (devices), automatic assignments, alerts and token status (sync outcomes: app.ts).
+  const pageObserver = devicePageObserver(webhookDispatcher);
+  wireWebhooks({
+    dispatcher: webhookDispatcher,
+    alerts,
+    assignments,
+    dataSource,
+    tokenStatus: async (tokenId) => {
+      const token = await dataSource.getRepository(DepTokenEntity).findOneBy({ id: tokenId });
+      return token ? depTokenStatus(token, clock.now(), config.tokenExpiringSoonDays) : null;
+    },
+    clock,
+    logger,
+  });
   // The push certificate's expiry alerts follow uploads and renewals at once (and the scheduled pass).
   services.apnsCertificates.onChanged(async (certificate) => {
     try {

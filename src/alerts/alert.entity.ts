@@ -30,6 +30,10 @@ export class AlertEntity {
   @Column({ name: 'apns_certificate_id', type: 'uuid', nullable: true })
   apnsCertificateId: string | null;
 
+  /** The webhook, for WEBHOOK_DISABLED. */
+  @Column({ name: 'webhook_id', type: 'uuid', nullable: true })
+  webhookId: string | null;
+
   /**
    * The id of what the alert is about (a token's id when dep_token_id / vpp_token_id is set: a
    * CHECK keeps them equal). Written by the service; alert_kinds says which subject type a kind has.

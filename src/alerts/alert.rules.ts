@@ -247,3 +247,22 @@ export function apnsCertificateAlerts(certificate: ApnsCertificateFacts, now: Da
     },
   ];
 }
+
+export interface WebhookFacts {
+  host: string;
+  disabledAt: Date | null;
+  reason: string | null;
+}
+
+/** A webhook depgate stopped calling after repeated failures: the MDM server no longer hears of devices. */
+export function webhookAlerts(webhook: WebhookFacts, _now: Date, _options: AlertRuleOptions): DesiredAlert[] {
+  if (!webhook.disabledAt) return [];
+  return [
+    {
+      kind: 'WEBHOOK_DISABLED',
+      severity: 'WARNING',
+      threshold: 0,
+      message: `The webhook to ${webhook.host} was disabled on ${day(webhook.disabledAt)} after repeated failed deliveries${webhook.reason ? ` (${webhook.reason.slice(0, 200)})` : ''}: it hears of no event until it is enabled again (updateWebhook enabled: true), which resumes the deliveries kept meanwhile.`,
+    },
+  ];
+}

@@ -21,6 +21,7 @@ export enum AlertKind {
   VPP_LICENSES_EXHAUSTED = 'VPP_LICENSES_EXHAUSTED',
   APNS_CERT_EXPIRING = 'APNS_CERT_EXPIRING',
   APNS_CERT_EXPIRED = 'APNS_CERT_EXPIRED',
+  WEBHOOK_DISABLED = 'WEBHOOK_DISABLED',
 }
 registerEnumType(AlertKind, {
   name: 'AlertKind',
@@ -42,6 +43,7 @@ registerEnumType(AlertKind, {
     VPP_LICENSES_LOW: { description: 'Fewer Company Portal licences available than VPP_LICENSES_LOW or 10 % of the total' },
     VPP_LICENSES_EXHAUSTED: { description: 'No Company Portal licence available' },
     APNS_CERT_EXPIRING: { description: 'The Apple MDM push certificate expires within an ALERT_EXPIRY_DAYS threshold (visible to keys without scope tags)' },
+    WEBHOOK_DISABLED: { description: 'A webhook was disabled after repeated failed deliveries (visible to keys without scope tags)' },
     APNS_CERT_EXPIRED: { description: 'The Apple MDM push certificate expired: enrolled devices no longer take commands (visible to keys without scope tags)' },
   },
 });
@@ -122,6 +124,7 @@ export class Alert extends Node {
   depTokenRowId: string | null;
   vppTokenRowId: string | null;
   apnsCertificateRowId: string | null;
+  webhookRowId: string | null;
 
   static from(entity: AlertEntity): Alert {
     const hasThreshold = ['DEP_TOKEN_EXPIRING', 'VPP_TOKEN_EXPIRING', 'DEP_SYNC_FAILING', 'APNS_CERT_EXPIRING'].includes(entity.kind);
@@ -131,6 +134,7 @@ export class Alert extends Node {
       depTokenRowId: entity.depTokenId,
       vppTokenRowId: entity.vppTokenId,
       apnsCertificateRowId: entity.apnsCertificateId ?? null,
+      webhookRowId: entity.webhookId ?? null,
       kind: entity.kind as AlertKind,
       severity: entity.severity as AlertSeverity,
       subjectName: entity.subjectName,

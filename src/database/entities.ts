@@ -1,6 +1,7 @@
 // Every TypeORM entity, registered once. A feature adds its entities here.
 import { AlertEntity } from '../alerts/alert.entity';
 import { ApnsCertificateEntity } from '../apns/apns-certificate.entity';
+import { WebhookDeliveryEntity, WebhookEntity } from '../webhooks/webhook.entity';
 import { AuditEventEntity } from '../audit/audit-event.entity';
 import { ApiKeyEntity } from '../auth/api-key.entity';
 import { ScopeTagEntity } from '../auth/scope-tag.entity';
@@ -25,4 +26,6 @@ export const ENTITIES = [
   AlertEntity,
   AuditEventEntity,
   ApnsCertificateEntity,
+  WebhookEntity,
+  WebhookDeliveryEntity,
 ];

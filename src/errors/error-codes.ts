@@ -108,6 +108,13 @@ export enum ErrorCode {
   APNS_CERTIFICATE_TOPIC_MISMATCH = 'APNS_CERTIFICATE_TOPIC_MISMATCH',
   APNS_CERTIFICATE_APPLE_ID_MISMATCH = 'APNS_CERTIFICATE_APPLE_ID_MISMATCH',
 
+  // Webhooks
+  WEBHOOK_URL_INVALID = 'WEBHOOK_URL_INVALID',
+  WEBHOOK_URL_FORBIDDEN = 'WEBHOOK_URL_FORBIDDEN',
+  WEBHOOK_EVENTS_REQUIRED = 'WEBHOOK_EVENTS_REQUIRED',
+  WEBHOOK_SECRET_INVALID = 'WEBHOOK_SECRET_INVALID',
+  WEBHOOK_LIMIT_REACHED = 'WEBHOOK_LIMIT_REACHED',
+
   // Sync runs (refusals of syncDepToken, and the codes a run's error carries)
   SYNC_IN_PROGRESS = 'SYNC_IN_PROGRESS',
   SYNC_RATE_LIMITED = 'SYNC_RATE_LIMITED',
@@ -257,6 +264,11 @@ export const ERROR_CODE_DOCS: { readonly [C in ErrorCode]: ErrorCodeDoc } = {
     description: 'A renewal with another topic: Apple renews with the same topic only, and a new topic means re-enrolling every device',
     extensions: { topic: "the stored certificate's topic", uploadedTopic: "the uploaded certificate's topic" },
   },
+  WEBHOOK_URL_INVALID: { description: 'Not an absolute https URL without credentials (http only with WEBHOOK_ALLOW_PRIVATE_NETWORKS=true), or its host does not resolve', extensions: FIELD },
+  WEBHOOK_URL_FORBIDDEN: { description: 'The URL resolves to a loopback, link-local or private address (refused unless WEBHOOK_ALLOW_PRIVATE_NETWORKS=true)', extensions: FIELD },
+  WEBHOOK_EVENTS_REQUIRED: { description: 'A webhook needs at least one event', extensions: FIELD },
+  WEBHOOK_SECRET_INVALID: { description: 'The secret is shorter than 16 or longer than 200 characters', extensions: FIELD },
+  WEBHOOK_LIMIT_REACHED: { description: 'The deployment has the most webhooks it takes (50)' },
   APNS_CERTIFICATE_APPLE_ID_MISMATCH: { description: 'A renewal under another Apple ID than the one that created the certificate', extensions: FIELD },
 
   SYNC_IN_PROGRESS: { description: 'A sync of this token is queued or running', extensions: { syncRunId: 'that run' } },

@@ -25,7 +25,8 @@ export type AlertKindName =
   | 'VPP_LICENSES_LOW'
   | 'VPP_LICENSES_EXHAUSTED'
   | 'APNS_CERT_EXPIRING'
-  | 'APNS_CERT_EXPIRED';
+  | 'APNS_CERT_EXPIRED'
+  | 'WEBHOOK_DISABLED';
 
 export const Topic = {
   /** A sync run changed: queued, started, a page or its assignments counted, turned full, handed back, or finished. */

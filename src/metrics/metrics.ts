@@ -45,6 +45,7 @@ const ALERT_KINDS = [
   'VPP_LICENSES_EXHAUSTED',
   'APNS_CERT_EXPIRING',
   'APNS_CERT_EXPIRED',
+  'WEBHOOK_DISABLED',
 ] as const;
 
 export type Transport = 'http' | 'ws';
