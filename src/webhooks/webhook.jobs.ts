@@ -38,6 +38,11 @@ export interface WebhookWorkerDeps {
   options: WebhookDeliveryOptions;
 }
 
+export const WEBHOOK_PRUNE_QUEUE = 'webhook-prune';
+const WEBHOOK_PRUNE_CRON = '23 3 * * *';
+/** Delivered deliveries are kept this long in the log (pending ones until they go out). */
+export const DELIVERED_RETENTION_DAYS = 30;
+
 export function backoffMs(attempts: number, options: Pick<WebhookDeliveryOptions, 'retryBaseMs' | 'retryMaxMs'>): number {
   return Math.min(options.retryMaxMs, options.retryBaseMs * 2 ** Math.max(0, Math.min(attempts - 1, 30)));
 }
@@ -50,6 +55,25 @@ export async function startWebhookWorker(deps: WebhookWorkerDeps): Promise<void>
     // One drain per (webhook, token) across instances; a job arriving meanwhile comes back shortly.
     exclusive: { key: jobKey, whenBusy: { retryAfterSeconds: 1 } },
   });
+  // The log keeps delivered entries for DELIVERED_RETENTION_DAYS: a daily prune, in batches.
+  await deps.jobs.defineQueue(WEBHOOK_PRUNE_QUEUE, { policy: 'short', retryLimit: 1, expireInSeconds: 30 * 60 });
+  await deps.jobs.work(WEBHOOK_PRUNE_QUEUE, async () => pruneDelivered(deps.dataSource, deps.clock.now()), { exclusive: { key: () => 'all', whenBusy: 'skip' } });
+  await deps.jobs.schedule(WEBHOOK_PRUNE_QUEUE, WEBHOOK_PRUNE_CRON, {}, { singletonKey: 'cron' });
+}
+
+/** Deletes delivered entries older than the retention, 10,000 per statement. */
+export async function pruneDelivered(dataSource: DataSource, now: Date): Promise<{ deleted: number }> {
+  const before = new Date(now.getTime() - DELIVERED_RETENTION_DAYS * 86_400_000);
+  let deleted = 0;
+  for (;;) {
+    const [, n] = await dataSource.query(
+      `DELETE FROM webhook_deliveries WHERE id IN (
+         SELECT id FROM webhook_deliveries WHERE status = 'DELIVERED' AND delivered_at < $1 LIMIT 10000)`,
+      [before],
+    );
+    deleted += Number(n) || 0;
+    if (!(Number(n) >= 10_000)) return { deleted };
+  }
 }
 
 async function drain(deps: WebhookWorkerDeps, job: WebhookJob, signal: AbortSignal): Promise<{ delivered: number }> {

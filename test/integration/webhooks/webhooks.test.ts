@@ -9,6 +9,8 @@ import { parseGlobalId } from '../../../src/graphql/global-id';
 import { SecretBox } from '../../../src/crypto/secret-box';
 import { webhookSecretContext } from '../../../src/webhooks/webhook.secret';
 import { verifyWebhookSignature } from '../../../src/webhooks/webhook-signature';
+import { pruneDelivered } from '../../../src/webhooks/webhook.jobs';
+import { DAY_MS } from '../../../src/clock';
 import { WebhookReceiver } from '../../support/webhook-receiver';
 import { startTestApp, type TestApp } from '../../support/test-app';
 import { allowImmediateSync, requestSync, until, uploadToken, waitForIdle, waitForRun, type SyncedToken } from '../sync/sync-support';
@@ -216,5 +218,16 @@ describe('repeated failures', () => {
     } finally {
       await failing.stop();
     }
+  });
+});
+
+describe('the delivery log', () => {
+  it('keeps delivered entries 30 days (the daily prune), pending ones until they go out', async () => {
+    const [{ n: delivered }] = await t.app.dataSource.query(`SELECT count(*)::int AS n FROM webhook_deliveries WHERE status = 'DELIVERED'`);
+    expect(delivered).toBeGreaterThan(0);
+    expect(await pruneDelivered(t.app.dataSource, new Date(t.clock.now().getTime() + 29 * DAY_MS))).toEqual({ deleted: 0 });
+    expect(await pruneDelivered(t.app.dataSource, new Date(t.clock.now().getTime() + 31 * DAY_MS))).toEqual({ deleted: delivered });
+    const [{ n: left }] = await t.app.dataSource.query(`SELECT count(*)::int AS n FROM webhook_deliveries WHERE status = 'DELIVERED'`);
+    expect(left).toBe(0);
   });
 });
