@@ -175,7 +175,7 @@ export class UpdateWebhookInput {
   @Field(() => String, { nullable: true })
   url?: string | null;
 
-  @Field(() => [WebhookEvent], { nullable: true })
+  @Field(() => [WebhookEvent], { nullable: true, description: 'Replaces the events: at least one; at most as many as there are events' })
   events?: WebhookEvent[] | null;
 
   @Field(() => [ID], { nullable: true, description: 'Replaces the scope tags. At most 100' })
