@@ -22,6 +22,9 @@ import { DeviceProfileRemoval1764141310000 } from './1764141310000-DeviceProfile
 import { AssignmentAttempts1764141320000 } from './1764141320000-AssignmentAttempts';
 import { AssignmentRetryIndex1764141330000 } from './1764141330000-AssignmentRetryIndex';
 import { DeviceDeletions1764141340000 } from './1764141340000-DeviceDeletions';
+import { ApnsCertificates1764141400000 } from './1764141400000-ApnsCertificates';
+import { TokenEnrollmentUrl1764141410000 } from './1764141410000-TokenEnrollmentUrl';
+import { Webhooks1764141420000 } from './1764141420000-Webhooks';
 
 export const MIGRATIONS = [
   AccessControl1764140000000,
@@ -47,4 +50,7 @@ export const MIGRATIONS = [
   AssignmentAttempts1764141320000,
   AssignmentRetryIndex1764141330000,
   DeviceDeletions1764141340000,
+  ApnsCertificates1764141400000,
+  TokenEnrollmentUrl1764141410000,
+  Webhooks1764141420000,
 ];

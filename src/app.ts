@@ -16,6 +16,8 @@ import { startAssignmentHistoryBackground } from './assignment-history/assignmen
 import { startAuditBackground } from './audit/audit.jobs';
 import { startAssignmentRetryBackground } from './devices/assignment-retry.jobs';
 import { startDeviceDeletionBackground } from './devices/device-deletion.jobs';
+import { startWebhookWorker } from './webhooks/webhook.jobs';
+import { listenForSyncOutcomes } from './webhooks/webhook.wiring';
 import { buildDepgateSchema } from './schema';
 import { startServer, type RunningServer } from './server';
 import { createServices, type Services } from './services';
@@ -98,6 +100,19 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   await startDeviceDeletionBackground({ jobs: services.jobs, deletions: services.deviceDeletions });
   await startAssignmentRetryBackground({ jobs: services.jobs, retries: services.assignmentRetries, logger, schedule: options.sync?.enabled !== false });
 
+  // Webhook deliveries (retries with backoff, in order per token) and SYNC_RUN_FINISHED events.
+  await startWebhookWorker({
+    dataSource,
+    jobs: services.jobs,
+    dispatcher: services.webhookDispatcher,
+    box: services.secretBox,
+    clock,
+    logger,
+    alerts: services.alerts,
+    options: services.webhookDelivery,
+  });
+  const syncOutcomes = listenForSyncOutcomes(services.events.pubSub, services.webhookDispatcher, dataSource, clock, logger);
+
   const schema = buildDepgateSchema({ pubSub: services.events.pubSub });
   const server = await startServer({ schema, dataSource, services, logger }, { port: config.port, host: config.host });
   logger.info({ url: server.url }, 'depgate is listening');
@@ -109,6 +124,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       // Running syncs go back to the queue (they resume from their last page), then the job
       // runner and the LISTEN connection stop, then the pool closes.
       await alertBackground.stop();
+      await syncOutcomes.stop();
       await services.sync.stop();
       await services.jobs.stop({ graceful: true, timeoutMs: 10_000 });
       await services.events.close();

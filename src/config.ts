@@ -13,7 +13,29 @@ export interface Config {
   publicUrl: string;
   appleDepApiUrl: string;
   appleVppApiUrl: string;
-  enrollmentUrl: string;
+  /**
+   * ENROLLMENT_URL: the MDM server's enrollment URL every profile sends devices to (a token's own
+   * enrollmentUrl wins). Unset where Apple is real and none is configured: profiles of a token
+   * without its own URL are refused (ENROLLMENT_URL_REQUIRED) and readiness reports it.
+   */
+  enrollmentUrl?: string;
+  /** True when enrollmentUrl is the simulator-only placeholder `$PUBLIC_URL/mdm/enroll` (no MDM answers there). */
+  enrollmentUrlIsPlaceholder: boolean;
+  /**
+   * Whether APPLE_DEP_API_URL is Apple's own service (a host under apple.com) rather than the
+   * simulator or another stand-in: only then are devices real and an enrollment URL required.
+   */
+  appleIsReal: boolean;
+  /**
+   * WEBHOOK_ALLOW_PRIVATE_NETWORKS=true: webhook URLs may be http and resolve to loopback, link-local
+   * or private addresses (tests, closed networks). Default false: https to public addresses only.
+   */
+  webhookAllowPrivateNetworks: boolean;
+  /** Webhook retries: the first after this (then doubling), at most webhookRetryMaxMs apart. */
+  webhookRetryBaseMs: number;
+  webhookRetryMaxMs: number;
+  /** Consecutive failed deliveries after which a webhook is disabled (with a WEBHOOK_DISABLED alert). */
+  webhookDisableAfterFailures: number;
   /** Unset only with the embedded database, where one is generated into dataDir. */
   secretKey?: string;
   /** SECRET_KEY_PREVIOUS: still opens stored secrets while `npm run rotate-secret-key` re-seals them. */
@@ -183,6 +205,12 @@ export function loadConfig(env: Env = process.env): Config {
   if (bootstrapApiKey !== undefined && bootstrapApiKey.length < 24) {
     throw new ConfigError('BOOTSTRAP_API_KEY', 'must be at least 24 characters');
   }
+  const appleDepApiUrl = url(env, 'APPLE_DEP_API_URL', 'https://mdmenrollment.apple.com')!;
+  const appleIsReal = isAppleHost(appleDepApiUrl);
+  const configuredEnrollmentUrl = url(env, 'ENROLLMENT_URL', undefined);
+  if (configuredEnrollmentUrl && appleIsReal && !configuredEnrollmentUrl.startsWith('https:')) {
+    throw new ConfigError('ENROLLMENT_URL', 'must be an https URL when APPLE_DEP_API_URL is Apple (devices enroll only over https)');
+  }
   const logLevel = raw(env, 'LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
 
@@ -192,9 +220,16 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl,
     dataDir: path.resolve(raw(env, 'DATA_DIR') ?? '.data'),
     publicUrl,
-    appleDepApiUrl: url(env, 'APPLE_DEP_API_URL', 'https://mdmenrollment.apple.com')!,
+    appleDepApiUrl,
     appleVppApiUrl: url(env, 'APPLE_VPP_API_URL', 'https://vpp.itunes.apple.com/mdm/v2')!,
-    enrollmentUrl: url(env, 'ENROLLMENT_URL', `${publicUrl}/mdm/enroll`)!,
+    // The placeholder only with a stand-in for Apple: a real device would fail Setup Assistant on it.
+    enrollmentUrl: configuredEnrollmentUrl ?? (appleIsReal ? undefined : `${publicUrl}/mdm/enroll`),
+    enrollmentUrlIsPlaceholder: !configuredEnrollmentUrl && !appleIsReal,
+    appleIsReal,
+    webhookAllowPrivateNetworks: boolean(env, 'WEBHOOK_ALLOW_PRIVATE_NETWORKS', false),
+    webhookRetryBaseMs: integer(env, 'WEBHOOK_RETRY_BASE_MS', 1000, 10, 3_600_000),
+    webhookRetryMaxMs: integer(env, 'WEBHOOK_RETRY_MAX_MS', 600_000, 10, 86_400_000),
+    webhookDisableAfterFailures: integer(env, 'WEBHOOK_DISABLE_AFTER_FAILURES', 30, 1, 10_000),
     secretKey,
     secretKeyPrevious,
     bootstrapApiKey,
@@ -232,6 +267,11 @@ export function loadTelemetryConfig(env: Env = process.env): TelemetryConfig {
     otlpEndpoint: url(env, 'OTEL_EXPORTER_OTLP_ENDPOINT', undefined),
     serviceName: raw(env, 'OTEL_SERVICE_NAME') ?? 'depgate',
   };
+}
+
+function isAppleHost(value: string): boolean {
+  const host = new URL(value).hostname.toLowerCase();
+  return host === 'apple.com' || host.endsWith('.apple.com');
 }
 
 function isSecretKeyShape(value: string): boolean {

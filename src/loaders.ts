@@ -3,6 +3,7 @@
  * crosses callers with different visibility. Each feature contributes a factory.
  */
 import { createAssignmentHistoryLoaders, type AssignmentHistoryLoaders } from './assignment-history/assignment-history.loaders';
+import { createApnsLoaders, type ApnsLoaders } from './apns/apns-certificate.loaders';
 import type { AccessScope } from './auth/access-scope';
 import { createDeviceLoaders, type DeviceLoaders } from './devices/device.loaders';
 import { createProfileLoaders, type ProfileLoaders } from './profiles/profile.loaders';
@@ -13,7 +14,13 @@ import { createAlertLoaders, type AlertLoaders } from './alerts/alert.loaders';
 import { createVppTokenLoaders, type VppTokenLoaders } from './vpp/vpp-token.loaders';
 
 export type Loaders = AssignmentHistoryLoaders &
-  VppTokenLoaders & AlertLoaders & TokenLoaders & ProfileLoaders & DeviceLoaders & SyncLoaders;
+  ApnsLoaders &
+  VppTokenLoaders &
+  AlertLoaders &
+  TokenLoaders &
+  ProfileLoaders &
+  DeviceLoaders &
+  SyncLoaders;
 
 export function createLoaders(services: Services, scope: AccessScope): Loaders {
   return {
@@ -24,5 +31,6 @@ export function createLoaders(services: Services, scope: AccessScope): Loaders {
     ...createDeviceLoaders(services, scope),
     ...createSyncLoaders(services, scope),
     ...createAssignmentHistoryLoaders(services.assignmentHistory),
+    ...createApnsLoaders(services),
   };
 }

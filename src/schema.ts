@@ -29,6 +29,9 @@ import { DepTokenSyncResolver, SyncRunResolver } from './sync/sync.resolver';
 import { DepTokenLiveResolver } from './tokens/token-live.resolver';
 import { DepTokenResolver } from './tokens/token.resolver';
 import { AlertResolver } from './alerts/alert.resolver';
+import { AlertApnsCertificateResolver, ApnsCertificateResolver } from './apns/apns-certificate.resolver';
+import { ReadinessResolver } from './readiness/readiness.resolver';
+import { AlertWebhookResolver, WebhookResolver } from './webhooks/webhook.resolver';
 import { VppTokenResolver } from './vpp/vpp-token.resolver';
 
 // eslint-disable-next-line @typescript-eslint/ban-types
@@ -51,6 +54,11 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   AssignmentAttemptResolver,
   SyncRunResolver,
   DepTokenSyncResolver,
+  ApnsCertificateResolver,
+  AlertApnsCertificateResolver,
+  ReadinessResolver,
+  WebhookResolver,
+  AlertWebhookResolver,
 ];
 
 /**
@@ -72,6 +80,8 @@ export const LIST_LIMITS: ListLimits = {
   'UpdateDepTokenInput.scopeTagIds': ids,
   'UploadVppTokenInput.scopeTagIds': ids,
   'UpdateVppTokenInput.scopeTagIds': ids,
+  'CreateWebhookInput.scopeTagIds': ids,
+  'UpdateWebhookInput.scopeTagIds': ids,
   'CreateEnrollmentProfileInput.appleConfiguratorCertificateIds': ids,
   'UpdateEnrollmentProfileInput.appleConfiguratorCertificateIds': ids,
   'CreateEnrollmentProfileInput.anchorCertificates': { max: MAX_ANCHOR_CERTIFICATES, code: ErrorCode.ANCHOR_CERTIFICATES_TOO_MANY },
@@ -99,6 +109,12 @@ export const TEXT_POLICIES: TextPolicies = {
   'CreateEnrollmentProfileInput.anchorCertificates': multiline,
   'UpdateEnrollmentProfileInput.anchorCertificates': multiline,
   'CreateScopeTagInput.description': multiline,
+  'UploadApnsCertificateInput.certificate': multiline,
+  'UploadApnsCertificateInput.privateKey': multiline,
+  'RenewApnsCertificateInput.certificate': multiline,
+  'RenewApnsCertificateInput.privateKey': multiline,
+  'CreateWebhookInput.description': multiline,
+  'UpdateWebhookInput.description': multiline,
 };
 
 export function buildDepgateSchema(options: { pubSub?: PubSub } = {}): GraphQLSchema {

@@ -4,6 +4,13 @@
  */
 import type { DataSource } from 'typeorm';
 import { AssignmentHistoryService } from './assignment-history/assignment-history.service';
+import { ApnsCertificateService } from './apns/apns-certificate.service';
+import { EnrollmentUrlProbe } from './readiness/enrollment-url.probe';
+import { ReadinessService } from './readiness/readiness.service';
+import { WebhookDispatcher } from './webhooks/webhook-dispatcher';
+import { WebhookService } from './webhooks/webhook.service';
+import { devicePageObserver, wireWebhooks } from './webhooks/webhook.wiring';
+import type { WebhookDeliveryOptions } from './webhooks/webhook.jobs';
 import { AuditService } from './audit/audit.service';
 import { wireAudit } from './audit/audit.wiring';
 import { ApiKeyService } from './auth/api-key.service';
@@ -25,7 +32,7 @@ import { DeviceDeletionService } from './devices/device-deletion.service';
 import { ConfiguratorCertificateService } from './profiles/configurator-certificate.service';
 import { EnrollmentProfileService } from './profiles/profile.service';
 import { DepClientFactory, type DepClientTuning } from './tokens/dep-client.factory';
-import type { DepTokenEntity } from './tokens/token.entity';
+import { DepTokenEntity } from './tokens/token.entity';
 import { DepTokenService } from './tokens/token.service';
 import { depTokenStatus, type DepTokenStatus } from './tokens/token.status';
 import { AlertService } from './alerts/alert.service';
@@ -84,6 +91,16 @@ export interface Services {
   metrics: DepgateMetrics;
   /** The audit trail: mutations (recorded by a schema middleware) and background actions. */
   audit: AuditService;
+  /** The Apple MDM push certificate (one per deployment). */
+  apnsCertificates: ApnsCertificateService;
+  /** enrollmentReadiness: what is missing before a device can enroll. */
+  readiness: ReadinessService;
+  /** Webhooks: their management, and the dispatcher that turns events into deliveries. */
+  webhooks: WebhookService;
+  webhookDispatcher: WebhookDispatcher;
+  /** The SecretBox (webhook secrets are opened by the delivery worker). */
+  secretBox: SecretBox;
+  webhookDelivery: WebhookDeliveryOptions;
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -92,7 +109,10 @@ export function createServices(deps: ServiceDeps): Services {
   const box = new SecretBox(config.secretKey, { previous: config.secretKeyPrevious });
   const metrics = new DepgateMetrics({ dataSource, clock, logger, tokenNames: config.metricsTokenNames });
   const depClients = new DepClientFactory(config.appleDepApiUrl, box, clock, { ...deps.appleTuning, observe: metrics.appleObserver('dep') });
-  const depTokens = new DepTokenService(dataSource, box, depClients, clock, logger, { keyPairTtlMs: config.keyPairTtlS * SECOND_MS });
+  const depTokens = new DepTokenService(dataSource, box, depClients, clock, logger, {
+    keyPairTtlMs: config.keyPairTtlS * SECOND_MS,
+    enrollmentUrlHttpsOnly: config.appleIsReal,
+  });
   const assignments = new DeviceAssignmentService(dataSource, depClients, clock, logger);
   const devices = new DeviceService(dataSource, clock);
   const profiles = new EnrollmentProfileService(dataSource, depClients, assignments, clock, logger, config);
@@ -113,6 +133,8 @@ export function createServices(deps: ServiceDeps): Services {
   // Profiles resolve their Company Portal VPP token (existence, scope, expiry, licences) through the VPP feature.
   profiles.useVppTokenLookup(vppTokens.companyPortalLookup);
   const alerts = new AlertService(dataSource, clock, logger, { expiryDays: config.alertExpiryDays, licensesLow: config.vppLicensesLow });
+  const webhookDispatcher = new WebhookDispatcher(jobs, logger);
+  const apnsCertificates = new ApnsCertificateService(dataSource, box, clock, logger, { expiringSoonDays: config.tokenExpiringSoonDays });
   const services: Services = {
     clock,
     config,
@@ -140,6 +162,7 @@ export function createServices(deps: ServiceDeps): Services {
       depClients,
       depTokens: () => services.depTokens,
       assignments: () => services.assignments,
+      pageObserver: () => pageObserver,
       jobs,
       events,
       options: deps.syncOptions,
@@ -148,7 +171,48 @@ export function createServices(deps: ServiceDeps): Services {
     alerts,
     metrics,
     audit: new AuditService(dataSource, clock, config.auditRetentionDays),
+    apnsCertificates,
+    readiness: new ReadinessService({
+      dataSource,
+      config,
+      depTokens,
+      depTokenStatus: (token) => depTokenStatus(token, clock.now(), config.tokenExpiringSoonDays),
+      apnsCertificates,
+      vppTokens,
+      probe: new EnrollmentUrlProbe(clock),
+    }),
+    webhooks: new WebhookService(dataSource, box, clock, logger, webhookDispatcher, alerts, { allowPrivateNetworks: config.webhookAllowPrivateNetworks }),
+    webhookDispatcher,
+    secretBox: box,
+    webhookDelivery: {
+      allowPrivateNetworks: config.webhookAllowPrivateNetworks,
+      retryBaseMs: config.webhookRetryBaseMs,
+      retryMaxMs: config.webhookRetryMaxMs,
+      disableAfterFailures: config.webhookDisableAfterFailures,
+    },
   };
+  // Webhook events: sync pages (devices), automatic assignments, alerts and token status (sync outcomes: app.ts).
+  const pageObserver = devicePageObserver(webhookDispatcher);
+  wireWebhooks({
+    dispatcher: webhookDispatcher,
+    alerts,
+    assignments,
+    dataSource,
+    tokenStatus: async (tokenId) => {
+      const token = await dataSource.getRepository(DepTokenEntity).findOneBy({ id: tokenId });
+      return token ? depTokenStatus(token, clock.now(), config.tokenExpiringSoonDays) : null;
+    },
+    clock,
+    logger,
+  });
+  // The push certificate's expiry alerts follow uploads and renewals at once (and the scheduled pass).
+  services.apnsCertificates.onChanged(async (certificate) => {
+    try {
+      await alerts.evaluateApnsCertificate(certificate.id);
+    } catch (err) {
+      logger.error({ apnsCertificateId: certificate.id, err: { message: (err as Error).message } }, 'alert evaluation failed');
+    }
+  });
   // Uploads, renewals and licence refreshes re-evaluate alerts at once; raised alerts go on the events channel.
   wireAlerts({ alerts, depTokens: services.depTokens, vppTokens, events, logger });
   // Scheduled syncs, automatic assignments and alert raises are recorded with the system as actor.

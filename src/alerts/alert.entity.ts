@@ -26,6 +26,14 @@ export class AlertEntity {
   @Column({ name: 'vpp_token_id', type: 'uuid', nullable: true })
   vppTokenId: string | null;
 
+  /** The Apple MDM push certificate, for its expiry alerts. */
+  @Column({ name: 'apns_certificate_id', type: 'uuid', nullable: true })
+  apnsCertificateId: string | null;
+
+  /** The webhook, for WEBHOOK_DISABLED. */
+  @Column({ name: 'webhook_id', type: 'uuid', nullable: true })
+  webhookId: string | null;
+
   /**
    * The id of what the alert is about (a token's id when dep_token_id / vpp_token_id is set: a
    * CHECK keeps them equal). Written by the service; alert_kinds says which subject type a kind has.

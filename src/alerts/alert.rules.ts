@@ -90,10 +90,12 @@ export function urgency(alert: Pick<DesiredAlert, 'kind' | 'threshold'>): number
     case 'VPP_TOKEN_EXPIRED':
     case 'VPP_TOKEN_REVOKED':
     case 'VPP_LICENSES_EXHAUSTED':
+    case 'APNS_CERT_EXPIRED':
       return Number.MAX_SAFE_INTEGER;
     case 'DEP_TOKEN_EXPIRING':
     case 'VPP_TOKEN_EXPIRING':
     case 'DEVICE_MIGRATION_DEADLINE':
+    case 'APNS_CERT_EXPIRING':
       return 1_000_000 - alert.threshold;
     default:
       return 1;
@@ -114,6 +116,9 @@ export function family(kind: AlertKindName): string {
     case 'VPP_LICENSES_LOW':
     case 'VPP_LICENSES_EXHAUSTED':
       return 'VPP_LICENSES';
+    case 'APNS_CERT_EXPIRING':
+    case 'APNS_CERT_EXPIRED':
+      return 'APNS_EXPIRY';
     default:
       return kind;
   }
@@ -227,4 +232,58 @@ export function vppTokenAlerts(token: VppTokenFacts, now: Date, options: AlertRu
     });
   }
   return alerts;
+}
+
+export interface ApnsCertificateFacts {
+  topic: string;
+  appleId: string;
+  notAfter: Date;
+}
+
+/**
+ * The Apple MDM push certificate: on ALERT_EXPIRY_DAYS like the tokens. When it expires, every
+ * enrolled device stops taking commands, and a certificate created anew (another topic) means
+ * re-enrolling every device, so the message says to renew under the same Apple ID.
+ */
+export function apnsCertificateAlerts(certificate: ApnsCertificateFacts, now: Date, options: AlertRuleOptions): DesiredAlert[] {
+  const crossing = expiryCrossing(certificate.notAfter, now, options.expiryDays);
+  const renew = `renew it in Apple's Push Certificates Portal (https://identity.apple.com) signed in as ${certificate.appleId}, keeping the topic ${certificate.topic}, and upload the renewal`;
+  if (crossing === 'EXPIRED') {
+    return [
+      {
+        kind: 'APNS_CERT_EXPIRED',
+        severity: 'CRITICAL',
+        threshold: 0,
+        message: `The Apple MDM push certificate expired on ${day(certificate.notAfter)}: enrolled devices no longer take commands from the MDM server. ${renew[0].toUpperCase()}${renew.slice(1)} (a new certificate would mean re-enrolling every device).`,
+      },
+    ];
+  }
+  if (crossing === null) return [];
+  return [
+    {
+      kind: 'APNS_CERT_EXPIRING',
+      severity: expirySeverity(crossing),
+      threshold: crossing,
+      message: `The Apple MDM push certificate expires within ${crossing} day${crossing === 1 ? '' : 's'}, on ${day(certificate.notAfter)}: ${renew} before then, or enrolled devices stop taking commands.`,
+    },
+  ];
+}
+
+export interface WebhookFacts {
+  host: string;
+  disabledAt: Date | null;
+  reason: string | null;
+}
+
+/** A webhook depgate stopped calling after repeated failures: the MDM server no longer hears of devices. */
+export function webhookAlerts(webhook: WebhookFacts, _now: Date, _options: AlertRuleOptions): DesiredAlert[] {
+  if (!webhook.disabledAt) return [];
+  return [
+    {
+      kind: 'WEBHOOK_DISABLED',
+      severity: 'WARNING',
+      threshold: 0,
+      message: `The webhook to ${webhook.host} was disabled on ${day(webhook.disabledAt)} after repeated failed deliveries${webhook.reason ? ` (${webhook.reason.slice(0, 200)})` : ''}: it hears of no event until it is enabled again (updateWebhook enabled: true), which resumes the deliveries kept meanwhile.`,
+    },
+  ];
 }

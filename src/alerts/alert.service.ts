@@ -22,15 +22,21 @@ import type { AlertRaisedEvent } from '../events';
 import { notFound } from '../errors/domain-error';
 import type { Logger } from '../logger';
 import { AlertEntity, type AlertKindName, type AlertSeverityName } from './alert.entity';
-import { depTokenAlerts, family, urgency, vppTokenAlerts, type AlertRuleOptions, type DesiredAlert } from './alert.rules';
+import { apnsCertificateAlerts, depTokenAlerts, webhookAlerts, family, urgency, vppTokenAlerts, type AlertRuleOptions, type DesiredAlert } from './alert.rules';
 
-export type AlertSubjectType = 'DEP_TOKEN' | 'VPP_TOKEN';
+export type AlertSubjectType = 'DEP_TOKEN' | 'VPP_TOKEN' | 'APNS_CERTIFICATE' | 'WEBHOOK';
 
 /** Sends ALERT_RAISED or ALERT_RESOLVED on the given executor (the evaluation's transaction). */
 export type AlertPublisher = (change: 'RAISED' | 'RESOLVED', event: AlertRaisedEvent, executor: SqlRunner) => Promise<void>;
 
 /** Told of each alert raised, in the evaluation's transaction (the audit trail records it). */
 export type AlertRaisedListener = (alert: AlertEntity, executor: SqlRunner) => Promise<void>;
+
+/** Told of each alert resolved, in the evaluation's transaction (webhooks). */
+export type AlertResolvedListener = (
+  alert: { id: string; kind: AlertKindName; depTokenId: string | null; vppTokenId: string | null; resolution: 'CLEARED' | 'SUPERSEDED' },
+  executor: SqlRunner,
+) => Promise<void>;
 
 export interface AlertFilterCommand {
   /** ACTIVE (default), RESOLVED or ALL. */
@@ -48,13 +54,15 @@ export interface EvaluationResult {
 }
 
 function eventOf(alertId: string, kind: AlertKindName, depTokenId: string | null, vppTokenId: string | null): AlertRaisedEvent {
-  return { alertId, kind, ...(depTokenId ? { tokenId: depTokenId } : { vppTokenId: vppTokenId! }) };
+  // Neither token (an APNs certificate): no token to filter by, so only unrestricted keys hear it.
+  return { alertId, kind, ...(depTokenId ? { tokenId: depTokenId } : vppTokenId ? { vppTokenId } : {}) };
 }
 
 export class AlertService {
   private readonly alerts: Repository<AlertEntity>;
   private publisher?: AlertPublisher;
   private readonly raisedListeners: AlertRaisedListener[] = [];
+  private readonly resolvedListeners: AlertResolvedListener[] = [];
 
   constructor(
     private readonly dataSource: DataSource,
@@ -67,6 +75,10 @@ export class AlertService {
 
   onRaised(listener: AlertRaisedListener): void {
     this.raisedListeners.push(listener);
+  }
+
+  onResolved(listener: AlertResolvedListener): void {
+    this.resolvedListeners.push(listener);
   }
 
   /** Where ALERT_RAISED goes (the events pub/sub). Without one, alerts are only stored. */
@@ -84,10 +96,19 @@ export class AlertService {
     return this.evaluate('VPP_TOKEN', vppTokenId);
   }
 
-  /** The scheduled pass: every DEP and VPP token. */
+  async evaluateWebhook(webhookId: string): Promise<EvaluationResult> {
+    return this.evaluate('WEBHOOK', webhookId);
+  }
+
+  async evaluateApnsCertificate(certificateId: string): Promise<EvaluationResult> {
+    return this.evaluate('APNS_CERTIFICATE', certificateId);
+  }
+
+  /** The scheduled pass: every DEP and VPP token, and the push certificate. */
   async evaluateAll(signal?: AbortSignal): Promise<{ tokens: number; raised: number; resolved: number }> {
     const subjects: { type: AlertSubjectType; id: string }[] = await this.dataSource.query(
-      `SELECT 'DEP_TOKEN' AS type, id FROM dep_tokens UNION ALL SELECT 'VPP_TOKEN' AS type, id FROM vpp_tokens`,
+      `SELECT 'DEP_TOKEN' AS type, id FROM dep_tokens UNION ALL SELECT 'VPP_TOKEN' AS type, id FROM vpp_tokens
+       UNION ALL SELECT 'APNS_CERTIFICATE' AS type, id FROM apns_certificates UNION ALL SELECT 'WEBHOOK' AS type, id FROM webhooks`,
     );
     let raised = 0;
     let resolved = 0;
@@ -112,7 +133,8 @@ export class AlertService {
       const now = this.clock.now();
       const subject = await this.readSubject(manager, type, subjectId);
       if (!subject) return; // deleted: its alerts went with it
-      const desired = type === 'DEP_TOKEN' ? depTokenAlerts(subject.facts as never, now, this.options) : vppTokenAlerts(subject.facts as never, now, this.options);
+      const rules = { DEP_TOKEN: depTokenAlerts, VPP_TOKEN: vppTokenAlerts, APNS_CERTIFICATE: apnsCertificateAlerts, WEBHOOK: webhookAlerts }[type];
+      const desired = rules(subject.facts as never, now, this.options);
       const active: { id: string; kind: AlertKindName; threshold: number; dep_token_id: string | null; vpp_token_id: string | null }[] = await manager.query(
         `SELECT id, kind, threshold, dep_token_id, vpp_token_id FROM alerts WHERE subject_id = $1 AND resolved_at IS NULL`,
         [subjectId],
@@ -129,6 +151,9 @@ export class AlertService {
         );
         if (!(Number(affected) > 0)) continue;
         resolved += 1;
+        for (const listener of this.resolvedListeners) {
+          await listener({ id: alert.id, kind: alert.kind, depTokenId: alert.dep_token_id, vppTokenId: alert.vpp_token_id, resolution }, manager);
+        }
         await this.publisher?.('RESOLVED', eventOf(alert.id, alert.kind, alert.dep_token_id, alert.vpp_token_id), manager);
       }
       const present = new Set(active.map(key));
@@ -159,8 +184,8 @@ export class AlertService {
   ): Promise<AlertEntity | null> {
     const id = randomUUID();
     const rows: unknown[] = await manager.query(
-      `INSERT INTO alerts (id, kind, severity, subject_id, dep_token_id, vpp_token_id, subject_name, threshold, message, raised_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+      `INSERT INTO alerts (id, kind, severity, subject_id, dep_token_id, vpp_token_id, subject_name, threshold, message, raised_at, apns_certificate_id, webhook_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
        ON CONFLICT (kind, subject_id, threshold) WHERE resolved_at IS NULL DO NOTHING
        RETURNING id`,
       [
@@ -174,6 +199,8 @@ export class AlertService {
         alert.threshold,
         alert.message,
         now,
+        type === 'APNS_CERTIFICATE' ? subjectId : null,
+        type === 'WEBHOOK' ? subjectId : null,
       ],
     );
     if (rows.length === 0) return null;
@@ -214,6 +241,23 @@ export class AlertService {
           nextMigrationDeadline: row.next_deadline,
         },
       };
+    }
+    if (type === 'WEBHOOK') {
+      const [row] = await manager.query(`SELECT url, enabled, disabled_at, disabled_reason FROM webhooks WHERE id = $1`, [id]);
+      if (!row) return null;
+      const host = (() => {
+        try {
+          return new URL(row.url).host;
+        } catch {
+          return 'webhook';
+        }
+      })();
+      return { name: `Webhook ${host}`, facts: { host, disabledAt: row.enabled ? null : row.disabled_at, reason: row.disabled_reason } };
+    }
+    if (type === 'APNS_CERTIFICATE') {
+      const [row] = await manager.query(`SELECT topic, apple_id, not_after FROM apns_certificates WHERE id = $1`, [id]);
+      if (!row) return null;
+      return { name: `Apple MDM push certificate ${row.topic}`, facts: { topic: row.topic, appleId: row.apple_id, notAfter: row.not_after } };
     }
     const [row] = await manager.query(
       `SELECT v.name, v.expires_at, v.invalid_reason, v.cp_total_count, v.cp_available_count,

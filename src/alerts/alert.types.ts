@@ -20,6 +20,9 @@ export enum AlertKind {
   VPP_LICENSES_LOW = 'VPP_LICENSES_LOW',
   VPP_LICENSES_EXHAUSTED = 'VPP_LICENSES_EXHAUSTED',
   DEVICE_MIGRATION_DEADLINE = 'DEVICE_MIGRATION_DEADLINE',
+  APNS_CERT_EXPIRING = 'APNS_CERT_EXPIRING',
+  APNS_CERT_EXPIRED = 'APNS_CERT_EXPIRED',
+  WEBHOOK_DISABLED = 'WEBHOOK_DISABLED',
 }
 registerEnumType(AlertKind, {
   name: 'AlertKind',
@@ -44,6 +47,9 @@ registerEnumType(AlertKind, {
       description:
         "Devices of a DEP token are being migrated to this server without a wipe (Apple's mdm_migration_deadline) and the earliest deadline is within an ALERT_EXPIRY_DAYS threshold: they must enroll before it passes",
     },
+    APNS_CERT_EXPIRING: { description: 'The Apple MDM push certificate expires within an ALERT_EXPIRY_DAYS threshold (visible to keys without scope tags)' },
+    WEBHOOK_DISABLED: { description: 'A webhook was disabled after repeated failed deliveries (visible to keys without scope tags)' },
+    APNS_CERT_EXPIRED: { description: 'The Apple MDM push certificate expired: enrolled devices no longer take commands (visible to keys without scope tags)' },
   },
 });
 
@@ -122,14 +128,18 @@ export class Alert extends Node {
   rowId: string;
   depTokenRowId: string | null;
   vppTokenRowId: string | null;
+  apnsCertificateRowId: string | null;
+  webhookRowId: string | null;
 
   static from(entity: AlertEntity): Alert {
-    const hasThreshold = ['DEP_TOKEN_EXPIRING', 'VPP_TOKEN_EXPIRING', 'DEP_SYNC_FAILING'].includes(entity.kind);
+    const hasThreshold = ['DEP_TOKEN_EXPIRING', 'VPP_TOKEN_EXPIRING', 'DEP_SYNC_FAILING', 'APNS_CERT_EXPIRING'].includes(entity.kind);
     return Object.assign(new Alert(), {
       id: toGlobalId('Alert', entity.id),
       rowId: entity.id,
       depTokenRowId: entity.depTokenId,
       vppTokenRowId: entity.vppTokenId,
+      apnsCertificateRowId: entity.apnsCertificateId ?? null,
+      webhookRowId: entity.webhookId ?? null,
       kind: entity.kind as AlertKind,
       severity: entity.severity as AlertSeverity,
       subjectName: entity.subjectName,

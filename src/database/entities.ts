@@ -1,6 +1,8 @@
 // Every TypeORM entity, registered once. A feature adds its entities here.
 import { AlertEntity } from '../alerts/alert.entity';
 import { AssignmentAttemptEntity } from '../assignment-history/assignment-attempt.entity';
+import { ApnsCertificateEntity } from '../apns/apns-certificate.entity';
+import { WebhookDeliveryEntity, WebhookEntity } from '../webhooks/webhook.entity';
 import { AuditEventEntity } from '../audit/audit-event.entity';
 import { ApiKeyEntity } from '../auth/api-key.entity';
 import { ScopeTagEntity } from '../auth/scope-tag.entity';
@@ -27,4 +29,7 @@ export const ENTITIES = [
   AuditEventEntity,
   AssignmentAttemptEntity,
   DeviceDeletionEntity,
+  ApnsCertificateEntity,
+  WebhookEntity,
+  WebhookDeliveryEntity,
 ];

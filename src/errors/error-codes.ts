@@ -73,6 +73,7 @@ export enum ErrorCode {
   DEPARTMENT_PHONE_TOO_LONG = 'DEPARTMENT_PHONE_TOO_LONG',
   DEVICE_NAME_TEMPLATE_INVALID = 'DEVICE_NAME_TEMPLATE_INVALID',
   ENROLLMENT_URL_INVALID = 'ENROLLMENT_URL_INVALID',
+  ENROLLMENT_URL_REQUIRED = 'ENROLLMENT_URL_REQUIRED',
   ENROLLMENT_URL_TOO_LONG = 'ENROLLMENT_URL_TOO_LONG',
   PROFILE_REJECTED_BY_APPLE = 'PROFILE_REJECTED_BY_APPLE',
   PROFILE_IN_USE = 'PROFILE_IN_USE',
@@ -105,6 +106,24 @@ export enum ErrorCode {
   VPP_TOKEN_ALREADY_REGISTERED = 'VPP_TOKEN_ALREADY_REGISTERED',
   VPP_TOKEN_LOCATION_MISMATCH = 'VPP_TOKEN_LOCATION_MISMATCH',
   VPP_TOKEN_IN_USE = 'VPP_TOKEN_IN_USE',
+
+  // The Apple MDM push (APNs) certificate
+  APNS_CERTIFICATE_UNREADABLE = 'APNS_CERTIFICATE_UNREADABLE',
+  APNS_CERTIFICATE_PASSWORD_INCORRECT = 'APNS_CERTIFICATE_PASSWORD_INCORRECT',
+  APNS_CERTIFICATE_KEY_REQUIRED = 'APNS_CERTIFICATE_KEY_REQUIRED',
+  APNS_CERTIFICATE_KEY_MISMATCH = 'APNS_CERTIFICATE_KEY_MISMATCH',
+  APNS_CERTIFICATE_NOT_MDM = 'APNS_CERTIFICATE_NOT_MDM',
+  APNS_CERTIFICATE_EXPIRED = 'APNS_CERTIFICATE_EXPIRED',
+  APNS_CERTIFICATE_EXISTS = 'APNS_CERTIFICATE_EXISTS',
+  APNS_CERTIFICATE_TOPIC_MISMATCH = 'APNS_CERTIFICATE_TOPIC_MISMATCH',
+  APNS_CERTIFICATE_APPLE_ID_MISMATCH = 'APNS_CERTIFICATE_APPLE_ID_MISMATCH',
+
+  // Webhooks
+  WEBHOOK_URL_INVALID = 'WEBHOOK_URL_INVALID',
+  WEBHOOK_URL_FORBIDDEN = 'WEBHOOK_URL_FORBIDDEN',
+  WEBHOOK_EVENTS_REQUIRED = 'WEBHOOK_EVENTS_REQUIRED',
+  WEBHOOK_SECRET_INVALID = 'WEBHOOK_SECRET_INVALID',
+  WEBHOOK_LIMIT_REACHED = 'WEBHOOK_LIMIT_REACHED',
 
   // Sync runs (refusals of syncDepToken, and the codes a run's error carries)
   SYNC_IN_PROGRESS = 'SYNC_IN_PROGRESS',
@@ -218,7 +237,11 @@ export const ERROR_CODE_DOCS: { readonly [C in ErrorCode]: ErrorCodeDoc } = {
   DEPARTMENT_NAME_TOO_LONG: { description: 'departmentName over 125 characters', extensions: RULE },
   DEPARTMENT_PHONE_TOO_LONG: { description: 'departmentPhone over 50 characters', extensions: RULE },
   DEVICE_NAME_TEMPLATE_INVALID: { description: 'An unknown placeholder, or a name over 63 characters once expanded', extensions: { ...RULE, reason: 'which' } },
-  ENROLLMENT_URL_INVALID: { description: "The deployment's ENROLLMENT_URL is not an https URL Apple accepts", extensions: RULE },
+  ENROLLMENT_URL_INVALID: { description: "The deployment's ENROLLMENT_URL, or the token's enrollmentUrl being set, is not an absolute URL Apple accepts (https where Apple is real)", extensions: RULE },
+  ENROLLMENT_URL_REQUIRED: {
+    description: "No enrollment URL for the token's profiles: APPLE_DEP_API_URL is Apple's and neither ENROLLMENT_URL nor the token's enrollmentUrl is set",
+    extensions: RULE,
+  },
   ENROLLMENT_URL_TOO_LONG: { description: "The deployment's ENROLLMENT_URL is longer than Apple accepts", extensions: RULE },
   PROFILE_REJECTED_BY_APPLE: { description: 'Apple refused the profile JSON; nothing was saved', extensions: { appleCode: "Apple's code, or null" } },
   PROFILE_IN_USE: { description: "The profile is a token's default, or devices hold or wait for it: reassign them first", extensions: { reason: '`DEFAULT_PROFILE` or `ASSIGNED_TO_DEVICES`', deviceCount: 'with ASSIGNED_TO_DEVICES' } },
@@ -249,6 +272,24 @@ export const ERROR_CODE_DOCS: { readonly [C in ErrorCode]: ErrorCodeDoc } = {
   VPP_TOKEN_ALREADY_REGISTERED: { description: 'The location already has a VPP token here: renew that one', extensions: { vppTokenId: 'the VPP token to renew (when this key may see it)' } },
   VPP_TOKEN_LOCATION_MISMATCH: { description: 'A renewal file of another location' },
   VPP_TOKEN_IN_USE: { description: 'Profiles install Company Portal with this VPP token', extensions: { profileCount: 'how many, when known' } },
+
+  APNS_CERTIFICATE_UNREADABLE: { description: 'Not a PEM certificate and RSA key, nor the base64 of a PKCS#12 file', extensions: FIELD },
+  APNS_CERTIFICATE_PASSWORD_INCORRECT: { description: 'The password does not open the PKCS#12 file or the encrypted key', extensions: FIELD },
+  APNS_CERTIFICATE_KEY_REQUIRED: { description: 'A PEM certificate without its private key (or a PKCS#12 file without one)', extensions: FIELD },
+  APNS_CERTIFICATE_KEY_MISMATCH: { description: 'The private key does not belong to the certificate', extensions: FIELD },
+  APNS_CERTIFICATE_NOT_MDM: { description: 'The certificate has no MDM push topic (com.apple.mgmt.External.<uuid>)', extensions: FIELD },
+  APNS_CERTIFICATE_EXPIRED: { description: 'The certificate has expired: renew it in Apple\'s Push Certificates Portal', extensions: { expiredAt: 'when (ISO-8601)' } },
+  APNS_CERTIFICATE_EXISTS: { description: 'A push certificate is already uploaded: renew it (same topic), or delete it first to change topic' },
+  APNS_CERTIFICATE_TOPIC_MISMATCH: {
+    description: 'A renewal with another topic: Apple renews with the same topic only, and a new topic means re-enrolling every device',
+    extensions: { topic: "the stored certificate's topic", uploadedTopic: "the uploaded certificate's topic" },
+  },
+  WEBHOOK_URL_INVALID: { description: 'Not an absolute https URL without credentials (http only with WEBHOOK_ALLOW_PRIVATE_NETWORKS=true), or its host does not resolve', extensions: FIELD },
+  WEBHOOK_URL_FORBIDDEN: { description: 'The URL resolves to a loopback, link-local or private address (refused unless WEBHOOK_ALLOW_PRIVATE_NETWORKS=true)', extensions: FIELD },
+  WEBHOOK_EVENTS_REQUIRED: { description: 'A webhook needs at least one event', extensions: FIELD },
+  WEBHOOK_SECRET_INVALID: { description: 'The secret is shorter than 16 or longer than 200 characters', extensions: FIELD },
+  WEBHOOK_LIMIT_REACHED: { description: 'The deployment has the most webhooks it takes (50)' },
+  APNS_CERTIFICATE_APPLE_ID_MISMATCH: { description: 'A renewal under another Apple ID than the one that created the certificate', extensions: FIELD },
 
   SYNC_IN_PROGRESS: { description: 'A sync of this token is queued or running', extensions: { syncRunId: 'that run' } },
   SYNC_RATE_LIMITED: { description: 'A manual sync less than MANUAL_SYNC_MIN_INTERVAL_S after the previous one', extensions: { ...RETRY, nextManualSyncAt: 'ISO-8601' } },

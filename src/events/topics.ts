@@ -24,7 +24,10 @@ export type AlertKindName =
   | 'VPP_TOKEN_REVOKED'
   | 'VPP_LICENSES_LOW'
   | 'VPP_LICENSES_EXHAUSTED'
-  | 'DEVICE_MIGRATION_DEADLINE';
+  | 'DEVICE_MIGRATION_DEADLINE'
+  | 'APNS_CERT_EXPIRING'
+  | 'APNS_CERT_EXPIRED'
+  | 'WEBHOOK_DISABLED';
 
 export const Topic = {
   /** A sync run changed: queued, started, a page or its assignments counted, turned full, handed back, or finished. */

@@ -15,7 +15,9 @@ export type NodeTypeName =
   | 'VppToken'
   | 'Alert'
   | 'AuditEvent'
-  | 'DeviceDeletion';
+  | 'DeviceDeletion'
+  | 'ApnsCertificate'
+  | 'Webhook';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 

@@ -44,6 +44,9 @@ const ALERT_KINDS = [
   'VPP_LICENSES_LOW',
   'VPP_LICENSES_EXHAUSTED',
   'DEVICE_MIGRATION_DEADLINE',
+  'APNS_CERT_EXPIRING',
+  'APNS_CERT_EXPIRED',
+  'WEBHOOK_DISABLED',
 ] as const;
 
 export type Transport = 'http' | 'ws';
@@ -132,6 +135,17 @@ export class DepgateMetrics {
       collect: db('vpp_token_expiry', async (g) => {
         for (const r of await query<{ id: string; name: string; expires_at: Date }>(`SELECT id, name, expires_at FROM vpp_tokens`)) {
           g.set(vpp(r.id, r.name), seconds(r.expires_at)!);
+        }
+      }),
+    });
+    new Gauge({
+      name: 'depgate_apns_certificate_expiry_timestamp_seconds',
+      help: 'When the Apple MDM push certificate expires (Unix time); absent while none is uploaded',
+      labelNames: ['topic'],
+      registers,
+      collect: db('apns_certificate_expiry', async (g) => {
+        for (const r of await query<{ topic: string; not_after: Date }>(`SELECT topic, not_after FROM apns_certificates`)) {
+          g.set({ topic: r.topic }, seconds(r.not_after)!);
         }
       }),
     });

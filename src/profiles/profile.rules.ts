@@ -73,8 +73,8 @@ export interface ProfileRuleContext {
    * and rely on the VPP_TOKEN_FALLBACK warning instead, so the admin can still rename the profile.
    */
   vppToken?: { expired: boolean } | null;
-  /** The enrollment URL the profile will be sent to Apple with (config ENROLLMENT_URL). */
-  enrollmentUrl: string;
+  /** The enrollment URL the profile will be sent to Apple with (the token's, or ENROLLMENT_URL); undefined when neither is set. */
+  enrollmentUrl: string | undefined;
 }
 
 /**
@@ -312,7 +312,13 @@ export function validateProfileSettings(settings: EnrollmentProfileSettings, con
   // The deployment's enrollment URL goes to Apple as `url`. A bad one is an operator's
   // configuration mistake, reported with its own code so it is not mistaken for the admin's input.
   const url = context.enrollmentUrl ?? '';
-  if (!isHttpUrl(url)) {
+  if (context.enrollmentUrl === undefined) {
+    add(
+      'ENROLLMENT_URL_REQUIRED',
+      'enrollmentUrl',
+      "No enrollment URL: set the MDM server's URL as ENROLLMENT_URL or as the token's enrollmentUrl (updateDepToken); devices would fail Setup Assistant without it.",
+    );
+  } else if (!isHttpUrl(url)) {
     add('ENROLLMENT_URL_INVALID', 'enrollmentUrl', 'The service enrollment URL (ENROLLMENT_URL) is not an absolute http(s) URL; ask the operator to fix it.');
   } else if (url.length > ENROLLMENT_URL_MAX_LENGTH) {
     add(

@@ -11,6 +11,7 @@
  * moves the devices holding the old one to it (DeviceAssignmentService.moveToCurrentDefinition).
  * Changing only what Apple never sees (the description) does not call Apple.
  */
+import { effectiveEnrollmentUrl } from './enrollment-url';
 import { type DataSource, type EntityManager, type Repository } from 'typeorm';
 import { AppleRequestException } from '../apple/apple-request.exception';
 import { type AppleDepError, AppleDepErrorKind, isAppleDepError } from '../apple/dep-errors';
@@ -107,7 +108,7 @@ export class EnrollmentProfileService {
     const settings = normalizeProfileSettings(
       applyPatch(defaultsFor(platform, patch.userAffinity ?? defaultAffinityOf(platform), patch.name), withParsedAnchors(patch)),
     );
-    const { certificates, vppToken } = await this.checkSettings(settings, scope, null);
+    const { certificates, vppToken } = await this.checkSettings(settings, scope, null, token);
     const limit = profileLimitViolation(await this.profiles.countBy({ tokenId }), this.config.maxProfilesPerToken);
     if (limit) throw limit;
 
@@ -157,11 +158,11 @@ export class EnrollmentProfileService {
     const settings = normalizeProfileSettings(applyPatch(base, { ...withParsedAnchors(patch), platform: previous.platform }));
     const keptVppToken =
       settings.companyPortalVppTokenId !== null && settings.companyPortalVppTokenId === previous.companyPortalVppTokenId;
-    const { certificates, vppToken } = await this.checkSettings(settings, scope, keptVppToken ? settings.companyPortalVppTokenId : null);
+    const { certificates, vppToken } = await this.checkSettings(settings, scope, keptVppToken ? settings.companyPortalVppTokenId : null, token);
 
-    const appleJson = this.appleJson(settings, certificates);
+    const appleJson = this.appleJson(settings, certificates, token);
     const previousJson = current.appleProfileUuid
-      ? this.appleJson(previous, await this.certificatesByIds(previous.appleConfiguratorCertificateIds))
+      ? this.appleJson(previous, await this.certificatesByIds(previous.appleConfiguratorCertificateIds), token)
       : null;
     const redefine = previousJson === null || JSON.stringify(appleJson) !== JSON.stringify(previousJson);
 
@@ -320,7 +321,7 @@ export class EnrollmentProfileService {
 
   // ---------------------------------------------------------------- helpers
 
-  private async checkSettings(settings: EnrollmentProfileSettings, scope: AccessScope, keptVppTokenId: string | null) {
+  private async checkSettings(settings: EnrollmentProfileSettings, scope: AccessScope, keptVppTokenId: string | null, token: DepTokenEntity) {
     const certificates = await this.certificatesByIds(settings.appleConfiguratorCertificateIds);
     let vppToken: CompanyPortalVppTokenState | null = null;
     if (settings.companyPortalVppTokenId) {
@@ -330,7 +331,7 @@ export class EnrollmentProfileService {
       certificateCount: certificates.length,
       // A token that expired after the profile chose it does not block other edits (the warning says it).
       vppToken: vppToken && keptVppTokenId ? { expired: false } : vppToken,
-      enrollmentUrl: this.config.enrollmentUrl,
+      enrollmentUrl: effectiveEnrollmentUrl(token, this.config),
     });
     return { certificates, vppToken };
   }
@@ -346,13 +347,15 @@ export class EnrollmentProfileService {
     return ids.map((id) => byId.get(id)).filter((c): c is ConfiguratorCertificateEntity => Boolean(c));
   }
 
-  private appleJson(settings: EnrollmentProfileSettings, certificates: ConfiguratorCertificateEntity[]) {
-    return toAppleProfile(settings, { enrollmentUrl: this.config.enrollmentUrl, certificatesDerBase64: certificates.map((c) => c.derBase64) });
+  private appleJson(settings: EnrollmentProfileSettings, certificates: ConfiguratorCertificateEntity[], token: DepTokenEntity) {
+    // checkSettings refused a profile without an enrollment URL before this is reached.
+    const enrollmentUrl = effectiveEnrollmentUrl(token, this.config) ?? '';
+    return toAppleProfile(settings, { enrollmentUrl, certificatesDerBase64: certificates.map((c) => c.derBase64) });
   }
 
   private async defineAtApple(token: DepTokenEntity, settings: EnrollmentProfileSettings, certificates: ConfiguratorCertificateEntity[]): Promise<string> {
     try {
-      const response = await this.clients.forToken(token).defineProfile(this.appleJson(settings, certificates));
+      const response = await this.clients.forToken(token).defineProfile(this.appleJson(settings, certificates, token));
       return response.profile_uuid;
     } catch (error) {
       if (isAppleDepError(error)) throw appleDefineError(error);

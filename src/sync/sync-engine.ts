@@ -15,7 +15,7 @@
  * - Every Apple call carries the run's AbortSignal (deadline, shutdown).
  */
 import { randomUUID } from 'node:crypto';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { AppleDepError, AppleDepErrorKind, isAppleDepError } from '../apple/dep-errors';
 import type { DepClient } from '../apple/dep-client';
 import type { DepAccount, DepDevicePage } from '../apple/dep.types';
@@ -82,7 +82,15 @@ export interface SyncEngineDeps {
   store: SyncRunStore;
   tokenStates: TokenSyncStateStore;
   assignments: () => AutoAssigner | undefined;
+  /** Told of each page inside its transaction, before and after the write (webhooks batch per page). */
+  pageObserver?: () => PageObserver | undefined;
 }
+
+/** One page about to be written; the returned function runs after the write, in the same transaction. */
+export type PageObserver = (
+  m: EntityManager,
+  page: { tokenId: string; runId: string; serialNumbers: string[]; now: Date },
+) => Promise<((m: EntityManager) => Promise<void>) | undefined>;
 
 export class SyncEngine {
   private warnedNoAssigner = false;
@@ -250,6 +258,7 @@ export class SyncEngine {
     ctx.rowsWritten += devices.length;
     const result = await dataSource.transaction(async (m) => {
       const now = clock.now();
+      const afterPage = await this.deps.pageObserver?.()?.(m, { tokenId, runId: ctx.run.id, serialNumbers: devices.map((d) => d.serialNumber), now });
       const ingested = await ingestPage(m, devices, {
         tokenId,
         now,
@@ -257,6 +266,7 @@ export class SyncEngine {
         reviveDepgateTombstones: options.fetchId !== null,
         runId: ctx.run.id,
       });
+      await afterPage?.(m);
       if (page.cursor && options.cursor === 'sync') await tokenStates.saveSyncCursor(m, tokenId, page.cursor, now);
       else if (page.cursor) await tokenStates.saveFetchCursor(m, tokenId, page.cursor);
       ctx.run = await store.count(m, ctx.run.id, {

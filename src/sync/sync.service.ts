@@ -19,7 +19,7 @@ import type { JobRunner } from '../jobs';
 import type { Logger } from '../logger';
 import type { DepClientFactory } from '../tokens/dep-client.factory';
 import type { DepTokenService } from '../tokens/token.service';
-import { SyncEngine, type AutoAssigner } from './sync-engine';
+import { SyncEngine, type AutoAssigner, type PageObserver } from './sync-engine';
 import type { SyncParts } from './sync-parts';
 import { SyncQueue } from './sync-queue';
 import { SyncReads } from './sync-reads';
@@ -55,6 +55,8 @@ export interface SyncServiceDeps {
   events?: SyncEventPublisher;
   /** Resolved late: the assignment service may be wired after this one. */
   assignments?: () => AutoAssigner | undefined;
+  /** Resolved late: told of each page (webhooks). */
+  pageObserver?: () => PageObserver | undefined;
   options?: SyncServiceOptions;
 }
 
@@ -83,7 +85,7 @@ export class SyncService {
     const tokenStates = new TokenSyncStateStore();
     const queue = (this.queue = new SyncQueue(deps.jobs, runs));
     const stopping = () => this.stopping;
-    const engine = new SyncEngine({ dataSource, clock, logger, clients: deps.depClients, store: runs, tokenStates, assignments: deps.assignments ?? (() => undefined) });
+    const engine = new SyncEngine({ dataSource, clock, logger, clients: deps.depClients, store: runs, tokenStates, assignments: deps.assignments ?? (() => undefined), pageObserver: deps.pageObserver });
     this.reads = new SyncReads(dataSource, tokenStates);
     const shared: SyncParts = { dataSource, clock, logger, intervals, queue, runs, tokenStates };
     const requests = (this.requests = new SyncRequestService({ ...shared, reads: this.reads, accepting: () => this.started && !this.stopping }));

@@ -70,6 +70,9 @@ export class DepTokenEntity extends AppleTokenColumns {
 
   @Column({ name: 'default_visionos_profile_id', type: 'uuid', nullable: true })
   defaultVisionosProfileId: string | null;
+  /** The enrollment URL of the MDM server this token feeds; null: ENROLLMENT_URL. */
+  @Column({ name: 'enrollment_url', type: 'text', nullable: true })
+  enrollmentUrl: string | null;
 
   @Column({ name: 'synced_device_count', type: 'integer', default: 0 })
   syncedDeviceCount: number;

@@ -100,7 +100,12 @@ export class DepTokenResolver {
   @RequireRole(Role.ADMIN)
   async updateDepToken(@Arg('input') input: UpdateDepTokenInput, @Ctx() ctx: RequestContext): Promise<DepTokenPayload> {
     const token = await ctx.services.depTokens.update(
-      { tokenId: fromGlobalId(input.tokenId, 'DepToken', 'tokenId'), name: input.name, scopeTagIds: scopeTagIds(input.scopeTagIds) },
+      {
+        tokenId: fromGlobalId(input.tokenId, 'DepToken', 'tokenId'),
+        name: input.name,
+        scopeTagIds: scopeTagIds(input.scopeTagIds),
+        enrollmentUrl: input.enrollmentUrl,
+      },
       ctx.scope,
     );
     return { token: toDepToken(ctx, token) };

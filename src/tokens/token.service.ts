@@ -27,6 +27,7 @@ import { DepTokenKeyPairEntity } from './key-pair.entity';
 import { decryptServerToken, isServerTokenExpired, TokenFileError, type ServerTokenPayload } from './token-file';
 import { ACCOUNT_CHECK_MESSAGES, tokenFileDomainError } from './token.errors';
 import { DepTokenEntity } from './token.entity';
+import { validEnrollmentUrl } from '../profiles/enrollment-url';
 
 /** Completes "appleId must be ...": a renewal must name the same Apple ID again. */
 const APPLE_ID_WANTED = 'the Apple ID (an email address) used to create the token in the portal';
@@ -51,6 +52,8 @@ export interface UpdateTokenCommand {
   tokenId: string;
   name?: string | null;
   scopeTagIds?: string[] | null;
+  /** An empty string clears it (profiles then use ENROLLMENT_URL). */
+  enrollmentUrl?: string | null;
 }
 
 /** Something that still hangs off a token and keeps it from being deleted (profiles, devices). */
@@ -65,6 +68,8 @@ export type TokenListener = (token: DepTokenEntity) => Promise<void> | void;
 
 export interface DepTokenServiceOptions {
   keyPairTtlMs: number;
+  /** A token's own enrollment URL must be https (where Apple is real). */
+  enrollmentUrlHttpsOnly?: boolean;
 }
 
 export class DepTokenService extends ScopeTaggedReads<DepTokenEntity> {
@@ -275,9 +280,15 @@ export class DepTokenService extends ScopeTaggedReads<DepTokenEntity> {
     const token = await this.findVisible(command.tokenId, scope);
     if (!token) throw notFound('DEP token');
     const name = command.name == null ? undefined : validName(command.name);
+    const enrollmentUrl =
+      command.enrollmentUrl == null ? undefined : command.enrollmentUrl.trim() === '' ? null : validEnrollmentUrl(command.enrollmentUrl, this.options.enrollmentUrlHttpsOnly === true);
     const scopeTagIds = command.scopeTagIds == null ? undefined : await resolveScopeTagIds(this.dataSource, command.scopeTagIds, scope);
     await this.dataSource.transaction(async (manager) => {
-      await manager.update(DepTokenEntity, { id: token.id }, { ...(name ? { name } : {}), updatedAt: this.clock.now() });
+      await manager.update(
+        DepTokenEntity,
+        { id: token.id },
+        { ...(name ? { name } : {}), ...(enrollmentUrl !== undefined ? { enrollmentUrl } : {}), updatedAt: this.clock.now() },
+      );
       if (scopeTagIds) {
         await replaceScopeTags(manager, DEP_TOKEN_TAGS, token.id, scopeTagIds, scope);
       }

@@ -61,6 +61,9 @@ export class DepToken extends AppleTokenFields {
   @Field()
   serverUuid: string;
 
+  @Field(() => String, { nullable: true, description: "The enrollment URL of the MDM server this token feeds; null: the deployment's ENROLLMENT_URL" })
+  enrollmentUrl: string | null;
+
   @Field(() => DepTokenType)
   tokenType: DepTokenType;
 
@@ -91,6 +94,7 @@ export class DepToken extends AppleTokenFields {
       orgId: entity.orgId,
       serverName: entity.serverName,
       serverUuid: entity.serverUuid,
+      enrollmentUrl: entity.enrollmentUrl,
       tokenType: entity.tokenType as TokenType as DepTokenType,
       status,
       lastSyncTriggeredAt: entity.lastSyncTriggeredAt,
@@ -173,6 +177,12 @@ export class UpdateDepTokenInput {
 
   @Field(() => [ID], { nullable: true, description: 'Replaces the scope tags; inherited by profiles and devices. At most 100' })
   scopeTagIds?: string[] | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: "The enrollment URL of the MDM server this token feeds (https where Apple is real; at most 2000 characters); an empty string clears it (ENROLLMENT_URL then). Profiles saved afterwards use it",
+  })
+  enrollmentUrl?: string | null;
 }
 
 @InputType()

@@ -27,7 +27,11 @@ describe('loadConfig defaults', () => {
       publicUrl: 'http://localhost:4000',
       appleDepApiUrl: 'https://mdmenrollment.apple.com',
       appleVppApiUrl: 'https://vpp.itunes.apple.com/mdm/v2',
-      enrollmentUrl: 'http://localhost:4000/mdm/enroll',
+      // Apple is real by default: no placeholder enrollment URL (a real device would fail on it).
+      enrollmentUrl: undefined,
+      enrollmentUrlIsPlaceholder: false,
+      appleIsReal: true,
+      webhookAllowPrivateNetworks: false,
       secretKey: undefined,
       bootstrapApiKey: undefined,
       manualSyncMinIntervalS: 900,
@@ -63,7 +67,7 @@ describe('loadConfig defaults', () => {
       databaseUrl: DB,
       secretKey: SECRET_KEY,
       publicUrl: 'https://mdm.example.com',
-      enrollmentUrl: 'https://mdm.example.com/mdm/enroll',
+      enrollmentUrl: undefined,
       alertExpiryDays: [30, 7, 1],
       logLevel: 'debug',
       rateLimitPerMinute: 600,
@@ -85,6 +89,34 @@ describe('loadConfig defaults', () => {
 
   it('treats blank values as unset', () => {
     expect(loadConfig({ PORT: ' ', DATABASE_URL: '' })).toMatchObject({ port: 4000, databaseUrl: undefined });
+  });
+});
+
+describe('ENROLLMENT_URL', () => {
+  it('has the $PUBLIC_URL/mdm/enroll placeholder only when APPLE_DEP_API_URL is not Apple (the simulator)', () => {
+    expect(loadConfig({ APPLE_DEP_API_URL: 'http://127.0.0.1:4010', PORT: '4100' })).toMatchObject({
+      appleIsReal: false,
+      enrollmentUrl: 'http://localhost:4100/mdm/enroll',
+      enrollmentUrlIsPlaceholder: true,
+    });
+    expect(loadConfig({ APPLE_DEP_API_URL: 'https://mdmenrollment.apple.com/' })).toMatchObject({ appleIsReal: true, enrollmentUrl: undefined });
+    expect(loadConfig({ ENROLLMENT_URL: 'https://mdm.example.com/enroll/' })).toMatchObject({
+      enrollmentUrl: 'https://mdm.example.com/enroll',
+      enrollmentUrlIsPlaceholder: false,
+    });
+  });
+
+  it('must be https where Apple is real; http is taken with the simulator', () => {
+    expect(() => loadConfig({ ENROLLMENT_URL: 'http://mdm.example.com/enroll' })).toThrow(/ENROLLMENT_URL must be an https URL/);
+    expect(loadConfig({ APPLE_DEP_API_URL: 'http://127.0.0.1:4010', ENROLLMENT_URL: 'http://mdm.test/enroll' }).enrollmentUrl).toBe('http://mdm.test/enroll');
+  });
+});
+
+describe('WEBHOOK_ALLOW_PRIVATE_NETWORKS', () => {
+  it('is off by default', () => {
+    expect(loadConfig({}).webhookAllowPrivateNetworks).toBe(false);
+    expect(loadConfig({ WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' }).webhookAllowPrivateNetworks).toBe(true);
+    expect(() => loadConfig({ WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'maybe' })).toThrow(/WEBHOOK_ALLOW_PRIVATE_NETWORKS/);
   });
 });
 

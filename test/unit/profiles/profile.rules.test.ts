@@ -165,6 +165,7 @@ describe('validateProfileSettings: each rule has its code and field', () => {
     ['a 51-character department phone', settings({ departmentPhone: '1'.repeat(51) }), {}, 'DEPARTMENT_PHONE_TOO_LONG', 'departmentPhone'],
     ['a relative enrollment URL', settings(), { enrollmentUrl: '/mdm/enroll' }, 'ENROLLMENT_URL_INVALID', 'enrollmentUrl'],
     ['an empty enrollment URL', settings(), { enrollmentUrl: '' }, 'ENROLLMENT_URL_INVALID', 'enrollmentUrl'],
+    ['no enrollment URL at all (Apple is real, none configured)', settings(), { enrollmentUrl: undefined }, 'ENROLLMENT_URL_REQUIRED', 'enrollmentUrl'],
     ['a non-http enrollment URL', settings(), { enrollmentUrl: 'ftp://mdm.example.com/enroll' }, 'ENROLLMENT_URL_INVALID', 'enrollmentUrl'],
     ['a 2001-character enrollment URL', settings(), { enrollmentUrl: `https://mdm.example.com/${'p'.repeat(2001 - 24)}` }, 'ENROLLMENT_URL_TOO_LONG', 'enrollmentUrl'],
   ])('refuses %s', (_label, s, c, code, field) => {

@@ -1,0 +1,97 @@
+/**
+ * Turns an event into deliveries: one row per enabled webhook that subscribes to the event and may
+ * see its subject (scope tags), in ONE statement, on the caller's executor (the sync page's or the
+ * alert evaluation's transaction), so a delivery exists exactly when the change committed. The
+ * job that drains each (webhook, token) is sent on the same executor.
+ */
+import type { SqlRunner } from '../database/sql-runner';
+import { toGlobalId } from '../graphql/global-id';
+import type { JobRunner } from '../jobs';
+import type { Logger } from '../logger';
+import type { WebhookEventName, WebhookSubject } from './webhook-events';
+
+export const WEBHOOK_DELIVER_QUEUE = 'webhook-deliver';
+
+export interface WebhookJob {
+  webhookId: string;
+  orderingKey: string;
+}
+
+export const jobKey = (job: WebhookJob) => `${job.webhookId}:${job.orderingKey}`;
+
+/** The SQL condition "webhook w may hear of this subject", with the subject's id as `$param`. */
+export function subjectCondition(subject: WebhookSubject, param: number): { sql: string; params: unknown[] } {
+  if (subject.tokenId) {
+    return {
+      sql: `(cardinality(w.scope_tag_ids) = 0 OR EXISTS (SELECT 1 FROM dep_token_scope_tags s WHERE s.token_id = $${param}::uuid AND s.scope_tag_id = ANY(w.scope_tag_ids)))`,
+      params: [subject.tokenId],
+    };
+  }
+  if (subject.vppTokenId) {
+    return {
+      sql: `(cardinality(w.scope_tag_ids) = 0 OR EXISTS (SELECT 1 FROM vpp_token_scope_tags s WHERE s.vpp_token_id = $${param}::uuid AND s.scope_tag_id = ANY(w.scope_tag_ids)))`,
+      params: [subject.vppTokenId],
+    };
+  }
+  // Deployment-wide events (the push certificate, webhooks): only webhooks without scope tags.
+  return { sql: `(cardinality(w.scope_tag_ids) = 0 AND $${param}::text IS NULL)`, params: [null] };
+}
+
+export class WebhookDispatcher {
+  constructor(
+    private readonly jobs: JobRunner,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Whether any enabled webhook would hear of one of these events about the subject (skips work when none). */
+  async anyListening(executor: SqlRunner, events: readonly WebhookEventName[], subject: WebhookSubject): Promise<boolean> {
+    const condition = subjectCondition(subject, 2);
+    const [row] = await executor.query(
+      `SELECT EXISTS (SELECT 1 FROM webhooks w WHERE w.enabled AND w.events && $1::text[] AND ${condition.sql}) AS any`,
+      [[...events], ...condition.params],
+    );
+    return Boolean(row?.any);
+  }
+
+  /**
+   * Stores the event for every webhook that hears it and wakes their queues. `dedupeKey` makes the
+   * event idempotent per webhook (several instances hearing the same sync outcome store it once).
+   */
+  async dispatch(
+    executor: SqlRunner,
+    event: WebhookEventName,
+    subject: WebhookSubject,
+    data: Record<string, unknown>,
+    options: { now: Date; dedupeKey?: string },
+  ): Promise<number> {
+    const orderingKey = subject.tokenId ?? subject.vppTokenId ?? '-';
+    const condition = subjectCondition(subject, 6);
+    // The body's first member is the delivery id, spliced in by the statement (one id per webhook).
+    const rest = JSON.stringify({
+      event,
+      occurredAt: options.now.toISOString(),
+      tokenId: subject.tokenId ? toGlobalId('DepToken', subject.tokenId) : null,
+      vppTokenId: subject.vppTokenId ? toGlobalId('VppToken', subject.vppTokenId) : null,
+      data,
+    }).slice(1);
+    const rows: { webhook_id: string }[] = await executor.query(
+      `WITH targets AS (
+         SELECT gen_random_uuid() AS id, w.id AS webhook_id FROM webhooks w
+          WHERE w.enabled AND $1 = ANY(w.events) AND ${condition.sql}
+       )
+       INSERT INTO webhook_deliveries (id, webhook_id, event, ordering_key, dedupe_key, body, created_at)
+       SELECT t.id, t.webhook_id, $1, $2, $3, '{"deliveryId":"' || t.id || '",' || $4, $5 FROM targets t
+       ON CONFLICT (webhook_id, event, dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING
+       RETURNING webhook_id`,
+      [event, orderingKey, options.dedupeKey ?? null, rest, options.now, ...condition.params],
+    );
+    for (const { webhook_id } of rows) await this.wake(executor, { webhookId: webhook_id, orderingKey });
+    if (rows.length) this.logger.debug({ event, webhooks: rows.length }, 'webhook deliveries queued');
+    return rows.length;
+  }
+
+  /** Sends the drain job of a (webhook, ordering key); a waiting one already covers it. */
+  async wake(executor: SqlRunner | undefined, job: WebhookJob, startAfterSeconds?: number): Promise<void> {
+    await this.jobs.send(WEBHOOK_DELIVER_QUEUE, job, { singletonKey: jobKey(job), executor, startAfter: startAfterSeconds });
+  }
+}
