@@ -6,11 +6,15 @@
  * Environment:
  *   BENCH_ONLY     comma-separated sections (ingest, latency, queries, fanout, large, tokens); all built ones when unset
  *   BENCH_DEVICES  fleet size of the ingest sections (default 100000)
+ *   BENCH_PAGE_DELAY_MS  the `latency` section's delay of every device page (default 300)
  *   BENCH_RSS_DEVICES  fleet whose first sync the peak RSS is measured on (default 200000)
+ *   BENCH_LARGE_DEVICES  device rows of the `large` section (default 1000000)
  *   DATABASE_URL   a PostgreSQL server to create the bench databases on (else an embedded one)
  */
 import 'reflect-metadata';
 import { ingestSection } from './ingest';
+import { largeSection } from './large';
+import { latencySection } from './latency';
 import { queriesSection } from './queries';
 import type { BenchContext } from './support/context';
 import { startDatabaseServer } from './support/database';
@@ -19,7 +23,9 @@ import { intFromEnv, selectedSections, type SectionName } from './support/sectio
 
 const SECTIONS: Partial<Record<SectionName, (ctx: BenchContext) => Promise<void>>> = {
   ingest: ingestSection,
+  latency: latencySection,
   queries: queriesSection,
+  large: largeSection,
 };
 
 async function main(): Promise<void> {
