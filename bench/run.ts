@@ -9,6 +9,7 @@
  *   BENCH_PAGE_DELAY_MS  the `latency` section's delay of every device page (default 300)
  *   BENCH_RSS_DEVICES  fleet whose first sync the peak RSS is measured on (default 200000)
  *   BENCH_LARGE_DEVICES  device rows of the `large` section (default 1000000)
+ *   BENCH_TOKENS   tokens of the `tokens` section (default 2000); BENCH_REST_MS its quiet window (default 20000)
  *   DATABASE_URL   a PostgreSQL server to create the bench databases on (else an embedded one)
  */
 import 'reflect-metadata';
@@ -16,6 +17,7 @@ import { ingestSection } from './ingest';
 import { largeSection } from './large';
 import { latencySection } from './latency';
 import { queriesSection } from './queries';
+import { tokensSection } from './tokens';
 import type { BenchContext } from './support/context';
 import { startDatabaseServer } from './support/database';
 import { note } from './support/result';
@@ -26,6 +28,7 @@ const SECTIONS: Partial<Record<SectionName, (ctx: BenchContext) => Promise<void>
   latency: latencySection,
   queries: queriesSection,
   large: largeSection,
+  tokens: tokensSection,
 };
 
 async function main(): Promise<void> {
