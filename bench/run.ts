@@ -10,9 +10,11 @@
  *   BENCH_RSS_DEVICES  fleet whose first sync the peak RSS is measured on (default 200000)
  *   BENCH_LARGE_DEVICES  device rows of the `large` section (default 1000000)
  *   BENCH_TOKENS   tokens of the `tokens` section (default 2000); BENCH_REST_MS its quiet window (default 20000)
+ *   BENCH_SUBSCRIBERS / BENCH_FANOUT_DEVICES  the `fanout` section's subscribers (1000) and fleet (20000)
  *   DATABASE_URL   a PostgreSQL server to create the bench databases on (else an embedded one)
  */
 import 'reflect-metadata';
+import { fanoutSection } from './fanout';
 import { ingestSection } from './ingest';
 import { largeSection } from './large';
 import { latencySection } from './latency';
@@ -27,6 +29,7 @@ const SECTIONS: Partial<Record<SectionName, (ctx: BenchContext) => Promise<void>
   ingest: ingestSection,
   latency: latencySection,
   queries: queriesSection,
+  fanout: fanoutSection,
   large: largeSection,
   tokens: tokensSection,
 };
