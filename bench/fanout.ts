@@ -53,8 +53,10 @@ function watch(url: string, key: string, tokenId: string): Watcher {
   });
   const received = new Map<string, number>();
   let first: () => void;
-  const started = new Promise<void>((r) => (first = r));
-  const finals = new Map<string, () => void>();
+  let failed: (error: Error) => void;
+  const started = new Promise<void>((resolve, reject) => ((first = resolve), (failed = reject)));
+  const finals = new Map<string, { resolve: () => void; reject: (error: Error) => void }>();
+  let failure: Error | undefined;
   const finished = new Set<string>();
   const unsubscribe = client.subscribe<{ syncRunProgress: Progress }>(
     { query: SUBSCRIPTION, variables: { tokenId } },
@@ -67,10 +69,16 @@ function watch(url: string, key: string, tokenId: string): Watcher {
         first();
         if (['SUCCEEDED', 'FAILED', 'TIMED_OUT'].includes(p.status)) {
           finished.add(runId);
-          finals.get(runId)?.();
+          finals.get(runId)?.resolve();
         }
       },
-      error: (error) => note(`fanout subscriber error: ${JSON.stringify(error).slice(0, 200)}`),
+      error: (error) => {
+        // A CloseEvent or ErrorEvent stringifies to {}: its code and reason say what happened.
+        const e = error as { code?: number; reason?: string; message?: string };
+        failure = new Error(`fanout: a subscriber failed: ${e.code ?? ''} ${e.reason ?? e.message ?? JSON.stringify(error).slice(0, 200)}`);
+        failed(failure);
+        for (const f of finals.values()) f.reject(failure);
+      },
       complete: () => undefined,
     },
   );
@@ -78,12 +86,26 @@ function watch(url: string, key: string, tokenId: string): Watcher {
     client,
     received,
     started,
-    done: (runId) => (finished.has(runId) ? Promise.resolve() : new Promise<void>((r) => finals.set(runId, r))),
+    done: (runId) =>
+      finished.has(runId)
+        ? Promise.resolve()
+        : failure
+          ? Promise.reject(failure)
+          : new Promise<void>((resolve, reject) => finals.set(runId, { resolve, reject })),
     stop() {
       unsubscribe();
       void client.dispose();
     },
   };
+}
+
+/** Opens subscribers in batches (a loaded machine would miss graphql-ws's connection-init timeout). */
+async function connect(into: Watcher[], count: number, open: () => Watcher): Promise<void> {
+  for (let i = 0; i < count; i += 100) {
+    const batch = Array.from({ length: Math.min(100, count - i) }, open);
+    into.push(...batch);
+    await Promise.all(batch.map((w) => w.started));
+  }
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -147,7 +169,7 @@ export async function fanoutSection(ctx: BenchContext): Promise<void> {
     one[0].stop();
     note(`fanout: 1 subscriber p50 ${single.p50.toFixed(1)} ms p99 ${single.p99.toFixed(1)} ms, ${single.delivered} events`);
 
-    for (let i = 0; i < subscribers; i++) watchers.push(watch(d.app.server.url, d.key, tokenId));
+    await connect(watchers, subscribers, () => watch(d.app.server.url, d.key, tokenId));
     const oneInstance = await measureRun(d, tokenId, watchers);
     note(`fanout: ${subscribers} subscribers on one instance p50 ${oneInstance.p50.toFixed(1)} ms p99 ${oneInstance.p99.toFixed(1)} ms, ${oneInstance.delivered} deliveries`);
     emit(benchResult('fanout-1-instance-p50', oneInstance.p50, 'ms', single.p50, 'lower'));
@@ -156,7 +178,7 @@ export async function fanoutSection(ctx: BenchContext): Promise<void> {
 
     // Half of them move to the second instance.
     for (const w of watchers.splice(0, Math.floor(subscribers / 2))) w.stop();
-    for (let i = 0; i < Math.floor(subscribers / 2); i++) watchers.push(watch(second.app.server.url, d.key, tokenId));
+    await connect(watchers, Math.floor(subscribers / 2), () => watch(second!.app.server.url, d.key, tokenId));
     const twoInstances = await measureRun(d, tokenId, watchers);
     note(`fanout: split over two instances p50 ${twoInstances.p50.toFixed(1)} ms p99 ${twoInstances.p99.toFixed(1)} ms`);
     emit(benchResult('fanout-2-instances-p50', twoInstances.p50, 'ms', single.p50, 'lower'));
