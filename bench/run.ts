@@ -6,12 +6,20 @@
  * Environment:
  *   BENCH_ONLY     comma-separated sections (ingest, latency, queries, fanout, large, tokens); all built ones when unset
  *   BENCH_DEVICES  fleet size of the ingest sections (default 100000)
+ *   BENCH_PAGE_DELAY_MS  the `latency` section's delay of every device page (default 300)
  *   BENCH_RSS_DEVICES  fleet whose first sync the peak RSS is measured on (default 200000)
+ *   BENCH_LARGE_DEVICES  device rows of the `large` section (default 1000000)
+ *   BENCH_TOKENS   tokens of the `tokens` section (default 2000); BENCH_REST_MS its quiet window (default 20000)
+ *   BENCH_SUBSCRIBERS / BENCH_FANOUT_DEVICES  the `fanout` section's subscribers (1000) and fleet (20000)
  *   DATABASE_URL   a PostgreSQL server to create the bench databases on (else an embedded one)
  */
 import 'reflect-metadata';
+import { fanoutSection } from './fanout';
 import { ingestSection } from './ingest';
+import { largeSection } from './large';
+import { latencySection } from './latency';
 import { queriesSection } from './queries';
+import { tokensSection } from './tokens';
 import type { BenchContext } from './support/context';
 import { startDatabaseServer } from './support/database';
 import { note } from './support/result';
@@ -19,7 +27,11 @@ import { intFromEnv, selectedSections, type SectionName } from './support/sectio
 
 const SECTIONS: Partial<Record<SectionName, (ctx: BenchContext) => Promise<void>>> = {
   ingest: ingestSection,
+  latency: latencySection,
   queries: queriesSection,
+  fanout: fanoutSection,
+  large: largeSection,
+  tokens: tokensSection,
 };
 
 async function main(): Promise<void> {

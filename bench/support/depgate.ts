@@ -5,12 +5,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { startApp, type App } from '../../src/app';
-import { loadConfig } from '../../src/config';
+import { loadConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { startSimulator, type RunningSimulator } from '../../src/simulator';
 
 export interface BenchDepgate {
   app: App;
+  config: Config;
   sim: RunningSimulator;
   key: string;
   gql<T = any>(query: string, variables?: Record<string, unknown>): Promise<T>;
@@ -25,8 +26,13 @@ export interface SyncRunRow {
   devices_added: number;
 }
 
-export async function startDepgate(databaseUrl: string, env: Record<string, string> = {}): Promise<BenchDepgate> {
-  const sim = await startSimulator({ port: 0, host: '127.0.0.1' });
+export interface StartOptions {
+  /** Talk to this simulator (a second instance of one deployment) instead of starting one; stop() leaves it running. */
+  sim?: RunningSimulator;
+}
+
+export async function startDepgate(databaseUrl: string, env: Record<string, string> = {}, options: StartOptions = {}): Promise<BenchDepgate> {
+  const sim = options.sim ?? (await startSimulator({ port: 0, host: '127.0.0.1' }));
   const key = `dg_bench_${randomBytes(16).toString('hex')}`;
   const config = loadConfig({
     PORT: '0',
@@ -53,12 +59,13 @@ export async function startDepgate(databaseUrl: string, env: Record<string, stri
   };
   return {
     app,
+    config,
     sim,
     key,
     gql,
     async stop() {
       await app.stop();
-      await sim.close();
+      if (!options.sim) await sim.close();
     },
   };
 }

@@ -21,6 +21,7 @@ import { toClientError } from './error-masking';
 import { asValidationErrors, operationRefusal, parseOperation } from './query-hardening';
 import { closeSocket, WsClose } from './ws-close';
 import { SocketsByKey, subscriptionLimitError, WS_MAX_PAYLOAD_BYTES, type WsLimits } from './ws-limits';
+import { subscribeSharingEvents } from './shared-subscription-execution';
 
 export interface WsServerDeps {
   httpServer: http.Server;
@@ -62,6 +63,8 @@ export function startWsServer(deps: WsServerDeps): GraphqlWsServer {
   const graphqlWs = useServer<Record<string, unknown> | undefined, SocketExtra>(
     {
       schema,
+      // One execution per event for subscribers with the same viewer and operation.
+      subscribe: subscribeSharingEvents,
       validate: (s, document) => asValidationErrors(validate(s, document, [...specifiedRules, ...validationRules])),
       onConnect: async (ctx) => {
         const authorization = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;

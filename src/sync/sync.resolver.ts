@@ -3,13 +3,13 @@ import { assertRole, RequireRole } from '../auth/guard';
 import { Role } from '../auth/role';
 import type { RequestContext } from '../context';
 import { Topic, type SyncRunChangedEvent } from '../events/topics';
+import { loadersForEvent } from '../graphql/event-loaders';
 import { liveSubscription, logSkippedMessage } from '../graphql/live-subscription';
 import { ConnectionArgs, type ConnectionResult } from '../graphql/connection';
 import { notFound } from '../errors/domain-error';
 import { fromGlobalId } from '../graphql/global-id';
 import { connectionArgsKey } from '../graphql/nested-connection';
 import { registerNodeType } from '../graphql/node';
-import { createLoaders } from '../loaders';
 import { toDepToken } from '../tokens/token.resolver';
 import { DepToken } from '../tokens/token.types';
 import { changedEvent } from './sync-run.store';
@@ -81,8 +81,9 @@ export class SyncRunResolver {
     @Ctx() ctx: RequestContext,
   ): Promise<SyncRun> {
     // One context serves the whole subscription: fresh loaders per event, so nothing cached at an
-    // earlier event (a token's fields, its visibility) is served again.
-    ctx.loaders = createLoaders(ctx.services, ctx.scope);
+    // earlier event (a token's fields, its visibility) is served again; shared with the other
+    // subscribers of this event with the same scope (one read per event, not per subscriber).
+    ctx.loaders = loadersForEvent(event, ctx.services, ctx.scope);
     const run = await ctx.loaders.syncRunById.load(event.runId);
     if (!run) throw notFound('Sync run');
     return SyncRun.fromEvent(run, event);

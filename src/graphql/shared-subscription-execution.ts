@@ -1,0 +1,68 @@
+/**
+ * Subscriptions over graphql-ws: each event is executed once per distinct viewer and operation on
+ * this instance, not once per subscriber.
+ *
+ * graphql-js executes the operation for every event of every subscription. 1,000 dashboards on one
+ * sync (issue #15) thus ran the same resolvers over the same rows 1,000 times per page, and the last
+ * subscriber heard of a page seconds after the first. Subscribers whose operation (query text,
+ * operation name, variables) and viewer (API key, role, scope tags) are the same get the same result
+ * for the same event, so the first of them executes it and the others share that result. The
+ * pub/sub hands one event object to every subscriber of an instance: results are keyed by it and
+ * dropped with it, so nothing is served for a later event. Events a subscription makes itself (the
+ * current state a live subscription sends first) are objects of their own and execute alone.
+ * Errors stay raw GraphQLErrors in the shared result; each subscriber masks them with its own
+ * request id (ws-server.ts, onNext).
+ */
+import { createSourceEventStream, execute, print, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import type { RequestContext } from '../context';
+
+type Result = ExecutionResult | AsyncIterableIterator<ExecutionResult>;
+
+const byEvent = new WeakMap<object, Map<string, Promise<ExecutionResult>>>();
+
+function viewerKey(context: RequestContext): string {
+  const { apiKeyId, role, scopeTagIds } = context.principal;
+  return `${apiKeyId}|${role}|${[...scopeTagIds].sort().join(',')}`;
+}
+
+function sharedExecution(event: unknown, key: string, run: () => Promise<ExecutionResult>): Promise<ExecutionResult> {
+  if (event === null || typeof event !== 'object') return run();
+  let results = byEvent.get(event);
+  if (!results) byEvent.set(event, (results = new Map()));
+  let result = results.get(key);
+  if (!result) results.set(key, (result = run()));
+  return result;
+}
+
+/** Like graphql-js's mapAsyncIterator: return() reaches the source at once, even mid-wait. */
+function mapEvents<T, U>(source: AsyncIterator<T>, map: (value: T) => Promise<U>): AsyncIterableIterator<U> {
+  return {
+    async next() {
+      const next = await source.next();
+      return next.done ? { done: true, value: undefined } : { done: false, value: await map(next.value) };
+    },
+    async return() {
+      await source.return?.();
+      return { done: true, value: undefined };
+    },
+    async throw(error: unknown) {
+      if (source.throw) {
+        const next = await source.throw(error);
+        return next.done ? { done: true, value: undefined } : { done: false, value: await map(next.value) };
+      }
+      throw error;
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}
+
+/** graphql-ws's `subscribe`: graphql-js's own, with each event's execution shared as described above. */
+export async function subscribeSharingEvents(args: ExecutionArgs): Promise<Result> {
+  const stream = await createSourceEventStream(args);
+  if (!(Symbol.asyncIterator in stream)) return stream as ExecutionResult;
+  const key = [viewerKey(args.contextValue as RequestContext), args.operationName ?? '', JSON.stringify(args.variableValues ?? {}), print(args.document)].join('\n');
+  const source = (stream as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+  return mapEvents(source, (event) => sharedExecution(event, key, async () => execute({ ...args, rootValue: event })));
+}

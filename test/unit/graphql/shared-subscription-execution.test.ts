@@ -1,0 +1,62 @@
+import { GraphQLObjectType, GraphQLSchema, GraphQLString, parse } from 'graphql';
+import { subscribeSharingEvents } from '../../../src/graphql/shared-subscription-execution';
+
+/** A schema whose one subscription yields the given events and counts its executions. */
+function counting(events: object[]) {
+  const calls = { resolved: 0 };
+  const schema = new GraphQLSchema({
+    query: new GraphQLObjectType({ name: 'Query', fields: { x: { type: GraphQLString } } }),
+    subscription: new GraphQLObjectType({
+      name: 'Subscription',
+      fields: {
+        ticks: {
+          type: GraphQLString,
+          args: { tag: { type: GraphQLString } },
+          subscribe: async function* () {
+            yield* events;
+          },
+          resolve: (event: { n: number }, args: { tag?: string }) => {
+            calls.resolved++;
+            return `${args.tag ?? ''}${event.n}`;
+          },
+        },
+      },
+    }),
+  });
+  return { schema, calls };
+}
+
+const principal = (apiKeyId: string, scopeTagIds: string[] = []) => ({ principal: { apiKeyId, name: 'k', role: 'READER', scopeTagIds } });
+
+async function drain(schema: GraphQLSchema, query: string, contextValue: unknown): Promise<unknown[]> {
+  const stream = (await subscribeSharingEvents({ schema, document: parse(query), contextValue })) as AsyncIterableIterator<{ data: unknown }>;
+  const out: unknown[] = [];
+  for await (const result of stream) out.push(result.data);
+  return out;
+}
+
+describe('subscribeSharingEvents', () => {
+  it('executes an event once for subscribers with the same viewer and operation, and each gets the result', async () => {
+    const events = [{ n: 1 }, { n: 2 }];
+    const { schema, calls } = counting(events);
+    const results = await Promise.all([1, 2, 3].map(() => drain(schema, 'subscription { ticks }', principal('key-a'))));
+    for (const r of results) expect(r).toEqual([{ ticks: '1' }, { ticks: '2' }]);
+    expect(calls.resolved).toBe(2);
+  });
+
+  it('executes again for another key, another scope or another operation', async () => {
+    const { schema, calls } = counting([{ n: 1 }]);
+    await drain(schema, 'subscription { ticks }', principal('key-a'));
+    await drain(schema, 'subscription { ticks }', principal('key-b'));
+    await drain(schema, 'subscription { ticks }', principal('key-a', ['tag-1']));
+    const tagged = await drain(schema, 'subscription { ticks(tag: "t") }', principal('key-a'));
+    expect(tagged).toEqual([{ ticks: 't1' }]);
+    expect(calls.resolved).toBe(4);
+  });
+
+  it('never shares between distinct event objects', async () => {
+    const { schema, calls } = counting([{ n: 1 }, { n: 1 }]);
+    await drain(schema, 'subscription { ticks }', principal('key-a'));
+    expect(calls.resolved).toBe(2);
+  });
+});
