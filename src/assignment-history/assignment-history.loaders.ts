@@ -11,15 +11,16 @@ export interface AssignmentHistoryLoaders {
 }
 
 export function createAssignmentHistoryLoaders(history: AssignmentHistoryService): AssignmentHistoryLoaders {
-  const repository = history.attempts;
-  // Parents are devices the caller already sees; their history inherits that visibility.
-  const base = (alias: string) => repository.createQueryBuilder(alias);
+  // Parents are devices the caller already sees; their history inherits that visibility. The
+  // repository is read when a page loads, not here: loaders are made per request (and per event)
+  // and must cost nothing until used.
+  const base = (alias: string) => history.attempts.createQueryBuilder(alias);
   return {
     assignmentHistoryByDevice: loaderPerKey((argsKey) => {
       const args = connectionArgsFromKey(argsKey);
       const counts = new DataLoader<string, number>((deviceIds) => countNested(base, 'device_id', deviceIds));
       return new DataLoader((deviceIds) =>
-        paginateNested({ repository, base, parentColumn: 'device_id', order: assignmentHistoryOrder, args }, deviceIds, counts),
+        paginateNested({ repository: history.attempts, base, parentColumn: 'device_id', order: assignmentHistoryOrder, args }, deviceIds, counts),
       );
     }),
   };

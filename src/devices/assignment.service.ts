@@ -36,7 +36,7 @@ import { ErrorCode } from '../errors/error-codes';
 import type { Logger } from '../logger';
 import type { DepClientFactory } from '../tokens/dep-client.factory';
 import { DepTokenEntity } from '../tokens/token.entity';
-import { platformOfDevice, type ProfilePlatform } from '../profiles/profile-platform';
+import { DEFAULT_PROFILE_PROPERTIES, platformOfDevice, type ProfilePlatform } from '../profiles/profile-platform';
 import type { AssignmentRequester } from '../assignment-history/assignment-attempt.entity';
 import { recordAttempts, type AttemptOrigin } from '../assignment-history/assignment-history.store';
 import { appleActionMessages, isTokenLevelRefusal } from './device.errors';
@@ -68,13 +68,6 @@ export interface AutoAssignResult {
   withoutDefault?: number;
 }
 
-/** The DepTokenEntity property of each platform's default profile column. */
-const DEFAULT_COLUMN_PROPERTIES = {
-  IOS: 'defaultProfileId',
-  MACOS: 'defaultMacosProfileId',
-  TVOS: 'defaultTvosProfileId',
-  VISIONOS: 'defaultVisionosProfileId',
-} as const satisfies Record<ProfilePlatform, keyof DepTokenEntity>;
 
 /** Serials one `assignEnrollmentProfile` call takes. */
 export const MAX_SERIALS_PER_ASSIGN_CALL = 10_000;
@@ -254,7 +247,7 @@ export class DeviceAssignmentService {
       [tokenId, distinct],
     );
     // The default rule: each device gets its platform's default (src/profiles/profile-platform.ts).
-    const defaultFor = (platform: ProfilePlatform | null): string | null => (platform ? token[DEFAULT_COLUMN_PROPERTIES[platform]] : null);
+    const defaultFor = (platform: ProfilePlatform | null): string | null => (platform ? token[DEFAULT_PROFILE_PROPERTIES[platform]] : null);
     const now = this.clock.now();
     const wanted = new Map<string, string>();
     // Devices migrating to this server without a wipe, by the default profile the rule chose.

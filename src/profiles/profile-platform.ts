@@ -9,6 +9,7 @@
  */
 import { registerEnumType } from 'type-graphql';
 import { DeviceFamily, DeviceOs, deviceFamilyOf, deviceOsOf } from '../devices/device-platform';
+import type { DepTokenEntity } from '../tokens/token.entity';
 
 export enum ProfilePlatform {
   IOS = 'IOS',
@@ -67,6 +68,11 @@ const BY_FAMILY: Readonly<Partial<Record<DeviceFamily, ProfilePlatform>>> = {
   [DeviceFamily.VISION]: ProfilePlatform.VISIONOS,
 };
 
+/** The platform of a device family as depgate names it (null: UNKNOWN). */
+export function platformOfFamily(family: DeviceFamily): ProfilePlatform | null {
+  return BY_FAMILY[family] ?? null;
+}
+
 /**
  * The platform of a device from Apple's `os` and `device_family` (as stored): `os` first, because
  * it is what decides which Setup Assistant runs; `device_family` when `os` is missing or a value
@@ -76,4 +82,17 @@ export function platformOfDevice(os: string | null, deviceFamily: string | null)
   const byOs = BY_OS[deviceOsOf(os) ?? DeviceOs.UNKNOWN];
   if (byOs) return byOs;
   return BY_FAMILY[deviceFamilyOf(deviceFamily) ?? DeviceFamily.UNKNOWN] ?? null;
+}
+
+/** The DepTokenEntity property of each platform's default profile column. */
+export const DEFAULT_PROFILE_PROPERTIES = {
+  IOS: 'defaultProfileId',
+  MACOS: 'defaultMacosProfileId',
+  TVOS: 'defaultTvosProfileId',
+  VISIONOS: 'defaultVisionosProfileId',
+} as const satisfies Record<ProfilePlatform, keyof DepTokenEntity>;
+
+/** The platforms for which a token has a default profile. */
+export function platformsWithDefault(token: Pick<DepTokenEntity, (typeof DEFAULT_PROFILE_PROPERTIES)[ProfilePlatform]>): ProfilePlatform[] {
+  return PROFILE_PLATFORMS.filter((platform) => token[DEFAULT_PROFILE_PROPERTIES[platform]] !== null);
 }

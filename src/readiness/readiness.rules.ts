@@ -4,6 +4,7 @@
  * features will not; INFO: worth knowing) and a hint saying what to do.
  */
 import type { DeviceFamily } from '../devices/device-platform';
+import { PLATFORM_LABELS, platformOfFamily, type ProfilePlatform } from '../profiles/profile-platform';
 
 export type ReadinessCodeName =
   | 'APNS_CERTIFICATE_MISSING'
@@ -43,7 +44,8 @@ export interface TokenFacts {
   name: string;
   status: 'ACTIVE' | 'EXPIRING_SOON' | 'EXPIRED' | 'TERMS_NOT_ACCEPTED' | 'REJECTED';
   expiresAt: Date;
-  defaultProfileId: string | null;
+  /** The platforms the token has a default profile for. */
+  defaultPlatforms: ProfilePlatform[];
   /** Live devices by family (null family: Apple sent none). */
   devicesByFamily: { family: DeviceFamily | null; total: number; withoutProfile: number }[];
   /** The URL its profiles use (its own or ENROLLMENT_URL); null when none. */
@@ -172,19 +174,27 @@ function tokenItems(token: TokenFacts, facts: ReadinessFacts): ReadinessItemValu
       break;
   }
 
-  // One default profile per token today: every family with devices needs it. Per-platform defaults
-  // plug in here (a family is covered when its platform has a default).
-  const families = token.devicesByFamily.filter((f) => f.total > 0);
-  if (!token.defaultProfileId && families.length > 0) {
-    const count = families.reduce((n, f) => n + f.total, 0);
+  // A family is covered when its platform has a default; a family Apple did not name (no platform
+  // known) only when the token has no default at all, since nothing says which one it would need.
+  const uncovered = token.devicesByFamily.filter((f) => {
+    if (f.total === 0) return false;
+    const platform = f.family === null ? null : platformOfFamily(f.family);
+    return platform === null ? token.defaultPlatforms.length === 0 : !token.defaultPlatforms.includes(platform);
+  });
+  if (uncovered.length > 0) {
+    const count = uncovered.reduce((n, f) => n + f.total, 0);
+    const platforms = [...new Set(uncovered.map((f) => (f.family === null ? null : platformOfFamily(f.family))))]
+      .filter((p): p is ProfilePlatform => p !== null)
+      .map((p) => PLATFORM_LABELS[p]);
+    const which = token.defaultPlatforms.length === 0 || platforms.length === 0 ? 'no default profile' : `no ${platforms.join(', ')} default profile`;
     items.push(item({
       code: 'NO_DEFAULT_PROFILE',
       severity: 'WARNING',
-      message: `${name} has ${count} device${count === 1 ? '' : 's'} but no default profile: new devices arrive without one.`,
-      hint: 'Choose a default profile for the token (setDefaultEnrollmentProfile); new devices then get it as they sync.',
+      message: `${name} has ${count} device${count === 1 ? '' : 's'} with ${which}: new devices of ${count === 1 ? 'its' : 'their'} platform arrive without one.`,
+      hint: 'Choose a default profile for each platform with devices (setDefaultEnrollmentProfile); new devices then get it as they sync.',
       tokenId: token.id,
       count,
-      deviceFamilies: families.map((f) => f.family).filter((f): f is DeviceFamily => f !== null),
+      deviceFamilies: uncovered.map((f) => f.family).filter((f): f is DeviceFamily => f !== null),
     }));
   }
   const without = token.devicesByFamily.reduce((n, f) => n + f.withoutProfile, 0);

@@ -4,6 +4,7 @@
  * Company Portal VPP tokens, and whether each enrollment URL answers. A handful of statements
  * whatever the fleet's size (device counts are one grouped query).
  */
+import { platformsWithDefault } from '../profiles/profile-platform';
 import type { DataSource } from 'typeorm';
 import type { ApnsCertificateService } from '../apns/apns-certificate.service';
 import type { AccessScope } from '../auth/access-scope';
@@ -67,7 +68,7 @@ export class ReadinessService {
       name: token.name,
       status: this.deps.depTokenStatus(token) as TokenFacts['status'],
       expiresAt: token.expiresAt,
-      defaultProfileId: token.defaultProfileId,
+      defaultPlatforms: platformsWithDefault(token),
       devicesByFamily: deviceRows
         .filter((r) => r.token_id === token.id)
         .map((r) => ({ family: deviceFamilyOf(r.device_family), total: r.total, withoutProfile: r.without_profile })),

@@ -81,6 +81,18 @@ it('walks from nothing to ready, each item with its severity and hint', async ()
   await t.ok(`mutation ($input: SetDefaultEnrollmentProfileInput!) { setDefaultEnrollmentProfile(input: $input) { token { id } } }`, {
     input: { tokenId, profileId: profile.id },
   });
+  // An iOS default covers the iPhones; the Macs need a macOS default of their own.
+  const macsOnly = await one('NO_DEFAULT_PROFILE');
+  expect(macsOnly).toMatchObject({ count: 2, deviceFamilies: ['MAC'] });
+  expect(macsOnly.message).toContain('macOS');
+  const macProfile = (
+    await t.ok(`mutation ($input: CreateEnrollmentProfileInput!) { createEnrollmentProfile(input: $input) { profile { id } } }`, {
+      input: { tokenId, name: 'Macs', platform: 'MACOS', userAffinity: 'WITHOUT_USER' },
+    })
+  ).createEnrollmentProfile.profile;
+  await t.ok(`mutation ($input: SetDefaultEnrollmentProfileInput!) { setDefaultEnrollmentProfile(input: $input) { token { id } } }`, {
+    input: { tokenId, profileId: macProfile.id, platform: 'MACOS' },
+  });
   expect(await codes()).not.toContain('NO_DEFAULT_PROFILE');
 
   // The token's own enrollment URL: probed; any answer below 500 is reachable.

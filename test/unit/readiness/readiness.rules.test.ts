@@ -1,3 +1,4 @@
+import { ProfilePlatform } from '../../../src/profiles/profile-platform';
 import { readinessItems, type ReadinessFacts, type TokenFacts } from '../../../src/readiness/readiness.rules';
 
 const token = (overrides: Partial<TokenFacts> = {}): TokenFacts => ({
@@ -5,7 +6,7 @@ const token = (overrides: Partial<TokenFacts> = {}): TokenFacts => ({
   name: 'Main',
   status: 'ACTIVE',
   expiresAt: new Date('2027-06-01T00:00:00Z'),
-  defaultProfileId: 'p1',
+  defaultPlatforms: [ProfilePlatform.IOS],
   devicesByFamily: [],
   enrollmentUrl: 'https://mdm.example.com/enroll',
   ...overrides,
@@ -56,7 +57,26 @@ it('reports an unreachable URL with why, and a VPP token that expired or was ref
 
 it('counts devices of a token without a default profile, by family', () => {
   const items = readinessItems(
-    facts({ tokens: [token({ defaultProfileId: null, devicesByFamily: [{ family: null, total: 2, withoutProfile: 0 }, { family: 'IPAD' as never, total: 3, withoutProfile: 0 }] })] }),
+    facts({ tokens: [token({ defaultPlatforms: [], devicesByFamily: [{ family: null, total: 2, withoutProfile: 0 }, { family: 'IPAD' as never, total: 3, withoutProfile: 0 }] })] }),
   );
   expect(items).toEqual([expect.objectContaining({ code: 'NO_DEFAULT_PROFILE', count: 5, deviceFamilies: ['IPAD'] })]);
+});
+
+it('counts only the families whose platform has no default (per-platform defaults)', () => {
+  const items = readinessItems(
+    facts({
+      tokens: [
+        token({
+          defaultPlatforms: [ProfilePlatform.IOS],
+          devicesByFamily: [
+            { family: 'IPHONE' as never, total: 4, withoutProfile: 0 },
+            { family: 'MAC' as never, total: 2, withoutProfile: 0 },
+            { family: null, total: 1, withoutProfile: 0 },
+          ],
+        }),
+      ],
+    }),
+  );
+  expect(items).toEqual([expect.objectContaining({ code: 'NO_DEFAULT_PROFILE', count: 2, deviceFamilies: ['MAC'] })]);
+  expect(items[0].message).toContain('no macOS default profile');
 });
