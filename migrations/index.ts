@@ -14,6 +14,7 @@ import { SyncRunDevicesSkipped1764140710000 } from './1764140710000-SyncRunDevic
 import { SyncRunProgress1764140800000 } from './1764140800000-SyncRunProgress';
 import { ApiKeyListIndex1764140810000 } from './1764140810000-ApiKeyListIndex';
 import { AlertKindsTable1764141000000 } from './1764141000000-AlertKindsTable';
+import { AppleBusinessApi1764141500000 } from './1764141500000-AppleBusinessApi';
 
 export const MIGRATIONS = [
   AccessControl1764140000000,
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   SyncRunProgress1764140800000,
   ApiKeyListIndex1764140810000,
   AlertKindsTable1764141000000,
+  AppleBusinessApi1764141500000,
 ];

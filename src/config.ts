@@ -13,6 +13,12 @@ export interface Config {
   publicUrl: string;
   appleDepApiUrl: string;
   appleVppApiUrl: string;
+  /** APPLE_BUSINESS_API_URL: the Apple Business API (organisation inventory, MDM servers, device activities). */
+  appleBusinessApiUrl: string;
+  /** APPLE_SCHOOL_API_URL: the Apple School Manager API (the same API for schools). */
+  appleSchoolApiUrl: string;
+  /** APPLE_OAUTH_TOKEN_URL: where both APIs' access tokens come from. */
+  appleOauthTokenUrl: string;
   enrollmentUrl: string;
   /** Unset only with the embedded database, where one is generated into dataDir. */
   secretKey?: string;
@@ -192,6 +198,9 @@ export function loadConfig(env: Env = process.env): Config {
     publicUrl,
     appleDepApiUrl: url(env, 'APPLE_DEP_API_URL', 'https://mdmenrollment.apple.com')!,
     appleVppApiUrl: url(env, 'APPLE_VPP_API_URL', 'https://vpp.itunes.apple.com/mdm/v2')!,
+    appleBusinessApiUrl: url(env, 'APPLE_BUSINESS_API_URL', 'https://api-business.apple.com')!,
+    appleSchoolApiUrl: url(env, 'APPLE_SCHOOL_API_URL', 'https://api-school.apple.com')!,
+    appleOauthTokenUrl: url(env, 'APPLE_OAUTH_TOKEN_URL', 'https://account.apple.com/auth/oauth2/token')!,
     enrollmentUrl: url(env, 'ENROLLMENT_URL', `${publicUrl}/mdm/enroll`)!,
     secretKey,
     secretKeyPrevious,

@@ -2,6 +2,7 @@
  * DataLoaders, created fresh for each request (and each subscription event) so that caching never
  * crosses callers with different visibility. Each feature contributes a factory.
  */
+import { createAppleBusinessLoaders, type AppleBusinessLoaders } from './apple-business/apple-business.loaders';
 import type { AccessScope } from './auth/access-scope';
 import { createDeviceLoaders, type DeviceLoaders } from './devices/device.loaders';
 import { createProfileLoaders, type ProfileLoaders } from './profiles/profile.loaders';
@@ -11,7 +12,8 @@ import { createTokenLoaders, type TokenLoaders } from './tokens/token.loaders';
 import { createAlertLoaders, type AlertLoaders } from './alerts/alert.loaders';
 import { createVppTokenLoaders, type VppTokenLoaders } from './vpp/vpp-token.loaders';
 
-export type Loaders = VppTokenLoaders & AlertLoaders & TokenLoaders & ProfileLoaders & DeviceLoaders & SyncLoaders;
+export type Loaders = AppleBusinessLoaders &
+  VppTokenLoaders & AlertLoaders & TokenLoaders & ProfileLoaders & DeviceLoaders & SyncLoaders;
 
 export function createLoaders(services: Services, scope: AccessScope): Loaders {
   return {
@@ -21,5 +23,6 @@ export function createLoaders(services: Services, scope: AccessScope): Loaders {
     ...createProfileLoaders(services, scope),
     ...createDeviceLoaders(services, scope),
     ...createSyncLoaders(services, scope),
+    ...createAppleBusinessLoaders(services, scope),
   };
 }

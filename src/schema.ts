@@ -6,6 +6,7 @@ import 'reflect-metadata';
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { createPubSub } from '@graphql-yoga/subscription';
 import { buildSchemaSync, type NonEmptyArray, type PubSub } from 'type-graphql';
+import { AppleBusinessAccountResolver } from './apple-business/account.resolver';
 import { auditMutations } from './audit/audit.middleware';
 import { AuditResolver } from './audit/audit.resolver';
 import { AuthResolver } from './auth/auth.resolver';
@@ -42,6 +43,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   DepTokenDevicesResolver,
   SyncRunResolver,
   DepTokenSyncResolver,
+  AppleBusinessAccountResolver,
 ];
 
 /**
@@ -60,6 +62,8 @@ export const LIST_LIMITS: ListLimits = {
   'UpdateDepTokenInput.scopeTagIds': ids,
   'UploadVppTokenInput.scopeTagIds': ids,
   'UpdateVppTokenInput.scopeTagIds': ids,
+  'ConnectAppleBusinessAccountInput.scopeTagIds': ids,
+  'UpdateAppleBusinessAccountInput.scopeTagIds': ids,
   'CreateEnrollmentProfileInput.appleConfiguratorCertificateIds': ids,
   'UpdateEnrollmentProfileInput.appleConfiguratorCertificateIds': ids,
 };
@@ -83,6 +87,7 @@ export const TEXT_POLICIES: TextPolicies = {
   'CreateEnrollmentProfileInput.description': multiline,
   'UpdateEnrollmentProfileInput.description': multiline,
   'CreateScopeTagInput.description': multiline,
+  'ConnectAppleBusinessAccountInput.privateKeyPem': multiline,
 };
 
 export function buildDepgateSchema(options: { pubSub?: PubSub } = {}): GraphQLSchema {

@@ -3,6 +3,8 @@
  * feature adds its service here; resolvers reach them through the request context.
  */
 import type { DataSource } from 'typeorm';
+import { AppleBusinessAccountService } from './apple-business/account.service';
+import { BusinessClientFactory } from './apple-business/business-client.factory';
 import { AuditService } from './audit/audit.service';
 import { wireAudit } from './audit/audit.wiring';
 import { ApiKeyService } from './auth/api-key.service';
@@ -69,6 +71,8 @@ export interface Services {
   metrics: DepgateMetrics;
   /** The audit trail: mutations (recorded by a schema middleware) and background actions. */
   audit: AuditService;
+  /** Apple School and Business API accounts (src/apple-business). */
+  appleBusinessAccounts: AppleBusinessAccountService;
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -128,6 +132,19 @@ export function createServices(deps: ServiceDeps): Services {
     alerts,
     metrics,
     audit: new AuditService(dataSource, clock, config.auditRetentionDays),
+    appleBusinessAccounts: new AppleBusinessAccountService(
+      dataSource,
+      box,
+      new BusinessClientFactory(
+        dataSource,
+        { business: config.appleBusinessApiUrl, school: config.appleSchoolApiUrl, token: config.appleOauthTokenUrl },
+        box,
+        clock,
+        { ...deps.appleTuning, observe: metrics.appleObserver('business') },
+      ),
+      clock,
+      logger,
+    ),
   };
   // Uploads, renewals and licence refreshes re-evaluate alerts at once; raised alerts go on the events channel.
   wireAlerts({ alerts, depTokens: services.depTokens, vppTokens, events, logger });

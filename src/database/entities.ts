@@ -1,5 +1,8 @@
 // Every TypeORM entity, registered once. A feature adds its entities here.
 import { AlertEntity } from '../alerts/alert.entity';
+import { AppleBusinessAccountEntity } from '../apple-business/account.entity';
+import { OrgDeviceActivityEntity } from '../apple-business/org-device-activity.entity';
+import { OrgDeviceEntity } from '../apple-business/org-device.entity';
 import { AuditEventEntity } from '../audit/audit-event.entity';
 import { ApiKeyEntity } from '../auth/api-key.entity';
 import { ScopeTagEntity } from '../auth/scope-tag.entity';
@@ -23,4 +26,7 @@ export const ENTITIES = [
   VppTokenEntity,
   AlertEntity,
   AuditEventEntity,
+  AppleBusinessAccountEntity,
+  OrgDeviceEntity,
+  OrgDeviceActivityEntity,
 ];

@@ -14,7 +14,11 @@ export type NodeTypeName =
   | 'SyncRun'
   | 'VppToken'
   | 'Alert'
-  | 'AuditEvent';
+  | 'AuditEvent'
+  | 'AppleBusinessAccount'
+  | 'OrgDevice'
+  | 'MdmServer'
+  | 'OrgDeviceActivity';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
