@@ -7,6 +7,9 @@ import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphq
 import { createPubSub } from '@graphql-yoga/subscription';
 import { buildSchemaSync, type NonEmptyArray, type PubSub } from 'type-graphql';
 import { AppleBusinessAccountResolver } from './apple-business/account.resolver';
+import { OrgDeviceActivityResolver } from './apple-business/activity.resolver';
+import { DepTokenMdmServerResolver, DeviceOrgDeviceResolver, MdmServerResolver, OrgDeviceResolver } from './apple-business/inventory.resolver';
+import { MAX_ACTIVITY_DEVICES, MAX_ORDER_NUMBERS } from './apple-business/activity.service';
 import { auditMutations } from './audit/audit.middleware';
 import { AuditResolver } from './audit/audit.resolver';
 import { AuthResolver } from './auth/auth.resolver';
@@ -44,6 +47,11 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   SyncRunResolver,
   DepTokenSyncResolver,
   AppleBusinessAccountResolver,
+  OrgDeviceResolver,
+  MdmServerResolver,
+  DeviceOrgDeviceResolver,
+  DepTokenMdmServerResolver,
+  OrgDeviceActivityResolver,
 ];
 
 /**
@@ -64,6 +72,16 @@ export const LIST_LIMITS: ListLimits = {
   'UpdateVppTokenInput.scopeTagIds': ids,
   'ConnectAppleBusinessAccountInput.scopeTagIds': ids,
   'UpdateAppleBusinessAccountInput.scopeTagIds': ids,
+  'AssignDevicesToMdmServerInput.serialNumbers': { max: MAX_ACTIVITY_DEVICES, code: ErrorCode.TOO_MANY_SERIAL_NUMBERS },
+  'AssignDevicesToMdmServerInput.orderNumbers': { max: MAX_ORDER_NUMBERS },
+  'UnassignDevicesFromMdmServerInput.serialNumbers': { max: MAX_ACTIVITY_DEVICES, code: ErrorCode.TOO_MANY_SERIAL_NUMBERS },
+  'UnassignDevicesFromMdmServerInput.orderNumbers': { max: MAX_ORDER_NUMBERS },
+  'UpdateMigrationDeadlineInput.serialNumbers': { max: MAX_ACTIVITY_DEVICES, code: ErrorCode.TOO_MANY_SERIAL_NUMBERS },
+  'UpdateMigrationDeadlineInput.orderNumbers': { max: MAX_ORDER_NUMBERS },
+  'CancelMigrationInput.serialNumbers': { max: MAX_ACTIVITY_DEVICES, code: ErrorCode.TOO_MANY_SERIAL_NUMBERS },
+  'CancelMigrationInput.orderNumbers': { max: MAX_ORDER_NUMBERS },
+  'ReleaseDevicesInput.serialNumbers': { max: MAX_ACTIVITY_DEVICES, code: ErrorCode.TOO_MANY_SERIAL_NUMBERS },
+  'ReleaseDevicesInput.orderNumbers': { max: MAX_ORDER_NUMBERS },
   'CreateEnrollmentProfileInput.appleConfiguratorCertificateIds': ids,
   'UpdateEnrollmentProfileInput.appleConfiguratorCertificateIds': ids,
 };
@@ -88,6 +106,11 @@ export const TEXT_POLICIES: TextPolicies = {
   'UpdateEnrollmentProfileInput.description': multiline,
   'CreateScopeTagInput.description': multiline,
   'ConnectAppleBusinessAccountInput.privateKeyPem': multiline,
+  'AssignDevicesToMdmServerInput.csv': { multiline: true, code: ErrorCode.CSV_INVALID },
+  'UnassignDevicesFromMdmServerInput.csv': { multiline: true, code: ErrorCode.CSV_INVALID },
+  'UpdateMigrationDeadlineInput.csv': { multiline: true, code: ErrorCode.CSV_INVALID },
+  'CancelMigrationInput.csv': { multiline: true, code: ErrorCode.CSV_INVALID },
+  'ReleaseDevicesInput.csv': { multiline: true, code: ErrorCode.CSV_INVALID },
 };
 
 export function buildDepgateSchema(options: { pubSub?: PubSub } = {}): GraphQLSchema {

@@ -4,7 +4,9 @@
  */
 import type { DataSource } from 'typeorm';
 import { AppleBusinessAccountService } from './apple-business/account.service';
+import { ActivityService } from './apple-business/activity.service';
 import { BusinessClientFactory } from './apple-business/business-client.factory';
+import { InventoryService } from './apple-business/inventory.service';
 import { AuditService } from './audit/audit.service';
 import { wireAudit } from './audit/audit.wiring';
 import { ApiKeyService } from './auth/api-key.service';
@@ -73,6 +75,10 @@ export interface Services {
   audit: AuditService;
   /** Apple School and Business API accounts (src/apple-business). */
   appleBusinessAccounts: AppleBusinessAccountService;
+  /** The organisation's inventory mirror and MDM servers. */
+  appleBusinessInventory: InventoryService;
+  /** Device activities and MDM-server changes at Apple. */
+  appleBusinessActivities: ActivityService;
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -145,7 +151,12 @@ export function createServices(deps: ServiceDeps): Services {
       clock,
       logger,
     ),
+    // Set right below (they need the accounts service).
+    appleBusinessInventory: undefined as unknown as InventoryService,
+    appleBusinessActivities: undefined as unknown as ActivityService,
   };
+  services.appleBusinessInventory = new InventoryService(dataSource, services.appleBusinessAccounts, clock, logger);
+  services.appleBusinessActivities = new ActivityService(dataSource, services.appleBusinessAccounts, services.appleBusinessInventory, clock, logger);
   // Uploads, renewals and licence refreshes re-evaluate alerts at once; raised alerts go on the events channel.
   wireAlerts({ alerts, depTokens: services.depTokens, vppTokens, events, logger });
   // Scheduled syncs, automatic assignments and alert raises are recorded with the system as actor.

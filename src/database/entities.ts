@@ -1,6 +1,7 @@
 // Every TypeORM entity, registered once. A feature adds its entities here.
 import { AlertEntity } from '../alerts/alert.entity';
 import { AppleBusinessAccountEntity } from '../apple-business/account.entity';
+import { AppleMdmServerEntity } from '../apple-business/mdm-server.entity';
 import { OrgDeviceActivityEntity } from '../apple-business/org-device-activity.entity';
 import { OrgDeviceEntity } from '../apple-business/org-device.entity';
 import { AuditEventEntity } from '../audit/audit-event.entity';
@@ -29,4 +30,5 @@ export const ENTITIES = [
   AppleBusinessAccountEntity,
   OrgDeviceEntity,
   OrgDeviceActivityEntity,
+  AppleMdmServerEntity,
 ];

@@ -62,7 +62,7 @@ describe('Apple Business API accounts', () => {
     ['an RSA key', { privateKeyPem: 'RSA' }, 'APPLE_BUSINESS_KEY_INVALID'],
     ['a School client connected as BUSINESS', { clientId: 'SCHOOLAPI.0b7e6f3a-1111-2222-3333-444455556666' }, 'APPLE_BUSINESS_SCOPE_MISMATCH'],
     ['a malformed client id', { clientId: 'nope' }, 'BAD_USER_INPUT'],
-  ])('refuses %s and stores nothing', async (_what, override, code) => {
+  ])('refuses %s and stores nothing', async (_what, override: Record<string, string>, code) => {
     const issued = await issue();
     const before = (await storedRows()).length;
     const privateKeyPem =
