@@ -25,6 +25,7 @@ import { DeviceDeletions1764141340000 } from './1764141340000-DeviceDeletions';
 import { ApnsCertificates1764141400000 } from './1764141400000-ApnsCertificates';
 import { TokenEnrollmentUrl1764141410000 } from './1764141410000-TokenEnrollmentUrl';
 import { Webhooks1764141420000 } from './1764141420000-Webhooks';
+import { AppleBusinessApi1764141500000 } from './1764141500000-AppleBusinessApi';
 
 export const MIGRATIONS = [
   AccessControl1764140000000,
@@ -53,4 +54,5 @@ export const MIGRATIONS = [
   ApnsCertificates1764141400000,
   TokenEnrollmentUrl1764141410000,
   Webhooks1764141420000,
+  AppleBusinessApi1764141500000,
 ];

@@ -13,6 +13,7 @@ import { runMigrations } from './database/migrate';
 import { createLogger, type Logger } from './logger';
 import { startAlertBackground } from './alerts/alert.jobs';
 import { startAssignmentHistoryBackground } from './assignment-history/assignment-history.jobs';
+import { startAppleBusinessBackground } from './apple-business/apple-business.jobs';
 import { startAuditBackground } from './audit/audit.jobs';
 import { startAssignmentRetryBackground } from './devices/assignment-retry.jobs';
 import { startDeviceDeletionBackground } from './devices/device-deletion.jobs';
@@ -88,6 +89,17 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     vppTokens: services.vppTokens,
     logger,
     pubSub: services.events.pubSub,
+  });
+
+  // Apple School and Business API: inventory mirrors and device-activity polls.
+  await startAppleBusinessBackground({
+    jobs: services.jobs,
+    accounts: services.appleBusinessAccounts,
+    inventory: services.appleBusinessInventory,
+    activities: services.appleBusinessActivities,
+    sync: services.sync,
+    events: services.events,
+    logger,
   });
 
   // The audit trail's retention: a daily prune job.

@@ -36,6 +36,12 @@ export interface Config {
   webhookRetryMaxMs: number;
   /** Consecutive failed deliveries after which a webhook is disabled (with a WEBHOOK_DISABLED alert). */
   webhookDisableAfterFailures: number;
+  /** APPLE_BUSINESS_API_URL: the Apple Business API (organisation inventory, MDM servers, device activities). */
+  appleBusinessApiUrl: string;
+  /** APPLE_SCHOOL_API_URL: the Apple School Manager API (the same API for schools). */
+  appleSchoolApiUrl: string;
+  /** APPLE_OAUTH_TOKEN_URL: where both APIs' access tokens come from. */
+  appleOauthTokenUrl: string;
   /** Unset only with the embedded database, where one is generated into dataDir. */
   secretKey?: string;
   /** SECRET_KEY_PREVIOUS: still opens stored secrets while `npm run rotate-secret-key` re-seals them. */
@@ -230,6 +236,9 @@ export function loadConfig(env: Env = process.env): Config {
     webhookRetryBaseMs: integer(env, 'WEBHOOK_RETRY_BASE_MS', 1000, 10, 3_600_000),
     webhookRetryMaxMs: integer(env, 'WEBHOOK_RETRY_MAX_MS', 600_000, 10, 86_400_000),
     webhookDisableAfterFailures: integer(env, 'WEBHOOK_DISABLE_AFTER_FAILURES', 30, 1, 10_000),
+    appleBusinessApiUrl: url(env, 'APPLE_BUSINESS_API_URL', 'https://api-business.apple.com')!,
+    appleSchoolApiUrl: url(env, 'APPLE_SCHOOL_API_URL', 'https://api-school.apple.com')!,
+    appleOauthTokenUrl: url(env, 'APPLE_OAUTH_TOKEN_URL', 'https://account.apple.com/auth/oauth2/token')!,
     secretKey,
     secretKeyPrevious,
     bootstrapApiKey,

@@ -4,6 +4,7 @@
  */
 import { createAssignmentHistoryLoaders, type AssignmentHistoryLoaders } from './assignment-history/assignment-history.loaders';
 import { createApnsLoaders, type ApnsLoaders } from './apns/apns-certificate.loaders';
+import { createAppleBusinessLoaders, type AppleBusinessLoaders } from './apple-business/apple-business.loaders';
 import type { AccessScope } from './auth/access-scope';
 import { createDeviceLoaders, type DeviceLoaders } from './devices/device.loaders';
 import { createProfileLoaders, type ProfileLoaders } from './profiles/profile.loaders';
@@ -15,6 +16,7 @@ import { createVppTokenLoaders, type VppTokenLoaders } from './vpp/vpp-token.loa
 
 export type Loaders = AssignmentHistoryLoaders &
   ApnsLoaders &
+  AppleBusinessLoaders &
   VppTokenLoaders &
   AlertLoaders &
   TokenLoaders &
@@ -32,5 +34,6 @@ export function createLoaders(services: Services, scope: AccessScope): Loaders {
     ...createSyncLoaders(services, scope),
     ...createAssignmentHistoryLoaders(services.assignmentHistory),
     ...createApnsLoaders(services),
+    ...createAppleBusinessLoaders(services, scope),
   };
 }

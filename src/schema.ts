@@ -8,6 +8,10 @@ import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphq
 import { createPubSub } from '@graphql-yoga/subscription';
 import { buildSchemaSync, type NonEmptyArray, type PubSub } from 'type-graphql';
 import { AssignmentAttemptResolver, DeviceAssignmentHistoryResolver } from './assignment-history/assignment-history.resolver';
+import { AppleBusinessAccountResolver } from './apple-business/account.resolver';
+import { OrgDeviceActivityResolver } from './apple-business/activity.resolver';
+import { DepTokenMdmServerResolver, DeviceOrgDeviceResolver, MdmServerResolver, OrgDeviceResolver } from './apple-business/inventory.resolver';
+import { MAX_ACTIVITY_DEVICES, MAX_ORDER_NUMBERS } from './apple-business/activity.service';
 import { auditMutations } from './audit/audit.middleware';
 import { AuditResolver } from './audit/audit.resolver';
 import { AuthResolver } from './auth/auth.resolver';
@@ -59,6 +63,12 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   ReadinessResolver,
   WebhookResolver,
   AlertWebhookResolver,
+  AppleBusinessAccountResolver,
+  OrgDeviceResolver,
+  MdmServerResolver,
+  DeviceOrgDeviceResolver,
+  DepTokenMdmServerResolver,
+  OrgDeviceActivityResolver,
 ];
 
 /**
@@ -82,6 +92,18 @@ export const LIST_LIMITS: ListLimits = {
   'UpdateVppTokenInput.scopeTagIds': ids,
   'CreateWebhookInput.scopeTagIds': ids,
   'UpdateWebhookInput.scopeTagIds': ids,
+  'ConnectAppleBusinessAccountInput.scopeTagIds': ids,
+  'UpdateAppleBusinessAccountInput.scopeTagIds': ids,
+  'AssignDevicesToMdmServerInput.serialNumbers': { max: MAX_ACTIVITY_DEVICES, code: ErrorCode.TOO_MANY_SERIAL_NUMBERS },
+  'AssignDevicesToMdmServerInput.orderNumbers': { max: MAX_ORDER_NUMBERS },
+  'UnassignDevicesFromMdmServerInput.serialNumbers': { max: MAX_ACTIVITY_DEVICES, code: ErrorCode.TOO_MANY_SERIAL_NUMBERS },
+  'UnassignDevicesFromMdmServerInput.orderNumbers': { max: MAX_ORDER_NUMBERS },
+  'UpdateMigrationDeadlineInput.serialNumbers': { max: MAX_ACTIVITY_DEVICES, code: ErrorCode.TOO_MANY_SERIAL_NUMBERS },
+  'UpdateMigrationDeadlineInput.orderNumbers': { max: MAX_ORDER_NUMBERS },
+  'CancelMigrationInput.serialNumbers': { max: MAX_ACTIVITY_DEVICES, code: ErrorCode.TOO_MANY_SERIAL_NUMBERS },
+  'CancelMigrationInput.orderNumbers': { max: MAX_ORDER_NUMBERS },
+  'ReleaseDevicesInput.serialNumbers': { max: MAX_ACTIVITY_DEVICES, code: ErrorCode.TOO_MANY_SERIAL_NUMBERS },
+  'ReleaseDevicesInput.orderNumbers': { max: MAX_ORDER_NUMBERS },
   'CreateEnrollmentProfileInput.appleConfiguratorCertificateIds': ids,
   'UpdateEnrollmentProfileInput.appleConfiguratorCertificateIds': ids,
   'CreateEnrollmentProfileInput.anchorCertificates': { max: MAX_ANCHOR_CERTIFICATES, code: ErrorCode.ANCHOR_CERTIFICATES_TOO_MANY },
@@ -115,6 +137,12 @@ export const TEXT_POLICIES: TextPolicies = {
   'RenewApnsCertificateInput.privateKey': multiline,
   'CreateWebhookInput.description': multiline,
   'UpdateWebhookInput.description': multiline,
+  'ConnectAppleBusinessAccountInput.privateKeyPem': multiline,
+  'AssignDevicesToMdmServerInput.csv': { multiline: true, code: ErrorCode.CSV_INVALID },
+  'UnassignDevicesFromMdmServerInput.csv': { multiline: true, code: ErrorCode.CSV_INVALID },
+  'UpdateMigrationDeadlineInput.csv': { multiline: true, code: ErrorCode.CSV_INVALID },
+  'CancelMigrationInput.csv': { multiline: true, code: ErrorCode.CSV_INVALID },
+  'ReleaseDevicesInput.csv': { multiline: true, code: ErrorCode.CSV_INVALID },
 };
 
 export function buildDepgateSchema(options: { pubSub?: PubSub } = {}): GraphQLSchema {

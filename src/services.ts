@@ -11,6 +11,10 @@ import { WebhookDispatcher } from './webhooks/webhook-dispatcher';
 import { WebhookService } from './webhooks/webhook.service';
 import { devicePageObserver, wireWebhooks } from './webhooks/webhook.wiring';
 import type { WebhookDeliveryOptions } from './webhooks/webhook.jobs';
+import { AppleBusinessAccountService } from './apple-business/account.service';
+import { ActivityService } from './apple-business/activity.service';
+import { BusinessClientFactory } from './apple-business/business-client.factory';
+import { InventoryService } from './apple-business/inventory.service';
 import { AuditService } from './audit/audit.service';
 import { wireAudit } from './audit/audit.wiring';
 import { ApiKeyService } from './auth/api-key.service';
@@ -101,6 +105,12 @@ export interface Services {
   /** The SecretBox (webhook secrets are opened by the delivery worker). */
   secretBox: SecretBox;
   webhookDelivery: WebhookDeliveryOptions;
+  /** Apple School and Business API accounts (src/apple-business). */
+  appleBusinessAccounts: AppleBusinessAccountService;
+  /** The organisation's inventory mirror and MDM servers. */
+  appleBusinessInventory: InventoryService;
+  /** Device activities and MDM-server changes at Apple. */
+  appleBusinessActivities: ActivityService;
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -171,6 +181,22 @@ export function createServices(deps: ServiceDeps): Services {
     alerts,
     metrics,
     audit: new AuditService(dataSource, clock, config.auditRetentionDays),
+    appleBusinessAccounts: new AppleBusinessAccountService(
+      dataSource,
+      box,
+      new BusinessClientFactory(
+        dataSource,
+        { business: config.appleBusinessApiUrl, school: config.appleSchoolApiUrl, token: config.appleOauthTokenUrl },
+        box,
+        clock,
+        { ...deps.appleTuning, observe: metrics.appleObserver('business') },
+      ),
+      clock,
+      logger,
+    ),
+    // Set right below (they need the accounts service).
+    appleBusinessInventory: undefined as unknown as InventoryService,
+    appleBusinessActivities: undefined as unknown as ActivityService,
     apnsCertificates,
     readiness: new ReadinessService({
       dataSource,
@@ -213,6 +239,8 @@ export function createServices(deps: ServiceDeps): Services {
       logger.error({ apnsCertificateId: certificate.id, err: { message: (err as Error).message } }, 'alert evaluation failed');
     }
   });
+  services.appleBusinessInventory = new InventoryService(dataSource, services.appleBusinessAccounts, clock, logger);
+  services.appleBusinessActivities = new ActivityService(dataSource, services.appleBusinessAccounts, services.appleBusinessInventory, clock, logger);
   // Uploads, renewals and licence refreshes re-evaluate alerts at once; raised alerts go on the events channel.
   wireAlerts({ alerts, depTokens: services.depTokens, vppTokens, events, logger });
   // Scheduled syncs, automatic assignments and alert raises are recorded with the system as actor.

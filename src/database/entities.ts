@@ -3,6 +3,10 @@ import { AlertEntity } from '../alerts/alert.entity';
 import { AssignmentAttemptEntity } from '../assignment-history/assignment-attempt.entity';
 import { ApnsCertificateEntity } from '../apns/apns-certificate.entity';
 import { WebhookDeliveryEntity, WebhookEntity } from '../webhooks/webhook.entity';
+import { AppleBusinessAccountEntity } from '../apple-business/account.entity';
+import { AppleMdmServerEntity } from '../apple-business/mdm-server.entity';
+import { OrgDeviceActivityEntity } from '../apple-business/org-device-activity.entity';
+import { OrgDeviceEntity } from '../apple-business/org-device.entity';
 import { AuditEventEntity } from '../audit/audit-event.entity';
 import { ApiKeyEntity } from '../auth/api-key.entity';
 import { ScopeTagEntity } from '../auth/scope-tag.entity';
@@ -32,4 +36,8 @@ export const ENTITIES = [
   ApnsCertificateEntity,
   WebhookEntity,
   WebhookDeliveryEntity,
+  AppleBusinessAccountEntity,
+  OrgDeviceEntity,
+  OrgDeviceActivityEntity,
+  AppleMdmServerEntity,
 ];

@@ -2,6 +2,7 @@
 // seals each row's value with. `npm run rotate-secret-key` re-seals exactly these; a test fails
 // when an entity has a `*_sealed` column that is missing here. A feature adds its columns here.
 import { apnsPrivateKeyContext } from '../apns/apns-certificate.service';
+import { assertionContext, privateKeyContext as businessKeyContext } from '../apple-business/business-client.factory';
 import type { SealedColumn } from '../crypto/secret-rotation';
 import { credentialsContext } from '../tokens/dep-client.factory';
 import { privateKeyContext } from '../tokens/token.service';
@@ -14,4 +15,6 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
   { table: 'vpp_tokens', column: 'token_sealed', context: vppTokenContext },
   { table: 'apns_certificates', column: 'private_key_sealed', context: apnsPrivateKeyContext },
   { table: 'webhooks', column: 'secret_sealed', context: webhookSecretContext },
+  { table: 'apple_business_accounts', column: 'private_key_sealed', context: businessKeyContext },
+  { table: 'apple_business_accounts', column: 'assertion_sealed', context: assertionContext },
 ];

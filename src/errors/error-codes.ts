@@ -124,6 +124,13 @@ export enum ErrorCode {
   WEBHOOK_EVENTS_REQUIRED = 'WEBHOOK_EVENTS_REQUIRED',
   WEBHOOK_SECRET_INVALID = 'WEBHOOK_SECRET_INVALID',
   WEBHOOK_LIMIT_REACHED = 'WEBHOOK_LIMIT_REACHED',
+  // Apple School and Business API accounts and device activities
+  APPLE_BUSINESS_KEY_INVALID = 'APPLE_BUSINESS_KEY_INVALID',
+  APPLE_BUSINESS_CLIENT_REFUSED = 'APPLE_BUSINESS_CLIENT_REFUSED',
+  APPLE_BUSINESS_SCOPE_MISMATCH = 'APPLE_BUSINESS_SCOPE_MISMATCH',
+  APPLE_BUSINESS_ACCOUNT_EXISTS = 'APPLE_BUSINESS_ACCOUNT_EXISTS',
+  APPLE_BUSINESS_REQUEST_REFUSED = 'APPLE_BUSINESS_REQUEST_REFUSED',
+  RELEASE_CONFIRMATION_REQUIRED = 'RELEASE_CONFIRMATION_REQUIRED',
 
   // Sync runs (refusals of syncDepToken, and the codes a run's error carries)
   SYNC_IN_PROGRESS = 'SYNC_IN_PROGRESS',
@@ -290,6 +297,12 @@ export const ERROR_CODE_DOCS: { readonly [C in ErrorCode]: ErrorCodeDoc } = {
   WEBHOOK_SECRET_INVALID: { description: 'The secret is shorter than 16 or longer than 200 characters', extensions: FIELD },
   WEBHOOK_LIMIT_REACHED: { description: 'The deployment has the most webhooks it takes (50)' },
   APNS_CERTIFICATE_APPLE_ID_MISMATCH: { description: 'A renewal under another Apple ID than the one that created the certificate', extensions: FIELD },
+  APPLE_BUSINESS_KEY_INVALID: { description: 'privateKeyPem is not a P-256 private key (SEC1 `EC PRIVATE KEY` or PKCS#8 `PRIVATE KEY` PEM)', extensions: FIELD },
+  APPLE_BUSINESS_CLIENT_REFUSED: { description: 'Apple refused the API account (`invalid_client`): client ID, key ID or private key do not match, or the account was revoked' },
+  APPLE_BUSINESS_SCOPE_MISMATCH: { description: 'The account is not one of this scope (a School account used as BUSINESS, or the reverse)', extensions: FIELD },
+  APPLE_BUSINESS_ACCOUNT_EXISTS: { description: 'An account with this client ID is already connected', extensions: FIELD },
+  APPLE_BUSINESS_REQUEST_REFUSED: { description: 'Apple refused the change (409/422: an unknown serial or server, a deadline out of range, a product family held by another server...)', extensions: { appleCode: "Apple's errors[0].code, or null" } },
+  RELEASE_CONFIRMATION_REQUIRED: { description: 'releaseDevices without confirm: true (releasing devices from the organisation is permanent)', extensions: FIELD },
 
   SYNC_IN_PROGRESS: { description: 'A sync of this token is queued or running', extensions: { syncRunId: 'that run' } },
   SYNC_RATE_LIMITED: { description: 'A manual sync less than MANUAL_SYNC_MIN_INTERVAL_S after the previous one', extensions: { ...RETRY, nextManualSyncAt: 'ISO-8601' } },

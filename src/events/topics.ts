@@ -40,7 +40,16 @@ export const Topic = {
   DEP_TOKEN_CHANGED: 'DEP_TOKEN_CHANGED',
   /** An API key was revoked: every instance closes that key's open WebSockets. */
   API_KEY_REVOKED: 'API_KEY_REVOKED',
+  /** An Apple Business device activity was created, polled with a new status, or completed. */
+  ORG_DEVICE_ACTIVITY_CHANGED: 'ORG_DEVICE_ACTIVITY_CHANGED',
 } as const;
+
+export interface OrgDeviceActivityChangedEvent {
+  activityId: string;
+  accountId: string;
+  status: string;
+  subStatus?: string | null;
+}
 
 export type TopicName = (typeof Topic)[keyof typeof Topic];
 
@@ -104,4 +113,5 @@ export type DepgateTopics = {
   [Topic.ALERT_RESOLVED]: [AlertResolvedEvent];
   [Topic.DEP_TOKEN_CHANGED]: [DepTokenChangedEvent];
   [Topic.API_KEY_REVOKED]: [ApiKeyRevokedEvent];
+  [Topic.ORG_DEVICE_ACTIVITY_CHANGED]: [OrgDeviceActivityChangedEvent];
 };

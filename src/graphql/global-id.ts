@@ -17,7 +17,11 @@ export type NodeTypeName =
   | 'AuditEvent'
   | 'DeviceDeletion'
   | 'ApnsCertificate'
-  | 'Webhook';
+  | 'Webhook'
+  | 'AppleBusinessAccount'
+  | 'OrgDevice'
+  | 'MdmServer'
+  | 'OrgDeviceActivity';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 

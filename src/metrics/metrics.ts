@@ -62,7 +62,7 @@ export interface MetricsDeps {
   tokenNames?: boolean;
 }
 
-export type AppleService = 'dep' | 'vpp';
+export type AppleService = 'dep' | 'vpp' | 'business';
 
 const seconds = (d: Date | string | null | undefined) => (d ? new Date(d).getTime() / 1000 : null);
 

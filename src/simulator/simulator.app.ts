@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Clock } from '../clock';
+import { mountBusinessApi, type BusinessSimulatorState } from './business';
 import { controlRoutes } from './control.routes';
 import { depRoutes } from './dep.routes';
 import { SimulatorState } from './simulator.state';
@@ -17,7 +18,12 @@ export interface SimulatorOptions {
   clock?: Clock;
 }
 
-export function createSimulator(options: SimulatorOptions = {}): { app: express.Express; state: SimulatorState; vpp: VppSimulatorState } {
+export function createSimulator(options: SimulatorOptions = {}): {
+  app: express.Express;
+  state: SimulatorState;
+  vpp: VppSimulatorState;
+  business: BusinessSimulatorState;
+} {
   const state = new SimulatorState(options.clock);
   // Apps and Books (VPP) locations share the simulator's clock; /_sim/reset forgets them too.
   const vpp = new VppSimulatorState(state.clock);
@@ -30,6 +36,8 @@ export function createSimulator(options: SimulatorOptions = {}): { app: express.
     vpp.reset();
     next();
   });
+  // The School and Business API: its own control routes, token endpoint and /business, /school hosts.
+  const business = mountBusinessApi(app, state);
   app.use('/_sim/vpp', vppControlRoutes(vpp));
   app.use('/_sim', controlRoutes(state));
   app.use('/mdm/v2', vppRoutes(vpp));
@@ -40,7 +48,7 @@ export function createSimulator(options: SimulatorOptions = {}): { app: express.
     else if (status === 400) res.status(400).type('text/plain').send('MALFORMED_REQUEST_BODY');
     else res.status(500).type('text/plain').send('INTERNAL_SERVER_ERROR');
   });
-  return { app, state, vpp };
+  return { app, state, vpp, business };
 }
 
 export interface RunningSimulator {
@@ -48,15 +56,20 @@ export interface RunningSimulator {
   port: number;
   state: SimulatorState;
   vpp: VppSimulatorState;
+  business: BusinessSimulatorState;
   /** APPLE_VPP_API_URL for this simulator. */
   vppUrl: string;
+  /** APPLE_BUSINESS_API_URL, APPLE_SCHOOL_API_URL and APPLE_OAUTH_TOKEN_URL for this simulator. */
+  businessUrl: string;
+  schoolUrl: string;
+  oauthTokenUrl: string;
   close(): Promise<void>;
 }
 
 export async function startSimulator(
   options: SimulatorOptions & { port?: number; host?: string } = {},
 ): Promise<RunningSimulator> {
-  const { app, state, vpp } = createSimulator(options);
+  const { app, state, vpp, business } = createSimulator(options);
   const host = options.host ?? '127.0.0.1';
   const server = app.listen(options.port ?? 0, host);
   await once(server, 'listening');
@@ -67,7 +80,11 @@ export async function startSimulator(
     port,
     state,
     vpp,
+    business,
     vppUrl: `http://${urlHost}:${port}/mdm/v2`,
+    businessUrl: `http://${urlHost}:${port}/business`,
+    schoolUrl: `http://${urlHost}:${port}/school`,
+    oauthTokenUrl: `http://${urlHost}:${port}/auth/oauth2/token`,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));

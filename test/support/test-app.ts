@@ -79,7 +79,15 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     SECRET_KEY: secretKey,
     BOOTSTRAP_API_KEY: adminKey,
     LOG_LEVEL: 'info',
-    ...(sim ? { APPLE_DEP_API_URL: sim.url, APPLE_VPP_API_URL: sim.vppUrl } : {}),
+    ...(sim
+      ? {
+          APPLE_DEP_API_URL: sim.url,
+          APPLE_VPP_API_URL: sim.vppUrl,
+          APPLE_BUSINESS_API_URL: sim.businessUrl,
+          APPLE_SCHOOL_API_URL: sim.schoolUrl,
+          APPLE_OAUTH_TOKEN_URL: sim.oauthTokenUrl,
+        }
+      : {}),
     ...options.env,
   });
   const app = await startApp(config, {

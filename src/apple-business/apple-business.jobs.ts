@@ -1,0 +1,83 @@
+/**
+ * The background side of the Apple School and Business API, on the job runner (pg-boss):
+ * - `apple-business-inventory`: one account's inventory mirror (right after it connects, hourly
+ *   for every account, and on demand); one at a time per account, a request while one runs waits;
+ * - `apple-business-activity-poll`: one poll of a device activity; each poll that finds it still
+ *   running sends the next one, later (every few seconds at first, then up to every 30 s);
+ * - after an activity completes, a delta sync of each DEP token that serves a server concerned.
+ */
+import type { JobRunner } from '../jobs';
+import type { Logger } from '../logger';
+import type { PostgresPubSub } from '../events';
+import { Topic } from '../events/topics';
+import type { SyncService } from '../sync/sync.service';
+import type { AppleBusinessAccountService } from './account.service';
+import type { ActivityService } from './activity.service';
+import type { InventoryService } from './inventory.service';
+
+export const INVENTORY_QUEUE = 'apple-business-inventory';
+export const INVENTORY_ALL_QUEUE = 'apple-business-inventory-all';
+export const ACTIVITY_POLL_QUEUE = 'apple-business-activity-poll';
+export const INVENTORY_CRON = '41 * * * *';
+
+export interface AppleBusinessBackgroundDeps {
+  jobs: JobRunner;
+  accounts: AppleBusinessAccountService;
+  inventory: InventoryService;
+  activities: ActivityService;
+  sync: SyncService;
+  events: PostgresPubSub;
+  logger: Logger;
+  schedule?: boolean;
+}
+
+export interface AppleBusinessBackground {
+  mirrorNow(accountId: string): Promise<void>;
+}
+
+export async function startAppleBusinessBackground(deps: AppleBusinessBackgroundDeps): Promise<AppleBusinessBackground> {
+  const { jobs, accounts, inventory, activities, sync, events, logger } = deps;
+  await jobs.defineQueue(INVENTORY_QUEUE, { policy: 'short', retryLimit: 2, retryDelaySeconds: 60, retryBackoff: true, expireInSeconds: 2 * 3600 });
+  await jobs.defineQueue(INVENTORY_ALL_QUEUE, { policy: 'short', retryLimit: 1, expireInSeconds: 600 });
+  await jobs.defineQueue(ACTIVITY_POLL_QUEUE, { policy: 'short', retryLimit: 5, retryDelaySeconds: 30, expireInSeconds: 600 });
+
+  await jobs.work<{ accountId: string }>(INVENTORY_QUEUE, async (job) => inventory.mirror(job.data.accountId, job.signal), {
+    exclusive: { key: (data) => data.accountId, whenBusy: { retryAfterSeconds: 30 } },
+    pollingIntervalSeconds: 0.5,
+  });
+  await jobs.work(INVENTORY_ALL_QUEUE, async () => {
+    for (const account of await accounts.all()) await jobs.send(INVENTORY_QUEUE, { accountId: account.id }, { singletonKey: account.id });
+  });
+  await jobs.work<{ activityId: string }>(ACTIVITY_POLL_QUEUE, async (job) => activities.poll(job.data.activityId), {
+    exclusive: { key: (data) => data.activityId, whenBusy: 'skip' },
+    pollingIntervalSeconds: 0.5,
+    concurrency: 2,
+  });
+  await jobs.start();
+  if (deps.schedule !== false) await jobs.schedule(INVENTORY_ALL_QUEUE, INVENTORY_CRON, {}, { singletonKey: 'cron' });
+
+  const mirrorNow = async (accountId: string) => {
+    await jobs.send(INVENTORY_QUEUE, { accountId }, { singletonKey: accountId });
+  };
+  accounts.onConnected((account) => mirrorNow(account.id));
+  activities.hooks = {
+    schedulePoll: async (activityId, delayMs) => {
+      await jobs.send(ACTIVITY_POLL_QUEUE, { activityId }, { singletonKey: activityId, startAfter: Math.max(1, Math.round(delayMs / 1000)) });
+    },
+    changed: (activity) =>
+      events
+        .publish(Topic.ORG_DEVICE_ACTIVITY_CHANGED, { activityId: activity.id, accountId: activity.accountId, status: activity.status, subStatus: activity.subStatus })
+        .catch((err: Error) => logger.warn({ orgDeviceActivityId: activity.id, err: { message: err.message } }, 'ORG_DEVICE_ACTIVITY_CHANGED not published')),
+    syncServers: async (appleServerIds) => {
+      for (const tokenId of await activities.depTokensOf(appleServerIds)) {
+        try {
+          await sync.requests.requestSync({ tokenId, full: false, trigger: 'SCHEDULED' });
+        } catch (error) {
+          // A sync already queued or running will see the change; a refused one is retried by the schedule.
+          logger.info({ tokenId, reason: (error as Error).message }, 'no delta sync queued after a device activity');
+        }
+      }
+    },
+  };
+  return { mirrorNow };
+}
