@@ -199,8 +199,13 @@ describe('repeated failures', () => {
         return w.enabled === false ? w : undefined;
       }, 'the webhook to be disabled', 30_000);
       expect(failing.received.length).toBe(20);
-      const alerts = (await t.ok(`{ alerts { edges { node { kind severity active webhook { id } } } } }`)).alerts.edges.map((e: any) => e.node);
-      expect(alerts.filter((a: any) => a.kind === 'WEBHOOK_DISABLED')).toEqual([{ kind: 'WEBHOOK_DISABLED', severity: 'WARNING', active: true, webhook: { id: hook.id } }]);
+      // The alert is raised right after the webhook is disabled (its own transaction): wait for it.
+      const disabledAlerts = await until(async () => {
+        const all = (await t.ok(`{ alerts { edges { node { kind severity active webhook { id } } } } }`)).alerts.edges.map((e: any) => e.node);
+        const found = all.filter((a: any) => a.kind === 'WEBHOOK_DISABLED');
+        return found.length > 0 ? found : undefined;
+      }, 'the WEBHOOK_DISABLED alert');
+      expect(disabledAlerts).toEqual([{ kind: 'WEBHOOK_DISABLED', severity: 'WARNING', active: true, webhook: { id: hook.id } }]);
       // The unscoped webhook subscribed to ALERT_RAISED heard of it.
       await until(() => receiver.accepted('ALERT_RAISED').some((r) => r.json.data.kind === 'WEBHOOK_DISABLED'), 'ALERT_RAISED');
       // No attempt while disabled.
