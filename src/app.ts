@@ -106,10 +106,10 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   await startAuditBackground({ jobs: services.jobs, audit: services.audit, logger });
   // The assignment history's retention: a daily prune job.
   await startAssignmentHistoryBackground({ jobs: services.jobs, history: services.assignmentHistory, logger });
-  // THROTTLED and FAILED devices retried within a minute of their cooldown's end.
-  // Not scheduled when background sync is off (tests of other features): no retry pass races them.
   // deleteDevices' jobs.
   await startDeviceDeletionBackground({ jobs: services.jobs, deletions: services.deviceDeletions });
+  // THROTTLED and FAILED devices retried within a minute of their cooldown's end.
+  // Not scheduled when background sync is off (tests of other features): no retry pass races them.
   await startAssignmentRetryBackground({ jobs: services.jobs, retries: services.assignmentRetries, logger, schedule: options.sync?.enabled !== false });
 
   // Webhook deliveries (retries with backoff, in order per token) and SYNC_RUN_FINISHED events.

@@ -2,7 +2,6 @@
  * Builds the executable schema from every resolver and prints the sorted SDL that is committed in
  * schema/schema.graphql (the contract with front-end teams).
  */
-import { MAX_ANCHOR_CERTIFICATES } from './profiles/profile.rules';
 import 'reflect-metadata';
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { createPubSub } from '@graphql-yoga/subscription';
@@ -28,6 +27,7 @@ import { MAX_NODES, NodeResolver } from './graphql/node.resolver';
 import { applyRootFieldMiddlewares } from './graphql/root-field-middleware';
 import type { RequestContext } from './context';
 import { AppleConfiguratorCertificateResolver, DepTokenProfilesResolver, EnrollmentProfileResolver } from './profiles/profile.resolver';
+import { MAX_ANCHOR_CERTIFICATES } from './profiles/profile.rules';
 import { SetupPaneResolver } from './profiles/setup-pane.resolver';
 import { DepTokenSyncResolver, SyncRunResolver } from './sync/sync.resolver';
 import { DepTokenLiveResolver } from './tokens/token-live.resolver';
@@ -71,6 +71,15 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   OrgDeviceActivityResolver,
 ];
 
+/** The Apple Business device-activity inputs: each names devices by serials, order numbers or a CSV. */
+const DEVICE_ACTIVITY_INPUTS = [
+  'AssignDevicesToMdmServerInput',
+  'UnassignDevicesFromMdmServerInput',
+  'UpdateMigrationDeadlineInput',
+  'CancelMigrationInput',
+  'ReleaseDevicesInput',
+] as const;
+
 /**
  * The longest list each list argument and input field takes, refused before anything runs
  * (src/graphql/input-limits.ts); each field's description states it, and a test keeps every list
@@ -94,16 +103,12 @@ export const LIST_LIMITS: ListLimits = {
   'UpdateWebhookInput.scopeTagIds': ids,
   'ConnectAppleBusinessAccountInput.scopeTagIds': ids,
   'UpdateAppleBusinessAccountInput.scopeTagIds': ids,
-  'AssignDevicesToMdmServerInput.serialNumbers': { max: MAX_ACTIVITY_DEVICES, code: ErrorCode.TOO_MANY_SERIAL_NUMBERS },
-  'AssignDevicesToMdmServerInput.orderNumbers': { max: MAX_ORDER_NUMBERS },
-  'UnassignDevicesFromMdmServerInput.serialNumbers': { max: MAX_ACTIVITY_DEVICES, code: ErrorCode.TOO_MANY_SERIAL_NUMBERS },
-  'UnassignDevicesFromMdmServerInput.orderNumbers': { max: MAX_ORDER_NUMBERS },
-  'UpdateMigrationDeadlineInput.serialNumbers': { max: MAX_ACTIVITY_DEVICES, code: ErrorCode.TOO_MANY_SERIAL_NUMBERS },
-  'UpdateMigrationDeadlineInput.orderNumbers': { max: MAX_ORDER_NUMBERS },
-  'CancelMigrationInput.serialNumbers': { max: MAX_ACTIVITY_DEVICES, code: ErrorCode.TOO_MANY_SERIAL_NUMBERS },
-  'CancelMigrationInput.orderNumbers': { max: MAX_ORDER_NUMBERS },
-  'ReleaseDevicesInput.serialNumbers': { max: MAX_ACTIVITY_DEVICES, code: ErrorCode.TOO_MANY_SERIAL_NUMBERS },
-  'ReleaseDevicesInput.orderNumbers': { max: MAX_ORDER_NUMBERS },
+  ...Object.fromEntries(
+    DEVICE_ACTIVITY_INPUTS.flatMap((input) => [
+      [`${input}.serialNumbers`, { max: MAX_ACTIVITY_DEVICES, code: ErrorCode.TOO_MANY_SERIAL_NUMBERS }],
+      [`${input}.orderNumbers`, { max: MAX_ORDER_NUMBERS }],
+    ]),
+  ),
   'CreateEnrollmentProfileInput.appleConfiguratorCertificateIds': ids,
   'UpdateEnrollmentProfileInput.appleConfiguratorCertificateIds': ids,
   'CreateEnrollmentProfileInput.anchorCertificates': { max: MAX_ANCHOR_CERTIFICATES, code: ErrorCode.ANCHOR_CERTIFICATES_TOO_MANY },
@@ -138,11 +143,7 @@ export const TEXT_POLICIES: TextPolicies = {
   'CreateWebhookInput.description': multiline,
   'UpdateWebhookInput.description': multiline,
   'ConnectAppleBusinessAccountInput.privateKeyPem': multiline,
-  'AssignDevicesToMdmServerInput.csv': { multiline: true, code: ErrorCode.CSV_INVALID },
-  'UnassignDevicesFromMdmServerInput.csv': { multiline: true, code: ErrorCode.CSV_INVALID },
-  'UpdateMigrationDeadlineInput.csv': { multiline: true, code: ErrorCode.CSV_INVALID },
-  'CancelMigrationInput.csv': { multiline: true, code: ErrorCode.CSV_INVALID },
-  'ReleaseDevicesInput.csv': { multiline: true, code: ErrorCode.CSV_INVALID },
+  ...Object.fromEntries(DEVICE_ACTIVITY_INPUTS.map((input) => [`${input}.csv`, { multiline: true, code: ErrorCode.CSV_INVALID }])),
 };
 
 export function buildDepgateSchema(options: { pubSub?: PubSub } = {}): GraphQLSchema {
