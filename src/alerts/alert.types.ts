@@ -5,6 +5,7 @@ import { Node } from '../graphql/node';
 import { OrderByInput } from '../graphql/order';
 import { DepToken } from '../tokens/token.types';
 import { VppToken } from '../vpp/vpp-token.types';
+import type { AlertKindName } from '../events/topics';
 import type { AlertEntity } from './alert.entity';
 import { AlertOrderField } from './alert.order';
 
@@ -24,6 +25,10 @@ export enum AlertKind {
   APNS_CERT_EXPIRED = 'APNS_CERT_EXPIRED',
   WEBHOOK_DISABLED = 'WEBHOOK_DISABLED',
 }
+// The enum and the events module's ALERT_KINDS name the same kinds: this fails to compile otherwise.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+const alertKindsAgree: Same<`${AlertKind}`, AlertKindName> = true;
+void alertKindsAgree;
 registerEnumType(AlertKind, {
   name: 'AlertKind',
   valuesConfig: {

@@ -12,22 +12,29 @@
 /** Mirrors the SyncRun status enum of the GraphQL contract (DESIGN.md, "Main types"). */
 export type SyncRunStatusName = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT';
 
-/** Mirrors `AlertKind` of the GraphQL contract. */
-export type AlertKindName =
-  | 'DEP_TOKEN_EXPIRING'
-  | 'DEP_TOKEN_EXPIRED'
-  | 'DEP_TOKEN_REJECTED'
-  | 'DEP_TERMS_NOT_ACCEPTED'
-  | 'DEP_SYNC_FAILING'
-  | 'VPP_TOKEN_EXPIRING'
-  | 'VPP_TOKEN_EXPIRED'
-  | 'VPP_TOKEN_REVOKED'
-  | 'VPP_LICENSES_LOW'
-  | 'VPP_LICENSES_EXHAUSTED'
-  | 'DEVICE_MIGRATION_DEADLINE'
-  | 'APNS_CERT_EXPIRING'
-  | 'APNS_CERT_EXPIRED'
-  | 'WEBHOOK_DISABLED';
+/**
+ * Every alert kind: `AlertKind` of the GraphQL contract mirrors it (src/alerts/alert.types.ts fails
+ * to compile when the two differ), the metrics report each, and a migration adds each to the
+ * alert_kinds table (a test compares them).
+ */
+export const ALERT_KINDS = [
+  'DEP_TOKEN_EXPIRING',
+  'DEP_TOKEN_EXPIRED',
+  'DEP_TOKEN_REJECTED',
+  'DEP_TERMS_NOT_ACCEPTED',
+  'DEP_SYNC_FAILING',
+  'VPP_TOKEN_EXPIRING',
+  'VPP_TOKEN_EXPIRED',
+  'VPP_TOKEN_REVOKED',
+  'VPP_LICENSES_LOW',
+  'VPP_LICENSES_EXHAUSTED',
+  'DEVICE_MIGRATION_DEADLINE',
+  'APNS_CERT_EXPIRING',
+  'APNS_CERT_EXPIRED',
+  'WEBHOOK_DISABLED',
+] as const;
+
+export type AlertKindName = (typeof ALERT_KINDS)[number];
 
 export const Topic = {
   /** A sync run changed: queued, started, a page or its assignments counted, turned full, handed back, or finished. */

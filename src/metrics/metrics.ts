@@ -22,6 +22,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { DataSource } from 'typeorm';
 import type { ExchangeObserver } from '../apple/http-exchange';
 import type { Clock } from '../clock';
+import { ALERT_KINDS } from '../events/topics';
 import type { Logger } from '../logger';
 import { DatabaseHistogram, type HistogramRow } from './db-histogram';
 
@@ -32,22 +33,6 @@ const APPLE_ENDPOINT = /^[A-Z]{3,7} \/[A-Za-z0-9/_.-]{0,100}$/;
 /** Sync runs take seconds to tens of minutes (SYNC_TIMEOUT_S is 15 min by default). */
 const SYNC_DURATION_BUCKETS = [1, 5, 15, 30, 60, 120, 300, 600, 900, 1800, 3600];
 const OPERATION_NAME = /^[_A-Za-z][_0-9A-Za-z]{0,63}$/;
-const ALERT_KINDS = [
-  'DEP_TOKEN_EXPIRING',
-  'DEP_TOKEN_EXPIRED',
-  'DEP_TOKEN_REJECTED',
-  'DEP_TERMS_NOT_ACCEPTED',
-  'DEP_SYNC_FAILING',
-  'VPP_TOKEN_EXPIRING',
-  'VPP_TOKEN_EXPIRED',
-  'VPP_TOKEN_REVOKED',
-  'VPP_LICENSES_LOW',
-  'VPP_LICENSES_EXHAUSTED',
-  'DEVICE_MIGRATION_DEADLINE',
-  'APNS_CERT_EXPIRING',
-  'APNS_CERT_EXPIRED',
-  'WEBHOOK_DISABLED',
-] as const;
 
 export type Transport = 'http' | 'ws';
 export type Outcome = 'success' | 'error';
