@@ -446,6 +446,11 @@ export class JobRunner {
   }
 
   private async runJob(registration: Registration, job: PgBoss.JobWithMetadata<object>): Promise<unknown> {
+    // A fetch already in flight when stop() began (slow under load) still hands pg-boss its job
+    // afterwards. Running it would outlive stop(): its handler, and pg-boss's wait for that worker,
+    // would go on after the database and the process's modules are gone. Refused, it is failed and
+    // retried per its queue policy, like a job stop() aborts.
+    if (this.state === 'stopping' || this.state === 'stopped') throw new JobRunnerStoppingError();
     const controller = new AbortController();
     const expireInSeconds = Number(job.expireInSeconds);
     const expiry = setTimeout(() => controller.abort(new JobExpiredError(expireInSeconds)), Math.max(1, expireInSeconds) * 1000);

@@ -313,6 +313,37 @@ describe('stop()', () => {
     await expect(r.send('graceful', {})).rejects.toThrow(/stopped/);
   });
 
+  it('never starts a job that a fetch still in flight when stop() began hands over afterwards', async () => {
+    const r = runner('a');
+    await r.defineQueue('late-fetch');
+    let ran = false;
+    await r.work('late-fetch', async () => {
+      ran = true;
+    });
+    await r.start();
+    const sent = await r.send('late-fetch', {}, { startAfter: new Date(Date.now() + 3600_000) });
+    if (!sent.queued) throw new Error('not queued');
+    // Hold the job table: the worker's next fetch waits on the lock; meanwhile the job becomes due,
+    // so that fetch returns it once the lock goes, which is after stop() began.
+    const holder = new Client({ connectionString: db.url });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('LOCK TABLE pgboss.job IN ACCESS EXCLUSIVE MODE');
+      await waitFor(
+        async () => (await holder.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`)).rows[0].n > 0,
+        'a fetch waiting on the lock',
+      );
+      await holder.query(`UPDATE pgboss.job SET start_after = now() - interval '1 minute' WHERE id = $1`, [sent.jobId]);
+      const stopped = r.stop();
+      await holder.query('COMMIT');
+      await stopped;
+    } finally {
+      await holder.end();
+    }
+    expect(ran).toBe(false);
+  });
+
   it('with graceful: false aborts the running job at once and leaves it to be retried', async () => {
     // The grace period runs on a clock nobody moves: an abort can only come from graceful: false.
     const clock = new ManualClock();
