@@ -4,6 +4,7 @@
  * load's JavaScript, as the server sends it (gzip), is at most 300 KB; nothing comes from a CDN.
  */
 import http from 'node:http';
+import { CONSOLE_PAGES } from '../../../src/http/console-pages';
 import { ensureConsoleBuilt } from '../../support/console-build';
 import { browserIt, launchBrowser } from '../../support/browser';
 import { startTestApp, type TestApp } from '../../support/test-app';
@@ -33,8 +34,10 @@ function rawGet(url: string, headers: Record<string, string>): Promise<{ status:
   });
 }
 
-it('gives browsers the console page at / and at client-side routes', async () => {
-  for (const route of ['/', '/tokens', '/tokens/new', '/tokens/RGVwVG9rZW46MQ', '/devices?status=ASSIGNED', '/profiles/new', '/vpp-tokens', '/alerts']) {
+it('gives browsers the console page at / and at client-side routes: every page of the navigation, and the paths under them', async () => {
+  const pages = CONSOLE_PAGES.map(({ path }) => path);
+  expect(pages).toEqual(expect.arrayContaining(['/', '/tokens', '/devices', '/profiles', '/vpp-tokens', '/alerts']));
+  for (const route of [...pages, '/tokens/new', '/tokens/RGVwVG9rZW46MQ', '/devices?status=ASSIGNED', '/profiles/new']) {
     const res = await fetch(`${origin}${route}`, { headers: { accept: HTML_ACCEPT } });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/html/);
