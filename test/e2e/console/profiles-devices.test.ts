@@ -7,8 +7,9 @@
 import { ManualClock } from '../../../src/clock';
 import { browserDescribe, launchBrowser, type Browser } from '../../support/browser';
 import { ensureConsoleBuilt } from '../../support/console-build';
-import { screenshot, signIn, uploadTokenWithDevices } from '../../support/console-page';
+import { screenshot, signIn } from '../../support/console-page';
 import { startTestApp, type TestApp } from '../../support/test-app';
+import { uploadToken } from '../../integration/sync/sync-support';
 
 let t: TestApp;
 let origin: string;
@@ -18,7 +19,7 @@ beforeAll(async () => {
   await ensureConsoleBuilt();
   t = await startTestApp({ simulator: true, sync: true, clock: new ManualClock(Date.now()) });
   origin = new URL(t.url).origin;
-  await uploadTokenWithDevices(t, 30);
+  await uploadToken(t, { devices: 30, name: 'Campus' });
   browser = await launchBrowser();
 }, 300_000);
 afterAll(async () => {
