@@ -59,7 +59,7 @@ function SignedIn({ signOut }: { signOut: () => void }) {
   useEffect(() => {
     // A key the API refuses (revoked, mistyped) signs out with the reason shown on the form.
     if (error?.graphQLErrors.some((e) => e.extensions?.code === 'UNAUTHENTICATED')) {
-      sessionStorage.setItem('depgate.signInError', error.graphQLErrors[0].message);
+      session.refused(error.graphQLErrors[0].message);
       signOut();
     }
   }, [error, signOut]);
