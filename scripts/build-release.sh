@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds a release: the compiled server (dist/) with package.json, package-lock.json and the
-# production dependencies only (`npm ci --omit=dev`), in <out-dir>, which must be new or empty.
+# Builds a release: the compiled server (dist/), the built web console (web/dist, which the server
+# finds beside the nearest package.json) with package.json, package-lock.json and the production
+# dependencies only (`npm ci --omit=dev`), in <out-dir>, which must be new or empty.
 #
 #   npm ci && bash scripts/build-release.sh <out-dir>
 #   cd <out-dir> && node dist/main.js          # or: npm run start:prod

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts a release built by scripts/build-release.sh the way the Docker image does
 # (`node dist/main.js` from the --omit=dev tree, no ts-node, no sources), waits for /readyz,
-# asks /graphql for the viewer with BOOTSTRAP_API_KEY, then stops it with SIGTERM and expects exit 0.
+# asks /graphql for the viewer with BOOTSTRAP_API_KEY and a browser's `/` for the web console (page
+# and script, from the release's web/dist), then stops it with SIGTERM and expects exit 0.
 # With DATABASE_URL unset it runs on the embedded PostgreSQL (a throwaway DATA_DIR), which also
 # proves the production install has the platform's PostgreSQL binaries.
 #
@@ -52,6 +53,23 @@ if [ "$answer" != '{"data":{"viewer":{"role":"ADMIN"}}}' ]; then
   exit 1
 fi
 
+# The console: build-release.sh ships web/dist beside dist/, where the server looks for it.
+if ! console="$(node -e "
+const origin = 'http://127.0.0.1:$port';
+fetch(origin + '/', { headers: { accept: 'text/html' } })
+  .then(async (r) => {
+    const html = await r.text();
+    const script = /src=\"(\/assets\/[^\"]+\.js)\"/.exec(html);
+    if (r.status !== 200 || !html.includes('<div id=\"root\"></div>') || !script) throw new Error('GET / answered ' + r.status + ': ' + html.slice(0, 200));
+    const js = await fetch(origin + script[1]);
+    if (js.status !== 200) throw new Error('GET ' + script[1] + ' answered ' + js.status);
+  })
+  .catch((e) => { console.log(e.message); process.exit(1); })")"; then
+  echo "check-release: the web console is not served: $console" >&2
+  cat "$log" >&2
+  exit 1
+fi
+
 kill -TERM "$pid"
 status=0
 wait "$pid" || status=$?
@@ -60,4 +78,4 @@ if [ "$status" -ne 0 ]; then
   cat "$log" >&2
   exit 1
 fi
-echo "check-release: node dist/main.js from $release answered /readyz and /graphql and exited 0"
+echo "check-release: node dist/main.js from $release answered /readyz, /graphql and the console at / and exited 0"

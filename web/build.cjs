@@ -3,8 +3,9 @@
 // tsc checks the code against those types, then Vite bundles it.
 //
 // `node web/build.cjs --if-stale` (npm start, the browser tests) builds only when the sources
-// changed: a sha256 of every source file (web/ minus its outputs, the schema, the lock file) is kept
-// in dist/.source-hash and compared, so a checkout, a pull or an edit rebuilds and nothing else does.
+// changed: a sha256 of every source file (web/ minus its outputs, the page list it shares with the
+// server, the schema, the lock file) is kept in dist/.source-hash and compared, so a checkout, a
+// pull or an edit rebuilds and nothing else does.
 // Plain Node (not ts-node or jest): codegen and Vite load ESM-only packages.
 const { createHash } = require('node:crypto');
 const { execFileSync } = require('node:child_process');
@@ -32,11 +33,15 @@ function sourceFiles(web = WEB, dir = web) {
     });
 }
 
-/** sha256 over web/'s sources, the schema the operations are checked against and the lock file. */
+/** The files outside web/ that the bundle imports: src/http/console-pages.ts (the server's too). */
+const SHARED_SOURCES = [path.join('src', 'http', 'console-pages.ts')];
+
+/** sha256 over web/'s sources, the shared ones, the schema the operations are checked against and the lock file. */
 function sourceHash(root = ROOT) {
   const web = path.join(root, 'web');
   const hash = createHash('sha256');
-  for (const file of [...sourceFiles(web), path.join(root, 'schema', 'schema.graphql'), path.join(root, 'package-lock.json')]) {
+  const others = [...SHARED_SOURCES, path.join('schema', 'schema.graphql'), 'package-lock.json'].map((file) => path.join(root, file));
+  for (const file of [...sourceFiles(web), ...others]) {
     hash.update(path.relative(root, file)).update('\0').update(fs.existsSync(file) ? fs.readFileSync(file) : '').update('\0');
   }
   return hash.digest('hex');

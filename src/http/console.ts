@@ -1,15 +1,17 @@
 /**
  * The web console (web/, built by web/build.cjs into web/dist): `/` and the console's client-side
- * routes (CONSOLE_ROUTES, the pages web/src/App.tsx routes to) get index.html, but only for GETs
- * that prefer text/html (a browser navigating); any other path stays a JSON 404 (not-found.ts),
- * also for a browser, so a mistyped API path never answers with a page. Hashed assets under /assets are immutable; all of
- * it is gzip-compressed (the console's budget is measured as sent). Everything comes from depgate:
- * no CDN. Without a build (a release built without it) nothing is mounted and `/` is a JSON 404.
+ * routes (CONSOLE_PAGES, shared with web/src/App.tsx) get index.html, but only for GETs that prefer
+ * text/html (a browser navigating: notFound's html hook decides that); any other path stays a JSON
+ * 404 (not-found.ts), also for a browser, so a mistyped API path never answers with a page. Hashed
+ * assets under /assets are immutable; all of it is gzip-compressed (the console's budget is
+ * measured as sent). Everything comes from depgate: no CDN. Without a build (a release built
+ * without it) nothing is mounted and `/` is a JSON 404.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import express, { Router, type RequestHandler } from 'express';
 import type { Logger } from '../logger';
+import { consolePageOf } from './console-pages';
 
 /** The checkout's (or the release's) web/dist: beside the nearest package.json above this file. */
 export function consoleDistDir(from = __dirname): string {
@@ -18,17 +20,10 @@ export function consoleDistDir(from = __dirname): string {
   return path.join(dir, 'web', 'dist');
 }
 
-/** The top-level paths of the console's pages (and everything under them). */
-export const CONSOLE_ROUTES = ['/tokens', '/devices', '/profiles', '/vpp-tokens', '/alerts'] as const;
-
-export function isConsoleRoute(pathname: string): boolean {
-  return pathname === '/' || CONSOLE_ROUTES.some((route) => pathname === route || pathname.startsWith(`${route}/`));
-}
-
 export interface ConsoleRoutes {
-  /** Mounted before the API routes: `/` and the assets. */
+  /** Mounted after the API routes: compression, and the assets. */
   router: Router;
-  /** notFound's html hook: client-side routes get the page, other paths go on to the JSON 404. */
+  /** notFound's html hook: `/` and the client-side routes get the page, other paths go on to the JSON 404. */
   page: RequestHandler;
 }
 
@@ -40,7 +35,7 @@ export function consoleRoutes(logger: Logger, distDir = consoleDistDir()): Conso
   }
   // Read per request (small): a rebuild while the server runs is served at once.
   const page: RequestHandler = (req, res, next) => {
-    if (!isConsoleRoute(req.path)) return next();
+    if (!consolePageOf(req.path)) return next();
     fs.readFile(indexFile, 'utf8', (error, html) => {
       if (error) return next(error);
       res.type('html').setHeader('cache-control', 'no-cache');
@@ -54,6 +49,5 @@ export function consoleRoutes(logger: Logger, distDir = consoleDistDir()): Conso
   const router = Router();
   router.use(compression());
   router.use('/assets', express.static(path.join(distDir, 'assets'), { immutable: true, maxAge: '1y', index: false, fallthrough: true }));
-  router.get('/', (req, res, next) => (req.accepts(['json', 'html']) === 'html' ? page(req, res, next) : next()));
   return { router, page };
 }

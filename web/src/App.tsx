@@ -3,6 +3,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Provider, useQuery } from 'urql';
 import { Link, Route, Switch, useLocation } from 'wouter';
+import { CONSOLE_PAGES, consolePageOf } from '../../src/http/console-pages';
 import { createApiClient } from './client';
 import { graphql } from './gql';
 import { session } from './session';
@@ -58,7 +59,7 @@ function SignedIn({ signOut }: { signOut: () => void }) {
   useEffect(() => {
     // A key the API refuses (revoked, mistyped) signs out with the reason shown on the form.
     if (error?.graphQLErrors.some((e) => e.extensions?.code === 'UNAUTHENTICATED')) {
-      sessionStorage.setItem('depgate.signInError', error.graphQLErrors[0].message);
+      session.refused(error.graphQLErrors[0].message);
       signOut();
     }
   }, [error, signOut]);
@@ -71,18 +72,9 @@ function SignedIn({ signOut }: { signOut: () => void }) {
   );
 }
 
-// The server answers these paths (and those under them) with the page: src/http/console.ts CONSOLE_ROUTES.
-const NAV = [
-  ['/', 'Overview'],
-  ['/tokens', 'Tokens'],
-  ['/devices', 'Devices'],
-  ['/profiles', 'Profiles'],
-  ['/vpp-tokens', 'VPP tokens'],
-  ['/alerts', 'Alerts'],
-] as const;
-
 function Shell({ viewer, signOut }: { viewer: Viewer; signOut: () => void }) {
   const [location] = useLocation();
+  const current = consolePageOf(location);
   const scope = viewer.unrestricted ? 'all tokens' : viewer.apiKey.scopeTags.map((t) => t.name).join(', ') || 'no scope tags';
   return (
     <AlertsProvider>
@@ -90,12 +82,12 @@ function Shell({ viewer, signOut }: { viewer: Viewer; signOut: () => void }) {
       <header className="top">
         <span className="brand">depgate</span>
         <nav aria-label="Main">
-          {NAV.map(([href, label]) => (
-            <span key={href}>
-              <Link href={href} aria-current={location === href || (href !== '/' && location.startsWith(href)) ? 'page' : undefined}>
+          {CONSOLE_PAGES.map(({ path, label }) => (
+            <span key={path}>
+              <Link href={path} aria-current={current?.path === path ? 'page' : undefined}>
                 {label}
               </Link>
-              {label === 'Alerts' && <AlertsBadge />}
+              {path === '/alerts' && <AlertsBadge />}
             </span>
           ))}
         </nav>
@@ -109,6 +101,7 @@ function Shell({ viewer, signOut }: { viewer: Viewer; signOut: () => void }) {
         </div>
       </header>
       <main>
+        {/* The top-level paths are CONSOLE_PAGES' (the server serves the page only under those). */}
         <Switch>
           <Route path="/" component={OverviewPage} />
           <Route path="/tokens" component={TokensPage} />

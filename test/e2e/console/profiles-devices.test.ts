@@ -2,13 +2,14 @@
  * Profiles and devices in chromium: the profile wizard refuses locked enrollment without
  * supervision with the error on the field (from extensions.violations), then creates a valid
  * profile; the Devices table pages both ways and sorts; three selected devices get the profile,
- * with a result per serial.
+ * with a result per serial, and the overview counts devices per profile status as the API does.
  */
 import { ManualClock } from '../../../src/clock';
 import { browserDescribe, launchBrowser, type Browser } from '../../support/browser';
 import { ensureConsoleBuilt } from '../../support/console-build';
-import { screenshot, signIn, uploadTokenWithDevices } from '../../support/console-page';
+import { screenshot, signIn } from '../../support/console-page';
 import { startTestApp, type TestApp } from '../../support/test-app';
+import { uploadToken } from '../../integration/sync/sync-support';
 
 let t: TestApp;
 let origin: string;
@@ -18,7 +19,7 @@ beforeAll(async () => {
   await ensureConsoleBuilt();
   t = await startTestApp({ simulator: true, sync: true, clock: new ManualClock(Date.now()) });
   origin = new URL(t.url).origin;
-  await uploadTokenWithDevices(t, 30);
+  await uploadToken(t, { devices: 30, name: 'Campus' });
   browser = await launchBrowser();
 }, 300_000);
 afterAll(async () => {
@@ -103,5 +104,15 @@ browserDescribe('profiles and devices', () => {
     expect(await results.getByRole('rowheader').count()).toBe(3);
     await page.getByRole('row').filter({ hasText: serials[0] }).filter({ hasText: 'Locked iPads' }).first().waitFor();
     await screenshot(page, 'devices');
+  });
+
+  it('counts the devices per profile status on the overview as the API does', async () => {
+    const { page } = browser;
+    const count = async (status: string) => (await t.ok(`query ($s: DeviceProfileStatus!) { devices(filter: { profileStatus: $s }) { totalCount } }`, { s: status })).devices.totalCount;
+    const [empty, assigned, pushed, removed] = await Promise.all(['EMPTY', 'ASSIGNED', 'PUSHED', 'REMOVED'].map(count));
+    expect(assigned).toBeGreaterThanOrEqual(3);
+    expect(empty + assigned + pushed + removed).toBe(30);
+    await page.getByRole('link', { name: 'Overview', exact: true }).click();
+    await page.getByRole('img', { name: `Devices per profile status: No profile ${empty}, Assigned ${assigned}, Pushed ${pushed}, Removed ${removed}` }).waitFor();
   });
 });

@@ -7,8 +7,9 @@
 import { ManualClock } from '../../../src/clock';
 import { browserDescribe, launchBrowser, type Browser } from '../../support/browser';
 import { ensureConsoleBuilt } from '../../support/console-build';
-import { screenshot, signIn, uploadTokenWithDevices } from '../../support/console-page';
+import { screenshot, signIn } from '../../support/console-page';
 import { startTestApp, type TestApp } from '../../support/test-app';
+import { uploadToken } from '../../integration/sync/sync-support';
 import { issueLocation } from '../../support/vpp-fixtures';
 
 let t: TestApp;
@@ -20,7 +21,7 @@ beforeAll(async () => {
   await ensureConsoleBuilt();
   t = await startTestApp({ simulator: true, sync: true, clock: new ManualClock(Date.now()) });
   origin = new URL(t.url).origin;
-  const tokenId = await uploadTokenWithDevices(t, 12);
+  const tokenId = (await uploadToken(t, { devices: 12, name: 'Campus' })).id;
   const profile = (
     await t.ok(`mutation ($input: CreateEnrollmentProfileInput!) { createEnrollmentProfile(input: $input) { profile { id } } }`, {
       input: { tokenId, name: 'Shared iPads', supervised: true, lockedEnrollment: true },

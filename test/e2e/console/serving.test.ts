@@ -3,7 +3,12 @@
  * other unknown paths stay JSON 404s, /graphql is the API (and GraphiQL for browsers); the first
  * load's JavaScript, as the server sends it (gzip), is at most 300 KB; nothing comes from a CDN.
  */
+import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { consoleDistDir } from '../../../src/http/console';
+import { CONSOLE_PAGES } from '../../../src/http/console-pages';
 import { ensureConsoleBuilt } from '../../support/console-build';
 import { browserIt, launchBrowser } from '../../support/browser';
 import { startTestApp, type TestApp } from '../../support/test-app';
@@ -33,8 +38,10 @@ function rawGet(url: string, headers: Record<string, string>): Promise<{ status:
   });
 }
 
-it('gives browsers the console page at / and at client-side routes', async () => {
-  for (const route of ['/', '/tokens', '/tokens/new', '/tokens/RGVwVG9rZW46MQ', '/devices?status=ASSIGNED', '/profiles/new', '/vpp-tokens', '/alerts']) {
+it('gives browsers the console page at / and at client-side routes: every page of the navigation, and the paths under them', async () => {
+  const pages = CONSOLE_PAGES.map(({ path }) => path);
+  expect(pages).toEqual(expect.arrayContaining(['/', '/tokens', '/devices', '/profiles', '/vpp-tokens', '/alerts']));
+  for (const route of [...pages, '/tokens/new', '/tokens/RGVwVG9rZW46MQ', '/devices?status=ASSIGNED', '/profiles/new']) {
     const res = await fetch(`${origin}${route}`, { headers: { accept: HTML_ACCEPT } });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/html/);
@@ -67,6 +74,18 @@ it('leaves /graphql to the API and to GraphiQL', async () => {
   expect(await t.ok('{ viewer { role } }')).toEqual({ viewer: { role: 'ADMIN' } });
   const explorer = await fetch(t.url, { headers: { accept: HTML_ACCEPT } });
   expect(await explorer.text()).toContain('depgate API explorer');
+});
+
+it('looks for the build beside the nearest package.json: the checkout’s web/dist, and a release’s (build-release.sh puts dist/ and web/dist side by side)', () => {
+  expect(consoleDistDir()).toBe(path.resolve(__dirname, '..', '..', '..', 'web', 'dist'));
+  const release = fs.mkdtempSync(path.join(os.tmpdir(), 'depgate-release-'));
+  try {
+    fs.mkdirSync(path.join(release, 'dist', 'src', 'http'), { recursive: true });
+    fs.writeFileSync(path.join(release, 'package.json'), '{}');
+    expect(consoleDistDir(path.join(release, 'dist', 'src', 'http'))).toBe(path.join(release, 'web', 'dist'));
+  } finally {
+    fs.rmSync(release, { recursive: true, force: true });
+  }
 });
 
 it('serves hashed assets gzip-compressed and immutable', async () => {

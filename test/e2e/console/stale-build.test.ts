@@ -1,7 +1,8 @@
 /**
  * The console build is redone exactly when its sources change (web/build.cjs --if-stale, run by
- * npm start and the browser tests): the hash covers web/'s sources, the schema the operations are
- * checked against and the lock file, and not the build's own outputs. On a copy of the tree.
+ * npm start and the browser tests): the hash covers web/'s sources, the page list it shares with the
+ * server, the schema the operations are checked against and the lock file, and not the build's own
+ * outputs. On a copy of the tree.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -19,6 +20,7 @@ beforeEach(() => {
   };
   write('web/index.html', '<div id="root"></div>');
   write('web/src/main.tsx', 'export {};');
+  write('src/http/console-pages.ts', "export const CONSOLE_PAGES = [{ path: '/' }];");
   write('schema/schema.graphql', 'type Query { a: Int }');
   write('package-lock.json', '{}');
   write('web/dist/index.html', 'built');
@@ -38,6 +40,7 @@ it.each([
   ['an edited source', 'web/src/main.tsx', 'export const x = 1;'],
   ['a new source', 'web/src/pages/New.tsx', 'export {};'],
   ['a changed schema', 'schema/schema.graphql', 'type Query { b: Int }'],
+  ['a changed page list (shared with the server)', 'src/http/console-pages.ts', 'export const CONSOLE_PAGES = [];'],
   ['a changed lock file', 'package-lock.json', '{"v":2}'],
 ])('is stale after %s', (_what, file, text) => {
   fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });

@@ -5,6 +5,7 @@ import { useState } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { graphql } from '../gql';
 import type { AssignmentStatus, DeviceFilter, DeviceOrderField, DeviceProfileStatus, DeviceSource, OrderDirection } from '../gql/graphql';
+import { ChoiceSelect, type Choice } from '../components/ChoiceSelect';
 import { errorMessage } from '../errors';
 import { parseSerials } from '../serials';
 import { formatDateTime } from '../time';
@@ -55,6 +56,7 @@ const DeleteDeviceDocument = graphql(`
 
 const RESULT: Record<AssignmentStatus, string> = { SUCCESS: 'Assigned', FAILED: 'Failed', NOT_ACCESSIBLE: 'Not accessible', REJECTED: 'Rejected', THROTTLED: 'Throttled (retried later)' };
 const STATUS: Record<DeviceProfileStatus, string> = { EMPTY: 'No profile', ASSIGNED: 'Assigned', PUSHED: 'Pushed', REMOVED: 'Removed' };
+const STATUS_CHOICES: Choice[] = Object.entries(STATUS).map(([id, name]) => ({ id, name }));
 
 type Page = { after?: string; before?: string };
 const COLUMNS: [DeviceOrderField | null, string][] = [
@@ -95,7 +97,7 @@ export function DevicesPage() {
     setPage({});
   };
   const tokens = choices?.depTokens.edges.map((e) => e.node) ?? [];
-  const profiles = tokens.filter((t) => !tokenId || t.id === tokenId).flatMap((t) => t.profiles.edges.map((e) => ({ ...e.node, tokenName: t.name })));
+  const profiles = tokens.filter((t) => !tokenId || t.id === tokenId).flatMap((t) => t.profiles.edges.map(({ node: p }) => ({ id: p.id, name: `${p.name} (${t.name})` })));
   const devices = data?.devices.edges.map((e) => e.node) ?? [];
   const pageInfo = data?.devices.pageInfo;
   const toggleSort = (field: DeviceOrderField) => {
@@ -117,36 +119,15 @@ export function DevicesPage() {
       <form className="toolbar" aria-label="Filters" onSubmit={(e) => e.preventDefault()}>
         <label>
           Token
-          <select value={tokenId} onChange={(e) => refilter(setTokenId)(e.target.value)}>
-            <option value="">All tokens</option>
-            {tokens.map((t) => (
-              <option key={t.id} value={t.id}>
-                {t.name}
-              </option>
-            ))}
-          </select>
+          <ChoiceSelect value={tokenId} onChange={refilter(setTokenId)} empty="All tokens" choices={tokens} />
         </label>
         <label>
           Profile
-          <select value={profileId} onChange={(e) => refilter(setProfileId)(e.target.value)}>
-            <option value="">All profiles</option>
-            {profiles.map((p) => (
-              <option key={p.id} value={p.id}>
-                {p.name} ({p.tokenName})
-              </option>
-            ))}
-          </select>
+          <ChoiceSelect value={profileId} onChange={refilter(setProfileId)} empty="All profiles" choices={profiles} />
         </label>
         <label>
           Status
-          <select value={status} onChange={(e) => refilter(setStatus)(e.target.value as DeviceProfileStatus | '')}>
-            <option value="">Any status</option>
-            {Object.entries(STATUS).map(([value, label]) => (
-              <option key={value} value={value}>
-                {label}
-              </option>
-            ))}
-          </select>
+          <ChoiceSelect value={status} onChange={(value) => refilter(setStatus)(value as DeviceProfileStatus | '')} empty="Any status" choices={STATUS_CHOICES} />
         </label>
         <label>
           Source
@@ -245,7 +226,7 @@ export function DevicesPage() {
   );
 }
 
-function AssignProfile({ selected, profiles, onAssigned }: { selected: string[]; profiles: { id: string; name: string; tokenName: string }[]; onAssigned: () => void }) {
+function AssignProfile({ selected, profiles, onAssigned }: { selected: string[]; profiles: Choice[]; onAssigned: () => void }) {
   const [profileId, setProfileId] = useState('');
   const [pasted, setPasted] = useState('');
   const [assigned, assign] = useMutation(AssignProfileDocument);
@@ -257,14 +238,7 @@ function AssignProfile({ selected, profiles, onAssigned }: { selected: string[];
       <div className="toolbar">
         <label>
           Profile to assign
-          <select value={profileId} onChange={(e) => setProfileId(e.target.value)}>
-            <option value="">Choose a profile</option>
-            {profiles.map((p) => (
-              <option key={p.id} value={p.id}>
-                {p.name} ({p.tokenName})
-              </option>
-            ))}
-          </select>
+          <ChoiceSelect value={profileId} onChange={setProfileId} empty="Choose a profile" choices={profiles} />
         </label>
         <label>
           Serial numbers (paste, or one per line)
@@ -314,7 +288,7 @@ function AssignProfile({ selected, profiles, onAssigned }: { selected: string[];
   );
 }
 
-function ImportSerials({ tokens, onImported }: { tokens: { id: string; name: string }[]; onImported: () => void }) {
+function ImportSerials({ tokens, onImported }: { tokens: Choice[]; onImported: () => void }) {
   const [tokenId, setTokenId] = useState('');
   const [csv, setCsv] = useState('');
   const [imported, importSerials] = useMutation(ImportSerialsDocument);
@@ -326,14 +300,7 @@ function ImportSerials({ tokens, onImported }: { tokens: { id: string; name: str
       <div className="toolbar">
         <label>
           Import into token
-          <select value={tokenId} onChange={(e) => setTokenId(e.target.value)}>
-            <option value="">Choose a token</option>
-            {tokens.map((t) => (
-              <option key={t.id} value={t.id}>
-                {t.name}
-              </option>
-            ))}
-          </select>
+          <ChoiceSelect value={tokenId} onChange={setTokenId} empty="Choose a token" choices={tokens} />
         </label>
         <label>
           Serials to import (CSV or one per line)

@@ -7,6 +7,7 @@ import { useMutation, useQuery } from 'urql';
 import { useLocation } from 'wouter';
 import { graphql } from '../gql';
 import type { SetupPane } from '../gql/graphql';
+import { ChoiceSelect } from '../components/ChoiceSelect';
 import { errorMessage, violations as violationsOf, type Violation } from '../errors';
 
 const SetupPaneCatalogueDocument = graphql(`
@@ -135,6 +136,8 @@ export function ProfileForm({ profileId, initial, onSaved }: { profileId?: strin
   const shown = (n: number) => editing || step === n;
   const withUser = values.userAffinity === 'WITH_USER';
   const panes = catalogue?.__type?.enumValues ?? [];
+  const depTokens = tokens?.depTokens.edges.map((e) => e.node) ?? [];
+  const vppTokens = tokens?.vppTokens.edges.map((e) => e.node) ?? [];
 
   return (
     <form onSubmit={submit} className="wizard" aria-label={editing ? 'Edit profile' : 'Create profile'} noValidate>
@@ -158,14 +161,7 @@ export function ProfileForm({ profileId, initial, onSaved }: { profileId?: strin
           <legend>Basics</legend>
           {!editing && (
             <Field id="p-token" label="DEP token" error={fieldError('tokenId')}>
-              <select id="p-token" value={values.tokenId} onChange={(e) => set('tokenId', e.target.value)} required>
-                <option value="">Choose a token</option>
-                {tokens?.depTokens.edges.map(({ node }) => (
-                  <option key={node.id} value={node.id}>
-                    {node.name}
-                  </option>
-                ))}
-              </select>
+              <ChoiceSelect id="p-token" value={values.tokenId} onChange={(id) => set('tokenId', id)} required empty="Choose a token" choices={depTokens} />
             </Field>
           )}
           <Field id="p-name" label="Profile name" error={fieldError('name')}>
@@ -191,14 +187,7 @@ export function ProfileForm({ profileId, initial, onSaved }: { profileId?: strin
               <Check id="p-install-cp" label="Install Company Portal with VPP" checked={values.installCompanyPortal} onChange={(c) => set('installCompanyPortal', c)} error={fieldError('installCompanyPortal')} />
               {values.installCompanyPortal && (
                 <Field id="p-vpp" label="Company Portal VPP token" error={fieldError('companyPortalVppTokenId')}>
-                  <select id="p-vpp" value={values.companyPortalVppTokenId} onChange={(e) => set('companyPortalVppTokenId', e.target.value)}>
-                    <option value="">Choose a VPP token</option>
-                    {tokens?.vppTokens.edges.map(({ node }) => (
-                      <option key={node.id} value={node.id}>
-                        {node.name}
-                      </option>
-                    ))}
-                  </select>
+                  <ChoiceSelect id="p-vpp" value={values.companyPortalVppTokenId} onChange={(id) => set('companyPortalVppTokenId', id)} empty="Choose a VPP token" choices={vppTokens} />
                 </Field>
               )}
               <Check

@@ -1,12 +1,9 @@
 import { useState, type FormEvent } from 'react';
+import { session } from '../session';
 
 export function SignIn({ onSignIn }: { onSignIn: (key: string) => void }) {
   const [key, setKey] = useState('');
-  const [error] = useState(() => {
-    const message = sessionStorage.getItem('depgate.signInError');
-    sessionStorage.removeItem('depgate.signInError');
-    return message;
-  });
+  const [error] = useState(session.takeRefusal);
   const submit = (event: FormEvent) => {
     event.preventDefault();
     if (key.trim()) onSignIn(key.trim());
