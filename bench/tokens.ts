@@ -19,7 +19,7 @@ import { SecretBox } from '../src/crypto/secret-box';
 import { sealCredentials } from '../src/tokens/dep-client.factory';
 import { DepTokenEntity } from '../src/tokens/token.entity';
 import type { BenchContext } from './support/context';
-import { simulatedServer, startDepgate, waitRun, type BenchDepgate } from './support/depgate';
+import { startDepgate, syncedToken, type BenchDepgate } from './support/depgate';
 import { benchResult, emit, note } from './support/result';
 import { intFromEnv } from './support/sections';
 
@@ -104,9 +104,7 @@ export async function tokensSection(ctx: BenchContext): Promise<void> {
   const d = await startDepgate(databaseUrl);
   let second: BenchDepgate | undefined;
   try {
-    const { upload } = await simulatedServer(d, 0, 'Tenant first');
-    const { tokenRowId } = await upload();
-    await waitRun(d, 'token_id = $1', [tokenRowId]);
+    const { tokenRowId } = await syncedToken(d, 0, 'Tenant first');
     const one = await restCost(d, quietMs);
 
     const first = await d.app.dataSource.getRepository(DepTokenEntity).findOneByOrFail({ id: tokenRowId });
