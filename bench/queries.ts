@@ -11,7 +11,7 @@
 import { benchResult, emit, note } from './support/result';
 import type { BenchContext } from './support/context';
 import { rowIdOf, startDepgate, syncedToken } from './support/depgate';
-import { countSqlStatements, runLoad, type LoadResult } from './support/load';
+import { runLoad, type LoadResult } from './support/load';
 import { MB } from './support/memory';
 import { startQueryBaselines } from './support/query-baselines';
 import { intFromEnv } from './support/sections';
@@ -39,7 +39,6 @@ export async function queriesSection(ctx: BenchContext): Promise<void> {
     const profileRowId = rowIdOf(created.createEnrollmentProfile.profile.id);
     await d.app.dataSource.query(`UPDATE devices SET profile_id = $1 WHERE token_id = $2 AND right(serial_number, 1) < '8'`, [profileRowId, tokenRowId]);
     await d.app.dataSource.query(`ANALYZE`);
-    countSqlStatements();
 
     for (const first of [10, 100, 500]) {
       const body = JSON.stringify({ query: QUERY, variables: { first } });
