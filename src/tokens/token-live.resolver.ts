@@ -42,8 +42,9 @@ function subscribeTokenChanges({ args, context }: { args: { id?: string | null }
     filter: async (touch) => {
       if (!touch.tokenId || (tokenId !== null && touch.tokenId !== tokenId)) return false;
       if (touch.status === 'RUNNING' && (touch.pagesFetched ?? 0) > 0) return false;
-      // Also drops events of a token deleted since (it is no longer found).
-      return (await depTokens.findVisible(touch.tokenId, context.scope)) !== null;
+      // Also drops events of a token deleted since (it is no longer found). Read through the
+      // event's loaders: once per event and scope, not per subscriber, and the resolver reuses it.
+      return (await loadersForEvent(touch, context.services, context.scope).tokenById.load(touch.tokenId)) !== null;
     },
     onError: logSkippedMessage(context.logger, 'depTokenChanged'),
     initial:
