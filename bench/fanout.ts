@@ -16,7 +16,8 @@ import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { Topic, type SyncRunChangedEvent } from '../src/events/topics';
 import type { BenchContext } from './support/context';
-import { rowIdOf, simulatedServer, startDepgate, waitRun, type BenchDepgate } from './support/depgate';
+import { fullResync, isFinalStatus, rowIdOf, startDepgate, syncedToken, type BenchDepgate } from './support/depgate';
+import { percentile } from './support/load';
 import { benchResult, emit, note } from './support/result';
 import { intFromEnv } from './support/sections';
 
@@ -67,7 +68,7 @@ function watch(url: string, key: string, tokenId: string): Watcher {
         const runId = rowIdOf(p.id);
         received.set(keyOf(runId, p), at);
         first();
-        if (['SUCCEEDED', 'FAILED', 'TIMED_OUT'].includes(p.status)) {
+        if (isFinalStatus(p.status)) {
           finished.add(runId);
           finals.get(runId)?.resolve();
         }
@@ -108,10 +109,6 @@ async function connect(into: Watcher[], count: number, open: () => Watcher): Pro
   }
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
 interface Measured {
   p50: number;
   p99: number;
@@ -127,13 +124,11 @@ async function measureRun(d: BenchDepgate, tokenId: string, watchers: Watcher[])
     for await (const event of d.app.services.events.pubSub.subscribe(Topic.SYNC_RUN_CHANGED) as AsyncIterable<SyncRunChangedEvent>) {
       const key = keyOf(event.runId, event);
       if (!reference.has(key)) reference.set(key, performance.now());
-      if (['SUCCEEDED', 'FAILED', 'TIMED_OUT'].includes(event.status)) return;
+      if (isFinalStatus(event.status)) return;
     }
   })();
   const cpuBefore = process.cpuUsage();
-  const again = await d.gql(`mutation ($id: ID!) { syncDepToken(input: {tokenId: $id, full: true}) { syncRun { id } } }`, { id: tokenId });
-  const runId = rowIdOf(again.syncDepToken.syncRun.id);
-  await waitRun(d, 'id = $1', [runId]);
+  const { id: runId } = await fullResync(d, tokenId);
   await listening;
   await Promise.all(watchers.map((w) => w.done(runId)));
   const cpu = process.cpuUsage(cpuBefore);
@@ -159,9 +154,7 @@ export async function fanoutSection(ctx: BenchContext): Promise<void> {
   let second: BenchDepgate | undefined;
   const watchers: Watcher[] = [];
   try {
-    const { upload } = await simulatedServer(d, devices);
-    const { tokenId, tokenRowId } = await upload();
-    await waitRun(d, 'token_id = $1', [tokenRowId]);
+    const { tokenId } = await syncedToken(d, devices);
     second = await startDepgate(databaseUrl, { ...env, SECRET_KEY: d.config.secretKey! }, { sim: d.sim });
 
     const one = [watch(d.app.server.url, d.key, tokenId)];

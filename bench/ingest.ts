@@ -16,7 +16,7 @@
 import type { DepDevice } from '../src/apple/dep.types';
 import { resolvePage } from '../src/sync/device-ingest';
 import { DepTokenEntity } from '../src/tokens/token.entity';
-import { startDepgate, runMs, simulatedServer, waitRun, type BenchDepgate } from './support/depgate';
+import { fullResync, startDepgate, runMs, simulatedServer, waitRun, type BenchDepgate } from './support/depgate';
 import type { BenchContext } from './support/context';
 import { MB, withPeakRss } from './support/memory';
 import { benchResult, emit, note } from './support/result';
@@ -86,8 +86,7 @@ export async function ingestSection(ctx: BenchContext): Promise<void> {
       const { tokenId, tokenRowId } = await upload();
       const first = await waitRun(d, 'token_id = $1', [tokenRowId]);
       if (first.devices_added !== devices) throw new Error(`expected ${devices} devices added, got ${first.devices_added}`);
-      const again = await d.gql(`mutation ($id: ID!) { syncDepToken(input: {tokenId: $id, full: true}) { syncRun { id } } }`, { id: tokenId });
-      const resync = await waitRun(d, 'id = $1', [Buffer.from(again.syncDepToken.syncRun.id, 'base64url').toString('utf8').split(':')[1]]);
+      const resync = await fullResync(d, tokenId);
       return { tokenRowId, firstMs: runMs(first), resyncMs: runMs(resync) };
     });
     const { tokenRowId, firstMs, resyncMs } = measured.result;

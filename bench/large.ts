@@ -17,7 +17,8 @@
  */
 import { Pool } from 'pg';
 import type { BenchContext } from './support/context';
-import { simulatedServer, startDepgate, waitRun, type BenchDepgate } from './support/depgate';
+import { startDepgate, syncedToken, type BenchDepgate } from './support/depgate';
+import { percentile } from './support/load';
 import { benchResult, emit, note } from './support/result';
 import { intFromEnv } from './support/sections';
 import { captureSql, type CapturedStatement } from './support/sql-capture';
@@ -35,10 +36,7 @@ interface Case {
 async function createTokens(d: BenchDepgate): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < TOKENS; i++) {
-    const { upload } = await simulatedServer(d, 0, `Large ${i}`);
-    const { tokenId, tokenRowId } = await upload();
-    await waitRun(d, 'token_id = $1', [tokenRowId]);
-    ids.push(tokenId);
+    ids.push((await syncedToken(d, 0, `Large ${i}`)).tokenId);
   }
   return ids;
 }
@@ -73,10 +71,6 @@ async function generateDevices(pool: Pool, count: number): Promise<void> {
   } finally {
     client.release();
   }
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
 async function timed(times: number, work: () => Promise<unknown>): Promise<{ p50: number; p99: number }> {

@@ -10,8 +10,8 @@
  */
 import { benchResult, emit, note } from './support/result';
 import type { BenchContext } from './support/context';
-import { startDepgate, simulatedServer, waitRun } from './support/depgate';
-import { countSqlStatements, runLoad, type LoadResult } from './support/load';
+import { rowIdOf, startDepgate, syncedToken } from './support/depgate';
+import { runLoad, type LoadResult } from './support/load';
 import { MB } from './support/memory';
 import { startQueryBaselines } from './support/query-baselines';
 import { intFromEnv } from './support/sections';
@@ -31,17 +31,14 @@ export async function queriesSection(ctx: BenchContext): Promise<void> {
   const d = await startDepgate(databaseUrl);
   const baselines = await startQueryBaselines(databaseUrl);
   try {
-    const { upload } = await simulatedServer(d, FLEET);
-    const { tokenId, tokenRowId } = await upload();
-    await waitRun(d, 'token_id = $1', [tokenRowId]);
+    const { tokenId, tokenRowId } = await syncedToken(d, FLEET);
     // Half the devices carry a profile, so `profile { name }` resolves both ways.
     const created = await d.gql(`mutation ($input: CreateEnrollmentProfileInput!) { createEnrollmentProfile(input: $input) { profile { id } } }`, {
       input: { tokenId, name: 'Bench profile', userAffinity: 'WITHOUT_USER' },
     });
-    const profileRowId = Buffer.from(created.createEnrollmentProfile.profile.id, 'base64url').toString('utf8').split(':')[1];
+    const profileRowId = rowIdOf(created.createEnrollmentProfile.profile.id);
     await d.app.dataSource.query(`UPDATE devices SET profile_id = $1 WHERE token_id = $2 AND right(serial_number, 1) < '8'`, [profileRowId, tokenRowId]);
     await d.app.dataSource.query(`ANALYZE`);
-    countSqlStatements();
 
     for (const first of [10, 100, 500]) {
       const body = JSON.stringify({ query: QUERY, variables: { first } });

@@ -8,6 +8,7 @@
  *   BENCH_DEVICES  fleet size of the ingest sections (default 100000)
  *   BENCH_PAGE_DELAY_MS  the `latency` section's delay of every device page (default 300)
  *   BENCH_RSS_DEVICES  fleet whose first sync the peak RSS is measured on (default 200000)
+ *   BENCH_QUERY_MS the `queries` section's time per measurement (default 3000)
  *   BENCH_LARGE_DEVICES  device rows of the `large` section (default 1000000)
  *   BENCH_TOKENS   tokens of the `tokens` section (default 2000); BENCH_REST_MS its quiet window (default 20000)
  *   BENCH_SUBSCRIBERS / BENCH_FANOUT_DEVICES  the `fanout` section's subscribers (1000) and fleet (20000)

@@ -19,7 +19,7 @@ import { SecretBox } from '../src/crypto/secret-box';
 import { sealCredentials } from '../src/tokens/dep-client.factory';
 import { DepTokenEntity } from '../src/tokens/token.entity';
 import type { BenchContext } from './support/context';
-import { simulatedServer, startDepgate, waitRun, type BenchDepgate } from './support/depgate';
+import { startDepgate, syncedToken, type BenchDepgate } from './support/depgate';
 import { benchResult, emit, note } from './support/result';
 import { intFromEnv } from './support/sections';
 
@@ -35,32 +35,34 @@ async function addTokens(d: BenchDepgate, first: DepTokenEntity, count: number):
   for (let i = 0; i < count; i++) {
     const { server } = d.sim.state.createServer({ certificatePem: keyPair.certificate_pem, orgName: 'Bench Corp', serverName: `Tenant ${i}` });
     const id = randomUUID();
-    const keyPairId = randomUUID();
-    await d.app.dataSource.query(
-      `INSERT INTO dep_token_key_pairs (id, certificate_pem, certificate_serial, private_key_sealed, data_sharing_consent_at, created_at, expires_at, used_at)
-       SELECT $1, certificate_pem, certificate_serial, private_key_sealed, data_sharing_consent_at, created_at, expires_at, now() FROM dep_token_key_pairs WHERE id = $2`,
-      [keyPairId, first.keyPairId],
-    );
-    const c = server;
     batch.push(
       repo.create({
         ...first,
         id,
-        keyPairId,
+        keyPairId: randomUUID(),
         name: `Tenant ${i}`,
         serverName: `Tenant ${i}`,
         serverUuid: server.uuid,
-        consumerKey: c.consumerKey,
+        consumerKey: server.consumerKey,
         credentialsSealed: sealCredentials(box, id, {
-          consumerKey: c.consumerKey,
-          consumerSecret: c.consumerSecret,
-          accessToken: c.accessToken,
-          accessSecret: c.accessSecret,
-          accessTokenExpiry: c.accessTokenExpiry.toISOString(),
+          consumerKey: server.consumerKey,
+          consumerSecret: server.consumerSecret,
+          accessToken: server.accessToken,
+          accessSecret: server.accessSecret,
+          accessTokenExpiry: server.accessTokenExpiry.toISOString(),
         }),
       }),
     );
-    if (batch.length === 200 || i === count - 1) await repo.insert(batch.splice(0));
+    if (batch.length === 200 || i === count - 1) {
+      // Each token's used key pair, a copy of the first token's, in one statement per batch.
+      await d.app.dataSource.query(
+        `INSERT INTO dep_token_key_pairs (id, certificate_pem, certificate_serial, private_key_sealed, data_sharing_consent_at, created_at, expires_at, used_at)
+         SELECT k.id, p.certificate_pem, p.certificate_serial, p.private_key_sealed, p.data_sharing_consent_at, p.created_at, p.expires_at, now()
+           FROM unnest($1::uuid[]) AS k(id), dep_token_key_pairs p WHERE p.id = $2`,
+        [batch.map((t) => t.keyPairId), first.keyPairId],
+      );
+      await repo.insert(batch.splice(0));
+    }
   }
 }
 
@@ -104,9 +106,7 @@ export async function tokensSection(ctx: BenchContext): Promise<void> {
   const d = await startDepgate(databaseUrl);
   let second: BenchDepgate | undefined;
   try {
-    const { upload } = await simulatedServer(d, 0, 'Tenant first');
-    const { tokenRowId } = await upload();
-    await waitRun(d, 'token_id = $1', [tokenRowId]);
+    const { tokenRowId } = await syncedToken(d, 0, 'Tenant first');
     const one = await restCost(d, quietMs);
 
     const first = await d.app.dataSource.getRepository(DepTokenEntity).findOneByOrFail({ id: tokenRowId });

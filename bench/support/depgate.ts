@@ -91,11 +91,28 @@ export async function simulatedServer(d: BenchDepgate, devices: number, name = '
   return { server, upload };
 }
 
+/** A simulated server's token uploaded and its first full sync ended (the start of most sections). */
+export async function syncedToken(d: BenchDepgate, devices: number, name?: string) {
+  const { upload } = await simulatedServer(d, devices, name);
+  const { tokenId, tokenRowId } = await upload();
+  const firstRun = await waitRun(d, 'token_id = $1', [tokenRowId]);
+  return { tokenId, tokenRowId, firstRun };
+}
+
+/** Asks for a full sync of the token through the API; resolves with the run once it has ended. */
+export async function fullResync(d: BenchDepgate, tokenId: string): Promise<SyncRunRow> {
+  const asked = await d.gql(`mutation ($id: ID!) { syncDepToken(input: {tokenId: $id, full: true}) { syncRun { id } } }`, { id: tokenId });
+  return waitRun(d, 'id = $1', [rowIdOf(asked.syncDepToken.syncRun.id)]);
+}
+
+/** A run in one of these has ended (the run row's status, and the last syncRunProgress event). */
+export const isFinalStatus = (status: string) => ['SUCCEEDED', 'FAILED', 'TIMED_OUT'].includes(status);
+
 /** Polls until the newest run matching the predicate has ended; throws unless it succeeded. */
 export async function waitRun(d: BenchDepgate, predicate: string, params: unknown[]): Promise<SyncRunRow> {
   for (;;) {
     const [run] = await d.app.dataSource.query(`SELECT * FROM sync_runs WHERE ${predicate} ORDER BY seq DESC LIMIT 1`, params);
-    if (run && ['SUCCEEDED', 'FAILED', 'TIMED_OUT'].includes(run.status)) {
+    if (run && isFinalStatus(run.status)) {
       if (run.status !== 'SUCCEEDED') throw new Error(`bench run ${run.status}: ${run.error_code} ${run.error_message}`);
       return run;
     }

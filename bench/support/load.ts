@@ -4,20 +4,7 @@
  * process spent per request (server and client share the process, so every target pays the same
  * client cost), and the SQL statements sent per request (pg's Client.query, counted).
  */
-import { Client } from 'pg';
-
-let statements = 0;
-let counting = false;
-/** Counts every statement any pg client of this process sends (typeorm and bare pools alike). */
-export function countSqlStatements(): void {
-  if (counting) return;
-  counting = true;
-  const original = Client.prototype.query;
-  Client.prototype.query = function (this: Client, ...args: unknown[]) {
-    statements++;
-    return (original as (...a: unknown[]) => unknown).apply(this, args);
-  } as typeof Client.prototype.query;
-}
+import { sqlStatementCount } from './sql-capture';
 
 export interface LoadResult {
   requests: number;
@@ -29,7 +16,8 @@ export interface LoadResult {
   peakRss: number;
 }
 
-function percentile(sorted: number[], p: number): number {
+/** The p-th percentile of ascending values (nearest rank); NaN for none. */
+export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
@@ -38,7 +26,7 @@ export async function runLoad(send: () => Promise<void>, concurrency: number, du
   // Warm up (JIT, caches, pool connections) before measuring.
   await Promise.all(Array.from({ length: concurrency }, () => send()));
   const latencies: number[] = [];
-  const sqlBefore = statements;
+  const sqlBefore = sqlStatementCount();
   const cpuBefore = process.cpuUsage();
   let peakRss = process.memoryUsage.rss();
   const sampler = setInterval(() => {
@@ -65,7 +53,7 @@ export async function runLoad(send: () => Promise<void>, concurrency: number, du
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
     cpuMsPerRequest: (cpu.user + cpu.system) / 1000 / n,
-    sqlPerRequest: (statements - sqlBefore) / n,
+    sqlPerRequest: (sqlStatementCount() - sqlBefore) / n,
     peakRss: Math.max(peakRss, process.memoryUsage.rss()),
   };
 }

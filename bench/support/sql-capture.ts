@@ -1,6 +1,8 @@
 /**
- * The SQL statements (text and values) this process sends through pg while some work runs, so a
- * section can EXPLAIN exactly what a GraphQL request ran and time the same statements bare.
+ * The SQL statements this process sends through pg (typeorm and bare pools alike), from the one
+ * patch of pg's Client.prototype.query: counted, for statements per request (support/load.ts), and
+ * captured (text and values) while some work runs, so a section can EXPLAIN exactly what a GraphQL
+ * request ran and time the same statements bare.
  */
 import { Client } from 'pg';
 
@@ -10,6 +12,7 @@ export interface CapturedStatement {
 }
 
 let sink: CapturedStatement[] | null = null;
+let statements = 0;
 let patched = false;
 
 function patch(): void {
@@ -17,6 +20,7 @@ function patch(): void {
   patched = true;
   const original = Client.prototype.query;
   Client.prototype.query = function (this: Client, ...args: unknown[]) {
+    statements++;
     if (sink) {
       const [first, second] = args as [unknown, unknown];
       if (typeof first === 'string') sink.push({ text: first, values: Array.isArray(second) ? second : [] });
@@ -27,6 +31,12 @@ function patch(): void {
     }
     return (original as (...a: unknown[]) => unknown).apply(this, args);
   } as typeof Client.prototype.query;
+}
+
+/** Statements sent so far; counting starts at the first call (call it before the work to count). */
+export function sqlStatementCount(): number {
+  patch();
+  return statements;
 }
 
 export async function captureSql<T>(work: () => Promise<T>): Promise<{ result: T; statements: CapturedStatement[] }> {

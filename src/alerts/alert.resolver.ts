@@ -6,9 +6,9 @@ import { Topic, type AlertRaisedEvent, type AlertResolvedEvent } from '../events
 import { ConnectionArgs, paginate, type ConnectionResult } from '../graphql/connection';
 import { badInput, notFound } from '../errors/domain-error';
 import { fromGlobalId, parseGlobalId } from '../graphql/global-id';
+import { loadersForEvent } from '../graphql/event-loaders';
 import { liveSubscription, logSkippedMessage } from '../graphql/live-subscription';
 import { registerNodeType } from '../graphql/node';
-import { createLoaders } from '../loaders';
 import { toDepToken } from '../tokens/token.resolver';
 import type { DepToken } from '../tokens/token.types';
 import { toVppToken } from '../vpp/vpp-token.resolver';
@@ -142,8 +142,9 @@ function subscribeAlerts(topic: typeof Topic.ALERT_RAISED | typeof Topic.ALERT_R
 }
 
 async function alertOfEvent(ctx: RequestContext, event: AlertRaisedEvent): Promise<Alert> {
-  // Fresh loaders per event: one subscription's context lives for hours, its caches must not.
-  ctx.loaders = createLoaders(ctx.services, ctx.scope);
+  // Fresh loaders per event: one subscription's context lives for hours, its caches must not;
+  // shared with the other subscribers of this event with the same scope (one read per event).
+  ctx.loaders = loadersForEvent(event, ctx.services, ctx.scope);
   const alert = await ctx.loaders.alertById.load(event.alertId);
   if (!alert) throw notFound('Alert');
   return Alert.from(alert);

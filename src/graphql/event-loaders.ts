@@ -1,6 +1,6 @@
 /**
- * Loaders for resolving one pub/sub event, shared by every subscriber of this instance that sees
- * the event with the same access scope.
+ * Loaders for filtering and resolving one pub/sub event, shared by every subscriber of this
+ * instance that sees the event with the same access scope.
  *
  * A subscription resolves each event with fresh loaders, so nothing cached at an earlier event is
  * served again. Fresh per subscriber as well made a fan-out of N subscribers read the same rows N

@@ -35,7 +35,8 @@ function subscribeProgress({ args, context }: { args: ProgressArgs; context: Req
     filter: async (payload) => {
       if (tokenId !== null && tokenId !== payload.tokenId) return false;
       if (context.scope.unrestricted) return true;
-      return sync.reads.isTokenVisible(payload.tokenId, context.scope);
+      // The event's loaders: one read per event and scope, not per subscriber, and `token` reuses it.
+      return (await loadersForEvent(payload, context.services, context.scope).tokenById.load(payload.tokenId)) !== null;
     },
     onError: logSkippedMessage(context.logger, 'syncRunProgress'),
     initial: tokenId === null ? undefined : async () => {

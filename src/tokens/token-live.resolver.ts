@@ -20,8 +20,8 @@ import type { RequestContext } from '../context';
 import { notFound } from '../errors/domain-error';
 import { Topic } from '../events/topics';
 import { fromGlobalId } from '../graphql/global-id';
+import { loadersForEvent } from '../graphql/event-loaders';
 import { liveSubscription, logSkippedMessage } from '../graphql/live-subscription';
-import { createLoaders } from '../loaders';
 import { toDepToken } from './token.resolver';
 import { DepToken } from './token.types';
 
@@ -42,8 +42,9 @@ function subscribeTokenChanges({ args, context }: { args: { id?: string | null }
     filter: async (touch) => {
       if (!touch.tokenId || (tokenId !== null && touch.tokenId !== tokenId)) return false;
       if (touch.status === 'RUNNING' && (touch.pagesFetched ?? 0) > 0) return false;
-      // Also drops events of a token deleted since (it is no longer found).
-      return (await depTokens.findVisible(touch.tokenId, context.scope)) !== null;
+      // Also drops events of a token deleted since (it is no longer found). Read through the
+      // event's loaders: once per event and scope, not per subscriber, and the resolver reuses it.
+      return (await loadersForEvent(touch, context.services, context.scope).tokenById.load(touch.tokenId)) !== null;
     },
     onError: logSkippedMessage(context.logger, 'depTokenChanged'),
     initial:
@@ -68,8 +69,9 @@ export class DepTokenLiveResolver {
     @Arg('id', () => ID, { nullable: true, description: 'Only this token' }) _id: string | null,
     @Ctx() ctx: RequestContext,
   ): Promise<DepToken> {
-    // Fresh loaders per event: the token as it is at this event, not as first loaded.
-    ctx.loaders = createLoaders(ctx.services, ctx.scope);
+    // Fresh loaders per event: the token as it is at this event, not as first loaded; shared with
+    // the other subscribers of this event with the same scope (one read per event).
+    ctx.loaders = loadersForEvent(touch, ctx.services, ctx.scope);
     const token = await ctx.loaders.tokenById.load(touch.tokenId!);
     if (!token) throw notFound('DEP token');
     return toDepToken(ctx, token);

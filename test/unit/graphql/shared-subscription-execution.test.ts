@@ -1,3 +1,4 @@
+import { Repeater } from '@graphql-yoga/subscription';
 import { GraphQLObjectType, GraphQLSchema, GraphQLString, parse } from 'graphql';
 import { subscribeSharingEvents } from '../../../src/graphql/shared-subscription-execution';
 
@@ -58,5 +59,32 @@ describe('subscribeSharingEvents', () => {
     const { schema, calls } = counting([{ n: 1 }, { n: 1 }]);
     await drain(schema, 'subscription { ticks }', principal('key-a'));
     expect(calls.resolved).toBe(2);
+  });
+
+  it('passes return() to the source at once, even while a next() waits for an event (an unsubscribe stops listening)', async () => {
+    let stopped = false;
+    const schema = new GraphQLSchema({
+      query: new GraphQLObjectType({ name: 'Query', fields: { x: { type: GraphQLString } } }),
+      subscription: new GraphQLObjectType({
+        name: 'Subscription',
+        fields: {
+          never: {
+            type: GraphQLString,
+            // Like liveSubscription: a Repeater whose events never come.
+            subscribe: () =>
+              new Repeater<object>(async (_push, stop) => {
+                await stop;
+                stopped = true;
+              }),
+            resolve: () => 'x',
+          },
+        },
+      }),
+    });
+    const stream = (await subscribeSharingEvents({ schema, document: parse('subscription { never }'), contextValue: principal('key-a') })) as AsyncIterableIterator<unknown>;
+    const waiting = stream.next();
+    await expect(stream.return!()).resolves.toEqual({ done: true, value: undefined });
+    await expect(waiting).resolves.toEqual({ done: true, value: undefined });
+    expect(stopped).toBe(true);
   });
 });
