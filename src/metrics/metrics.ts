@@ -32,22 +32,6 @@ const APPLE_ENDPOINT = /^[A-Z]{3,7} \/[A-Za-z0-9/_.-]{0,100}$/;
 /** Sync runs take seconds to tens of minutes (SYNC_TIMEOUT_S is 15 min by default). */
 const SYNC_DURATION_BUCKETS = [1, 5, 15, 30, 60, 120, 300, 600, 900, 1800, 3600];
 const OPERATION_NAME = /^[_A-Za-z][_0-9A-Za-z]{0,63}$/;
-const ALERT_KINDS = [
-  'DEP_TOKEN_EXPIRING',
-  'DEP_TOKEN_EXPIRED',
-  'DEP_TOKEN_REJECTED',
-  'DEP_TERMS_NOT_ACCEPTED',
-  'DEP_SYNC_FAILING',
-  'VPP_TOKEN_EXPIRING',
-  'VPP_TOKEN_EXPIRED',
-  'VPP_TOKEN_REVOKED',
-  'VPP_LICENSES_LOW',
-  'VPP_LICENSES_EXHAUSTED',
-  'DEVICE_MIGRATION_DEADLINE',
-  'APNS_CERT_EXPIRING',
-  'APNS_CERT_EXPIRED',
-  'WEBHOOK_DISABLED',
-] as const;
 
 export type Transport = 'http' | 'ws';
 export type Outcome = 'success' | 'error';
@@ -181,11 +165,12 @@ export class DepgateMetrics {
       help: 'Active (unresolved) alerts by kind',
       labelNames: ['kind'],
       registers,
+      // Every kind, 0 when none is active: alert_kinds is the list (each feature's migration adds its own).
       collect: db('alerts_active', async (g) => {
-        for (const kind of ALERT_KINDS) g.set({ kind }, 0);
-        for (const r of await query<{ kind: string; n: number }>(`SELECT kind, count(*)::int AS n FROM alerts WHERE resolved_at IS NULL GROUP BY kind`)) {
-          g.set({ kind: r.kind }, Number(r.n));
-        }
+        const rows = await query<{ kind: string; n: number }>(
+          `SELECT k.kind, count(a.id)::int AS n FROM alert_kinds k LEFT JOIN alerts a ON a.kind = k.kind AND a.resolved_at IS NULL GROUP BY k.kind`,
+        );
+        for (const r of rows) g.set({ kind: r.kind }, Number(r.n));
       }),
     });
 
