@@ -100,7 +100,7 @@ export class Alert extends Node {
   @Field({ description: "The token's name when the alert was raised" })
   subjectName: string;
 
-  @Field(() => Int, { nullable: true, description: 'The crossed threshold in days (expiry, failing syncs); null for other kinds' })
+  @Field(() => Int, { nullable: true, description: 'The crossed threshold in days (expiry, failing syncs, migration deadlines); null for other kinds' })
   threshold: number | null;
 
   @Field()
@@ -132,7 +132,7 @@ export class Alert extends Node {
   webhookRowId: string | null;
 
   static from(entity: AlertEntity): Alert {
-    const hasThreshold = ['DEP_TOKEN_EXPIRING', 'VPP_TOKEN_EXPIRING', 'DEP_SYNC_FAILING', 'APNS_CERT_EXPIRING'].includes(entity.kind);
+    const hasThreshold = ['DEP_TOKEN_EXPIRING', 'VPP_TOKEN_EXPIRING', 'DEP_SYNC_FAILING', 'APNS_CERT_EXPIRING', 'DEVICE_MIGRATION_DEADLINE'].includes(entity.kind);
     return Object.assign(new Alert(), {
       id: toGlobalId('Alert', entity.id),
       rowId: entity.id,
