@@ -89,7 +89,10 @@ export const AlertSubject = createUnionType({
   resolveType: (value) => (value instanceof VppToken ? VppToken : DepToken),
 });
 
-@ObjectType({ implements: Node, description: 'A warning about a DEP or VPP token; active until its cause goes away' })
+@ObjectType({
+  implements: Node,
+  description: 'A warning about a DEP or VPP token, the push certificate or a webhook; active until its cause goes away. Alerts about the push certificate or a webhook concern the whole deployment: only keys without scope tags see them',
+})
 export class Alert extends Node {
   @Field(() => AlertKind)
   kind: AlertKind;
@@ -97,7 +100,7 @@ export class Alert extends Node {
   @Field(() => AlertSeverity)
   severity: AlertSeverity;
 
-  @Field({ description: "The token's name when the alert was raised" })
+  @Field({ description: "The subject's name when the alert was raised (a token's name, `Apple MDM push certificate <topic>`, `Webhook <host>`)" })
   subjectName: string;
 
   @Field(() => Int, { nullable: true, description: 'The crossed threshold in days (expiry, failing syncs, migration deadlines); null for other kinds' })
