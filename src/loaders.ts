@@ -13,6 +13,7 @@ import { createSyncLoaders, type SyncLoaders } from './sync/sync.loaders';
 import { createTokenLoaders, type TokenLoaders } from './tokens/token.loaders';
 import { createAlertLoaders, type AlertLoaders } from './alerts/alert.loaders';
 import { createVppTokenLoaders, type VppTokenLoaders } from './vpp/vpp-token.loaders';
+import { createWebhookLoaders, type WebhookLoaders } from './webhooks/webhook.loaders';
 
 export type Loaders = AssignmentHistoryLoaders &
   ApnsLoaders &
@@ -22,7 +23,8 @@ export type Loaders = AssignmentHistoryLoaders &
   TokenLoaders &
   ProfileLoaders &
   DeviceLoaders &
-  SyncLoaders;
+  SyncLoaders &
+  WebhookLoaders;
 
 export function createLoaders(services: Services, scope: AccessScope): Loaders {
   return {
@@ -35,5 +37,6 @@ export function createLoaders(services: Services, scope: AccessScope): Loaders {
     ...createAssignmentHistoryLoaders(services.assignmentHistory),
     ...createApnsLoaders(services),
     ...createAppleBusinessLoaders(services, scope),
+    ...createWebhookLoaders(services, scope),
   };
 }

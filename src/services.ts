@@ -229,7 +229,6 @@ export function createServices(deps: ServiceDeps): Services {
       return token ? depTokenStatus(token, clock.now(), config.tokenExpiringSoonDays) : null;
     },
     clock,
-    logger,
   });
   // The push certificate's expiry alerts follow uploads and renewals at once (and the scheduled pass).
   services.apnsCertificates.onChanged(async (certificate) => {

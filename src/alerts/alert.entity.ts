@@ -8,7 +8,7 @@ export type AlertSeverityName = 'INFO' | 'WARNING' | 'CRITICAL';
 /** CLEARED: the cause went away (renewal, licences added). SUPERSEDED: a later crossing replaced it. */
 export type AlertResolutionName = 'CLEARED' | 'SUPERSEDED';
 
-/** A warning about one subject (a DEP or VPP token so far). Active while `resolvedAt` is null. */
+/** A warning about one subject (a DEP or VPP token, the push certificate, a webhook). Active while `resolvedAt` is null. */
 @Entity({ name: 'alerts' })
 export class AlertEntity {
   @PrimaryColumn('uuid')

@@ -49,7 +49,7 @@ export class AlertResolver {
     return page.map(Alert.from);
   }
 
-  @FieldResolver(() => AlertSubject, { nullable: true, description: 'The DEP or VPP token (null once deleted)' })
+  @FieldResolver(() => AlertSubject, { nullable: true, description: 'The DEP or VPP token (null once deleted; null for the push certificate and webhooks: see apnsCertificate and webhook)' })
   async subject(@Root() alert: Alert, @Ctx() ctx: RequestContext): Promise<DepToken | VppToken | null> {
     if (alert.depTokenRowId) {
       const token = await ctx.loaders.tokenById.load(alert.depTokenRowId);

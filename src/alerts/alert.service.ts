@@ -283,7 +283,8 @@ export class AlertService {
 
   /**
    * Visibility: an alert about a DEP token is visible when the token is (its scope tags), an alert
-   * about a VPP token when the VPP token is (its own scope tags).
+   * about a VPP token when the VPP token is (its own scope tags). An alert about neither (the push
+   * certificate, a webhook) passes neither test: only keys without scope tags see it.
    */
   restrict<E extends AlertEntity>(scope: AccessScope, qb: SelectQueryBuilder<E>, alias = 'a'): SelectQueryBuilder<E> {
     return scope.restrict(qb, [DEP_TOKEN_TAGS, `${alias}.dep_token_id`], [VPP_TOKEN_TAGS, `${alias}.vpp_token_id`]);

@@ -94,7 +94,10 @@ export const AlertSubject = createUnionType({
   resolveType: (value) => (value instanceof VppToken ? VppToken : DepToken),
 });
 
-@ObjectType({ implements: Node, description: 'A warning about a DEP or VPP token; active until its cause goes away' })
+@ObjectType({
+  implements: Node,
+  description: 'A warning about a DEP or VPP token, the push certificate or a webhook; active until its cause goes away. Alerts about the push certificate or a webhook concern the whole deployment: only keys without scope tags see them',
+})
 export class Alert extends Node {
   @Field(() => AlertKind)
   kind: AlertKind;
@@ -102,10 +105,10 @@ export class Alert extends Node {
   @Field(() => AlertSeverity)
   severity: AlertSeverity;
 
-  @Field({ description: "The token's name when the alert was raised" })
+  @Field({ description: "The subject's name when the alert was raised (a token's name, `Apple MDM push certificate <topic>`, `Webhook <host>`)" })
   subjectName: string;
 
-  @Field(() => Int, { nullable: true, description: 'The crossed threshold in days (expiry, failing syncs); null for other kinds' })
+  @Field(() => Int, { nullable: true, description: 'The crossed threshold in days (expiry, failing syncs, migration deadlines); null for other kinds' })
   threshold: number | null;
 
   @Field()
@@ -137,7 +140,7 @@ export class Alert extends Node {
   webhookRowId: string | null;
 
   static from(entity: AlertEntity): Alert {
-    const hasThreshold = ['DEP_TOKEN_EXPIRING', 'VPP_TOKEN_EXPIRING', 'DEP_SYNC_FAILING', 'APNS_CERT_EXPIRING'].includes(entity.kind);
+    const hasThreshold = ['DEP_TOKEN_EXPIRING', 'VPP_TOKEN_EXPIRING', 'DEP_SYNC_FAILING', 'APNS_CERT_EXPIRING', 'DEVICE_MIGRATION_DEADLINE'].includes(entity.kind);
     return Object.assign(new Alert(), {
       id: toGlobalId('Alert', entity.id),
       rowId: entity.id,

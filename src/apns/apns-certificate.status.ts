@@ -1,5 +1,5 @@
 import { registerEnumType } from 'type-graphql';
-import { DAY_MS } from '../clock';
+import { appleTokenStatus } from '../apple-tokens/apple-token.status';
 
 export enum ApnsCertificateStatus {
   VALID = 'VALID',
@@ -15,9 +15,12 @@ registerEnumType(ApnsCertificateStatus, {
   },
 });
 
+/** The expiry rule of DEP and VPP tokens (TOKEN_EXPIRING_SOON_DAYS); Apple refuses a certificate only by its expiry. */
+const statusOf = appleTokenStatus(
+  { expired: ApnsCertificateStatus.EXPIRED, expiringSoon: ApnsCertificateStatus.EXPIRING_SOON, usable: ApnsCertificateStatus.VALID },
+  () => null,
+);
+
 export function apnsCertificateStatus(notAfter: Date, now: Date, expiringSoonDays: number): ApnsCertificateStatus {
-  const remaining = notAfter.getTime() - now.getTime();
-  if (remaining <= 0) return ApnsCertificateStatus.EXPIRED;
-  if (remaining <= expiringSoonDays * DAY_MS) return ApnsCertificateStatus.EXPIRING_SOON;
-  return ApnsCertificateStatus.VALID;
+  return statusOf({ expiresAt: notAfter }, now, expiringSoonDays);
 }

@@ -166,11 +166,12 @@ export class DepgateMetrics {
       help: 'Active (unresolved) alerts by kind',
       labelNames: ['kind'],
       registers,
+      // Every kind, 0 when none is active: alert_kinds is the list (each feature's migration adds its own).
       collect: db('alerts_active', async (g) => {
-        for (const kind of ALERT_KINDS) g.set({ kind }, 0);
-        for (const r of await query<{ kind: string; n: number }>(`SELECT kind, count(*)::int AS n FROM alerts WHERE resolved_at IS NULL GROUP BY kind`)) {
-          g.set({ kind: r.kind }, Number(r.n));
-        }
+        const rows = await query<{ kind: string; n: number }>(
+          `SELECT k.kind, count(a.id)::int AS n FROM alert_kinds k LEFT JOIN alerts a ON a.kind = k.kind AND a.resolved_at IS NULL GROUP BY k.kind`,
+        );
+        for (const r of rows) g.set({ kind: r.kind }, Number(r.n));
       }),
     });
 

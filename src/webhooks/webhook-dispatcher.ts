@@ -15,6 +15,8 @@ export const WEBHOOK_DELIVER_QUEUE = 'webhook-deliver';
 export interface WebhookJob {
   webhookId: string;
   orderingKey: string;
+  /** Set on the job a failed attempt schedules: the delivery whose backoff it ends (webhook.jobs.ts). */
+  retryOf?: string;
 }
 
 export const jobKey = (job: WebhookJob) => `${job.webhookId}:${job.orderingKey}`;

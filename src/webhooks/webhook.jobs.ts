@@ -89,6 +89,15 @@ async function drain(deps: WebhookWorkerDeps, job: WebhookJob, signal: AbortSign
       order: { seq: 'ASC' },
     });
     if (!next) break;
+    // The drain key's one waiting job is whichever was sent first: a newer event's wake (or a
+    // busy-key copy) can stand in for the retry a failed attempt scheduled. Such a job does not
+    // attempt the head early: it schedules the retry for when the backoff ends (the clock's time
+    // left), and the events behind the head wait with it.
+    if (next.nextAttemptAt !== null && job.retryOf !== next.id) {
+      const left = Math.max(0, next.nextAttemptAt.getTime() - clock.now().getTime());
+      await deps.dispatcher.wake(undefined, { webhookId: job.webhookId, orderingKey: job.orderingKey, retryOf: next.id }, left / 1000);
+      break;
+    }
     const secret = box.open(webhook.secretSealed, webhookSecretContext(webhook.id));
     const outcome: SendOutcome = await sendWebhook(webhook.url, secret, next.body, Math.floor(clock.now().getTime() / 1000), {
       allowPrivateNetworks: options.allowPrivateNetworks,
@@ -119,7 +128,7 @@ async function drain(deps: WebhookWorkerDeps, job: WebhookJob, signal: AbortSign
       await disable(deps, webhook.id, `${row.consecutive_failures} failed attempts in a row, the last: ${outcome.error}`);
       break;
     }
-    await deps.dispatcher.wake(undefined, job, delay / 1000);
+    await deps.dispatcher.wake(undefined, { webhookId: job.webhookId, orderingKey: job.orderingKey, retryOf: next.id }, delay / 1000);
     break;
   }
   return { delivered };

@@ -106,7 +106,7 @@ export class AlertWebhookResolver {
   @FieldResolver(() => Webhook, { nullable: true, description: 'The webhook a WEBHOOK_DISABLED alert is about (null for other kinds, once deleted, or for a key that may not see it)' })
   async webhook(@Root() alert: Alert, @Ctx() ctx: RequestContext): Promise<Webhook | null> {
     if (!alert.webhookRowId || ctx.principal.role !== 'ADMIN') return null;
-    const [webhook] = await ctx.services.webhooks.findVisibleByIds([alert.webhookRowId], ctx.scope);
+    const webhook = await ctx.loaders.webhookById.load(alert.webhookRowId);
     return webhook ? toWebhook(ctx, webhook) : null;
   }
 }
@@ -114,9 +114,6 @@ export class AlertWebhookResolver {
 registerNodeType('Webhook', async (ctx, ids) => {
   // Webhooks are an ADMIN's business: other roles resolve them to null.
   if (ctx.principal.role !== 'ADMIN') return ids.map(() => null);
-  const found = new Map((await ctx.services.webhooks.findVisibleByIds(ids, ctx.scope)).map((w) => [w.id, w]));
-  return ids.map((id) => {
-    const w = found.get(id);
-    return w ? toWebhook(ctx, w) : null;
-  });
+  const webhooks = await ctx.loaders.webhookById.loadMany(ids);
+  return webhooks.map((w) => (w && !(w instanceof Error) ? toWebhook(ctx, w) : null));
 });

@@ -141,7 +141,11 @@ export class WebhookService {
       },
     );
     if (reenable) {
-      // The deliveries kept while it was disabled go out now, in order.
+      // The deliveries kept while it was disabled go out now, in order: no backoff left to wait.
+      await this.dataSource.query(
+        `UPDATE webhook_deliveries SET next_attempt_at = NULL WHERE webhook_id = $1 AND status = 'PENDING' AND next_attempt_at IS NOT NULL`,
+        [webhook.id],
+      );
       const keys: { ordering_key: string }[] = await this.dataSource.query(
         `SELECT DISTINCT ordering_key FROM webhook_deliveries WHERE webhook_id = $1 AND status = 'PENDING'`,
         [webhook.id],

@@ -16,6 +16,7 @@ import { deviceFamilyOf, deviceOsOf } from '../devices/device-platform';
 import { Topic, type SyncRunChangedEvent } from '../events/topics';
 import { toGlobalId } from '../graphql/global-id';
 import type { Clock } from '../clock';
+import type { SqlRunner } from '../database/sql-runner';
 import type { Logger } from '../logger';
 import type { PageObserver } from '../sync/sync-engine';
 import type { DepTokenStatus } from '../tokens/token.status';
@@ -93,10 +94,9 @@ export interface WebhookWiring {
   dispatcher: WebhookDispatcher;
   alerts: AlertService;
   assignments: DeviceAssignmentService;
-  dataSource: { query(sql: string, params?: unknown[]): Promise<any> };
+  dataSource: SqlRunner;
   tokenStatus: (tokenId: string) => Promise<DepTokenStatus | null>;
   clock: Clock;
-  logger: Logger;
 }
 
 export function wireWebhooks(w: WebhookWiring): void {
@@ -137,7 +137,7 @@ const statusOfKind = (kind: string) => (kind === 'DEP_TOKEN_EXPIRED' ? 'EXPIRED'
 export function listenForSyncOutcomes(
   pubSub: { subscribe(topic: typeof Topic.SYNC_RUN_CHANGED): AsyncIterable<SyncRunChangedEvent> },
   dispatcher: WebhookDispatcher,
-  dataSource: { query(sql: string, params?: unknown[]): Promise<any> },
+  dataSource: SqlRunner,
   clock: Clock,
   logger: Logger,
 ): { stop(): Promise<void> } {

@@ -5,6 +5,8 @@
  * and transport. No secret appears in it.
  */
 import { randomUUID } from 'node:crypto';
+import 'reflect-metadata';
+import { AlertKind } from '../../src/alerts/alert.types';
 import { DAY_MS, HOUR_MS } from '../../src/clock';
 import { SecretBox } from '../../src/crypto/secret-box';
 import { credentialsContext } from '../../src/tokens/dep-client.factory';
@@ -73,6 +75,9 @@ it('reports tokens, licences, alerts and sync runs from the database, labelled b
   expect(find(samples, 'depgate_alerts_active', { kind: 'DEP_TOKEN_EXPIRING' })[0].value).toBe(expiring);
   expect(find(samples, 'depgate_alerts_active', { kind: 'VPP_LICENSES_LOW' })[0].value).toBeGreaterThanOrEqual(1);
   expect(find(samples, 'depgate_alerts_active', { kind: 'DEP_TERMS_NOT_ACCEPTED' })[0].value).toBe(0);
+  // Every kind has a series (0 while none is active), the later features' kinds too.
+  const alertKinds = new Set(find(samples, 'depgate_alerts_active', {}).map((s) => s.labels.kind));
+  expect([...alertKinds].sort()).toEqual(Object.values(AlertKind).sort());
 
   const [{ n: failed }] = await t.app.dataSource.query(`SELECT count(*)::int AS n FROM sync_runs WHERE status = 'FAILED' AND kind = 'DELTA'`);
   expect(find(samples, 'depgate_sync_runs', { kind: 'DELTA', outcome: 'FAILED' })[0].value).toBe(failed);

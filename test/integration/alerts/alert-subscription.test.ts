@@ -1,11 +1,12 @@
 /**
  * `alertRaised` over graphql-ws: delivery as alerts are raised, the kinds filter, and scope-tag
  * filtering (graphql-ws runs no Apollo plugins: the resolver's filter applies the tags, as they
- * are at the time of each event).
+ * are at the time of each event); deployment-wide alerts reach only keys without scope tags.
  */
 import type { Client } from 'graphql-ws';
 import { randomUUID } from 'node:crypto';
 import { DAY_MS } from '../../../src/clock';
+import { makePushCertificate } from '../../support/apns-fixtures';
 import { startTestApp, type TestApp } from '../../support/test-app';
 import { setLicences, uploadDep, uploadVpp, REFRESH_VPP } from '../../support/vpp-fixtures';
 
@@ -94,6 +95,27 @@ it('delivers each alert to every key that may see its token, and only to those',
   expect(vppUntagged.vppToken.id).toBeTruthy();
 
   for (const r of [admin, readerA, readerB, licencesOnly]) r.stop();
+});
+
+it('delivers alerts about the whole deployment (the push certificate) only to keys without scope tags', async () => {
+  const admin = listen(t.ws());
+  const readerA = listen(t.ws(await t.createKey('READER', [tags.A])));
+  await pause(500);
+
+  // The upload is evaluated at once: 20 days left raises APNS_CERT_EXPIRING (30 days).
+  const cert = makePushCertificate({ notBefore: new Date(t.clock.now().getTime() - DAY_MS), days: 21 });
+  await t.ok(`mutation ($input: UploadApnsCertificateInput!) { uploadApnsCertificate(input: $input) { apnsCertificate { id } } }`, {
+    input: { certificate: cert.certificatePem, privateKey: cert.privateKeyPem, appleId: 'owner@example.com' },
+  });
+  await until(() => admin.events.some((e) => e.kind === 'APNS_CERT_EXPIRING'));
+  await pause(300);
+  expect(admin.errors).toEqual([]);
+  expect(admin.events.filter((e) => e.kind === 'APNS_CERT_EXPIRING')).toEqual([
+    expect.objectContaining({ subjectName: `Apple MDM push certificate ${cert.topic}`, subject: null }),
+  ]);
+  expect(readerA.errors).toEqual([]);
+  expect(readerA.events).toEqual([]);
+  for (const r of [admin, readerA]) r.stop();
 });
 
 it('is refused without an API key', async () => {

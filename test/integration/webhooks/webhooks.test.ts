@@ -2,7 +2,9 @@
  * Webhooks against real HTTP receivers, with the sync engine and the simulator: signed requests
  * that verify, device events batched per sync page with global ids and changed fields, retries
  * after 500s with backoff, a receiver down for a while that gets everything once back (in order),
- * scope tags, disabling after repeated failures (with an alert) and resuming on re-enable.
+ * a token refused for unsigned terms and its recovery (alert and token status events, in order),
+ * scope tags, disabling after repeated failures (with an alert) and resuming on re-enable, and
+ * the deployment's limit of 50 webhooks.
  * Backoff is shortened through WEBHOOK_RETRY_BASE_MS / _MAX_MS; delivery runs on pg-boss.
  */
 import { parseGlobalId } from '../../../src/graphql/global-id';
@@ -75,6 +77,24 @@ describe('management', () => {
 
     await t.ok(`mutation ($id: ID!) { deleteWebhook(input: {webhookId: $id}) { deletedWebhookId } }`, { id: webhook.id });
     expect((await t.gql(DELIVERIES, { id: webhook.id })).errors?.[0].extensions?.code).toBe('NOT_FOUND');
+  });
+
+  it('takes at most 50 webhooks per deployment (WEBHOOK_LIMIT_REACHED), storing nothing more', async () => {
+    // Filler rows (disabled, so no event goes to them) bring the deployment to the limit.
+    const [{ n }] = await t.app.dataSource.query(`SELECT count(*)::int AS n FROM webhooks`);
+    const filler: { id: string }[] = await t.app.dataSource.query(
+      `INSERT INTO webhooks (id, url, events, secret_sealed, enabled, created_at, updated_at)
+       SELECT gen_random_uuid(), 'https://example.com/filler', '{SYNC_RUN_FINISHED}', 'unused', false, now(), now() FROM generate_series(1, $1::int)
+       RETURNING id`,
+      [50 - n],
+    );
+    try {
+      const refused = await t.gql(CREATE, { input: { url: receiver.url, events: ['SYNC_RUN_FINISHED'], secret: SECRET } });
+      expect(refused.errors?.[0].extensions?.code).toBe('WEBHOOK_LIMIT_REACHED');
+      expect((await t.app.dataSource.query(`SELECT count(*)::int AS n FROM webhooks`))[0].n).toBe(50);
+    } finally {
+      await t.app.dataSource.query(`DELETE FROM webhooks WHERE id = ANY($1::uuid[])`, [filler.map((f) => f.id)]);
+    }
   });
 });
 
@@ -156,6 +176,31 @@ describe('delivery', () => {
     expect(after.map((r) => r.json.event)).toEqual(['DEVICES_MODIFIED', 'SYNC_RUN_FINISHED', 'DEVICES_MODIFIED', 'SYNC_RUN_FINISHED']);
     expect(after[0].json.data.devices[0]).toMatchObject({ serialNumber: a, changedFields: { color: 'BLUE' } });
     expect(after[2].json.data.devices[0]).toMatchObject({ serialNumber: b, changedFields: { color: 'GREEN' } });
+  });
+
+  it('tells of the token refused for unsigned terms and of its recovery: the alert and the token status, in order', async () => {
+    // The token's events about the terms: alerts name their kind, status changes their cause.
+    const aboutTerms = (r: { json: any }) => (r.json.data.kind ?? r.json.data.cause) === 'DEP_TERMS_NOT_ACCEPTED';
+    const about = (event: string) => forToken(token, event).filter(aboutTerms);
+    await t.simControl('POST', `/_sim/servers/${token.serverUuid}/terms`, { signed: false });
+    await syncAgain(token);
+    await until(() => about('TOKEN_STATUS_CHANGED').length === 1 && about('ALERT_RAISED').length === 1, 'ALERT_RAISED and TOKEN_STATUS_CHANGED');
+    const [raised] = about('ALERT_RAISED');
+    expect(raised.json.data).toMatchObject({ kind: 'DEP_TERMS_NOT_ACCEPTED', severity: 'CRITICAL', alertId: expect.any(String) });
+    expect(parseGlobalId(raised.json.data.alertId)?.type).toBe('Alert');
+    expect(about('TOKEN_STATUS_CHANGED')[0].json.data).toEqual({ status: 'TERMS_NOT_ACCEPTED', cause: 'DEP_TERMS_NOT_ACCEPTED' });
+
+    await t.simControl('POST', `/_sim/servers/${token.serverUuid}/terms`, { signed: true });
+    await syncAgain(token);
+    await until(() => about('TOKEN_STATUS_CHANGED').length === 2 && about('ALERT_RESOLVED').length === 1, 'ALERT_RESOLVED and TOKEN_STATUS_CHANGED');
+    expect(about('ALERT_RESOLVED')[0].json.data).toEqual({ alertId: raised.json.data.alertId, kind: 'DEP_TERMS_NOT_ACCEPTED', resolution: 'CLEARED' });
+    expect(about('TOKEN_STATUS_CHANGED')[1].json.data).toEqual({ status: 'ACTIVE', cause: 'DEP_TERMS_NOT_ACCEPTED' });
+
+    // In the order they happened, on the token's one ordering key.
+    const order = forToken(token)
+      .filter((r) => ['ALERT_RAISED', 'ALERT_RESOLVED', 'TOKEN_STATUS_CHANGED'].includes(r.json.event) && aboutTerms(r))
+      .map((r) => r.json.event);
+    expect(order).toEqual(['ALERT_RAISED', 'TOKEN_STATUS_CHANGED', 'ALERT_RESOLVED', 'TOKEN_STATUS_CHANGED']);
   });
 });
 
