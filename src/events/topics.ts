@@ -14,7 +14,7 @@ export type SyncRunStatusName = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 
 
 /**
  * Every alert kind: `AlertKind` of the GraphQL contract mirrors it (src/alerts/alert.types.ts fails
- * to compile when the two differ), the metrics report each, and a migration adds each to the
+ * to compile when the two differ), and a migration adds each to the
  * alert_kinds table (a test compares them).
  */
 export const ALERT_KINDS = [

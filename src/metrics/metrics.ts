@@ -22,7 +22,6 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { DataSource } from 'typeorm';
 import type { ExchangeObserver } from '../apple/http-exchange';
 import type { Clock } from '../clock';
-import { ALERT_KINDS } from '../events/topics';
 import type { Logger } from '../logger';
 import { DatabaseHistogram, type HistogramRow } from './db-histogram';
 
