@@ -8,6 +8,7 @@
 import { randomUUID, type KeyObject } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { backoffDelayMs, type RetryPolicy } from './backoff';
+import { parseRetryAfter } from './dep-errors';
 import { exchange, ExchangeFailure, type ExchangeObserver, type HttpExchange } from './http-exchange';
 import type { Clock, Sleep } from '../clock';
 import { Semaphore } from './semaphore';
@@ -192,7 +193,7 @@ export class BusinessClient {
       if (response.status >= 200 && response.status < 300) return (response.text ? parseJson(response.text) : undefined) as T;
       const retryable = response.status === 429 || response.status === 502 || response.status === 503 || response.status === 504;
       if (retryable && attempt < this.options.retry.maxAttempts) {
-        const retryAfter = retryAfterSeconds(response);
+        const retryAfter = this.retryAfterSeconds(response);
         const wait = retryAfter !== undefined ? Math.min(retryAfter * 1000, this.options.retry.maxDelayMs) : backoffDelayMs(attempt, this.options.retry, this.options.random ?? Math.random);
         await this.options.sleep(wait);
         continue;
@@ -217,6 +218,11 @@ export class BusinessClient {
     }
   }
 
+  /** Seconds or an HTTP date, read as the DEP and VPP clients read it. */
+  private retryAfterSeconds(response: HttpExchange): number | undefined {
+    return parseRetryAfter(response.headers.get('retry-after'), this.options.clock.now());
+  }
+
   private failure(response: HttpExchange, what: string): AppleBusinessError {
     const json = parseJson(response.text) as { errors?: Array<{ code?: unknown; detail?: unknown }> } | undefined;
     const first = Array.isArray(json?.errors) ? json!.errors[0] : undefined;
@@ -232,15 +238,8 @@ export class BusinessClient {
       : status >= 500 ? 'UNAVAILABLE'
       : status >= 400 ? 'BAD_REQUEST'
       : 'BAD_RESPONSE';
-    return new AppleBusinessError(kind, `Apple answered ${status} to ${what}: ${detail}`, status, retryAfterSeconds(response), appleCode);
+    return new AppleBusinessError(kind, `Apple answered ${status} to ${what}: ${detail}`, status, this.retryAfterSeconds(response), appleCode);
   }
-}
-
-function retryAfterSeconds(response: HttpExchange): number | undefined {
-  const raw = response.headers.get('retry-after');
-  if (!raw) return undefined;
-  const seconds = Number(raw);
-  return Number.isFinite(seconds) && seconds >= 0 ? seconds : undefined;
 }
 
 function parseJson(text: string): unknown {
