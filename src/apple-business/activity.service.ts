@@ -3,7 +3,8 @@
  * servers (create with a key pair's certificate, default product families). Each activity is
  * created at Apple, stored, polled by a job until Apple completes it (every few seconds at first,
  * backing off to 30 s), its CSV log read into per-serial outcomes; then the devices it touched are
- * re-read and the DEP tokens of the servers concerned get a delta sync.
+ * re-read (one by one, or a complete pass when that takes fewer requests) with the linkages of the
+ * servers concerned, and the DEP tokens of those servers get a delta sync.
  */
 import { randomUUID } from 'node:crypto';
 import forge from 'node-forge';
@@ -242,14 +243,13 @@ export class ActivityService {
     );
     const completedAt = remote.attributes?.completedDateTime ? new Date(remote.attributes.completedDateTime) : this.clock.now();
     await this.activities.update({ id: activity.id }, { status, subStatus, outcomes, error, completedAt, pollCount: activity.pollCount + 1, updatedAt: this.clock.now() });
+    const servers = new Set(before.map((r) => r.assigned_server_id));
+    if (activity.mdmServerId) servers.add(activity.mdmServerId);
     try {
-      await this.inventory.refreshDevices(account, activity.serialNumbers);
-      await this.inventory.refreshServers(account);
+      await this.inventory.refreshAfterActivity(account, activity.serialNumbers, servers);
     } catch (e) {
       this.logger.warn({ orgDeviceActivityId: activity.id, err: { message: (e as Error).message } }, 'inventory refresh after an activity failed');
     }
-    const servers = new Set(before.map((r) => r.assigned_server_id));
-    if (activity.mdmServerId) servers.add(activity.mdmServerId);
     await this.hooks?.syncServers([...servers]);
     const saved = await this.activities.findOneByOrFail({ id: activity.id });
     this.logger.info({ orgDeviceActivityId: activity.id, status, subStatus }, 'Apple Business device activity completed');

@@ -55,7 +55,7 @@ export class InventoryService {
     let pages = 0;
     let devices = 0;
     try {
-      await this.refreshServers(account);
+      const servers = await this.refreshServers(account);
       let cursor: string | undefined;
       do {
         if (signal?.aborted) throw signal.reason;
@@ -67,6 +67,7 @@ export class InventoryService {
       } while (cursor && pages < MAX_PAGES);
       // Devices not listed in a complete pass left the organisation (released).
       await this.dataSource.query(`DELETE FROM org_devices WHERE account_id = $1 AND mirrored_at < $2`, [account.id, started]);
+      await this.refreshAssignments(account, servers, true, signal);
       await this.dataSource.getRepository(AccountRow).update({ id: account.id }, { inventorySyncedAt: this.clock.now(), inventorySyncError: null });
       this.logger.info({ appleBusinessAccountId: account.id, devices, pages }, 'Apple Business inventory mirrored');
       return { devices, pages };
@@ -77,8 +78,24 @@ export class InventoryService {
     }
   }
 
-  /** Re-reads the given serials one by one (after an activity touched them). */
-  async refreshDevices(account: AppleBusinessAccountEntity, serials: readonly string[]): Promise<void> {
+  /**
+   * Brings the mirror up to date after an activity touched these serials and these servers: one
+   * request per device when that is fewer requests than a complete pass (1,000 devices a page),
+   * else the complete pass. Apple allows ~20 GETs a minute, so 2,500 single reads would take hours.
+   */
+  async refreshAfterActivity(account: AppleBusinessAccountEntity, serials: readonly string[], serverAppleIds: ReadonlySet<string>): Promise<void> {
+    const [{ count }]: Array<{ count: number }> = await this.dataSource.query(`SELECT count(*)::int AS count FROM org_devices WHERE account_id = $1`, [account.id]);
+    if (serials.length > Math.ceil(count / INVENTORY_PAGE_SIZE)) {
+      await this.mirror(account.id);
+      return;
+    }
+    await this.refreshDevices(account, serials);
+    const servers = await this.refreshServers(account);
+    await this.refreshAssignments(account, servers.filter((s) => serverAppleIds.has(s.appleId)), false);
+  }
+
+  /** Re-reads the given serials one by one. */
+  private async refreshDevices(account: AppleBusinessAccountEntity, serials: readonly string[]): Promise<void> {
     const now = this.clock.now();
     const found: Array<JsonApiResource<OrgDeviceAttributes>> = [];
     const gone: string[] = [];
@@ -98,11 +115,47 @@ export class InventoryService {
     if (gone.length) await this.dataSource.query(`DELETE FROM org_devices WHERE account_id = $1 AND serial_number = ANY($2::text[])`, [account.id, gone]);
   }
 
+  /**
+   * Which server each device is on. Apple's device resources carry only links for assignedServer
+   * (spec §3.1), so the linkages are read per server instead (§3.11: 1,000 serials a request, one
+   * UPDATE per page) rather than one request per device. Devices of `servers` that no linkage
+   * names are unassigned; with `everyServer` (a complete pass) every device no server names is.
+   */
+  private async refreshAssignments(account: AppleBusinessAccountEntity, servers: readonly AppleMdmServerEntity[], everyServer: boolean, signal?: AbortSignal): Promise<void> {
+    const linked: string[] = [];
+    for (const server of servers) {
+      // Apple counts the devices of each server: an empty one needs no request.
+      if (server.deviceCount === 0) continue;
+      let cursor: string | undefined;
+      let pages = 0;
+      do {
+        if (signal?.aborted) throw signal.reason;
+        const page = await this.accounts.withApple(account, "reading an MDM server's devices", (api) => api.serverDevices(server.appleId, INVENTORY_PAGE_SIZE, cursor));
+        const serials = (page.data ?? []).map((d) => d.id);
+        if (serials.length) {
+          await this.dataSource.query(
+            `UPDATE org_devices SET assigned_server_id = $2 WHERE account_id = $1 AND serial_number = ANY($3::text[]) AND assigned_server_id IS DISTINCT FROM $2`,
+            [account.id, server.appleId, serials],
+          );
+        }
+        linked.push(...serials);
+        pages++;
+        cursor = page.meta?.paging?.nextCursor;
+      } while (cursor && pages < MAX_PAGES);
+    }
+    await this.dataSource.query(
+      `UPDATE org_devices SET assigned_server_id = NULL
+       WHERE account_id = $1 AND assigned_server_id IS NOT NULL AND ($2 OR assigned_server_id = ANY($3::text[])) AND NOT (serial_number = ANY($4::text[]))`,
+      [account.id, everyServer, servers.map((s) => s.appleId), linked],
+    );
+  }
+
   /** One statement for the page: rows as JSON, upserted by (account, serial). */
   private async upsertDevices(accountId: string, devices: Array<JsonApiResource<OrgDeviceAttributes>>, at: Date): Promise<void> {
     if (devices.length === 0) return;
     const rows = devices.map((d) => {
       const a = d.attributes ?? {};
+      // Apple's resources carry the linkage only as links; without data the stored one stays (refreshAssignments).
       const server = d.relationships?.assignedServer?.data;
       return {
         serial_number: a.serialNumber ?? d.id,
@@ -149,13 +202,13 @@ export class InventoryService {
          device_model = EXCLUDED.device_model, product_family = EXCLUDED.product_family, product_type = EXCLUDED.product_type,
          device_capacity = EXCLUDED.device_capacity, part_number = EXCLUDED.part_number, order_number = EXCLUDED.order_number,
          order_date_time = EXCLUDED.order_date_time, color = EXCLUDED.color, status = EXCLUDED.status,
-         assigned_server_id = EXCLUDED.assigned_server_id, added_to_org_at = EXCLUDED.added_to_org_at,
+         assigned_server_id = COALESCE(EXCLUDED.assigned_server_id, org_devices.assigned_server_id), added_to_org_at = EXCLUDED.added_to_org_at,
          apple_updated_at = EXCLUDED.apple_updated_at, purchase_source_type = EXCLUDED.purchase_source_type,
          purchase_source_id = EXCLUDED.purchase_source_id, imei = EXCLUDED.imei, meid = EXCLUDED.meid, eid = EXCLUDED.eid,
          wifi_mac_addresses = EXCLUDED.wifi_mac_addresses, bluetooth_mac_addresses = EXCLUDED.bluetooth_mac_addresses,
          ethernet_mac_addresses = EXCLUDED.ethernet_mac_addresses, mdm_migration_capable = EXCLUDED.mdm_migration_capable,
          mdm_migration_status = EXCLUDED.mdm_migration_status, mdm_migration_deadline = EXCLUDED.mdm_migration_deadline,
-         mirrored_at = EXCLUDED.mirrored_at`,
+         mirrored_at = GREATEST(org_devices.mirrored_at, EXCLUDED.mirrored_at)`,
       [accountId, JSON.stringify(rows), at],
     );
   }

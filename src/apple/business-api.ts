@@ -99,6 +99,13 @@ export class BusinessApi {
     return out;
   }
 
+  /** One page of a server's device linkages (spec §3.11): each linkage id is a serial. */
+  serverDevices(serverId: string, limit: number, cursor?: string): Promise<JsonApiList<never>> {
+    const q = new URLSearchParams({ limit: String(limit) });
+    if (cursor) q.set('cursor', cursor);
+    return this.client.call('GET', `/v1/mdmServers/${encodeURIComponent(serverId)}/relationships/devices?${q}`, undefined, 'GET /v1/mdmServers/{id}/relationships/devices');
+  }
+
   async createMdmServer(input: { serverName: string; certificateName: string; certificateBase64: string }): Promise<JsonApiResource<MdmServerAttributes>> {
     const body = { data: { type: 'mdmServers', attributes: { serverName: input.serverName, serverCertificate: { name: input.certificateName, data: input.certificateBase64 } } } };
     const response = await this.client.call<{ data: JsonApiResource<MdmServerAttributes> }>('POST', '/v1/mdmServers', body);

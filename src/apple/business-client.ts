@@ -8,6 +8,7 @@
 import { randomUUID, type KeyObject } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { backoffDelayMs, type RetryPolicy } from './backoff';
+import { parseRetryAfter } from './dep-errors';
 import { exchange, ExchangeFailure, type ExchangeObserver, type HttpExchange } from './http-exchange';
 import type { Clock, Sleep } from '../clock';
 import { Semaphore } from './semaphore';
@@ -94,6 +95,8 @@ export interface BusinessClientOptions {
 /** Per-account state that outlives one client: the access token and the in-flight limit. */
 export class BusinessSession {
   accessToken: AccessToken | null = null;
+  /** The token request under way: concurrent calls share it, so a burst asks Apple once (like DepClient's session). */
+  tokenRequest: Promise<AccessToken> | null = null;
   readonly inFlight = new Semaphore(MAX_IN_FLIGHT);
 }
 
@@ -119,8 +122,28 @@ export class BusinessClient {
 
   /** The cached access token, or a new one when it is within 5 minutes of its end. */
   async accessToken(force = false): Promise<string> {
-    const cached = this.options.session.accessToken;
+    const session = this.options.session;
+    const cached = session.accessToken;
     if (!force && cached && cached.expiresAt.getTime() - ACCESS_TOKEN_MARGIN_MS > this.options.clock.now().getTime()) return cached.token;
+    if (!session.tokenRequest) {
+      const request = this.requestToken();
+      session.tokenRequest = request;
+      request.then(
+        (token) => {
+          if (session.tokenRequest === request) {
+            session.accessToken = token;
+            session.tokenRequest = null;
+          }
+        },
+        () => {
+          if (session.tokenRequest === request) session.tokenRequest = null;
+        },
+      );
+    }
+    return (await session.tokenRequest).token;
+  }
+
+  private async requestToken(): Promise<AccessToken> {
     const assertion = await this.options.assertion();
     const body = new URLSearchParams({
       grant_type: 'client_credentials',
@@ -133,9 +156,7 @@ export class BusinessClient {
     const json = parseJson(response.text) as { access_token?: unknown; expires_in?: unknown; error?: unknown } | undefined;
     if (response.status === 200 && json && typeof json.access_token === 'string') {
       const ttl = typeof json.expires_in === 'number' ? json.expires_in : 3600;
-      const token = { token: json.access_token, expiresAt: new Date(this.options.clock.now().getTime() + ttl * 1000) };
-      this.options.session.accessToken = token;
-      return token.token;
+      return { token: json.access_token, expiresAt: new Date(this.options.clock.now().getTime() + ttl * 1000) };
     }
     const error = json && typeof json.error === 'string' ? json.error : undefined;
     if (error === 'invalid_scope') throw new AppleBusinessError('INVALID_SCOPE', 'Apple refused the scope for this API account', response.status);
@@ -164,14 +185,15 @@ export class BusinessClient {
       );
       if (response.status === 401 && !retriedUnauthorized) {
         retriedUnauthorized = true;
-        this.options.session.accessToken = null;
+        // A concurrent call may already hold a fresher token: only forget the one Apple refused.
+        if (this.options.session.accessToken?.token === token) this.options.session.accessToken = null;
         attempt--;
         continue;
       }
       if (response.status >= 200 && response.status < 300) return (response.text ? parseJson(response.text) : undefined) as T;
       const retryable = response.status === 429 || response.status === 502 || response.status === 503 || response.status === 504;
       if (retryable && attempt < this.options.retry.maxAttempts) {
-        const retryAfter = retryAfterSeconds(response);
+        const retryAfter = this.retryAfterSeconds(response);
         const wait = retryAfter !== undefined ? Math.min(retryAfter * 1000, this.options.retry.maxDelayMs) : backoffDelayMs(attempt, this.options.retry, this.options.random ?? Math.random);
         await this.options.sleep(wait);
         continue;
@@ -196,6 +218,11 @@ export class BusinessClient {
     }
   }
 
+  /** Seconds or an HTTP date, read as the DEP and VPP clients read it. */
+  private retryAfterSeconds(response: HttpExchange): number | undefined {
+    return parseRetryAfter(response.headers.get('retry-after'), this.options.clock.now());
+  }
+
   private failure(response: HttpExchange, what: string): AppleBusinessError {
     const json = parseJson(response.text) as { errors?: Array<{ code?: unknown; detail?: unknown }> } | undefined;
     const first = Array.isArray(json?.errors) ? json!.errors[0] : undefined;
@@ -211,15 +238,8 @@ export class BusinessClient {
       : status >= 500 ? 'UNAVAILABLE'
       : status >= 400 ? 'BAD_REQUEST'
       : 'BAD_RESPONSE';
-    return new AppleBusinessError(kind, `Apple answered ${status} to ${what}: ${detail}`, status, retryAfterSeconds(response), appleCode);
+    return new AppleBusinessError(kind, `Apple answered ${status} to ${what}: ${detail}`, status, this.retryAfterSeconds(response), appleCode);
   }
-}
-
-function retryAfterSeconds(response: HttpExchange): number | undefined {
-  const raw = response.headers.get('retry-after');
-  if (!raw) return undefined;
-  const seconds = Number(raw);
-  return Number.isFinite(seconds) && seconds >= 0 ? seconds : undefined;
 }
 
 function parseJson(text: string): unknown {

@@ -28,7 +28,13 @@ describe('Apple Business API: the seed automated end to end', () => {
     t = await startTestApp({ simulator: true, sync: true });
     await t.simControl('POST', '/_sim/business/activity-delay', { ms: 0 });
   });
-  afterAll(() => t.close());
+  afterAll(async () => {
+    await t.close();
+    // Without this pause the next test file in this jest worker failed ("require after the Jest
+    // environment has been torn down", pg-boss's tools.js delay): pg-boss's stopWorkers seems to keep
+    // a one-second timer going after stop() resolves. Seen only after this file; not yet fixed in the job runner.
+    await new Promise((r) => setTimeout(r, 1500));
+  });
 
   /** Every page of a connection (500 at a time). */
   async function all<T>(query: string, field: string, variables: Record<string, unknown>): Promise<T[]> {
@@ -51,9 +57,8 @@ describe('Apple Business API: the seed automated end to end', () => {
   const ACTIVITY = `query ($id: ID!) { node(id: $id) { ... on OrgDeviceActivity { status subStatus deviceCount completedAt outcomes { serialNumber status subStatus } } } }`;
   const waitForActivity = (id: string) => waitFor(`activity ${id}`, async () => (await t.ok(ACTIVITY, { id })).node, (a) => a.completedAt !== null);
 
-  // Disabled: unfinished at the deadline (it passes the first mirror, then exceeds jest's 60 s timeout
-  // somewhere after connect; not yet diagnosed). Re-enable with a longer timeout once it is found.
-  it.skip('connects, creates a server, assigns 2,500 devices by order number, and DEP and inventory agree throughout', async () => {
+  // Four activities and their delta syncs over 2,500 devices: about a minute on a loaded machine, more than jest's 60 s default.
+  it('connects, creates a server, assigns 2,500 devices by order number, and DEP and inventory agree throughout', async () => {
     const ordered: string[] = (await t.simControl('POST', '/_sim/business/devices', { count: 2500, orderNumber: ORDER, productFamily: 'iPad', serialPrefix: 'P' })).serialNumbers;
     await t.simControl('POST', '/_sim/business/devices', { count: 40, orderNumber: 'PO-OTHER', serialPrefix: 'Q' });
 
@@ -149,5 +154,5 @@ describe('Apple Business API: the seed automated end to end', () => {
     const deadlines = new Map(byOrder.map((d) => [d.serialNumber, d.mdmMigrationDeadline]));
     for (const serial of some) expect(deadlines.get(serial)).toBe(later);
     expect(deadlines.get(expected[expected.length - 1])).toBe(deadline);
-  });
+  }, 300_000);
 });

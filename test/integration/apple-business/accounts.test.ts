@@ -117,4 +117,26 @@ describe('Apple Business API accounts', () => {
     expect(await seen(northReader)).toEqual([connectAppleBusinessAccount.appleBusinessAccount.id]);
     expect(await seen(southReader)).toEqual([]);
   });
+
+  // Last: it moves the shared clock on by months.
+  it('reuses the stored assertion for new access tokens, and signs a new one 30 days before it ends (spec §1)', async () => {
+    const issued = await issue();
+    await t.ok(CONNECT, { input: input(issued, { name: 'Assertion reuse' }) });
+    const stored = async () =>
+      ((await t.app.dataSource.query('SELECT assertion_sealed, assertion_expires_at FROM apple_business_accounts WHERE client_id = $1', [issued.clientId])) as Array<{ assertion_sealed: string; assertion_expires_at: Date }>)[0];
+    const account = (await t.app.services.appleBusinessAccounts.all()).find((a) => a.clientId === issued.clientId)!;
+    const callApple = () => t.app.services.appleBusinessAccounts.withApple(account, 'reading the MDM servers', (api) => api.mdmServers());
+    const first = await stored();
+
+    await t.simControl('POST', '/_sim/business/access-tokens/expire', {});
+    await callApple();
+    expect(await stored()).toEqual(first);
+
+    // 151 days on: still valid at Apple, but inside the 30-day renewal window.
+    t.clock.advance(151 * 86_400_000);
+    await callApple();
+    const renewed = await stored();
+    expect(renewed.assertion_sealed).not.toBe(first.assertion_sealed);
+    expect(renewed.assertion_expires_at.getTime() - t.clock.now().getTime()).toBeGreaterThan(179 * 86_400_000);
+  });
 });

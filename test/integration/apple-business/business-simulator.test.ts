@@ -135,6 +135,15 @@ describe('simulator: Apple School and Business API', () => {
       await control.call('POST', `/business/clients/${account.clientId}/disable`, {});
       await expect(api.mdmServers()).rejects.toMatchObject({ kind: 'INVALID_CLIENT' });
     });
+
+    it('through the client: concurrent calls share one token request, and after a 401 the token is fetched once for all', async () => {
+      const api = new BusinessApi(clientFor(account));
+      await Promise.all(Array.from({ length: 8 }, () => api.mdmServers()));
+      expect(tokenCalls).toHaveLength(1);
+      await control.call('POST', '/business/access-tokens/expire', {});
+      await Promise.all(Array.from({ length: 8 }, () => api.mdmServers()));
+      expect(tokenCalls).toHaveLength(2);
+    });
   });
 
   describe('API conventions', () => {
