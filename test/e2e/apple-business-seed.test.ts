@@ -28,13 +28,7 @@ describe('Apple Business API: the seed automated end to end', () => {
     t = await startTestApp({ simulator: true, sync: true });
     await t.simControl('POST', '/_sim/business/activity-delay', { ms: 0 });
   });
-  afterAll(async () => {
-    await t.close();
-    // Without this pause the next test file in this jest worker failed ("require after the Jest
-    // environment has been torn down", pg-boss's tools.js delay): pg-boss's stopWorkers seems to keep
-    // a one-second timer going after stop() resolves. Seen only after this file; not yet fixed in the job runner.
-    await new Promise((r) => setTimeout(r, 1500));
-  });
+  afterAll(() => t.close());
 
   /** Every page of a connection (500 at a time). */
   async function all<T>(query: string, field: string, variables: Record<string, unknown>): Promise<T[]> {
