@@ -1,23 +1,17 @@
 /**
  * Details on demand (`refreshDeviceDetails`): Apple's `POST /devices` for devices the key sees,
- * per token in chunks of at most 1,000, and what Apple answers stored on each device at once
+ * per token in chunks of at most 1,000 (per-token-calls.ts), and what Apple answers stored on each device at once
  * (model, description, colour, asset tag, OS, family, profile status and UUID, times, assigned-by),
  * cleaned as a sync cleans them, in one statement per chunk. Nothing else changes: the device's
  * sync bookkeeping (cursor, last synced) stays the sync's.
  */
 import type { DataSource } from 'typeorm';
-import { AppleRequestException } from '../apple/apple-request.exception';
-import { MAX_SERIALS_PER_ASSIGNMENT } from '../apple/dep-client';
-import { type AppleDepError, isAppleDepError } from '../apple/dep-errors';
 import type { DepDeviceDetails } from '../apple/dep.types';
 import type { AccessScope } from '../auth/access-scope';
 import type { Clock } from '../clock';
 import { toIngestDevice, type IngestDevice } from '../sync/device-ingest';
 import type { DepClientFactory } from '../tokens/dep-client.factory';
-import { DepTokenEntity } from '../tokens/token.entity';
-import { chunks } from './assignment.service';
-import { appleActionMessages } from './device.errors';
-import { NOT_VISIBLE_MESSAGE } from './profile-removal.service';
+import { NOT_VISIBLE_MESSAGE, notSentMessage, sendPerToken, visibleLiveDevices } from './per-token-calls';
 import { readSerialList } from './serial-list';
 
 export type DetailsOutcomeStatus = 'SUCCESS' | 'NOT_ACCESSIBLE' | 'FAILED' | 'REJECTED';
@@ -42,61 +36,33 @@ export class DeviceDetailsService {
     const outcomes = new Map<string, DetailsOutcome>();
     for (const m of list.malformed) outcomes.set(m.serialNumber, { serialNumber: m.serialNumber, status: 'REJECTED', message: m.message });
 
-    const visible = scope.tokenConditionSql('d.token_id', 2);
-    const rows: { id: string; serial_number: string; token_id: string }[] =
-      list.wellFormed.length === 0
-        ? []
-        : await this.dataSource.query(
-            `SELECT d.id, d.serial_number, d.token_id FROM devices d
-              WHERE d.serial_number = ANY($1::text[]) AND d.deleted_at IS NULL AND ${visible.sql}
-              ORDER BY d.token_id, d.serial_number`,
-            [list.wellFormed, ...visible.params],
-          );
-    const deviceIds = new Map(rows.map((r) => [r.serial_number, r.id]));
-    const byToken = new Map<string, string[]>();
-    for (const row of rows) byToken.set(row.token_id, [...(byToken.get(row.token_id) ?? []), row.serial_number]);
+    const devices = await visibleLiveDevices(this.dataSource, list.wellFormed, scope);
     for (const serial of list.wellFormed) {
-      if (!deviceIds.has(serial)) outcomes.set(serial, { serialNumber: serial, status: 'REJECTED', message: NOT_VISIBLE_MESSAGE });
+      if (!devices.has(serial)) outcomes.set(serial, { serialNumber: serial, status: 'REJECTED', message: NOT_VISIBLE_MESSAGE });
     }
 
-    let firstError: AppleDepError | undefined;
-    let answered = 0;
-    for (const [tokenId, tokenSerials] of byToken) {
-      const token = await this.dataSource.getRepository(DepTokenEntity).findOneByOrFail({ id: tokenId });
-      const client = this.clients.forToken(token);
-      const parts = chunks(tokenSerials, MAX_SERIALS_PER_ASSIGNMENT);
-      for (let i = 0; i < parts.length; i++) {
-        const chunk = parts[i]!;
-        let response;
-        try {
-          response = await client.getDeviceDetails(chunk);
-        } catch (error) {
-          if (!isAppleDepError(error)) throw error;
-          firstError ??= error;
-          for (const serial of parts.slice(i).flat()) {
-            outcomes.set(serial, {
-              serialNumber: serial,
-              status: 'FAILED',
-              message: `Not sent: Apple's device enrollment service failed (${error.kind}); try again later.`,
-              deviceId: deviceIds.get(serial),
-            });
-          }
-          break;
-        }
-        answered += chunk.length;
+    await sendPerToken({
+      dataSource: this.dataSource,
+      clients: this.clients,
+      devices: devices.values(),
+      action: 'read the device details',
+      send: (client, chunk) => client.getDeviceDetails(chunk),
+      answered: async (tokenId, chunk, response) => {
         const fresh: IngestDevice[] = [];
         for (const serial of chunk) {
           const details: DepDeviceDetails | undefined = response.devices?.[serial];
           const record = details?.response_status === 'SUCCESS' ? toIngestDevice({ ...details, serial_number: serial }) : null;
           if (record) fresh.push(record);
-          outcomes.set(serial, { ...outcomeFor(serial, details, record !== null), deviceId: deviceIds.get(serial) });
+          outcomes.set(serial, { ...outcomeFor(serial, details, record !== null), deviceId: devices.get(serial)?.id });
         }
         await this.store(tokenId, fresh);
-      }
-    }
-    if (firstError && answered === 0) {
-      throw new AppleRequestException({ family: 'DEP', error: firstError, messages: appleActionMessages('read the device details') });
-    }
+      },
+      notSent: (unsent, error) => {
+        for (const serial of unsent) {
+          outcomes.set(serial, { serialNumber: serial, status: 'FAILED', message: notSentMessage(error), deviceId: devices.get(serial)?.id });
+        }
+      },
+    });
     return list.distinct.map((serial) => outcomes.get(serial)!);
   }
 
