@@ -40,7 +40,7 @@ import { DEFAULT_PROFILE_PROPERTIES, platformOfDevice, type ProfilePlatform } fr
 import type { AssignmentRequester } from '../assignment-history/assignment-attempt.entity';
 import { recordAttempts, type AttemptOrigin } from '../assignment-history/assignment-history.store';
 import { appleActionMessages, isTokenLevelRefusal } from './device.errors';
-import { normalizeSerialNumber, serialNumberProblem, serialNumberProblemMessage } from './serial-number';
+import { distinctSerials, MAX_SERIALS_PER_ASSIGN_CALL, readSerialList } from './serial-list';
 import { HELD_OUT_OF_SCOPE_MESSAGE, serialsHeldOutOfScope } from './serial-ownership';
 
 export type AssignmentOutcomeStatus = 'SUCCESS' | 'NOT_ACCESSIBLE' | 'FAILED' | 'THROTTLED' | 'REJECTED';
@@ -68,9 +68,8 @@ export interface AutoAssignResult {
   withoutDefault?: number;
 }
 
-
-/** Serials one `assignEnrollmentProfile` call takes. */
-export const MAX_SERIALS_PER_ASSIGN_CALL = 10_000;
+/** Serials one `assignEnrollmentProfile` call takes (serial-list.ts: every per-serial mutation's bound). */
+export { MAX_SERIALS_PER_ASSIGN_CALL };
 /** After FAILED, automatic assignment leaves the device alone this long. */
 export const FAILED_COOLDOWN_MS = DAY_MS;
 /** After THROTTLED without Apple's retry_after_seconds. */
@@ -137,29 +136,13 @@ export class DeviceAssignmentService {
     const origin: AttemptOrigin = { requester: 'API_KEY', apiKeyId: actor?.apiKeyId ?? null, apiKeyName: actor?.name ?? null };
     const profile = await this.findVisibleProfile(profileId, scope);
     if (!profile) throw notFound('Enrollment profile');
-    // Entries are counted before any is normalised: a huge list is refused without being read.
-    if (serials.length > MAX_SERIALS_PER_ASSIGN_CALL) {
-      throw new DomainError(
-        ErrorCode.TOO_MANY_SERIAL_NUMBERS,
-        `At most ${MAX_SERIALS_PER_ASSIGN_CALL} serial numbers per call; ${serials.length} were given`,
-        { field: 'serialNumbers', max: MAX_SERIALS_PER_ASSIGN_CALL },
-      );
-    }
-    const distinct = distinctSerials(serials);
-    if (distinct.length === 0) {
-      throw new DomainError(ErrorCode.SERIAL_NUMBERS_REQUIRED, 'Give at least one serial number', { field: 'serialNumbers' });
-    }
+    const { distinct, wellFormed, malformed } = readSerialList(serials);
     if (!profile.appleProfileUuid) {
       throw new DomainError(ErrorCode.CONFLICT, 'This profile is not defined at Apple yet: save it again', { field: 'profileId' });
     }
 
     const outcomes = new Map<string, AssignmentOutcome>();
-    const wellFormed: string[] = [];
-    for (const serial of distinct) {
-      const problem = serialNumberProblem(serial);
-      if (problem) outcomes.set(serial, { serialNumber: serial, status: 'REJECTED', message: serialNumberProblemMessage(problem) });
-      else wellFormed.push(serial);
-    }
+    for (const m of malformed) outcomes.set(m.serialNumber, { serialNumber: m.serialNumber, status: 'REJECTED', message: m.message });
 
     const known = await this.knownDevices(profile.tokenId, wellFormed);
     const heldElsewhere = await serialsHeldOutOfScope(this.dataSource, profile.tokenId, wellFormed, scope);
@@ -223,7 +206,7 @@ export class DeviceAssignmentService {
     serials: string[],
     options: { signal?: AbortSignal; /** The retry job: recorded as RETRY in the history. */ requester?: 'RETRY' } = {},
   ): Promise<AutoAssignResult> {
-    const distinct = [...new Set(serials.map(normalizeSerialNumber).filter((s) => s !== ''))];
+    const distinct = distinctSerials(serials);
     const result: AutoAssignResult = { assigned: 0, failed: 0, skipped: 0 };
     if (distinct.length === 0) return result;
     const token = await this.dataSource.getRepository(DepTokenEntity).findOneBy({ id: tokenId });
@@ -548,11 +531,6 @@ export class DeviceAssignmentService {
 
 function toTarget(row: { id: string; token_id: string; apple_profile_uuid: string | null }): ProfileTarget {
   return { id: row.id, tokenId: row.token_id, appleProfileUuid: row.apple_profile_uuid };
-}
-
-/** Trimmed, upper-cased, first occurrence kept; blank entries dropped. */
-export function distinctSerials(serials: readonly string[]): string[] {
-  return [...new Set((serials ?? []).map(normalizeSerialNumber).filter((s) => s !== ''))];
 }
 
 export function chunks<T>(items: readonly T[], size: number): T[][] {
