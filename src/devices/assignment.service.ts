@@ -262,14 +262,14 @@ export class DeviceAssignmentService {
       requester: (serial): AssignmentRequester => options.requester ?? (requested.has(serial) ? 'REQUESTED_PROFILE' : 'DEFAULT_PROFILE'),
     };
     const profiles = await this.profilesByIds(tokenId, [...new Set(wanted.values())]);
-    const groups = new Map<string, string[]>();
-    for (const row of rows) {
+    const sendable = rows.flatMap((row) => {
       const target = wanted.get(row.serial_number);
       const profile = target ? profiles.get(target) : undefined;
-      if (!profile?.appleProfileUuid) continue;
-      if (row.profile_id === profile.id && row.apple_profile_uuid === profile.appleProfileUuid) continue;
-      groups.set(profile.id, [...(groups.get(profile.id) ?? []), row.serial_number]);
-    }
+      if (!profile?.appleProfileUuid) return [];
+      if (row.profile_id === profile.id && row.apple_profile_uuid === profile.appleProfileUuid) return [];
+      return [{ profileId: profile.id, serial: row.serial_number }];
+    });
+    const groups = groupBy(sendable, (s) => s.profileId, (s) => s.serial);
 
     let sent = 0;
     let stopped: AppleDepError | undefined;
@@ -531,6 +531,18 @@ export class DeviceAssignmentService {
 
 function toTarget(row: { id: string; token_id: string; apple_profile_uuid: string | null }): ProfileTarget {
   return { id: row.id, tokenId: row.token_id, appleProfileUuid: row.apple_profile_uuid };
+}
+
+/** Values by key, in order of first appearance (one push per item: no copying of the growing lists). */
+export function groupBy<T, V>(items: Iterable<T>, key: (item: T) => string, value: (item: T) => V): Map<string, V[]> {
+  const groups = new Map<string, V[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group) group.push(value(item));
+    else groups.set(k, [value(item)]);
+  }
+  return groups;
 }
 
 export function chunks<T>(items: readonly T[], size: number): T[][] {

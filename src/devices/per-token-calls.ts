@@ -12,7 +12,7 @@ import { type AppleDepError, isAppleDepError } from '../apple/dep-errors';
 import type { AccessScope } from '../auth/access-scope';
 import type { DepClientFactory } from '../tokens/dep-client.factory';
 import { DepTokenEntity } from '../tokens/token.entity';
-import { chunks } from './assignment.service';
+import { chunks, groupBy } from './assignment.service';
 import { appleActionMessages } from './device.errors';
 
 export const NOT_VISIBLE_MESSAGE = 'depgate holds no device with this serial number that this key may see.';
@@ -51,12 +51,7 @@ export interface PerTokenCall<R> {
 }
 
 export async function sendPerToken<R>(call: PerTokenCall<R>): Promise<void> {
-  const byToken = new Map<string, string[]>();
-  for (const device of call.devices) {
-    const serials = byToken.get(device.tokenId);
-    if (serials) serials.push(device.serialNumber);
-    else byToken.set(device.tokenId, [device.serialNumber]);
-  }
+  const byToken = groupBy(call.devices, (d) => d.tokenId, (d) => d.serialNumber);
   let firstError: AppleDepError | undefined;
   let answered = 0;
   for (const [tokenId, tokenSerials] of byToken) {
