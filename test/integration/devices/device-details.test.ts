@@ -96,3 +96,13 @@ it('sends at most 1,000 serials per request; a later request Apple refuses keeps
   expect(calls.slice(1).length).toBeGreaterThan(0);
   expect(calls.slice(1).every((c) => c.method === 'POST' && c.status === 503)).toBe(true);
 });
+
+it("stores the fields a sync stores, Apple's mdm_migration_deadline included", async () => {
+  const [serial] = serials('DTMIGR', 1) as [string];
+  const deadline = new Date(t.clock.now().getTime() + 10 * 24 * 3600 * 1000);
+  await t.simControl('POST', `/_sim/servers/${token.serverUuid}/devices`, { devices: [{ serial_number: serial, mdm_migration_deadline: deadline.toISOString() }] });
+  await createDevices(t, token, [serial], { depgateOnly: true });
+  const { results } = (await t.ok(`mutation ($s: [String!]!) { refreshDeviceDetails(input: {serialNumbers: $s}) { results { status device { mdmMigrationDeadline } } } }`, { s: [serial] }))
+    .refreshDeviceDetails;
+  expect(results).toEqual([{ status: 'SUCCESS', device: { mdmMigrationDeadline: deadline.toISOString() } }]);
+});
