@@ -29,6 +29,7 @@ import type { DepDevice, DepProfileStatus } from '../apple/dep.types';
 import type { SqlRunner } from '../database/sql-runner';
 import type { DeviceProfileStatus } from '../devices/device.entity';
 import { normalizeSerialNumber } from '../devices/serial-number';
+import { assignmentStateLeftBehind } from '../devices/serial-ownership';
 import { cleanAppleText, isStorableAppleSerial, MAX_APPLE_ID_LENGTH } from './apple-record-cleaning';
 
 
@@ -224,10 +225,7 @@ upserted AS (
     requested_profile_id = CASE WHEN d.token_id <> EXCLUDED.token_id THEN NULL
                                 WHEN EXCLUDED.profile_id IS NOT NULL AND EXCLUDED.profile_id = d.requested_profile_id
                                 THEN NULL ELSE d.requested_profile_id END,
-    last_assignment_result = CASE WHEN d.token_id <> EXCLUDED.token_id THEN NULL ELSE d.last_assignment_result END,
-    last_assignment_at = CASE WHEN d.token_id <> EXCLUDED.token_id THEN NULL ELSE d.last_assignment_at END,
-    assignment_failure_count = CASE WHEN d.token_id <> EXCLUDED.token_id THEN 0 ELSE d.assignment_failure_count END,
-    next_assignment_retry_at = CASE WHEN d.token_id <> EXCLUDED.token_id THEN NULL ELSE d.next_assignment_retry_at END,
+    ${assignmentStateLeftBehind('d.token_id <> EXCLUDED.token_id')},
     last_op_type = EXCLUDED.last_op_type,
     last_op_date = EXCLUDED.last_op_date,
     last_synced_at = EXCLUDED.last_synced_at,
