@@ -238,12 +238,13 @@ export class DeviceAssignmentService {
     for (const row of rows) {
       if (row.deleted_at) continue;
       if (row.next_assignment_retry_at && row.next_assignment_retry_at.getTime() > now.getTime()) continue;
-      // An admin removed the profile (removeEnrollmentProfile): the default rule does not undo that.
-      const byDefault =
-        row.requested_profile_id || row.profile_id || row.profile_removed_at ? null : defaultFor(platformOfDevice(row.os, row.device_family));
+      // The default rule's devices: nothing requested, no profile, and not one whose profile an
+      // admin removed (removeEnrollmentProfile): the default rule does not undo that.
+      const ruledByDefault = !row.requested_profile_id && !row.profile_id && !row.profile_removed_at;
+      const byDefault = ruledByDefault ? defaultFor(platformOfDevice(row.os, row.device_family)) : null;
       const target = row.requested_profile_id ?? byDefault;
       if (target) wanted.set(row.serial_number, target);
-      else if (!row.requested_profile_id && !row.profile_id && !row.profile_removed_at) result.withoutDefault = (result.withoutDefault ?? 0) + 1;
+      else if (ruledByDefault) result.withoutDefault = (result.withoutDefault ?? 0) + 1;
       if (byDefault && row.mdm_migration_deadline) migrating.set(row.serial_number, byDefault);
     }
     if (migrating.size > 0) {
