@@ -12,8 +12,7 @@ import type { AccessScope } from '../auth/access-scope';
 import type { Clock } from '../clock';
 import { APPLE_FIELDS, appleRowSource, toIngestDevice, type IngestDevice } from '../sync/device-ingest';
 import type { DepClientFactory } from '../tokens/dep-client.factory';
-import { NOT_VISIBLE_MESSAGE, notSentMessage, sendPerToken, visibleLiveDevices } from './per-token-calls';
-import { readSerialList } from './serial-list';
+import { notSentMessage, readVisibleSerials, sendPerToken } from './per-token-calls';
 
 export type DetailsOutcomeStatus = 'SUCCESS' | 'NOT_ACCESSIBLE' | 'FAILED' | 'REJECTED';
 
@@ -33,14 +32,8 @@ export class DeviceDetailsService {
   ) {}
 
   async refresh(serials: string[], scope: AccessScope): Promise<DetailsOutcome[]> {
-    const list = readSerialList(serials);
-    const outcomes = new Map<string, DetailsOutcome>();
-    for (const m of list.malformed) outcomes.set(m.serialNumber, { serialNumber: m.serialNumber, status: 'REJECTED', message: m.message });
-
-    const devices = await visibleLiveDevices(this.dataSource, list.wellFormed, scope);
-    for (const serial of list.wellFormed) {
-      if (!devices.has(serial)) outcomes.set(serial, { serialNumber: serial, status: 'REJECTED', message: NOT_VISIBLE_MESSAGE });
-    }
+    const { distinct, devices, rejected } = await readVisibleSerials(this.dataSource, serials, scope);
+    const outcomes = new Map<string, DetailsOutcome>(rejected.map((r) => [r.serialNumber, { ...r, status: 'REJECTED' }]));
 
     await sendPerToken({
       dataSource: this.dataSource,
@@ -64,7 +57,7 @@ export class DeviceDetailsService {
         }
       },
     });
-    return list.distinct.map((serial) => outcomes.get(serial)!);
+    return distinct.map((serial) => outcomes.get(serial)!);
   }
 
   /** One statement per chunk: Apple's fields (the ones a sync writes), and the depgate profile behind Apple's profile UUID. */

@@ -14,6 +14,7 @@ import type { DepClientFactory } from '../tokens/dep-client.factory';
 import { DepTokenEntity } from '../tokens/token.entity';
 import { chunks, groupBy } from './assignment.service';
 import { appleActionMessages } from './device.errors';
+import { readSerialList } from './serial-list';
 
 export const NOT_VISIBLE_MESSAGE = 'depgate holds no device with this serial number that this key may see.';
 
@@ -23,8 +24,23 @@ export interface VisibleDevice {
   tokenId: string;
 }
 
+/**
+ * A call's serial list read (serial-list.ts: bounded, normalised, distinct) and looked up: the live
+ * devices the key sees, and the serials not to send (malformed, or no such device visible) with why.
+ */
+export async function readVisibleSerials(
+  dataSource: DataSource,
+  serials: readonly string[],
+  scope: AccessScope,
+): Promise<{ distinct: string[]; devices: Map<string, VisibleDevice>; rejected: { serialNumber: string; message: string }[] }> {
+  const list = readSerialList(serials);
+  const devices = await visibleLiveDevices(dataSource, list.wellFormed, scope);
+  const notVisible = list.wellFormed.filter((serial) => !devices.has(serial)).map((serialNumber) => ({ serialNumber, message: NOT_VISIBLE_MESSAGE }));
+  return { distinct: list.distinct, devices, rejected: [...list.malformed, ...notVisible] };
+}
+
 /** The live devices among `serials` that `scope` sees, by serial, in token then serial order. */
-export async function visibleLiveDevices(dataSource: DataSource, serials: readonly string[], scope: AccessScope): Promise<Map<string, VisibleDevice>> {
+async function visibleLiveDevices(dataSource: DataSource, serials: readonly string[], scope: AccessScope): Promise<Map<string, VisibleDevice>> {
   if (serials.length === 0) return new Map();
   const visible = scope.tokenConditionSql('d.token_id', 2);
   const rows: { id: string; serial_number: string; token_id: string }[] = await dataSource.query(

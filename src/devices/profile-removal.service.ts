@@ -14,8 +14,7 @@ import type { AccessScope } from '../auth/access-scope';
 import type { Clock } from '../clock';
 import type { DepClientFactory } from '../tokens/dep-client.factory';
 import type { AssignmentOutcome } from './assignment.service';
-import { NOT_VISIBLE_MESSAGE, notSentMessage, sendPerToken, visibleLiveDevices } from './per-token-calls';
-import { readSerialList } from './serial-list';
+import { notSentMessage, readVisibleSerials, sendPerToken } from './per-token-calls';
 
 export class ProfileRemovalService {
   constructor(
@@ -25,14 +24,8 @@ export class ProfileRemovalService {
   ) {}
 
   async removeSerials(serials: string[], scope: AccessScope): Promise<AssignmentOutcome[]> {
-    const list = readSerialList(serials);
-    const outcomes = new Map<string, AssignmentOutcome>();
-    for (const m of list.malformed) outcomes.set(m.serialNumber, { serialNumber: m.serialNumber, status: 'REJECTED', message: m.message });
-
-    const devices = await visibleLiveDevices(this.dataSource, list.wellFormed, scope);
-    for (const serial of list.wellFormed) {
-      if (!devices.has(serial)) outcomes.set(serial, { serialNumber: serial, status: 'REJECTED', message: NOT_VISIBLE_MESSAGE });
-    }
+    const { distinct, devices, rejected } = await readVisibleSerials(this.dataSource, serials, scope);
+    const outcomes = new Map<string, AssignmentOutcome>(rejected.map((r) => [r.serialNumber, { ...r, status: 'REJECTED' }]));
 
     await sendPerToken({
       dataSource: this.dataSource,
@@ -49,7 +42,7 @@ export class ProfileRemovalService {
         for (const serial of unsent) outcomes.set(serial, { serialNumber: serial, status: 'FAILED', message: notSentMessage(error) });
       },
     });
-    return list.distinct.map((serial) => outcomes.get(serial)!);
+    return distinct.map((serial) => outcomes.get(serial)!);
   }
 
   /** One statement per chunk: the devices Apple cleared. */
