@@ -15,7 +15,7 @@ import type { DataSource } from 'typeorm';
 import { isAppleDepError } from '../apple/dep-errors';
 import { DAY_MS, type Clock } from '../clock';
 import type { Logger } from '../logger';
-import type { DeviceAssignmentService } from './assignment.service';
+import { groupBy, type DeviceAssignmentService } from './assignment.service';
 
 /** Devices one pass takes (oldest cooldown first); the next minute's pass takes the rest. */
 export const RETRY_BATCH = 10_000;
@@ -48,8 +48,7 @@ export class AssignmentRetryService {
         LIMIT $3`,
       [now, new Date(now.getTime() - FAILED_RETRY_INTERVAL_MS), RETRY_BATCH],
     );
-    const byToken = new Map<string, string[]>();
-    for (const row of rows) byToken.set(row.token_id, [...(byToken.get(row.token_id) ?? []), row.serial_number]);
+    const byToken = groupBy(rows, (r) => r.token_id, (r) => r.serial_number);
     const result: RetryPassResult = { due: rows.length, assigned: 0, failed: 0, skipped: 0 };
     for (const [tokenId, serials] of byToken) {
       if (signal?.aborted) break;

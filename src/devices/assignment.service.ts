@@ -40,7 +40,7 @@ import { DEFAULT_PROFILE_PROPERTIES, platformOfDevice, type ProfilePlatform } fr
 import type { AssignmentRequester } from '../assignment-history/assignment-attempt.entity';
 import { recordAttempts, type AttemptOrigin } from '../assignment-history/assignment-history.store';
 import { appleActionMessages, isTokenLevelRefusal } from './device.errors';
-import { normalizeSerialNumber, serialNumberProblem, serialNumberProblemMessage } from './serial-number';
+import { distinctSerials, MAX_SERIALS_PER_ASSIGN_CALL, readSerialList } from './serial-list';
 import { HELD_OUT_OF_SCOPE_MESSAGE, serialsHeldOutOfScope } from './serial-ownership';
 
 export type AssignmentOutcomeStatus = 'SUCCESS' | 'NOT_ACCESSIBLE' | 'FAILED' | 'THROTTLED' | 'REJECTED';
@@ -68,9 +68,8 @@ export interface AutoAssignResult {
   withoutDefault?: number;
 }
 
-
-/** Serials one `assignEnrollmentProfile` call takes. */
-export const MAX_SERIALS_PER_ASSIGN_CALL = 10_000;
+/** Serials one `assignEnrollmentProfile` call takes (serial-list.ts: every per-serial mutation's bound). */
+export { MAX_SERIALS_PER_ASSIGN_CALL };
 /** After FAILED, automatic assignment leaves the device alone this long. */
 export const FAILED_COOLDOWN_MS = DAY_MS;
 /** After THROTTLED without Apple's retry_after_seconds. */
@@ -137,29 +136,13 @@ export class DeviceAssignmentService {
     const origin: AttemptOrigin = { requester: 'API_KEY', apiKeyId: actor?.apiKeyId ?? null, apiKeyName: actor?.name ?? null };
     const profile = await this.findVisibleProfile(profileId, scope);
     if (!profile) throw notFound('Enrollment profile');
-    // Entries are counted before any is normalised: a huge list is refused without being read.
-    if (serials.length > MAX_SERIALS_PER_ASSIGN_CALL) {
-      throw new DomainError(
-        ErrorCode.TOO_MANY_SERIAL_NUMBERS,
-        `At most ${MAX_SERIALS_PER_ASSIGN_CALL} serial numbers per call; ${serials.length} were given`,
-        { field: 'serialNumbers', max: MAX_SERIALS_PER_ASSIGN_CALL },
-      );
-    }
-    const distinct = distinctSerials(serials);
-    if (distinct.length === 0) {
-      throw new DomainError(ErrorCode.SERIAL_NUMBERS_REQUIRED, 'Give at least one serial number', { field: 'serialNumbers' });
-    }
+    const { distinct, wellFormed, malformed } = readSerialList(serials);
     if (!profile.appleProfileUuid) {
       throw new DomainError(ErrorCode.CONFLICT, 'This profile is not defined at Apple yet: save it again', { field: 'profileId' });
     }
 
     const outcomes = new Map<string, AssignmentOutcome>();
-    const wellFormed: string[] = [];
-    for (const serial of distinct) {
-      const problem = serialNumberProblem(serial);
-      if (problem) outcomes.set(serial, { serialNumber: serial, status: 'REJECTED', message: serialNumberProblemMessage(problem) });
-      else wellFormed.push(serial);
-    }
+    for (const m of malformed) outcomes.set(m.serialNumber, { serialNumber: m.serialNumber, status: 'REJECTED', message: m.message });
 
     const known = await this.knownDevices(profile.tokenId, wellFormed);
     const heldElsewhere = await serialsHeldOutOfScope(this.dataSource, profile.tokenId, wellFormed, scope);
@@ -223,7 +206,7 @@ export class DeviceAssignmentService {
     serials: string[],
     options: { signal?: AbortSignal; /** The retry job: recorded as RETRY in the history. */ requester?: 'RETRY' } = {},
   ): Promise<AutoAssignResult> {
-    const distinct = [...new Set(serials.map(normalizeSerialNumber).filter((s) => s !== ''))];
+    const distinct = distinctSerials(serials);
     const result: AutoAssignResult = { assigned: 0, failed: 0, skipped: 0 };
     if (distinct.length === 0) return result;
     const token = await this.dataSource.getRepository(DepTokenEntity).findOneBy({ id: tokenId });
@@ -255,12 +238,13 @@ export class DeviceAssignmentService {
     for (const row of rows) {
       if (row.deleted_at) continue;
       if (row.next_assignment_retry_at && row.next_assignment_retry_at.getTime() > now.getTime()) continue;
-      // An admin removed the profile (removeEnrollmentProfile): the default rule does not undo that.
-      const byDefault =
-        row.requested_profile_id || row.profile_id || row.profile_removed_at ? null : defaultFor(platformOfDevice(row.os, row.device_family));
+      // The default rule's devices: nothing requested, no profile, and not one whose profile an
+      // admin removed (removeEnrollmentProfile): the default rule does not undo that.
+      const ruledByDefault = !row.requested_profile_id && !row.profile_id && !row.profile_removed_at;
+      const byDefault = ruledByDefault ? defaultFor(platformOfDevice(row.os, row.device_family)) : null;
       const target = row.requested_profile_id ?? byDefault;
       if (target) wanted.set(row.serial_number, target);
-      else if (!row.requested_profile_id && !row.profile_id && !row.profile_removed_at) result.withoutDefault = (result.withoutDefault ?? 0) + 1;
+      else if (ruledByDefault) result.withoutDefault = (result.withoutDefault ?? 0) + 1;
       if (byDefault && row.mdm_migration_deadline) migrating.set(row.serial_number, byDefault);
     }
     if (migrating.size > 0) {
@@ -279,14 +263,14 @@ export class DeviceAssignmentService {
       requester: (serial): AssignmentRequester => options.requester ?? (requested.has(serial) ? 'REQUESTED_PROFILE' : 'DEFAULT_PROFILE'),
     };
     const profiles = await this.profilesByIds(tokenId, [...new Set(wanted.values())]);
-    const groups = new Map<string, string[]>();
-    for (const row of rows) {
+    const sendable = rows.flatMap((row) => {
       const target = wanted.get(row.serial_number);
       const profile = target ? profiles.get(target) : undefined;
-      if (!profile?.appleProfileUuid) continue;
-      if (row.profile_id === profile.id && row.apple_profile_uuid === profile.appleProfileUuid) continue;
-      groups.set(profile.id, [...(groups.get(profile.id) ?? []), row.serial_number]);
-    }
+      if (!profile?.appleProfileUuid) return [];
+      if (row.profile_id === profile.id && row.apple_profile_uuid === profile.appleProfileUuid) return [];
+      return [{ profileId: profile.id, serial: row.serial_number }];
+    });
+    const groups = groupBy(sendable, (s) => s.profileId, (s) => s.serial);
 
     let sent = 0;
     let stopped: AppleDepError | undefined;
@@ -550,9 +534,16 @@ function toTarget(row: { id: string; token_id: string; apple_profile_uuid: strin
   return { id: row.id, tokenId: row.token_id, appleProfileUuid: row.apple_profile_uuid };
 }
 
-/** Trimmed, upper-cased, first occurrence kept; blank entries dropped. */
-export function distinctSerials(serials: readonly string[]): string[] {
-  return [...new Set((serials ?? []).map(normalizeSerialNumber).filter((s) => s !== ''))];
+/** Values by key, in order of first appearance (one push per item: no copying of the growing lists). */
+export function groupBy<T, V>(items: Iterable<T>, key: (item: T) => string, value: (item: T) => V): Map<string, V[]> {
+  const groups = new Map<string, V[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group) group.push(value(item));
+    else groups.set(k, [value(item)]);
+  }
+  return groups;
 }
 
 export function chunks<T>(items: readonly T[], size: number): T[][] {

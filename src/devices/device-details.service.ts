@@ -1,24 +1,18 @@
 /**
  * Details on demand (`refreshDeviceDetails`): Apple's `POST /devices` for devices the key sees,
- * per token in chunks of at most 1,000, and what Apple answers stored on each device at once
- * (model, description, colour, asset tag, OS, family, profile status and UUID, times, assigned-by),
- * cleaned as a sync cleans them, in one statement per chunk. Nothing else changes: the device's
+ * per token in chunks of at most 1,000 (per-token-calls.ts), and what Apple answers stored on each device at once
+ * (the fields a sync stores, from the same column list: model, description, colour, asset tag, OS,
+ * family, profile status and UUID, times, assigned-by, migration deadline), cleaned as a sync cleans
+ * them, in one statement per chunk. Nothing else changes: the device's
  * sync bookkeeping (cursor, last synced) stays the sync's.
  */
 import type { DataSource } from 'typeorm';
-import { AppleRequestException } from '../apple/apple-request.exception';
-import { MAX_SERIALS_PER_ASSIGNMENT } from '../apple/dep-client';
-import { type AppleDepError, isAppleDepError } from '../apple/dep-errors';
 import type { DepDeviceDetails } from '../apple/dep.types';
 import type { AccessScope } from '../auth/access-scope';
 import type { Clock } from '../clock';
-import { toIngestDevice, type IngestDevice } from '../sync/device-ingest';
+import { APPLE_FIELDS, appleRowSource, toIngestDevice, type IngestDevice } from '../sync/device-ingest';
 import type { DepClientFactory } from '../tokens/dep-client.factory';
-import { DepTokenEntity } from '../tokens/token.entity';
-import { chunks } from './assignment.service';
-import { appleActionMessages } from './device.errors';
-import { NOT_VISIBLE_MESSAGE } from './profile-removal.service';
-import { readSerialList } from './serial-list';
+import { notSentMessage, readVisibleSerials, sendPerToken } from './per-token-calls';
 
 export type DetailsOutcomeStatus = 'SUCCESS' | 'NOT_ACCESSIBLE' | 'FAILED' | 'REJECTED';
 
@@ -38,104 +32,49 @@ export class DeviceDetailsService {
   ) {}
 
   async refresh(serials: string[], scope: AccessScope): Promise<DetailsOutcome[]> {
-    const list = readSerialList(serials);
-    const outcomes = new Map<string, DetailsOutcome>();
-    for (const m of list.malformed) outcomes.set(m.serialNumber, { serialNumber: m.serialNumber, status: 'REJECTED', message: m.message });
+    const { distinct, devices, rejected } = await readVisibleSerials(this.dataSource, serials, scope);
+    const outcomes = new Map<string, DetailsOutcome>(rejected.map((r) => [r.serialNumber, { ...r, status: 'REJECTED' }]));
 
-    const visible = scope.tokenConditionSql('d.token_id', 2);
-    const rows: { id: string; serial_number: string; token_id: string }[] =
-      list.wellFormed.length === 0
-        ? []
-        : await this.dataSource.query(
-            `SELECT d.id, d.serial_number, d.token_id FROM devices d
-              WHERE d.serial_number = ANY($1::text[]) AND d.deleted_at IS NULL AND ${visible.sql}
-              ORDER BY d.token_id, d.serial_number`,
-            [list.wellFormed, ...visible.params],
-          );
-    const deviceIds = new Map(rows.map((r) => [r.serial_number, r.id]));
-    const byToken = new Map<string, string[]>();
-    for (const row of rows) byToken.set(row.token_id, [...(byToken.get(row.token_id) ?? []), row.serial_number]);
-    for (const serial of list.wellFormed) {
-      if (!deviceIds.has(serial)) outcomes.set(serial, { serialNumber: serial, status: 'REJECTED', message: NOT_VISIBLE_MESSAGE });
-    }
-
-    let firstError: AppleDepError | undefined;
-    let answered = 0;
-    for (const [tokenId, tokenSerials] of byToken) {
-      const token = await this.dataSource.getRepository(DepTokenEntity).findOneByOrFail({ id: tokenId });
-      const client = this.clients.forToken(token);
-      const parts = chunks(tokenSerials, MAX_SERIALS_PER_ASSIGNMENT);
-      for (let i = 0; i < parts.length; i++) {
-        const chunk = parts[i]!;
-        let response;
-        try {
-          response = await client.getDeviceDetails(chunk);
-        } catch (error) {
-          if (!isAppleDepError(error)) throw error;
-          firstError ??= error;
-          for (const serial of parts.slice(i).flat()) {
-            outcomes.set(serial, {
-              serialNumber: serial,
-              status: 'FAILED',
-              message: `Not sent: Apple's device enrollment service failed (${error.kind}); try again later.`,
-              deviceId: deviceIds.get(serial),
-            });
-          }
-          break;
-        }
-        answered += chunk.length;
+    await sendPerToken({
+      dataSource: this.dataSource,
+      clients: this.clients,
+      devices: devices.values(),
+      action: 'read the device details',
+      send: (client, chunk) => client.getDeviceDetails(chunk),
+      answered: async (tokenId, chunk, response) => {
         const fresh: IngestDevice[] = [];
         for (const serial of chunk) {
           const details: DepDeviceDetails | undefined = response.devices?.[serial];
           const record = details?.response_status === 'SUCCESS' ? toIngestDevice({ ...details, serial_number: serial }) : null;
           if (record) fresh.push(record);
-          outcomes.set(serial, { ...outcomeFor(serial, details, record !== null), deviceId: deviceIds.get(serial) });
+          outcomes.set(serial, { ...outcomeFor(serial, details, record !== null), deviceId: devices.get(serial)?.id });
         }
         await this.store(tokenId, fresh);
-      }
-    }
-    if (firstError && answered === 0) {
-      throw new AppleRequestException({ family: 'DEP', error: firstError, messages: appleActionMessages('read the device details') });
-    }
-    return list.distinct.map((serial) => outcomes.get(serial)!);
+      },
+      notSent: (unsent, error) => {
+        for (const serial of unsent) {
+          outcomes.set(serial, { serialNumber: serial, status: 'FAILED', message: notSentMessage(error), deviceId: devices.get(serial)?.id });
+        }
+      },
+    });
+    return distinct.map((serial) => outcomes.get(serial)!);
   }
 
-  /** One statement per chunk: Apple's fields, and the depgate profile behind Apple's profile UUID. */
+  /** One statement per chunk: Apple's fields (the ones a sync writes), and the depgate profile behind Apple's profile UUID. */
   private async store(tokenId: string, devices: IngestDevice[]): Promise<void> {
     if (devices.length === 0) return;
-    const column = <T>(pick: (d: IngestDevice) => T) => devices.map(pick);
     await this.dataSource.query(
-      `UPDATE devices d SET
-              model = u.model, description = u.description, color = u.color, asset_tag = u.asset_tag, os = u.os,
-              device_family = u.device_family, profile_status = u.profile_status, apple_profile_uuid = u.apple_profile_uuid,
-              profile_id = p.id, profile_assigned_at = u.profile_assigned_at, profile_pushed_at = u.profile_pushed_at,
-              device_assigned_at = u.device_assigned_at, device_assigned_by = u.device_assigned_by, updated_at = $2
-         FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[],
-                     $12::timestamptz[], $13::timestamptz[], $14::timestamptz[], $15::text[])
-              AS u(serial_number, model, description, color, asset_tag, os, device_family, profile_status, apple_profile_uuid,
-                   profile_assigned_at, profile_pushed_at, device_assigned_at, device_assigned_by)
+      `UPDATE devices d SET ${APPLE_FIELDS.map((f) => `${f} = u.${f}`).join(', ')}, profile_id = p.id, updated_at = $2
+         FROM ${DETAIL_ROWS.sql}
          LEFT JOIN enrollment_profiles p ON p.token_id = $1 AND p.apple_profile_uuid = u.apple_profile_uuid
         WHERE d.token_id = $1 AND d.serial_number = u.serial_number`,
-      [
-        tokenId,
-        this.clock.now(),
-        column((d) => d.serialNumber),
-        column((d) => d.model),
-        column((d) => d.description),
-        column((d) => d.color),
-        column((d) => d.assetTag),
-        column((d) => d.os),
-        column((d) => d.deviceFamily),
-        column((d) => d.profileStatus),
-        column((d) => d.appleProfileUuid),
-        column((d) => d.profileAssignedAt),
-        column((d) => d.profilePushedAt),
-        column((d) => d.deviceAssignedAt),
-        column((d) => d.deviceAssignedBy),
-      ],
+      [tokenId, this.clock.now(), ...DETAIL_ROWS.params(devices)],
     );
   }
 }
+
+/** $1 token, $2 now, the devices' columns from $3 on. */
+const DETAIL_ROWS = appleRowSource(3);
 
 function outcomeFor(serial: string, details: DepDeviceDetails | undefined, readable: boolean): DetailsOutcome {
   switch (details?.response_status) {

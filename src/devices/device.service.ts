@@ -22,7 +22,7 @@ import {
   type Rejection,
 } from './serial-import';
 import { normalizeSerialNumber } from './serial-number';
-import { HELD_OUT_OF_SCOPE_MESSAGE, serialsHeldOutOfScope } from './serial-ownership';
+import { assignmentStateLeftBehind, HELD_OUT_OF_SCOPE_MESSAGE, serialsHeldOutOfScope } from './serial-ownership';
 
 /** Database ids (global ids already parsed). */
 export interface DeviceFilterCommand {
@@ -210,9 +210,7 @@ export class DeviceService {
                                           ELSE COALESCE(EXCLUDED.requested_profile_id, d.requested_profile_id) END,
               profile_id = CASE WHEN d.token_id <> EXCLUDED.token_id THEN NULL ELSE d.profile_id END,
               last_synced_at = CASE WHEN d.token_id <> EXCLUDED.token_id THEN NULL ELSE d.last_synced_at END,
-              last_assignment_result = CASE WHEN d.token_id <> EXCLUDED.token_id THEN NULL ELSE d.last_assignment_result END,
-              assignment_failure_count = CASE WHEN d.token_id <> EXCLUDED.token_id THEN 0 ELSE d.assignment_failure_count END,
-              next_assignment_retry_at = CASE WHEN d.token_id <> EXCLUDED.token_id THEN NULL ELSE d.next_assignment_retry_at END,
+              ${assignmentStateLeftBehind('d.token_id <> EXCLUDED.token_id')},
               source = 'IMPORT',
               deleted_at = NULL,
               deleted_by = NULL,

@@ -1,12 +1,19 @@
 /**
- * The serial list of a per-serial call to Apple (unassign, refresh details): bounded like an
- * assignment (10,000 entries, counted before any is read), normalised, duplicates collapsed, and
- * malformed serials answered without being sent.
+ * The serial list of a per-serial call to Apple (assign, unassign, refresh details): at most
+ * 10,000 entries (counted before any is read, so a huge list is refused without being normalised),
+ * normalised, duplicates collapsed, and malformed serials answered without being sent.
  */
 import { DomainError } from '../errors/domain-error';
 import { ErrorCode } from '../errors/error-codes';
-import { distinctSerials, MAX_SERIALS_PER_ASSIGN_CALL } from './assignment.service';
-import { serialNumberProblem, serialNumberProblemMessage } from './serial-number';
+import { normalizeSerialNumber, serialNumberProblem, serialNumberProblemMessage } from './serial-number';
+
+/** Serials one per-serial call (assignEnrollmentProfile, removeEnrollmentProfile, refreshDeviceDetails) takes. */
+export const MAX_SERIALS_PER_ASSIGN_CALL = 10_000;
+
+/** Trimmed, upper-cased, first occurrence kept; blank entries dropped. */
+export function distinctSerials(serials: readonly string[]): string[] {
+  return [...new Set((serials ?? []).map(normalizeSerialNumber).filter((s) => s !== ''))];
+}
 
 export interface SerialList {
   /** Every distinct serial, in the order given (what the results follow). */

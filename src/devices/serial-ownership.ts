@@ -19,3 +19,19 @@ export async function serialsHeldOutOfScope(db: SqlRunner, tokenId: string, seri
   );
   return new Set(rows.map((r) => r.serial_number));
 }
+
+/**
+ * SET items of an upsert that may move a row here from another token (`moved`: that condition in
+ * SQL, the row aliased `d`): the assignment state earned under the token it leaves stays behind
+ * (result and time, failures, retry, and an admin's profile removal there, which must not keep
+ * this token's default rule away). The sync page and the import share it.
+ */
+export function assignmentStateLeftBehind(moved: string): string {
+  return [
+    `last_assignment_result = CASE WHEN ${moved} THEN NULL ELSE d.last_assignment_result END`,
+    `last_assignment_at = CASE WHEN ${moved} THEN NULL ELSE d.last_assignment_at END`,
+    `assignment_failure_count = CASE WHEN ${moved} THEN 0 ELSE d.assignment_failure_count END`,
+    `next_assignment_retry_at = CASE WHEN ${moved} THEN NULL ELSE d.next_assignment_retry_at END`,
+    `profile_removed_at = CASE WHEN ${moved} THEN NULL ELSE d.profile_removed_at END`,
+  ].join(',\n');
+}

@@ -135,13 +135,14 @@ export function depRoutes(state: SimulatorState): Router {
   router.post('/devices/sync', (_req, res) => syncDevices(state, res));
 
   router.post('/devices', (_req, res) => {
-    const { server, body } = locals(res);
+    const { server, body, protocolVersion } = locals(res);
     const serials = deviceList(body);
     if (!serials) return sendAppleError(res, 400, 'DEVICE_ID_REQUIRED');
     const devices: Record<string, Partial<DepDevice> & { response_status: string }> = {};
     for (const serial of serials) {
       const device = server.getDevice(serial);
-      devices[serial] = device ? { ...device, response_status: 'SUCCESS' } : { response_status: 'NOT_ACCESSIBLE' };
+      // Details are device records too: the same fields per protocol version as fetch and sync.
+      devices[serial] = device ? { ...withProtocolFields([device], protocolVersion)[0]!, response_status: 'SUCCESS' } : { response_status: 'NOT_ACCESSIBLE' };
     }
     res.json({ devices });
   });
@@ -310,7 +311,7 @@ function syncDevices(state: SimulatorState, res: Response): void {
 
 // ---- helpers ---------------------------------------------------------------------------------
 
-/** `mdm_migration_deadline` exists in device records from protocol 8 (spec §8). */
+/** `mdm_migration_deadline` exists in device records (fetch, sync, details) from protocol 8 (spec §8). */
 const MIGRATION_DEADLINE_SINCE_VERSION = 8;
 
 function withProtocolFields(devices: DepDevice[], protocolVersion: number): DepDevice[] {

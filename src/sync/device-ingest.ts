@@ -29,6 +29,7 @@ import type { DepDevice, DepProfileStatus } from '../apple/dep.types';
 import type { SqlRunner } from '../database/sql-runner';
 import type { DeviceProfileStatus } from '../devices/device.entity';
 import { normalizeSerialNumber } from '../devices/serial-number';
+import { assignmentStateLeftBehind } from '../devices/serial-ownership';
 import { cleanAppleText, isStorableAppleSerial, MAX_APPLE_ID_LENGTH } from './apple-record-cleaning';
 
 
@@ -138,44 +139,71 @@ export function resolvePage(devices: readonly DepDevice[]): { devices: IngestDev
   return { devices: [...bySerial.values()], skipped };
 }
 
-const APPLE_FIELDS = [
-  'model',
-  'description',
-  'color',
-  'asset_tag',
-  'os',
-  'device_family',
-  'profile_status',
-  'apple_profile_uuid',
-  'profile_assigned_at',
-  'profile_pushed_at',
-  'device_assigned_at',
-  'device_assigned_by',
-  'mdm_migration_deadline',
-] as const;
+/** One column of the rows a statement reads from arrays (unnest): its name, SQL type and value. */
+interface RowColumn {
+  name: string;
+  type: 'text' | 'timestamptz';
+  value: (d: IngestDevice) => string | null;
+}
+
+/**
+ * Apple's fields as stored, in one place: a sync page (here) and a details refresh
+ * (devices/device-details.service.ts) write the same columns from the same cleaned record.
+ */
+const APPLE_COLUMNS: readonly RowColumn[] = [
+  { name: 'model', type: 'text', value: (d) => d.model },
+  { name: 'description', type: 'text', value: (d) => d.description },
+  { name: 'color', type: 'text', value: (d) => d.color },
+  { name: 'asset_tag', type: 'text', value: (d) => d.assetTag },
+  { name: 'os', type: 'text', value: (d) => d.os },
+  { name: 'device_family', type: 'text', value: (d) => d.deviceFamily },
+  { name: 'profile_status', type: 'text', value: (d) => d.profileStatus },
+  { name: 'apple_profile_uuid', type: 'text', value: (d) => d.appleProfileUuid },
+  { name: 'profile_assigned_at', type: 'timestamptz', value: (d) => d.profileAssignedAt },
+  { name: 'profile_pushed_at', type: 'timestamptz', value: (d) => d.profilePushedAt },
+  { name: 'device_assigned_at', type: 'timestamptz', value: (d) => d.deviceAssignedAt },
+  { name: 'device_assigned_by', type: 'text', value: (d) => d.deviceAssignedBy },
+  { name: 'mdm_migration_deadline', type: 'timestamptz', value: (d) => d.mdmMigrationDeadline },
+];
+
+export const APPLE_FIELDS: readonly string[] = APPLE_COLUMNS.map((c) => c.name);
+
+/**
+ * The devices as rows of one statement: `unnest(<one array per column>) AS u(serial_number,
+ * <Apple's fields>, <extra>)`, its arrays being the parameters from `$first` on (`params` builds
+ * them, in that order).
+ */
+export function appleRowSource(first: number, extra: readonly RowColumn[] = []): { sql: string; params: (devices: readonly IngestDevice[]) => unknown[] } {
+  const columns: RowColumn[] = [{ name: 'serial_number', type: 'text', value: (d) => d.serialNumber }, ...APPLE_COLUMNS, ...extra];
+  return {
+    sql: `unnest(${columns.map((c, i) => `$${first + i}::${c.type}[]`).join(', ')}) AS u(${columns.map((c) => c.name).join(', ')})`,
+    params: (devices) => columns.map((c) => devices.map(c.value)),
+  };
+}
 
 const before = (alias: string) => APPLE_FIELDS.map((f) => `${alias}.${f}`).join(', ');
 
+/** A page's rows: Apple's fields and the sync event; the serial numbers are $6. */
+const PAGE_ROWS = appleRowSource(6, [
+  { name: 'op_type', type: 'text', value: (d) => d.opType },
+  { name: 'op_date', type: 'timestamptz', value: (d) => d.opDate },
+]);
+
 /**
- * The page statement. $1 token, $2 now, $3 fetch id (or null), $4 revive DEPGATE tombstones,
- * $5..$19 and $21 the columns as arrays (unnest zips them into rows), $20 the run.
+ * The page statement. $1 token, $2 now, $3 fetch id (or null), $4 revive DEPGATE tombstones, $5 the
+ * run, $6 on the columns as arrays (unnest zips them into rows, PAGE_ROWS).
  */
 export const INGEST_PAGE_SQL = `
 WITH input AS (
   SELECT u.*, p.id AS mapped_profile_id
-    FROM unnest($5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[],
-                $14::timestamptz[], $15::timestamptz[], $16::timestamptz[], $17::text[], $18::text[], $19::timestamptz[],
-                $21::timestamptz[])
-         AS u(serial_number, model, description, color, asset_tag, os, device_family, profile_status, apple_profile_uuid,
-              profile_assigned_at, profile_pushed_at, device_assigned_at, device_assigned_by, op_type, op_date,
-              mdm_migration_deadline)
+    FROM ${PAGE_ROWS.sql}
     LEFT JOIN enrollment_profiles p ON p.token_id = $1 AND p.apple_profile_uuid = u.apple_profile_uuid
 ),
 previous AS MATERIALIZED (
   -- One probe of the (token, serial) unique index per serial of the page (LIMIT 1 keeps the
   -- planner from turning this into a join that scans every device of the token, which it does
   -- when its statistics lag behind a token that just grew by thousands of devices).
-  SELECT d.* FROM unnest($5::text[]) AS s(serial_number)
+  SELECT d.* FROM unnest($6::text[]) AS s(serial_number)
    CROSS JOIN LATERAL (
      SELECT d.serial_number, d.deleted_at, d.last_synced_at, d.last_sync_run_id, ${before('d')}
        FROM devices d WHERE d.token_id = $1 AND d.serial_number = s.serial_number LIMIT 1
@@ -184,7 +212,7 @@ previous AS MATERIALIZED (
 upserted AS (
   INSERT INTO devices AS d (token_id, serial_number, ${APPLE_FIELDS.join(', ')}, profile_id, source, last_op_type, last_op_date,
                             last_synced_at, last_fetch_id, last_sync_run_id, created_at, updated_at)
-  SELECT $1, i.serial_number, ${before('i')}, i.mapped_profile_id, 'SYNC', i.op_type, i.op_date, $2, $3, $20, $2, $2
+  SELECT $1, i.serial_number, ${before('i')}, i.mapped_profile_id, 'SYNC', i.op_type, i.op_date, $2, $3, $5, $2, $2
     FROM input i
    WHERE i.op_type IS DISTINCT FROM 'deleted'
   -- A serial lives under one token: a device Apple moved here from another token's MDM server
@@ -197,10 +225,7 @@ upserted AS (
     requested_profile_id = CASE WHEN d.token_id <> EXCLUDED.token_id THEN NULL
                                 WHEN EXCLUDED.profile_id IS NOT NULL AND EXCLUDED.profile_id = d.requested_profile_id
                                 THEN NULL ELSE d.requested_profile_id END,
-    last_assignment_result = CASE WHEN d.token_id <> EXCLUDED.token_id THEN NULL ELSE d.last_assignment_result END,
-    last_assignment_at = CASE WHEN d.token_id <> EXCLUDED.token_id THEN NULL ELSE d.last_assignment_at END,
-    assignment_failure_count = CASE WHEN d.token_id <> EXCLUDED.token_id THEN 0 ELSE d.assignment_failure_count END,
-    next_assignment_retry_at = CASE WHEN d.token_id <> EXCLUDED.token_id THEN NULL ELSE d.next_assignment_retry_at END,
+    ${assignmentStateLeftBehind('d.token_id <> EXCLUDED.token_id')},
     last_op_type = EXCLUDED.last_op_type,
     last_op_date = EXCLUDED.last_op_date,
     last_synced_at = EXCLUDED.last_synced_at,
@@ -222,7 +247,7 @@ removed AS (
     last_op_type = i.op_type,
     last_op_date = i.op_date,
     last_synced_at = $2,
-    last_sync_run_id = $20,
+    last_sync_run_id = $5,
     updated_at = $2
     FROM input i
    WHERE i.op_type = 'deleted' AND d.token_id = $1 AND d.serial_number = i.serial_number
@@ -233,7 +258,7 @@ SELECT
   count(*) FILTER (WHERE u.serial_number IS NOT NULL
                      AND (b.serial_number IS NULL OR b.deleted_at IS NOT NULL OR b.last_synced_at IS NULL))::int AS added,
   count(*) FILTER (WHERE u.serial_number IS NOT NULL AND b.deleted_at IS NULL AND b.last_synced_at IS NOT NULL
-                     AND b.last_sync_run_id IS DISTINCT FROM $20
+                     AND b.last_sync_run_id IS DISTINCT FROM $5
                      AND (${before('b')}) IS DISTINCT FROM (${before('i')}))::int AS modified,
   count(*) FILTER (WHERE r.serial_number IS NOT NULL AND b.deleted_at IS NULL)::int AS deleted,
   COALESCE(array_agg(u.serial_number ORDER BY u.serial_number) FILTER (
@@ -253,29 +278,13 @@ SELECT
 /** Upserts one page in one statement. An empty page costs nothing. */
 export async function ingestPage(db: SqlRunner, devices: readonly IngestDevice[], options: IngestOptions): Promise<IngestResult> {
   if (devices.length === 0) return { added: 0, modified: 0, deleted: 0, toAssign: [] };
-  const column = <T>(pick: (d: IngestDevice) => T) => devices.map(pick);
   const rows = await db.query(INGEST_PAGE_SQL, [
     options.tokenId,
     options.now,
     options.fetchId,
     options.reviveDepgateTombstones,
-    column((d) => d.serialNumber),
-    column((d) => d.model),
-    column((d) => d.description),
-    column((d) => d.color),
-    column((d) => d.assetTag),
-    column((d) => d.os),
-    column((d) => d.deviceFamily),
-    column((d) => d.profileStatus),
-    column((d) => d.appleProfileUuid),
-    column((d) => d.profileAssignedAt),
-    column((d) => d.profilePushedAt),
-    column((d) => d.deviceAssignedAt),
-    column((d) => d.deviceAssignedBy),
-    column((d) => d.opType),
-    column((d) => d.opDate),
     options.runId,
-    column((d) => d.mdmMigrationDeadline),
+    ...PAGE_ROWS.params(devices),
   ]);
   const row = rows[0] ?? {};
   return { added: row.added ?? 0, modified: row.modified ?? 0, deleted: row.deleted ?? 0, toAssign: row.to_assign ?? [] };

@@ -69,3 +69,40 @@ it('refuses an empty or oversized list with a typed code, sending nothing; needs
   expect(results).toEqual([{ serialNumber: serial, status: 'REJECTED', message: expect.any(String), device: null }]);
   expect(await appleRequests(t, '/devices')).toHaveLength(0);
 });
+
+it('sends at most 1,000 serials per request; a later request Apple refuses keeps what was read and reports the rest (2,500 serials) as not sent', async () => {
+  const many = serials('DTBULK', 2500);
+  await createDevices(t, token, many);
+  await t.simControl('PATCH', `/_sim/servers/${token.serverUuid}/devices`, { serials: many, changes: { asset_tag: 'BULK-READ' } });
+  await clearAppleRequests(t);
+  // The first request goes through; the second (and so the third) are refused as a whole.
+  await t.simControl('POST', '/_sim/faults', { status: 503, count: 5, after: 1, path: '/devices', method: 'POST' });
+  const { results } = (await t.ok(REFRESH, { s: many })).refreshDeviceDetails;
+  await t.simControl('DELETE', '/_sim/faults');
+
+  expect(results.map((r: any) => r.serialNumber)).toEqual(many);
+  const read = results.filter((r: any) => r.status === 'SUCCESS');
+  expect(read).toHaveLength(1000);
+  expect(read.every((r: any) => r.device.assetTag === 'BULK-READ')).toBe(true);
+  const notSent = results.filter((r: any) => r.status === 'FAILED');
+  expect(notSent).toHaveLength(1500);
+  expect(notSent.every((r: any) => /^Not sent/.test(r.message) && r.device.assetTag !== 'BULK-READ')).toBe(true);
+  const stored = await t.app.dataSource.query(`SELECT count(*)::int AS n FROM devices WHERE serial_number = ANY($1::text[]) AND asset_tag = 'BULK-READ'`, [many]);
+  expect(stored[0].n).toBe(1000);
+
+  const calls = (await appleRequests(t, '/devices')) as { method: string; status: number; deviceCount?: number }[];
+  // The client retries a 503 within its budget; a faulted request's body is not read (no deviceCount).
+  expect(calls[0]).toMatchObject({ method: 'POST', status: 200, deviceCount: 1000 });
+  expect(calls.slice(1).length).toBeGreaterThan(0);
+  expect(calls.slice(1).every((c) => c.method === 'POST' && c.status === 503)).toBe(true);
+});
+
+it("stores the fields a sync stores, Apple's mdm_migration_deadline included", async () => {
+  const [serial] = serials('DTMIGR', 1) as [string];
+  const deadline = new Date(t.clock.now().getTime() + 10 * 24 * 3600 * 1000);
+  await t.simControl('POST', `/_sim/servers/${token.serverUuid}/devices`, { devices: [{ serial_number: serial, mdm_migration_deadline: deadline.toISOString() }] });
+  await createDevices(t, token, [serial], { depgateOnly: true });
+  const { results } = (await t.ok(`mutation ($s: [String!]!) { refreshDeviceDetails(input: {serialNumbers: $s}) { results { status device { mdmMigrationDeadline } } } }`, { s: [serial] }))
+    .refreshDeviceDetails;
+  expect(results).toEqual([{ status: 'SUCCESS', device: { mdmMigrationDeadline: deadline.toISOString() } }]);
+});

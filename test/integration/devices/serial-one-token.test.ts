@@ -59,6 +59,25 @@ it('a device Apple moved to another token moves its row when that token syncs', 
   expect((await listed(from)).map((d) => d.serialNumber)).not.toContain(serial);
 });
 
+it("a profile an admin removed under one token does not keep the new token's default away once Apple moved the device", async () => {
+  const from = await uploadToken(t, { devices: 1 });
+  const to = await uploadToken(t, { devices: 1 });
+  const serial = from.serials[0]!;
+  const removed = (await t.ok(`mutation ($s: [String!]!) { removeEnrollmentProfile(input: {serialNumbers: $s}) { results { status } } }`, { s: [serial] }))
+    .removeEnrollmentProfile.results;
+  expect(removed).toEqual([{ status: 'SUCCESS' }]);
+  const profileId = await createProfile(to);
+  await t.ok(`mutation ($input: SetDefaultEnrollmentProfileInput!) { setDefaultEnrollmentProfile(input: $input) { token { id } } }`, {
+    input: { tokenId: to.id, profileId },
+  });
+  await t.simControl('POST', `/_sim/servers/${from.serverUuid}/devices/move`, { serials: [serial], toServerUuid: to.serverUuid });
+
+  const run = await sync(to);
+  expect(run).toMatchObject({ status: 'SUCCEEDED', assignments_made: 1 });
+  const [row] = await t.app.dataSource.query(`SELECT token_id, profile_status, profile_removed_at FROM devices WHERE serial_number = $1`, [serial]);
+  expect(row).toEqual({ token_id: to.rowId, profile_status: 'ASSIGNED', profile_removed_at: null });
+});
+
 it('assigning or importing a serial synced under another token moves the row instead of adding one', async () => {
   const from = await uploadToken(t, { devices: 2 });
   const to = await uploadToken(t, { devices: 1 });

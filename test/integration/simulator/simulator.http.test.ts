@@ -194,6 +194,25 @@ describe('simulator over HTTP', () => {
         control.call('POST', `/servers/${other.serverUuid}/devices`, { devices: [{ serial_number: 'DUP000000001' }] }),
       ).rejects.toThrow(/409/);
     });
+
+    it('device records carry mdm_migration_deadline from protocol 8 on: fetch, sync and details alike', async () => {
+      const deadline = '2025-06-20T00:00:00.000Z';
+      await control.call('POST', `/servers/${serverUuid}/devices`, { devices: [{ serial_number: 'MIGRSIM00001', mdm_migration_deadline: deadline }] });
+      const at = (version: string) => appleHeaders(session, { 'x-server-protocol-version': version });
+      for (const version of ['7', '8']) {
+        const fetched = (await post('/server/devices', {}, at(version))).json();
+        await control.call('PATCH', `/servers/${serverUuid}/devices`, { serials: ['MIGRSIM00001'], changes: { asset_tag: `V${version}` } });
+        const synced = (await post('/devices/sync', { cursor: fetched.cursor }, at(version))).json();
+        const details = JSON.parse((await post('/devices', { devices: ['MIGRSIM00001'] }, at(version))).text).devices.MIGRSIM00001;
+        const expected = version === '8' ? deadline : undefined;
+        expect([fetched.devices[0]?.mdm_migration_deadline, synced.devices[0]?.mdm_migration_deadline, details.mdm_migration_deadline]).toEqual([
+          expected,
+          expected,
+          expected,
+        ]);
+        expect([synced.devices[0]?.asset_tag, details.response_status]).toEqual([`V${version}`, 'SUCCESS']);
+      }
+    });
   });
 
   describe('assignment', () => {
