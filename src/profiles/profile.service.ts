@@ -12,7 +12,7 @@
  * Changing only what Apple never sees (the description) does not call Apple.
  */
 import { effectiveEnrollmentUrl } from './enrollment-url';
-import { type DataSource, type EntityManager, type Repository } from 'typeorm';
+import { type DataSource, type EntityManager, In, type Repository } from 'typeorm';
 import { AppleRequestException } from '../apple/apple-request.exception';
 import { type AppleDepError, AppleDepErrorKind, isAppleDepError } from '../apple/dep-errors';
 import type { AccessScope } from '../auth/access-scope';
@@ -40,12 +40,16 @@ import {
 import { type ProfileWarning, profileWarnings } from './profile.warnings';
 import type { SetupPane } from './setup-pane';
 import { parseConfiguratorCertificate } from './configurator-certificate.crypto';
-import { DEFAULT_PROFILE_COLUMNS, PLATFORM_LABELS, PROFILE_PLATFORMS, ProfilePlatform } from './profile-platform';
+import {
+  DEFAULT_PROFILE_PROPERTIES,
+  DEFAULT_PROFILES_SELECT,
+  type DefaultProfileIds,
+  defaultProfileIdsOf,
+  PLATFORM_LABELS,
+  ProfilePlatform,
+} from './profile-platform';
 import { MAX_ANCHOR_CERTIFICATES } from './profile.rules';
 import { ProfileRuleError } from './profile.errors';
-
-/** A token's default profile ids, by platform (absent = no default). */
-export type DefaultProfileIds = Partial<Record<ProfilePlatform, string>>;
 
 /** Settings as a client sends them: absent = default (create) or unchanged (update). */
 export type ProfileSettingsPatch = { [K in keyof EnrollmentProfileSettings]?: EnrollmentProfileSettings[K] | null };
@@ -193,13 +197,13 @@ export class EnrollmentProfileService {
     const profile = await this.findVisible(profileId, scope);
     if (!profile) throw notFound('Enrollment profile');
     await this.dataSource.transaction(async (manager) => {
-      await manager.query(`SELECT 1 FROM dep_tokens WHERE id = $1 FOR UPDATE`, [profile.tokenId]);
-      const [{ is_default }] = await manager.query(
-        `SELECT ($2 IN (${Object.values(DEFAULT_PROFILE_COLUMNS).map((c) => `COALESCE(${c}, '00000000-0000-0000-0000-000000000000')`).join(', ')})) IS TRUE AS is_default
-           FROM dep_tokens WHERE id = $1`,
-        [profile.tokenId, profile.id],
-      );
-      if (is_default) {
+      // The token's row lock (as setDefault takes it) with its defaults, in one statement.
+      const defaults = await manager.findOne(DepTokenEntity, {
+        select: DEFAULT_PROFILES_SELECT,
+        where: { id: profile.tokenId },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (defaults && Object.values(defaultProfileIdsOf(defaults)).includes(profile.id)) {
         throw new DomainError(ErrorCode.PROFILE_IN_USE, "This is its token's default profile: choose another default (or none) first", {
           reason: 'DEFAULT_PROFILE',
         });
@@ -250,14 +254,13 @@ export class EnrollmentProfileService {
       }
       target = profilePlatform;
     }
-    const column = DEFAULT_PROFILE_COLUMNS[target];
     // updated_at stays: it versions the token's credentials (DepClientFactory), which did not change.
     await this.dataSource.transaction(async (manager) => {
       // The same lock deleteEnrollmentProfile takes: a profile deleted meanwhile is a NOT_FOUND,
       // not a foreign-key failure.
       await manager.query(`SELECT 1 FROM dep_tokens WHERE id = $1 FOR UPDATE`, [tokenId]);
       if (profileId !== null && !(await manager.existsBy(EnrollmentProfileEntity, { id: profileId }))) throw notFound('Enrollment profile');
-      await manager.query(`UPDATE dep_tokens SET ${column} = $2 WHERE id = $1`, [tokenId, profileId]);
+      await manager.update(DepTokenEntity, { id: tokenId }, { [DEFAULT_PROFILE_PROPERTIES[target]]: profileId });
     });
     return {
       token: await this.dataSource.getRepository(DepTokenEntity).findOneOrFail({ where: { id: tokenId }, relations: { scopeTags: true } }),
@@ -301,11 +304,8 @@ export class EnrollmentProfileService {
   /** The default profile ids of each token, by platform, one query. */
   async defaultProfileIds(tokenIds: readonly string[]): Promise<Map<string, DefaultProfileIds>> {
     if (tokenIds.length === 0) return new Map();
-    const rows: Record<string, string | null>[] = await this.dataSource.query(
-      `SELECT id, ${Object.values(DEFAULT_PROFILE_COLUMNS).join(', ')} FROM dep_tokens WHERE id = ANY($1::uuid[])`,
-      [[...tokenIds]],
-    );
-    return new Map(rows.map((r) => [r.id as string, defaultsOfRow(r)]));
+    const tokens = await this.dataSource.getRepository(DepTokenEntity).find({ select: DEFAULT_PROFILES_SELECT, where: { id: In([...tokenIds]) } });
+    return new Map(tokens.map((token) => [token.id, defaultProfileIdsOf(token)]));
   }
 
   /** Company Portal VPP token states for stored profiles (any scope: the profile already chose them). */
@@ -416,16 +416,6 @@ function appleDefineError(error: AppleDepError): DomainError | AppleRequestExcep
     );
   }
   return new AppleRequestException({ family: 'DEP', error, messages: appleActionMessages('define the profile') });
-}
-
-/** The default profile ids of a `dep_tokens` row with the DEFAULT_PROFILE_COLUMNS. */
-export function defaultsOfRow(row: Record<string, unknown>): DefaultProfileIds {
-  const out: DefaultProfileIds = {};
-  for (const platform of PROFILE_PLATFORMS) {
-    const id = row[DEFAULT_PROFILE_COLUMNS[platform]];
-    if (typeof id === 'string') out[platform] = id;
-  }
-  return out;
 }
 
 /** Apple TV and Vision Pro profiles have no user (profile-keys.ts); the others default to one. */
