@@ -29,12 +29,10 @@ import { PLATFORM_DEPENDENT_SETTINGS, PROFILE_KEY_PLATFORMS, settingIsOn, suppor
 import { toAppleSkipSetupItems } from './setup-pane';
 
 export interface AppleProfileOptions {
-  /** This service's enrollment URL (config ENROLLMENT_URL). */
+  /** Where devices enroll: the token's enrollment URL, else ENROLLMENT_URL (enrollment-url.ts). */
   enrollmentUrl: string;
   /** The profile's Apple Configurator certificates, base64 DER (ConfiguratorCertificate.derBase64). */
   certificatesDerBase64: string[];
-  /** Base64 DER anchors Setup Assistant trusts for the enrollment URL's TLS (private CAs). */
-  anchorCertificates?: string[];
 }
 
 export function toAppleProfile(settings: EnrollmentProfileSettings, options: AppleProfileOptions): DepProfile {
@@ -62,11 +60,11 @@ export function toAppleProfile(settings: EnrollmentProfileSettings, options: App
   const phone = settings.departmentPhone?.trim();
   if (phone) profile.support_phone_number = phone;
   if (byCertificate) profile.supervising_host_certs = hostCertificates;
-  const anchors = [...new Set([...(settings.anchorCertificates ?? []), ...(options.anchorCertificates ?? [])])];
+  const anchors = [...new Set(settings.anchorCertificates ?? [])];
   if (anchors.length > 0) profile.anchor_certs = anchors;
 
   // The other Apple keys of profile-keys.ts, under the names it gives: only when on, only where the
-  // platform reads them. Keys set above (auto_advance_setup, the merged anchor_certs) stay as set.
+  // platform reads them. Keys set above (auto_advance_setup, the deduplicated anchor_certs) stay as set.
   for (const key of PLATFORM_DEPENDENT_SETTINGS) {
     const { appleKey } = PROFILE_KEY_PLATFORMS[key];
     if (appleKey === null || appleKey in profile || !settingIsOn(settings, key) || !supportsSetting(settings.platform, key)) continue;
