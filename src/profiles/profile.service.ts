@@ -12,8 +12,10 @@
  * Changing only what Apple never sees (the description) does not call Apple.
  */
 import { effectiveEnrollmentUrl } from './enrollment-url';
+import { isDeepStrictEqual } from 'node:util';
 import { type DataSource, type EntityManager, In, type Repository } from 'typeorm';
 import { AppleRequestException } from '../apple/apple-request.exception';
+import type { DepProfile } from '../apple/dep.types';
 import { type AppleDepError, AppleDepErrorKind, isAppleDepError } from '../apple/dep-errors';
 import type { AccessScope } from '../auth/access-scope';
 import type { Clock } from '../clock';
@@ -131,13 +133,15 @@ export class EnrollmentProfileService {
           ...columnsOf(settings),
           appleProfileUuid: null,
           appleDefinedAt: null,
+          appleDefinition: null,
           createdAt: now,
           updatedAt: now,
         }),
       );
       await this.linkCertificates(manager, saved.id, settings.appleConfiguratorCertificateIds);
-      const appleProfileUuid = await this.defineAtApple(token, settings, certificates);
-      await manager.update(EnrollmentProfileEntity, { id: saved.id }, { appleProfileUuid, appleDefinedAt: now });
+      const appleJson = this.appleJson(settings, certificates, token);
+      const appleProfileUuid = await this.defineAtApple(token, appleJson);
+      await manager.update(EnrollmentProfileEntity, { id: saved.id }, { appleProfileUuid, appleDefinedAt: now, appleDefinition: appleJson });
       return manager.findOneByOrFail(EnrollmentProfileEntity, { id: saved.id });
     });
     return { profile, warnings: profileWarnings(settings, { vppToken }) };
@@ -165,10 +169,13 @@ export class EnrollmentProfileService {
     const { certificates, vppToken } = await this.checkSettings(settings, scope, keptVppToken ? settings.companyPortalVppTokenId : null, token);
 
     const appleJson = this.appleJson(settings, certificates, token);
-    const previousJson = current.appleProfileUuid
-      ? this.appleJson(previous, await this.certificatesByIds(previous.appleConfiguratorCertificateIds), token)
-      : null;
-    const redefine = previousJson === null || JSON.stringify(appleJson) !== JSON.stringify(previousJson);
+    // What Apple has: the JSON last defined, since the token's enrollment URL may have changed since.
+    // (Profiles defined before it was kept: rebuilt from their settings, as then.) Compared as
+    // values: jsonb does not keep key order.
+    const previousJson = !current.appleProfileUuid
+      ? null
+      : (current.appleDefinition ?? this.appleJson(previous, await this.certificatesByIds(previous.appleConfiguratorCertificateIds), token));
+    const redefine = previousJson === null || !isDeepStrictEqual(appleJson, previousJson);
 
     const now = this.clock.now();
     const profile = await this.dataSource.transaction(async (manager) => {
@@ -177,8 +184,8 @@ export class EnrollmentProfileService {
       await manager.query(`DELETE FROM enrollment_profile_certificates WHERE profile_id = $1`, [current.id]);
       await this.linkCertificates(manager, current.id, settings.appleConfiguratorCertificateIds);
       if (redefine) {
-        const appleProfileUuid = await this.defineAtApple(token, settings, certificates);
-        await manager.update(EnrollmentProfileEntity, { id: current.id }, { appleProfileUuid, appleDefinedAt: now });
+        const appleProfileUuid = await this.defineAtApple(token, appleJson);
+        await manager.update(EnrollmentProfileEntity, { id: current.id }, { appleProfileUuid, appleDefinedAt: now, appleDefinition: appleJson });
       }
       return manager.findOneByOrFail(EnrollmentProfileEntity, { id: current.id });
     });
@@ -347,15 +354,15 @@ export class EnrollmentProfileService {
     return ids.map((id) => byId.get(id)).filter((c): c is ConfiguratorCertificateEntity => Boolean(c));
   }
 
-  private appleJson(settings: EnrollmentProfileSettings, certificates: ConfiguratorCertificateEntity[], token: DepTokenEntity) {
+  private appleJson(settings: EnrollmentProfileSettings, certificates: ConfiguratorCertificateEntity[], token: DepTokenEntity): DepProfile {
     // checkSettings refused a profile without an enrollment URL before this is reached.
     const enrollmentUrl = effectiveEnrollmentUrl(token, this.config) ?? '';
     return toAppleProfile(settings, { enrollmentUrl, certificatesDerBase64: certificates.map((c) => c.derBase64) });
   }
 
-  private async defineAtApple(token: DepTokenEntity, settings: EnrollmentProfileSettings, certificates: ConfiguratorCertificateEntity[]): Promise<string> {
+  private async defineAtApple(token: DepTokenEntity, appleJson: DepProfile): Promise<string> {
     try {
-      const response = await this.clients.forToken(token).defineProfile(this.appleJson(settings, certificates, token));
+      const response = await this.clients.forToken(token).defineProfile(appleJson);
       return response.profile_uuid;
     } catch (error) {
       if (isAppleDepError(error)) throw appleDefineError(error);
