@@ -25,16 +25,14 @@
  */
 import type { DepProfile } from '../apple/dep.types';
 import { type EnrollmentProfileSettings, SyncWithComputers } from './profile.settings';
-import { supportsSetting, type PlatformDependentSetting } from './profile-keys';
+import { PLATFORM_DEPENDENT_SETTINGS, PROFILE_KEY_PLATFORMS, settingIsOn, supportsSetting } from './profile-keys';
 import { toAppleSkipSetupItems } from './setup-pane';
 
 export interface AppleProfileOptions {
-  /** This service's enrollment URL (config ENROLLMENT_URL). */
+  /** Where devices enroll: the token's enrollment URL, else ENROLLMENT_URL (enrollment-url.ts). */
   enrollmentUrl: string;
   /** The profile's Apple Configurator certificates, base64 DER (ConfiguratorCertificate.derBase64). */
   certificatesDerBase64: string[];
-  /** Base64 DER anchors Setup Assistant trusts for the enrollment URL's TLS (private CAs). */
-  anchorCertificates?: string[];
 }
 
 export function toAppleProfile(settings: EnrollmentProfileSettings, options: AppleProfileOptions): DepProfile {
@@ -62,23 +60,15 @@ export function toAppleProfile(settings: EnrollmentProfileSettings, options: App
   const phone = settings.departmentPhone?.trim();
   if (phone) profile.support_phone_number = phone;
   if (byCertificate) profile.supervising_host_certs = hostCertificates;
-  const anchors = [...new Set([...(settings.anchorCertificates ?? []), ...(options.anchorCertificates ?? [])])];
+  const anchors = [...new Set(settings.anchorCertificates ?? [])];
   if (anchors.length > 0) profile.anchor_certs = anchors;
 
-  const applies = (key: PlatformDependentSetting) => supportsSetting(settings.platform, key);
-  const text = (value: string | null | undefined) => (value === null || value === undefined || value === '' ? null : value);
-  const language = text(settings.language);
-  if (language && applies('language')) profile.language = language;
-  const region = text(settings.region);
-  if (region && applies('region')) profile.region = region;
-  const email = text(settings.supportEmailAddress);
-  if (email) profile.support_email_address = email;
-  const magic = text(settings.orgMagic);
-  if (magic) profile.org_magic = magic;
-  const webUrl = text(settings.configurationWebUrl);
-  if (webUrl && applies('configurationWebUrl')) profile.configuration_web_url = webUrl;
-  if (settings.multiUser && applies('multiUser')) profile.is_multi_user = true;
-  if (settings.returnToService && applies('returnToService')) profile.is_return_to_service = true;
-  if (settings.doNotUseProfileFromBackup && applies('doNotUseProfileFromBackup')) profile.do_not_use_profile_from_backup = true;
+  // The other Apple keys of profile-keys.ts, under the names it gives: only when on, only where the
+  // platform reads them. Keys set above (auto_advance_setup, the deduplicated anchor_certs) stay as set.
+  for (const key of PLATFORM_DEPENDENT_SETTINGS) {
+    const { appleKey } = PROFILE_KEY_PLATFORMS[key];
+    if (appleKey === null || appleKey in profile || !settingIsOn(settings, key) || !supportsSetting(settings.platform, key)) continue;
+    Object.assign(profile, { [appleKey]: settings[key] });
+  }
   return profile;
 }

@@ -9,6 +9,7 @@
  * none). Settings without an Apple key (user affinity, Company Portal) shape what this service does
  * at the enrollment URL; they are listed for their platforms.
  */
+import type { DepProfile } from '../apple/dep.types';
 import type { EnrollmentProfileSettings } from './profile.settings';
 import { PLATFORM_LABELS, ProfilePlatform } from './profile-platform';
 
@@ -16,8 +17,8 @@ import { PLATFORM_LABELS, ProfilePlatform } from './profile-platform';
 export type PlatformSupport = Partial<Record<ProfilePlatform, string | null>>;
 
 export interface ProfileKeyInfo {
-  /** Apple's profile JSON key, or null for a setting that is this service's own. */
-  appleKey: string | null;
+  /** Apple's profile JSON key (toAppleProfile sends the setting under it), or null for a setting that is this service's own. */
+  appleKey: keyof DepProfile | null;
   platforms: PlatformSupport;
   /** What the setting does on an older OS than `platforms` names (for the warning). */
   olderOs?: string;

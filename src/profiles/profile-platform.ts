@@ -39,18 +39,6 @@ export const PLATFORM_LABELS: Readonly<Record<ProfilePlatform, string>> = {
   VISIONOS: 'visionOS',
 };
 
-/**
- * The `dep_tokens` column holding the token's default profile for each platform. The iOS one is the
- * column that held the single default before platforms existed, so old rows are iOS defaults as
- * they stand.
- */
-export const DEFAULT_PROFILE_COLUMNS: Readonly<Record<ProfilePlatform, string>> = {
-  IOS: 'default_profile_id',
-  MACOS: 'default_macos_profile_id',
-  TVOS: 'default_tvos_profile_id',
-  VISIONOS: 'default_visionos_profile_id',
-};
-
 const BY_OS: Readonly<Partial<Record<DeviceOs, ProfilePlatform>>> = {
   [DeviceOs.IOS]: ProfilePlatform.IOS,
   [DeviceOs.IPADOS]: ProfilePlatform.IOS,
@@ -84,7 +72,11 @@ export function platformOfDevice(os: string | null, deviceFamily: string | null)
   return BY_FAMILY[deviceFamilyOf(deviceFamily) ?? DeviceFamily.UNKNOWN] ?? null;
 }
 
-/** The DepTokenEntity property of each platform's default profile column. */
+/**
+ * The DepTokenEntity property of each platform's default profile. The iOS one is the column that
+ * held the single default before platforms existed (`default_profile_id`), so old rows are iOS
+ * defaults as they stand.
+ */
 export const DEFAULT_PROFILE_PROPERTIES = {
   IOS: 'defaultProfileId',
   MACOS: 'defaultMacosProfileId',
@@ -92,7 +84,28 @@ export const DEFAULT_PROFILE_PROPERTIES = {
   VISIONOS: 'defaultVisionosProfileId',
 } as const satisfies Record<ProfilePlatform, keyof DepTokenEntity>;
 
+type DefaultProfileColumns = Pick<DepTokenEntity, (typeof DEFAULT_PROFILE_PROPERTIES)[ProfilePlatform]>;
+
+/** A token's default profile ids, by platform (absent = no default). */
+export type DefaultProfileIds = Partial<Record<ProfilePlatform, string>>;
+
+/** `select` for reading only a token's id and its default profiles. */
+export const DEFAULT_PROFILES_SELECT = {
+  id: true,
+  ...Object.fromEntries(Object.values(DEFAULT_PROFILE_PROPERTIES).map((property) => [property, true])),
+} as Record<'id' | keyof DefaultProfileColumns, true>;
+
+/** A token's default profile ids, by platform. */
+export function defaultProfileIdsOf(token: DefaultProfileColumns): DefaultProfileIds {
+  const out: DefaultProfileIds = {};
+  for (const platform of PROFILE_PLATFORMS) {
+    const id = token[DEFAULT_PROFILE_PROPERTIES[platform]];
+    if (id !== null) out[platform] = id;
+  }
+  return out;
+}
+
 /** The platforms for which a token has a default profile. */
-export function platformsWithDefault(token: Pick<DepTokenEntity, (typeof DEFAULT_PROFILE_PROPERTIES)[ProfilePlatform]>): ProfilePlatform[] {
+export function platformsWithDefault(token: DefaultProfileColumns): ProfilePlatform[] {
   return PROFILE_PLATFORMS.filter((platform) => token[DEFAULT_PROFILE_PROPERTIES[platform]] !== null);
 }

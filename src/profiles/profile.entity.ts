@@ -1,4 +1,5 @@
 import { Column, Entity, JoinTable, ManyToMany, PrimaryGeneratedColumn } from 'typeorm';
+import type { DepProfile } from '../apple/dep.types';
 import { ConfiguratorCertificateEntity } from './configurator-certificate.entity';
 
 /** An enrollment profile of one token, and the Apple profile it was last defined as. */
@@ -94,6 +95,10 @@ export class EnrollmentProfileEntity {
 
   @Column({ name: 'apple_defined_at', type: 'timestamptz', precision: 3, nullable: true })
   appleDefinedAt: Date | null;
+
+  /** The JSON last defined at Apple (null before the first definition, or from before the column). */
+  @Column({ name: 'apple_definition', type: 'jsonb', nullable: true })
+  appleDefinition: DepProfile | null;
 
   @ManyToMany(() => ConfiguratorCertificateEntity)
   @JoinTable({ name: 'enrollment_profile_certificates', joinColumn: { name: 'profile_id' }, inverseJoinColumn: { name: 'certificate_id' } })

@@ -6,7 +6,8 @@ import { connectionArgsFromKey, countNested, loaderPerKey, paginateNested } from
 import type { Services } from '../services';
 import type { ConfiguratorCertificateEntity } from './configurator-certificate.entity';
 import type { EnrollmentProfileEntity } from './profile.entity';
-import type { CompanyPortalVppTokenState, DefaultProfileIds } from './profile.service';
+import type { DefaultProfileIds } from './profile-platform';
+import type { CompanyPortalVppTokenState } from './profile.service';
 
 export interface ProfileLoaders {
   /** Visible profiles by row id (null when absent or not visible). */

@@ -188,13 +188,12 @@ export class DepTokenProfilesResolver {
   })
   async defaultProfiles(@Root() token: DepToken, @Ctx() ctx: RequestContext): Promise<DefaultEnrollmentProfile[]> {
     const ids = await ctx.loaders.defaultProfileIdByToken.load(token.rowId);
-    const out: DefaultEnrollmentProfile[] = [];
-    for (const platform of PROFILE_PLATFORMS) {
-      const id = ids[platform];
-      const profile = id ? await ctx.loaders.profileById.load(id) : null;
-      if (profile) out.push(Object.assign(new DefaultEnrollmentProfile(), { platform, profile: EnrollmentProfile.from(profile) }));
-    }
-    return out;
+    // All platforms' profiles in one profileById batch (awaiting each in turn made one query per platform).
+    const profiles = await Promise.all(PROFILE_PLATFORMS.map((platform) => (ids[platform] ? ctx.loaders.profileById.load(ids[platform]) : null)));
+    return PROFILE_PLATFORMS.flatMap((platform, i) => {
+      const profile = profiles[i];
+      return profile ? [Object.assign(new DefaultEnrollmentProfile(), { platform, profile: EnrollmentProfile.from(profile) })] : [];
+    });
   }
 
   @FieldResolver(() => EnrollmentProfile, {

@@ -12,8 +12,10 @@
  * Changing only what Apple never sees (the description) does not call Apple.
  */
 import { effectiveEnrollmentUrl } from './enrollment-url';
-import { type DataSource, type EntityManager, type Repository } from 'typeorm';
+import { isDeepStrictEqual } from 'node:util';
+import { type DataSource, type EntityManager, In, type Repository } from 'typeorm';
 import { AppleRequestException } from '../apple/apple-request.exception';
+import type { DepProfile } from '../apple/dep.types';
 import { type AppleDepError, AppleDepErrorKind, isAppleDepError } from '../apple/dep-errors';
 import type { AccessScope } from '../auth/access-scope';
 import type { Clock } from '../clock';
@@ -40,12 +42,16 @@ import {
 import { type ProfileWarning, profileWarnings } from './profile.warnings';
 import type { SetupPane } from './setup-pane';
 import { parseConfiguratorCertificate } from './configurator-certificate.crypto';
-import { DEFAULT_PROFILE_COLUMNS, PLATFORM_LABELS, PROFILE_PLATFORMS, ProfilePlatform } from './profile-platform';
+import {
+  DEFAULT_PROFILE_PROPERTIES,
+  DEFAULT_PROFILES_SELECT,
+  type DefaultProfileIds,
+  defaultProfileIdsOf,
+  PLATFORM_LABELS,
+  ProfilePlatform,
+} from './profile-platform';
 import { MAX_ANCHOR_CERTIFICATES } from './profile.rules';
 import { ProfileRuleError } from './profile.errors';
-
-/** A token's default profile ids, by platform (absent = no default). */
-export type DefaultProfileIds = Partial<Record<ProfilePlatform, string>>;
 
 /** Settings as a client sends them: absent = default (create) or unchanged (update). */
 export type ProfileSettingsPatch = { [K in keyof EnrollmentProfileSettings]?: EnrollmentProfileSettings[K] | null };
@@ -127,13 +133,15 @@ export class EnrollmentProfileService {
           ...columnsOf(settings),
           appleProfileUuid: null,
           appleDefinedAt: null,
+          appleDefinition: null,
           createdAt: now,
           updatedAt: now,
         }),
       );
       await this.linkCertificates(manager, saved.id, settings.appleConfiguratorCertificateIds);
-      const appleProfileUuid = await this.defineAtApple(token, settings, certificates);
-      await manager.update(EnrollmentProfileEntity, { id: saved.id }, { appleProfileUuid, appleDefinedAt: now });
+      const appleJson = this.appleJson(settings, certificates, token);
+      const appleProfileUuid = await this.defineAtApple(token, appleJson);
+      await manager.update(EnrollmentProfileEntity, { id: saved.id }, { appleProfileUuid, appleDefinedAt: now, appleDefinition: appleJson });
       return manager.findOneByOrFail(EnrollmentProfileEntity, { id: saved.id });
     });
     return { profile, warnings: profileWarnings(settings, { vppToken }) };
@@ -161,10 +169,13 @@ export class EnrollmentProfileService {
     const { certificates, vppToken } = await this.checkSettings(settings, scope, keptVppToken ? settings.companyPortalVppTokenId : null, token);
 
     const appleJson = this.appleJson(settings, certificates, token);
-    const previousJson = current.appleProfileUuid
-      ? this.appleJson(previous, await this.certificatesByIds(previous.appleConfiguratorCertificateIds), token)
-      : null;
-    const redefine = previousJson === null || JSON.stringify(appleJson) !== JSON.stringify(previousJson);
+    // What Apple has: the JSON last defined, since the token's enrollment URL may have changed since.
+    // (Profiles defined before it was kept: rebuilt from their settings, as then.) Compared as
+    // values: jsonb does not keep key order.
+    const previousJson = !current.appleProfileUuid
+      ? null
+      : (current.appleDefinition ?? this.appleJson(previous, await this.certificatesByIds(previous.appleConfiguratorCertificateIds), token));
+    const redefine = previousJson === null || !isDeepStrictEqual(appleJson, previousJson);
 
     const now = this.clock.now();
     const profile = await this.dataSource.transaction(async (manager) => {
@@ -173,8 +184,8 @@ export class EnrollmentProfileService {
       await manager.query(`DELETE FROM enrollment_profile_certificates WHERE profile_id = $1`, [current.id]);
       await this.linkCertificates(manager, current.id, settings.appleConfiguratorCertificateIds);
       if (redefine) {
-        const appleProfileUuid = await this.defineAtApple(token, settings, certificates);
-        await manager.update(EnrollmentProfileEntity, { id: current.id }, { appleProfileUuid, appleDefinedAt: now });
+        const appleProfileUuid = await this.defineAtApple(token, appleJson);
+        await manager.update(EnrollmentProfileEntity, { id: current.id }, { appleProfileUuid, appleDefinedAt: now, appleDefinition: appleJson });
       }
       return manager.findOneByOrFail(EnrollmentProfileEntity, { id: current.id });
     });
@@ -193,13 +204,13 @@ export class EnrollmentProfileService {
     const profile = await this.findVisible(profileId, scope);
     if (!profile) throw notFound('Enrollment profile');
     await this.dataSource.transaction(async (manager) => {
-      await manager.query(`SELECT 1 FROM dep_tokens WHERE id = $1 FOR UPDATE`, [profile.tokenId]);
-      const [{ is_default }] = await manager.query(
-        `SELECT ($2 IN (${Object.values(DEFAULT_PROFILE_COLUMNS).map((c) => `COALESCE(${c}, '00000000-0000-0000-0000-000000000000')`).join(', ')})) IS TRUE AS is_default
-           FROM dep_tokens WHERE id = $1`,
-        [profile.tokenId, profile.id],
-      );
-      if (is_default) {
+      // The token's row lock (as setDefault takes it) with its defaults, in one statement.
+      const defaults = await manager.findOne(DepTokenEntity, {
+        select: DEFAULT_PROFILES_SELECT,
+        where: { id: profile.tokenId },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (defaults && Object.values(defaultProfileIdsOf(defaults)).includes(profile.id)) {
         throw new DomainError(ErrorCode.PROFILE_IN_USE, "This is its token's default profile: choose another default (or none) first", {
           reason: 'DEFAULT_PROFILE',
         });
@@ -250,14 +261,13 @@ export class EnrollmentProfileService {
       }
       target = profilePlatform;
     }
-    const column = DEFAULT_PROFILE_COLUMNS[target];
     // updated_at stays: it versions the token's credentials (DepClientFactory), which did not change.
     await this.dataSource.transaction(async (manager) => {
       // The same lock deleteEnrollmentProfile takes: a profile deleted meanwhile is a NOT_FOUND,
       // not a foreign-key failure.
       await manager.query(`SELECT 1 FROM dep_tokens WHERE id = $1 FOR UPDATE`, [tokenId]);
       if (profileId !== null && !(await manager.existsBy(EnrollmentProfileEntity, { id: profileId }))) throw notFound('Enrollment profile');
-      await manager.query(`UPDATE dep_tokens SET ${column} = $2 WHERE id = $1`, [tokenId, profileId]);
+      await manager.update(DepTokenEntity, { id: tokenId }, { [DEFAULT_PROFILE_PROPERTIES[target]]: profileId });
     });
     return {
       token: await this.dataSource.getRepository(DepTokenEntity).findOneOrFail({ where: { id: tokenId }, relations: { scopeTags: true } }),
@@ -301,11 +311,8 @@ export class EnrollmentProfileService {
   /** The default profile ids of each token, by platform, one query. */
   async defaultProfileIds(tokenIds: readonly string[]): Promise<Map<string, DefaultProfileIds>> {
     if (tokenIds.length === 0) return new Map();
-    const rows: Record<string, string | null>[] = await this.dataSource.query(
-      `SELECT id, ${Object.values(DEFAULT_PROFILE_COLUMNS).join(', ')} FROM dep_tokens WHERE id = ANY($1::uuid[])`,
-      [[...tokenIds]],
-    );
-    return new Map(rows.map((r) => [r.id as string, defaultsOfRow(r)]));
+    const tokens = await this.dataSource.getRepository(DepTokenEntity).find({ select: DEFAULT_PROFILES_SELECT, where: { id: In([...tokenIds]) } });
+    return new Map(tokens.map((token) => [token.id, defaultProfileIdsOf(token)]));
   }
 
   /** Company Portal VPP token states for stored profiles (any scope: the profile already chose them). */
@@ -347,15 +354,15 @@ export class EnrollmentProfileService {
     return ids.map((id) => byId.get(id)).filter((c): c is ConfiguratorCertificateEntity => Boolean(c));
   }
 
-  private appleJson(settings: EnrollmentProfileSettings, certificates: ConfiguratorCertificateEntity[], token: DepTokenEntity) {
+  private appleJson(settings: EnrollmentProfileSettings, certificates: ConfiguratorCertificateEntity[], token: DepTokenEntity): DepProfile {
     // checkSettings refused a profile without an enrollment URL before this is reached.
     const enrollmentUrl = effectiveEnrollmentUrl(token, this.config) ?? '';
     return toAppleProfile(settings, { enrollmentUrl, certificatesDerBase64: certificates.map((c) => c.derBase64) });
   }
 
-  private async defineAtApple(token: DepTokenEntity, settings: EnrollmentProfileSettings, certificates: ConfiguratorCertificateEntity[]): Promise<string> {
+  private async defineAtApple(token: DepTokenEntity, appleJson: DepProfile): Promise<string> {
     try {
-      const response = await this.clients.forToken(token).defineProfile(this.appleJson(settings, certificates, token));
+      const response = await this.clients.forToken(token).defineProfile(appleJson);
       return response.profile_uuid;
     } catch (error) {
       if (isAppleDepError(error)) throw appleDefineError(error);
@@ -416,16 +423,6 @@ function appleDefineError(error: AppleDepError): DomainError | AppleRequestExcep
     );
   }
   return new AppleRequestException({ family: 'DEP', error, messages: appleActionMessages('define the profile') });
-}
-
-/** The default profile ids of a `dep_tokens` row with the DEFAULT_PROFILE_COLUMNS. */
-export function defaultsOfRow(row: Record<string, unknown>): DefaultProfileIds {
-  const out: DefaultProfileIds = {};
-  for (const platform of PROFILE_PLATFORMS) {
-    const id = row[DEFAULT_PROFILE_COLUMNS[platform]];
-    if (typeof id === 'string') out[platform] = id;
-  }
-  return out;
 }
 
 /** Apple TV and Vision Pro profiles have no user (profile-keys.ts); the others default to one. */

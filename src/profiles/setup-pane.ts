@@ -223,10 +223,15 @@ export function setupPaneMarkdownTable(): string {
   );
 }
 
+/** The platforms a catalogue entry names, in ProfilePlatform order, each with its version (null: unknown). */
+export function platformVersionList(versions: PlatformVersions | undefined): { platform: ProfilePlatform; version: string | null }[] {
+  if (!versions) return [];
+  return PROFILE_PLATFORMS.filter((platform) => platform in versions).map((platform) => ({ platform, version: versions[platform] ?? null }));
+}
+
 /** `iOS 17.1, macOS 14.0` (a platform whose version is unknown: its name alone). */
 export function versionsText(versions: PlatformVersions | undefined): string {
-  if (!versions) return '';
-  return PROFILE_PLATFORMS.filter((p) => p in versions)
-    .map((p) => (versions[p] ? `${PLATFORM_LABELS[p]} ${versions[p]}` : PLATFORM_LABELS[p]))
+  return platformVersionList(versions)
+    .map(({ platform, version }) => (version ? `${PLATFORM_LABELS[platform]} ${version}` : PLATFORM_LABELS[platform]))
     .join(', ');
 }

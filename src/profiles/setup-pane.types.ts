@@ -1,7 +1,7 @@
 import { Field, ObjectType } from 'type-graphql';
 import { ProfilePlatform } from './profile-platform';
 import type { PlatformVersions } from './setup-pane-catalogue';
-import { factsOf, panePlatforms, SETUP_PANE_DESCRIPTIONS, SetupPane } from './setup-pane';
+import { factsOf, panePlatforms, platformVersionList, SETUP_PANE_DESCRIPTIONS, SetupPane } from './setup-pane';
 
 @ObjectType({ description: 'An OS version on one platform' })
 export class PlatformVersion {
@@ -54,8 +54,5 @@ export class SetupPaneInfo {
 }
 
 function versionList(versions: PlatformVersions | undefined): PlatformVersion[] {
-  if (!versions) return [];
-  return (Object.values(ProfilePlatform) as ProfilePlatform[])
-    .filter((platform) => platform in versions)
-    .map((platform) => Object.assign(new PlatformVersion(), { platform, version: versions[platform] ?? null }));
+  return platformVersionList(versions).map((entry) => Object.assign(new PlatformVersion(), entry));
 }

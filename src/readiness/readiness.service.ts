@@ -16,6 +16,7 @@ import type { DepTokenEntity } from '../tokens/token.entity';
 import type { DepTokenService } from '../tokens/token.service';
 import type { DepTokenStatus } from '../tokens/token.status';
 import type { VppTokenService } from '../vpp/vpp-token.service';
+import { VppTokenStatus } from '../vpp/vpp-token.status';
 import type { EnrollmentUrlProbe } from './enrollment-url.probe';
 import { readinessItems, type ReadinessItemValue, type TokenFacts } from './readiness.rules';
 
@@ -53,7 +54,7 @@ export class ReadinessService {
       : [];
     const profileRows: Record<string, any>[] = ids.length
       ? await dataSource.query(
-          `SELECT p.id, p.name, p.token_id, v.id AS vpp_token_id, v.name AS vpp_token_name, v.expires_at, v.invalid_reason,
+          `SELECT p.id, p.name, p.token_id, v.id AS vpp_token_id, v.name AS vpp_token_name, v.expires_at, v.invalid_at, v.invalid_reason,
                   v.cp_total_count, v.cp_available_count
              FROM enrollment_profiles p JOIN vpp_tokens v ON v.id = p.company_portal_vpp_token_id
             WHERE p.token_id = ANY($1::uuid[]) ORDER BY p.created_at, p.id`,
@@ -88,14 +89,15 @@ export class ReadinessService {
       deploymentWide: !tokenId,
       tokens: tokenFacts,
       profileVpp: profileRows.map((r) => {
-        const status = vppTokens.status({ expiresAt: r.expires_at, invalidAt: null, invalidReason: r.invalid_reason });
+        const status = vppTokens.status({ expiresAt: r.expires_at, invalidAt: r.invalid_at, invalidReason: r.invalid_reason });
         return {
           profileId: r.id,
           profileName: r.name,
           tokenId: r.token_id,
           vppTokenId: r.vpp_token_id,
           vppTokenName: r.vpp_token_name,
-          expiredOrRefused: status === 'EXPIRED' || status === 'INVALID' || r.invalid_reason !== null,
+          // As VppTokenService.companyPortalStateOf: either way devices fall back to the App Store.
+          expiredOrRefused: status === VppTokenStatus.EXPIRED || status === VppTokenStatus.INVALID,
           exhausted: vppTokens.licenceLevel({ cpTotalCount: r.cp_total_count, cpAvailableCount: r.cp_available_count }) === 'EXHAUSTED',
         };
       }),

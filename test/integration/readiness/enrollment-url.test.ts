@@ -37,6 +37,22 @@ it('sends the placeholder with the simulator, then the token’s own URL once se
   expect(await lastUrl()).toBe('http://depgate.test:4000/mdm/enroll');
 });
 
+it('redefines a saved profile at Apple with the token’s new URL, once the profile is saved again', async () => {
+  const own = await uploadToken(t, 'enrollment-url-resave');
+  const profiles = async () => (await simProfiles(t, own)).map((p) => p.profile.url);
+  const { id } = (await t.ok(CREATE, { input: { tokenId: own.id, name: 'Saved before the move' } })).createEnrollmentProfile.profile;
+  expect(await profiles()).toEqual(['http://depgate.test:4000/mdm/enroll']);
+
+  await t.ok(UPDATE_TOKEN, { input: { tokenId: own.id, enrollmentUrl: 'https://mdm-b.example.com/enroll' } });
+  // Saving again, even with only the description changed, sends Apple the URL devices must now use.
+  const UPDATE = `mutation ($input: UpdateEnrollmentProfileInput!) { updateEnrollmentProfile(input: $input) { profile { appleProfileUuid } } }`;
+  await t.ok(UPDATE, { input: { profileId: id, description: 'moved to MDM B' } });
+  expect(await profiles()).toEqual(['http://depgate.test:4000/mdm/enroll', 'https://mdm-b.example.com/enroll']);
+  // Saved again with nothing new for Apple: no new definition.
+  await t.ok(UPDATE, { input: { profileId: id, description: 'still MDM B' } });
+  expect(await profiles()).toHaveLength(2);
+});
+
 it.each([
   ['a relative URL', '/enroll', 'ENROLLMENT_URL_INVALID'],
   ['another scheme', 'ftp://mdm.example.com/enroll', 'ENROLLMENT_URL_INVALID'],

@@ -117,6 +117,14 @@ it('walks from nothing to ready, each item with its severity and hint', async ()
   t.clock.advance(30 * DAY_MS);
   expect(await one('APNS_CERTIFICATE_EXPIRED')).toMatchObject({ severity: 'CRITICAL' });
 
+  // Apple refuses the VPP token (revoked): devices fall back to the App Store Company Portal.
+  await t.simControl('POST', `/_sim/vpp/locations/${location.uId}/revoke`, {});
+  const refused = (await t.ok(`mutation ($id: ID!) { refreshVppTokenLicenses(input: {vppTokenId: $id}) { vppToken { status } } }`, { id: vppToken.id }))
+    .refreshVppTokenLicenses.vppToken;
+  expect(refused.status).toBe('INVALID');
+  expect(await one('PROFILE_VPP_TOKEN_EXPIRED')).toMatchObject({ severity: 'WARNING', profile: { id: profile.id }, vppToken: { id: vppToken.id } });
+  expect(await codes()).not.toContain('PROFILE_VPP_LICENSES_EXHAUSTED');
+
   // Most severe first.
   const severities = (await readiness()).items.map((i: any) => i.severity);
   expect(severities).toEqual([...severities].sort((a: string, b: string) => ['CRITICAL', 'WARNING', 'INFO'].indexOf(a) - ['CRITICAL', 'WARNING', 'INFO'].indexOf(b)));

@@ -91,3 +91,22 @@ it('refuses a default of another platform with PROFILE_PLATFORM_MISMATCH and cha
   const [row] = await t.app.dataSource.query(`SELECT default_profile_id, default_macos_profile_id FROM dep_tokens WHERE id = $1`, [token.rowId]);
   expect(row).toEqual({ default_profile_id: null, default_macos_profile_id: null });
 });
+
+it("refuses to delete any platform's default (PROFILE_IN_USE) until that platform's default is cleared", async () => {
+  const token = await uploadToken(t);
+  const ios = await createProfile(token, 'iPhones');
+  const tv = await createProfile(token, 'Apple TVs', 'TVOS');
+  await setDefault(token, ios.id);
+  await setDefault(token, tv.id);
+  const remove = (id: string) =>
+    t.gql(`mutation ($input: DeleteEnrollmentProfileInput!) { deleteEnrollmentProfile(input: $input) { deletedEnrollmentProfileId } }`, {
+      input: { profileId: id },
+    });
+
+  expect((await remove(tv.id)).errors?.[0].extensions).toMatchObject({ code: 'PROFILE_IN_USE', reason: 'DEFAULT_PROFILE' });
+  // Clearing names the platform; the iOS default stays.
+  const cleared = (await setDefault(token, null, 'TVOS')).setDefaultEnrollmentProfile.token;
+  expect(cleared.defaultProfiles.map((d: any) => d.platform)).toEqual(['IOS']);
+  expect((await remove(tv.id)).errors).toBeUndefined();
+  expect((await remove(ios.id)).errors?.[0].extensions).toMatchObject({ code: 'PROFILE_IN_USE', reason: 'DEFAULT_PROFILE' });
+});

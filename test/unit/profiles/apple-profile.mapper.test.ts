@@ -28,6 +28,7 @@ describe('toAppleProfile', () => {
         appleConfiguratorCertificateIds: ['c1', 'c2'],
         departmentName: ' Facilities ',
         departmentPhone: '+1 555 0100',
+        anchorCertificates: ['MIIBanchor', 'MIIBanchor'],
         hiddenSetupPanes: [
           SetupPane.SIRI,
           SetupPane.PASSCODE,
@@ -38,7 +39,7 @@ describe('toAppleProfile', () => {
           SetupPane.SIRI,
         ],
       }),
-      { enrollmentUrl: url, certificatesDerBase64: ['MIIBcert1', 'MIIBcert2', 'MIIBcert1'], anchorCertificates: ['MIIBanchor'] },
+      { enrollmentUrl: url, certificatesDerBase64: ['MIIBcert1', 'MIIBcert2', 'MIIBcert1'] },
     );
     expect(profile).toStrictEqual({
       profile_name: 'Lobby kiosks',
@@ -74,7 +75,7 @@ describe('toAppleProfile', () => {
   });
 
   it('leaves out empty department fields and anchors', () => {
-    const profile = toAppleProfile(settings({ departmentName: '  ', departmentPhone: '' }), { enrollmentUrl: url, certificatesDerBase64: [], anchorCertificates: [] });
+    const profile = toAppleProfile(settings({ departmentName: '  ', departmentPhone: '', anchorCertificates: [] }), { enrollmentUrl: url, certificatesDerBase64: [] });
     expect(profile).not.toHaveProperty('department');
     expect(profile).not.toHaveProperty('support_phone_number');
     expect(profile).not.toHaveProperty('anchor_certs');

@@ -1,42 +1,18 @@
-import {
-  AuthenticationMethod,
-  type EnrollmentProfileSettings,
-  SyncWithComputers,
-  UserAffinity,
-} from '../../../src/profiles/profile.settings';
-import { ProfilePlatform } from '../../../src/profiles/profile-platform';
+import { DEFAULT_PROFILE_SETTINGS, type EnrollmentProfileSettings, UserAffinity } from '../../../src/profiles/profile.settings';
 import type { ProfileRuleContext } from '../../../src/profiles/profile.rules';
 
-/** A valid "corporate device with a user" profile; tests change one thing at a time. */
+/**
+ * A valid "corporate device with a user" profile (the defaults of a new profile, named); tests change
+ * one thing at a time. The lists are fresh copies: the defaults are shared and frozen.
+ */
 export function settings(overrides: Partial<EnrollmentProfileSettings> = {}): EnrollmentProfileSettings {
   return {
-    platform: ProfilePlatform.IOS,
+    ...DEFAULT_PROFILE_SETTINGS,
     name: 'Corporate iPhones',
     description: 'Sales team',
-    userAffinity: UserAffinity.WITH_USER,
-    authenticationMethod: AuthenticationMethod.COMPANY_PORTAL,
-    installCompanyPortal: true,
-    companyPortalVppTokenId: null,
-    singleAppModeUntilAuthentication: false,
-    supervised: true,
-    lockedEnrollment: false,
-    awaitFinalConfiguration: true,
-    syncWithComputers: SyncWithComputers.DENY_ALL,
     appleConfiguratorCertificateIds: [],
-    deviceNameTemplate: null,
-    departmentName: null,
-    departmentPhone: null,
     hiddenSetupPanes: [],
-    language: null,
-    region: null,
-    supportEmailAddress: null,
-    orgMagic: null,
-    autoAdvanceSetup: false,
-    configurationWebUrl: null,
-    multiUser: false,
     anchorCertificates: [],
-    returnToService: false,
-    doNotUseProfileFromBackup: false,
     ...overrides,
   };
 }
