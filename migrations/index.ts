@@ -24,9 +24,9 @@ import { AssignmentRetryIndex1764141330000 } from './1764141330000-AssignmentRet
 import { DeviceDeletions1764141340000 } from './1764141340000-DeviceDeletions';
 import { ApnsCertificates1764141400000 } from './1764141400000-ApnsCertificates';
 import { TokenEnrollmentUrl1764141410000 } from './1764141410000-TokenEnrollmentUrl';
-import { ProfileAppleDefinition1764141411000 } from './1764141411000-ProfileAppleDefinition';
 import { Webhooks1764141420000 } from './1764141420000-Webhooks';
 import { AppleBusinessApi1764141500000 } from './1764141500000-AppleBusinessApi';
+import { ProfileAppleDefinition1764141700000 } from './1764141700000-ProfileAppleDefinition';
 
 export const MIGRATIONS = [
   AccessControl1764140000000,
@@ -54,7 +54,7 @@ export const MIGRATIONS = [
   DeviceDeletions1764141340000,
   ApnsCertificates1764141400000,
   TokenEnrollmentUrl1764141410000,
-  ProfileAppleDefinition1764141411000,
   Webhooks1764141420000,
   AppleBusinessApi1764141500000,
+  ProfileAppleDefinition1764141700000,
 ];

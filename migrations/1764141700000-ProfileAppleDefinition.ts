@@ -6,8 +6,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * to define the profile again. Null for profiles defined before it existed (they are compared with
  * their settings as before, and get it on their next definition).
  */
-export class ProfileAppleDefinition1764141411000 implements MigrationInterface {
-  name = 'ProfileAppleDefinition1764141411000';
+export class ProfileAppleDefinition1764141700000 implements MigrationInterface {
+  name = 'ProfileAppleDefinition1764141700000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE enrollment_profiles ADD COLUMN apple_definition jsonb`);
