@@ -33,12 +33,14 @@ import { ProfileRemovalService } from './devices/profile-removal.service';
 import { AssignmentRetryService } from './devices/assignment-retry.service';
 import { DeviceDetailsService } from './devices/device-details.service';
 import { DeviceDeletionService } from './devices/device-deletion.service';
+import { DeviceChangeFeed } from './devices/device-changes';
 import { ConfiguratorCertificateService } from './profiles/configurator-certificate.service';
 import { EnrollmentProfileService } from './profiles/profile.service';
 import { DepClientFactory, type DepClientTuning } from './tokens/dep-client.factory';
 import { DepTokenEntity } from './tokens/token.entity';
 import { DepTokenService } from './tokens/token.service';
 import { depTokenStatus, type DepTokenStatus } from './tokens/token.status';
+import { TokenStatusAnnouncer } from './tokens/token-status-announcer';
 import { AlertService } from './alerts/alert.service';
 import { wireAlerts } from './alerts/alert.wiring';
 import { DepgateMetrics } from './metrics/metrics';
@@ -123,8 +125,10 @@ export function createServices(deps: ServiceDeps): Services {
     keyPairTtlMs: config.keyPairTtlS * SECOND_MS,
     enrollmentUrlHttpsOnly: config.appleIsReal,
   });
-  const assignments = new DeviceAssignmentService(dataSource, depClients, clock, logger);
-  const devices = new DeviceService(dataSource, clock);
+  // What depgate does to devices outside sync pages (assignments, removals, deletions): webhooks hear it.
+  const deviceChanges = new DeviceChangeFeed();
+  const assignments = new DeviceAssignmentService(dataSource, depClients, clock, logger, deviceChanges);
+  const devices = new DeviceService(dataSource, clock, deviceChanges);
   const profiles = new EnrollmentProfileService(dataSource, depClients, assignments, clock, logger, config);
   // A token is deleted only once its profiles and (live) devices are gone.
   depTokens.registerDependents({ describe: 'enrollment profiles', count: (manager, tokenId) => profiles.countForToken(manager, tokenId) });
@@ -144,6 +148,7 @@ export function createServices(deps: ServiceDeps): Services {
   profiles.useVppTokenLookup(vppTokens.companyPortalLookup);
   const alerts = new AlertService(dataSource, clock, logger, { expiryDays: config.alertExpiryDays, licensesLow: config.vppLicensesLow });
   const webhookDispatcher = new WebhookDispatcher(jobs, logger);
+  const tokenStatuses = new TokenStatusAnnouncer(clock, config.tokenExpiringSoonDays);
   const apnsCertificates = new ApnsCertificateService(dataSource, box, clock, logger, { expiringSoonDays: config.tokenExpiringSoonDays });
   const services: Services = {
     clock,
@@ -154,10 +159,10 @@ export function createServices(deps: ServiceDeps): Services {
     depTokens,
     assignments,
     profiles,
-    profileRemovals: new ProfileRemovalService(dataSource, depClients, clock),
+    profileRemovals: new ProfileRemovalService(dataSource, depClients, clock, deviceChanges, logger),
     assignmentRetries: new AssignmentRetryService(dataSource, assignments, clock, logger),
     deviceDetails: new DeviceDetailsService(dataSource, depClients, clock),
-    deviceDeletions: new DeviceDeletionService(dataSource, devices, jobs, clock, logger),
+    deviceDeletions: new DeviceDeletionService(dataSource, devices, jobs, clock, logger, deviceChanges),
     assignmentHistory: new AssignmentHistoryService(dataSource, clock, config.assignmentHistoryRetentionDays),
     configuratorCertificates: new ConfiguratorCertificateService(dataSource, clock),
     devices,
@@ -217,17 +222,13 @@ export function createServices(deps: ServiceDeps): Services {
       disableAfterFailures: config.webhookDisableAfterFailures,
     },
   };
-  // Webhook events: sync pages (devices), automatic assignments, alerts and token status (sync outcomes: app.ts).
+  // Webhook events: sync pages (devices), depgate's own device changes, alerts and token status (sync outcomes: app.ts).
   const pageObserver = devicePageObserver(webhookDispatcher);
   wireWebhooks({
     dispatcher: webhookDispatcher,
     alerts,
-    assignments,
-    dataSource,
-    tokenStatus: async (tokenId) => {
-      const token = await dataSource.getRepository(DepTokenEntity).findOneBy({ id: tokenId });
-      return token ? depTokenStatus(token, clock.now(), config.tokenExpiringSoonDays) : null;
-    },
+    deviceChanges,
+    tokenStatuses,
     clock,
   });
   // The push certificate's expiry alerts follow uploads and renewals at once (and the scheduled pass).
@@ -242,6 +243,9 @@ export function createServices(deps: ServiceDeps): Services {
   services.appleBusinessActivities = new ActivityService(dataSource, services.appleBusinessAccounts, services.appleBusinessInventory, clock, logger);
   // Uploads, renewals and licence refreshes re-evaluate alerts at once; raised alerts go on the events channel.
   wireAlerts({ alerts, depTokens: services.depTokens, vppTokens, events, logger });
+  // Every evaluation of a DEP token also compares its derived status with the one last announced.
+  alerts.onEvaluated('DEP_TOKEN', (tokenId, executor) => tokenStatuses.check(executor, tokenId));
+  tokenStatuses.onChanged(({ tokenId }, executor) => events.publish(Topic.DEP_TOKEN_CHANGED, { tokenId }, { executor }));
   // Scheduled syncs, automatic assignments and alert raises are recorded with the system as actor.
   wireAudit({ audit: services.audit, syncRequests: services.sync.requests, assignments, alerts });
   // depTokenChanged: the token's own changes (sync outcomes and alerts arrive on their topics).

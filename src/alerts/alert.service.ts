@@ -32,6 +32,12 @@ export type AlertPublisher = (change: 'RAISED' | 'RESOLVED', event: AlertRaisedE
 /** Told of each alert raised, in the evaluation's transaction (the audit trail records it). */
 export type AlertRaisedListener = (alert: AlertEntity, executor: SqlRunner) => Promise<void>;
 
+/**
+ * Told at the end of each evaluation of a subject, in its transaction, after the alerts it raised
+ * and resolved were told (the token status announcer compares the status there).
+ */
+export type EvaluatedListener = (subjectId: string, executor: SqlRunner) => Promise<unknown>;
+
 /** Told of each alert resolved, in the evaluation's transaction (webhooks). */
 export type AlertResolvedListener = (
   alert: { id: string; kind: AlertKindName; depTokenId: string | null; vppTokenId: string | null; resolution: 'CLEARED' | 'SUPERSEDED' },
@@ -63,6 +69,7 @@ export class AlertService {
   private publisher?: AlertPublisher;
   private readonly raisedListeners: AlertRaisedListener[] = [];
   private readonly resolvedListeners: AlertResolvedListener[] = [];
+  private readonly evaluatedListeners: { type: AlertSubjectType; listener: EvaluatedListener }[] = [];
 
   constructor(
     private readonly dataSource: DataSource,
@@ -79,6 +86,10 @@ export class AlertService {
 
   onResolved(listener: AlertResolvedListener): void {
     this.resolvedListeners.push(listener);
+  }
+
+  onEvaluated(type: AlertSubjectType, listener: EvaluatedListener): void {
+    this.evaluatedListeners.push({ type, listener });
   }
 
   /** Where ALERT_RAISED goes (the events pub/sub). Without one, alerts are only stored. */
@@ -166,6 +177,7 @@ export class AlertService {
         for (const listener of this.raisedListeners) await listener(row, manager);
         await this.publisher?.('RAISED', eventOf(row.id, row.kind, row.depTokenId, row.vppTokenId), manager);
       }
+      for (const evaluated of this.evaluatedListeners) if (evaluated.type === type) await evaluated.listener(subjectId, manager);
     });
     for (const row of raised) {
       this.logger.warn({ alertId: row.id, kind: row.kind, severity: row.severity, subjectId, threshold: row.threshold }, 'alert raised');

@@ -22,7 +22,8 @@
  * attempt in the device's assignment history (src/assignment-history) with who or what asked.
  * Automatic assignment does not give the default profile to a device whose profile an admin
  * removed (removeEnrollmentProfile); the retry job (assignment-retry.service.ts) comes through
- * autoAssign too.
+ * autoAssign too. Every chunk Apple answered is published on the device change feed
+ * (device-changes.ts: webhooks tell of it) once stored.
  */
 import type { DataSource } from 'typeorm';
 import { AppleRequestException } from '../apple/apple-request.exception';
@@ -39,6 +40,7 @@ import { DepTokenEntity } from '../tokens/token.entity';
 import { DEFAULT_PROFILE_PROPERTIES, platformOfDevice, type ProfilePlatform } from '../profiles/profile-platform';
 import type { AssignmentRequester } from '../assignment-history/assignment-attempt.entity';
 import { recordAttempts, type AttemptOrigin } from '../assignment-history/assignment-history.store';
+import type { DeviceChangeFeed } from './device-changes';
 import { appleActionMessages, isTokenLevelRefusal } from './device.errors';
 import { distinctSerials, MAX_SERIALS_PER_ASSIGN_CALL, readSerialList } from './serial-list';
 import { HELD_OUT_OF_SCOPE_MESSAGE, serialsHeldOutOfScope } from './serial-ownership';
@@ -111,6 +113,7 @@ export class DeviceAssignmentService {
     private readonly clients: DepClientFactory,
     private readonly clock: Clock,
     private readonly logger: Logger,
+    private readonly changes: DeviceChangeFeed,
   ) {}
 
   /** Told of each profile's automatic assignment (the audit trail records it with the system as actor). */
@@ -398,8 +401,9 @@ export class DeviceAssignmentService {
       }
       const at = this.clock.now();
       const answered = chunk.map((serial) => outcomeFor(serial, response.devices?.[serial], response.retry_after_seconds, mode));
-      await this.store(token.id, profile, answered, mode, at, origin);
+      const ids = await this.store(token.id, profile, answered, mode, at, origin);
       answered.forEach((o) => outcomes.set(o.serialNumber, o));
+      await this.announce(token.id, profile, answered, ids, origin);
     }
     return { outcomes, unsent: [] };
   }
@@ -417,13 +421,33 @@ export class DeviceAssignmentService {
     mode: StoreMode,
     at: Date,
     origin: AttemptOrigin,
-  ): Promise<void> {
-    if (outcomes.length === 0) return;
-    await this.writeDevices(tokenId, profile, outcomes, mode, at);
+  ): Promise<Map<string, string>> {
+    if (outcomes.length === 0) return new Map();
+    const ids = await this.writeDevices(tokenId, profile, outcomes, mode, at);
     await recordAttempts(this.dataSource, profile, outcomes, origin, at);
+    return ids;
   }
 
-  private async writeDevices(tokenId: string, profile: ProfileTarget, outcomes: AssignmentOutcome[], mode: StoreMode, at: Date): Promise<void> {
+  /**
+   * Publishes a stored chunk of Apple's answers (with the devices' ids). Apple has assigned them
+   * whatever a listener does, so a failure here is logged, not thrown.
+   */
+  private async announce(tokenId: string, profile: ProfileTarget, answered: AssignmentOutcome[], ids: Map<string, string>, origin: AttemptOrigin): Promise<void> {
+    const devices = answered.flatMap((o) => {
+      const id = ids.get(o.serialNumber);
+      return id ? [{ id, serialNumber: o.serialNumber, status: o.status, ...(o.message ? { message: o.message } : {}) }] : [];
+    });
+    if (devices.length === 0) return;
+    const requestedBy = origin.apiKeyId ? { apiKeyId: origin.apiKeyId, name: origin.apiKeyName ?? '' } : null;
+    try {
+      await this.changes.publish({ kind: 'PROFILE_ASSIGNED', tokenId, profileId: profile.id, requestedBy, devices }, this.dataSource);
+    } catch (err) {
+      this.logger.error({ tokenId, profileId: profile.id, err: { message: (err as Error).message } }, 'profile assignment not announced');
+    }
+  }
+
+  /** Stores a chunk of answers in one statement; answers the devices' ids by serial. */
+  private async writeDevices(tokenId: string, profile: ProfileTarget, outcomes: AssignmentOutcome[], mode: StoreMode, at: Date): Promise<Map<string, string>> {
     const serials = outcomes.map((o) => o.serialNumber);
     const results = outcomes.map((o) => o.status);
     const retryAt = outcomes.map((o) => {
@@ -433,7 +457,7 @@ export class DeviceAssignmentService {
     const success = `r.result = 'SUCCESS'`;
     if (mode === 'explicit') {
       const moved = `d.token_id <> EXCLUDED.token_id`;
-      await this.dataSource.query(
+      const inserted: { id: string; serial_number: string }[] = await this.dataSource.query(
         `INSERT INTO devices AS d (token_id, serial_number, source, requested_profile_id, profile_id, apple_profile_uuid,
                 profile_status, profile_assigned_at, last_assignment_result, last_assignment_at, assignment_failure_count,
                 next_assignment_retry_at, created_at, updated_at)
@@ -464,12 +488,14 @@ export class DeviceAssignmentService {
                 assignment_failure_count = CASE WHEN EXCLUDED.last_assignment_result = 'SUCCESS' THEN 0
                                                 WHEN ${moved} THEN 1 ELSE d.assignment_failure_count + 1 END,
                 next_assignment_retry_at = EXCLUDED.next_assignment_retry_at,
-                updated_at = EXCLUDED.updated_at`,
+                updated_at = EXCLUDED.updated_at
+         RETURNING d.id, d.serial_number`,
         [tokenId, profile.id, profile.appleProfileUuid, at, serials, results, retryAt],
       );
-      return;
+      return new Map(inserted.map((r) => [r.serial_number, r.id]));
     }
-    await this.dataSource.query(
+    // TypeORM answers an UPDATE ... RETURNING with [rows, affected].
+    const [updated]: [{ id: string; serial_number: string }[], number] = await this.dataSource.query(
       `UPDATE devices AS d SET
               requested_profile_id = CASE WHEN ${success} THEN NULL ELSE d.requested_profile_id END,
               profile_id = CASE WHEN ${success} THEN $2::uuid ELSE d.profile_id END,
@@ -483,9 +509,11 @@ export class DeviceAssignmentService {
               next_assignment_retry_at = r.retry_at,
               updated_at = $4
          FROM unnest($5::text[], $6::text[], $7::timestamptz[]) AS r(serial, result, retry_at)
-        WHERE d.token_id = $1 AND d.serial_number = r.serial`,
+        WHERE d.token_id = $1 AND d.serial_number = r.serial
+       RETURNING d.id, d.serial_number`,
       [tokenId, profile.id, profile.appleProfileUuid, at, serials, results, retryAt],
     );
+    return new Map(updated.map((r) => [r.serial_number, r.id]));
   }
 
   private async findVisibleProfile(profileId: string, scope: AccessScope): Promise<ProfileTarget | null> {

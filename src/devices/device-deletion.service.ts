@@ -4,6 +4,8 @@
  * job (device-deletion.jobs.ts) tombstones the devices as `deleteDevice` does (deleted_by DEPGATE,
  * requests and retries dropped, nothing sent to Apple) 1,000 at a time, each batch and its progress
  * in ONE statement, with the visibility of the key that asked. Clients poll `deviceDeletion(id)`.
+ * Each batch is published on the device change feed per token in the batch's transaction, so a
+ * batch is deleted exactly when it is announced (webhooks: DEVICES_DELETED).
  */
 import type { DataSource, SelectQueryBuilder } from 'typeorm';
 import { AccessScope } from '../auth/access-scope';
@@ -13,6 +15,8 @@ import { badInput } from '../errors/domain-error';
 import type { JobRunner } from '../jobs';
 import type { Logger } from '../logger';
 import { DeviceDeletionEntity } from './device-deletion.entity';
+import { groupBy } from './assignment.service';
+import type { DeviceChangeFeed } from './device-changes';
 import type { DeviceEntity } from './device.entity';
 import type { DeviceFilterCommand, DeviceService } from './device.service';
 
@@ -36,6 +40,7 @@ export class DeviceDeletionService {
     private readonly jobs: JobRunner,
     private readonly clock: Clock,
     private readonly logger: Logger,
+    private readonly changes: DeviceChangeFeed,
   ) {}
 
   async request(command: DeleteDevicesCommand, principal: Principal): Promise<DeviceDeletionEntity> {
@@ -103,19 +108,28 @@ export class DeviceDeletionService {
           .limit(DELETION_BATCH)
           .getQueryAndParameters();
         const now = this.clock.now();
-        // TypeORM answers an UPDATE ... RETURNING with [rows, affected].
-        const [rows] = await this.dataSource.query(
-          `WITH batch AS (${sql}),
-           done AS (
-             UPDATE devices SET deleted_at = $${params.length + 1}, deleted_by = 'DEPGATE', requested_profile_id = NULL,
-                    next_assignment_retry_at = NULL, updated_at = $${params.length + 1}
-              WHERE id IN (SELECT id FROM batch) AND deleted_at IS NULL
-             RETURNING 1)
-           UPDATE device_deletions SET deleted = deleted + (SELECT count(*) FROM done) WHERE id = $${params.length + 2}
-           RETURNING (SELECT count(*)::int FROM done) AS n`,
-          [...params, now, deletionId],
-        );
-        if ((rows?.[0]?.n ?? 0) < DELETION_BATCH) break;
+        const n = await this.dataSource.transaction(async (m) => {
+          // TypeORM answers an UPDATE ... RETURNING with [rows, affected].
+          const [rows] = await m.query(
+            `WITH batch AS (${sql}),
+             done AS (
+               UPDATE devices SET deleted_at = $${params.length + 1}, deleted_by = 'DEPGATE', requested_profile_id = NULL,
+                      next_assignment_retry_at = NULL, updated_at = $${params.length + 1}
+                WHERE id IN (SELECT id FROM batch) AND deleted_at IS NULL
+               RETURNING id, serial_number, token_id)
+             UPDATE device_deletions SET deleted = deleted + (SELECT count(*) FROM done) WHERE id = $${params.length + 2}
+             RETURNING (SELECT count(*)::int FROM done) AS n,
+                       (SELECT coalesce(json_agg(json_build_array(id, serial_number, token_id)), '[]') FROM done) AS devices`,
+            [...params, now, deletionId],
+          );
+          const done: [string, string, string][] = rows?.[0]?.devices ?? [];
+          const requestedBy = deletion.apiKeyId ? { apiKeyId: deletion.apiKeyId, name: deletion.apiKeyName ?? '' } : null;
+          for (const [tokenId, devices] of groupBy(done, (d) => d[2], (d) => ({ id: d[0], serialNumber: d[1] }))) {
+            await this.changes.publish({ kind: 'DELETED', tokenId, requestedBy, deletionId, devices }, m);
+          }
+          return (rows?.[0]?.n ?? 0) as number;
+        });
+        if (n < DELETION_BATCH) break;
       }
       const done = await repo.findOneByOrFail({ id: deletionId });
       await repo.update({ id: deletionId }, { status: 'SUCCEEDED', total: done.deleted, finishedAt: this.clock.now() });

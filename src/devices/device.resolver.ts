@@ -114,7 +114,7 @@ export class DeviceResolver {
   })
   @RequireRole(Role.OPERATOR)
   async removeEnrollmentProfile(@Arg('input') input: RemoveEnrollmentProfileInput, @Ctx() ctx: RequestContext): Promise<RemoveEnrollmentProfilePayload> {
-    const outcomes = await ctx.services.profileRemovals.removeSerials(input.serialNumbers, ctx.scope);
+    const outcomes = await ctx.services.profileRemovals.removeSerials(input.serialNumbers, ctx.scope, { apiKeyId: ctx.principal.apiKeyId, name: ctx.principal.name });
     return { results: outcomes.map(toSerialResult) };
   }
 
@@ -154,7 +154,10 @@ export class DeviceResolver {
   })
   @RequireRole(Role.OPERATOR)
   async deleteDevice(@Arg('input') input: DeleteDeviceInput, @Ctx() ctx: RequestContext): Promise<DeleteDevicePayload> {
-    const id = await ctx.services.devices.delete(fromGlobalId(input.deviceId, 'Device', 'deviceId'), ctx.scope);
+    const id = await ctx.services.devices.delete(fromGlobalId(input.deviceId, 'Device', 'deviceId'), ctx.scope, {
+      apiKeyId: ctx.principal.apiKeyId,
+      name: ctx.principal.name,
+    });
     return { deletedDeviceId: toGlobalId('Device', id) };
   }
 }

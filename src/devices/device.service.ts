@@ -9,6 +9,7 @@ import type { Clock } from '../clock';
 import { DomainError, badInput, notFound } from '../errors/domain-error';
 import { ErrorCode } from '../errors/error-codes';
 import { EnrollmentProfileEntity } from '../profiles/profile.entity';
+import type { ChangeRequester, DeviceChangeFeed } from './device-changes';
 import { DeviceEntity, type AssignmentResult, type DeviceProfileStatus, type DeviceSource } from './device.entity';
 import {
   CsvUnreadableError,
@@ -62,6 +63,7 @@ export class DeviceService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
+    private readonly changes: DeviceChangeFeed,
   ) {
     this.devices = dataSource.getRepository(DeviceEntity);
   }
@@ -231,17 +233,26 @@ export class DeviceService {
    * Deletes a device from depgate: a tombstone (deleted_at, deleted_by DEPGATE) so that a delta
    * sync does not bring it back; the next full sync does if it is still assigned to the MDM server
    * in ABM. Any pending profile request is dropped. Nothing is sent to Apple. Deleting a deleted
-   * device again changes nothing.
+   * device again changes nothing. The deletion and its announcement (device change feed) commit
+   * together.
    */
-  async delete(deviceId: string, scope: AccessScope): Promise<string> {
+  async delete(deviceId: string, scope: AccessScope, requestedBy: ChangeRequester | null = null): Promise<string> {
     const [device] = await this.findVisibleByIds([deviceId], scope);
     if (!device) throw notFound('Device');
     if (device.deletedBy === 'DEPGATE') return device.id;
     const now = this.clock.now();
-    await this.devices.update(
-      { id: device.id },
-      { deletedAt: now, deletedBy: 'DEPGATE', requestedProfileId: null, nextAssignmentRetryAt: null, updatedAt: now },
-    );
+    await this.dataSource.transaction(async (m) => {
+      await m.getRepository(DeviceEntity).update(
+        { id: device.id },
+        { deletedAt: now, deletedBy: 'DEPGATE', requestedProfileId: null, nextAssignmentRetryAt: null, updatedAt: now },
+      );
+      // A device Apple had already released left before: deleting it here tells nobody anew.
+      if (device.deletedAt) return;
+      await this.changes.publish(
+        { kind: 'DELETED', tokenId: device.tokenId, requestedBy, deletionId: null, devices: [{ id: device.id, serialNumber: device.serialNumber }] },
+        m,
+      );
+    });
     return device.id;
   }
 

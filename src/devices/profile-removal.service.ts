@@ -6,14 +6,17 @@
  *   request and retry dropped, and `profile_removed_at` set so that automatic assignment does not
  *   give the token's default profile straight back (an explicit assignment clears it).
  * - NOT_ACCESSIBLE / FAILED: nothing changes.
- * Results are shaped like assignment's, one per distinct serial in the order given.
+ * Results are shaped like assignment's, one per distinct serial in the order given. Each chunk's
+ * cleared devices are published on the device change feed (webhooks: DEVICES_MODIFIED).
  */
 import type { DataSource } from 'typeorm';
 import type { RemoveProfileStatus } from '../apple/dep.types';
 import type { AccessScope } from '../auth/access-scope';
 import type { Clock } from '../clock';
+import type { Logger } from '../logger';
 import type { DepClientFactory } from '../tokens/dep-client.factory';
 import type { AssignmentOutcome } from './assignment.service';
+import type { ChangeRequester, DeviceChangeFeed } from './device-changes';
 import { notSentMessage, readVisibleSerials, sendPerToken } from './per-token-calls';
 
 export class ProfileRemovalService {
@@ -21,9 +24,11 @@ export class ProfileRemovalService {
     private readonly dataSource: DataSource,
     private readonly clients: DepClientFactory,
     private readonly clock: Clock,
+    private readonly changes: DeviceChangeFeed,
+    private readonly logger: Logger,
   ) {}
 
-  async removeSerials(serials: string[], scope: AccessScope): Promise<AssignmentOutcome[]> {
+  async removeSerials(serials: string[], scope: AccessScope, requestedBy: ChangeRequester | null = null): Promise<AssignmentOutcome[]> {
     const { distinct, devices, rejected } = await readVisibleSerials(this.dataSource, serials, scope);
     const outcomes = new Map<string, AssignmentOutcome>(rejected.map((r) => [r.serialNumber, { ...r, status: 'REJECTED' }]));
 
@@ -35,8 +40,9 @@ export class ProfileRemovalService {
       send: (client, chunk) => client.removeProfile(chunk),
       answered: async (tokenId, chunk, response) => {
         const results = chunk.map((serial) => outcomeFor(serial, response.devices?.[serial]));
-        await this.store(tokenId, results.filter((o) => o.status === 'SUCCESS').map((o) => o.serialNumber));
+        const cleared = await this.store(tokenId, results.filter((o) => o.status === 'SUCCESS').map((o) => o.serialNumber));
         results.forEach((o) => outcomes.set(o.serialNumber, o));
+        await this.announce(tokenId, cleared, requestedBy);
       },
       notSent: (unsent, error) => {
         for (const serial of unsent) outcomes.set(serial, { serialNumber: serial, status: 'FAILED', message: notSentMessage(error) });
@@ -45,15 +51,34 @@ export class ProfileRemovalService {
     return distinct.map((serial) => outcomes.get(serial)!);
   }
 
-  /** One statement per chunk: the devices Apple cleared. */
-  private async store(tokenId: string, cleared: string[]): Promise<void> {
-    if (cleared.length === 0) return;
-    await this.dataSource.query(
-      `UPDATE devices SET profile_id = NULL, apple_profile_uuid = NULL, profile_status = 'EMPTY', profile_assigned_at = NULL,
+  /**
+   * One statement per chunk: the devices Apple cleared. Answers those that had a profile here
+   * (Apple also answers SUCCESS for a device without one: no change to tell of).
+   */
+  private async store(tokenId: string, cleared: string[]): Promise<{ id: string; serialNumber: string }[]> {
+    if (cleared.length === 0) return [];
+    // TypeORM answers an UPDATE ... RETURNING with [rows, affected].
+    const [rows]: [{ id: string; serial_number: string; had_profile: boolean }[], number] = await this.dataSource.query(
+      `WITH before AS (
+         SELECT id, (profile_status <> 'EMPTY' OR apple_profile_uuid IS NOT NULL) AS had_profile
+           FROM devices WHERE token_id = $1 AND serial_number = ANY($2::text[]) FOR UPDATE)
+       UPDATE devices d SET profile_id = NULL, apple_profile_uuid = NULL, profile_status = 'EMPTY', profile_assigned_at = NULL,
               requested_profile_id = NULL, next_assignment_retry_at = NULL, profile_removed_at = $3, updated_at = $3
-        WHERE token_id = $1 AND serial_number = ANY($2::text[])`,
+         FROM before b WHERE d.id = b.id
+       RETURNING d.id, d.serial_number, b.had_profile`,
       [tokenId, cleared, this.clock.now()],
     );
+    return rows.filter((r) => r.had_profile).map((r) => ({ id: r.id, serialNumber: r.serial_number }));
+  }
+
+  /** Apple removed the profiles whatever a listener does: a failure is logged, not thrown. */
+  private async announce(tokenId: string, devices: { id: string; serialNumber: string }[], requestedBy: ChangeRequester | null): Promise<void> {
+    if (devices.length === 0) return;
+    try {
+      await this.changes.publish({ kind: 'PROFILE_REMOVED', tokenId, requestedBy, devices }, this.dataSource);
+    } catch (err) {
+      this.logger.error({ tokenId, err: { message: (err as Error).message } }, 'profile removal not announced');
+    }
   }
 }
 

@@ -18,13 +18,25 @@ registerEnumType(WebhookEvent, {
   name: 'WebhookEvent',
   valuesConfig: {
     DEVICES_ADDED: { description: 'Devices arrived (a sync page): `data.devices` with their global ids and fields; one request per page' },
-    DEVICES_MODIFIED: { description: 'Devices changed at Apple (a sync page): `data.devices` with `changedFields` (new values)' },
-    DEVICES_DELETED: { description: 'Devices left the MDM server in Apple Business Manager (a sync page)' },
-    DEVICES_ASSIGNED: { description: 'Devices got a profile from automatic assignment after a sync page (`data.profileId`, counts)' },
+    DEVICES_MODIFIED: {
+      description:
+        'Devices changed at Apple (a sync page), or their profile was removed (`data.cause` PROFILE_REMOVED): `data.devices` with `changedFields` (new values)',
+    },
+    DEVICES_DELETED: {
+      description:
+        'Devices left: from the MDM server in Apple Business Manager (a sync page, `data.deletedBy` APPLE) or deleted from depgate (`deletedBy` DEPGATE, with `requestedBy` and the bulk `deviceDeletionId`)',
+    },
+    DEVICES_ASSIGNED: {
+      description:
+        "Apple answered a profile assignment (an admin's `assignEnrollmentProfile`, or automatic after a sync page: `data.automatic`): `data.profileId`, counts, and `data.devices` with each one's `status`; one request per chunk of at most 1,000",
+    },
     SYNC_RUN_FINISHED: { description: 'A sync run ended (succeeded, failed or timed out), with its counters' },
     ALERT_RAISED: { description: 'An alert was raised' },
     ALERT_RESOLVED: { description: 'An alert was resolved' },
-    TOKEN_STATUS_CHANGED: { description: 'A DEP token became expired, rejected or held by unsigned terms, or recovered (`data.status` is its status now)' },
+    TOKEN_STATUS_CHANGED: {
+      description:
+        'A DEP token changed status: expiring soon (TOKEN_EXPIRING_SOON_DAYS), expired, rejected, held by unsigned terms, or recovered (`data.status` now, `data.previousStatus` before)',
+    },
   },
 });
 

@@ -3,15 +3,19 @@
  * - devices added / modified / deleted: the sync engine's page transaction (one delivery per page
  *   and event, with the devices' global ids and changed fields; before/after read only when some
  *   webhook listens for the token);
- * - devices assigned: automatic assignment reports (per profile and page);
+ * - depgate's own device changes (the device change feed: per stored chunk of at most 1,000):
+ *   profiles assigned (an admin's call, automatic assignment, retries) as DEVICES_ASSIGNED, profiles
+ *   removed as DEVICES_MODIFIED, devices deleted from depgate as DEVICES_DELETED;
  * - sync run finished: SYNC_RUN_CHANGED with a final status, heard on every instance and stored
  *   once per webhook (the run id deduplicates);
- * - alert raised / resolved, and token status changed (a DEP token alert of the blocking kinds
- *   raised or resolved): the alert evaluation's transaction.
+ * - alert raised / resolved: the alert evaluation's transaction;
+ * - token status changed: the token status announcer, in the same transaction (after the alerts),
+ *   whatever changed it: Apple's refusal or its end, a renewal, or the days passing
+ *   (ACTIVE -> EXPIRING_SOON -> EXPIRED).
  */
 import type { EntityManager } from 'typeorm';
 import type { AlertService } from '../alerts/alert.service';
-import type { DeviceAssignmentService } from '../devices/assignment.service';
+import type { DeviceChange, DeviceChangeFeed } from '../devices/device-changes';
 import { deviceFamilyOf, deviceOsOf } from '../devices/device-platform';
 import { Topic, type SyncRunChangedEvent } from '../events/topics';
 import { toGlobalId } from '../graphql/global-id';
@@ -19,12 +23,13 @@ import type { Clock } from '../clock';
 import type { SqlRunner } from '../database/sql-runner';
 import type { Logger } from '../logger';
 import type { PageObserver } from '../sync/sync-engine';
-import type { DepTokenStatus } from '../tokens/token.status';
+import type { TokenStatusAnnouncer } from '../tokens/token-status-announcer';
 import type { WebhookDispatcher } from './webhook-dispatcher';
+import type { WebhookEventName } from './webhook-events';
+import { assertUnreachable } from '../assert-unreachable';
 
 const DEVICE_EVENTS = ['DEVICES_ADDED', 'DEVICES_MODIFIED', 'DEVICES_DELETED'] as const;
 const FINAL_STATUSES = new Set(['SUCCEEDED', 'FAILED', 'TIMED_OUT']);
-const STATUS_KINDS = new Set(['DEP_TOKEN_EXPIRED', 'DEP_TOKEN_REJECTED', 'DEP_TERMS_NOT_ACCEPTED']);
 
 /** The device fields a webhook is told of (Apple's, as depgate stores them). */
 const FIELDS = {
@@ -81,11 +86,11 @@ export function devicePageObserver(dispatcher: WebhookDispatcher): PageObserver 
           if (Object.keys(changedFields).length > 0) modified.push({ ...ref, changedFields });
         }
       }
-      const data = { syncRunId: toGlobalId('SyncRun', page.runId) };
+      const data = { syncRunId: toGlobalId('SyncRun', page.runId), requestedBy: null };
       const subject = { tokenId: page.tokenId };
       if (added.length) await dispatcher.dispatch(m2, 'DEVICES_ADDED', subject, { ...data, devices: added }, { now: page.now });
       if (modified.length) await dispatcher.dispatch(m2, 'DEVICES_MODIFIED', subject, { ...data, devices: modified }, { now: page.now });
-      if (deleted.length) await dispatcher.dispatch(m2, 'DEVICES_DELETED', subject, { ...data, devices: deleted }, { now: page.now });
+      if (deleted.length) await dispatcher.dispatch(m2, 'DEVICES_DELETED', subject, { ...data, deletedBy: 'APPLE', devices: deleted }, { now: page.now });
     };
   };
 }
@@ -93,9 +98,8 @@ export function devicePageObserver(dispatcher: WebhookDispatcher): PageObserver 
 export interface WebhookWiring {
   dispatcher: WebhookDispatcher;
   alerts: AlertService;
-  assignments: DeviceAssignmentService;
-  dataSource: SqlRunner;
-  tokenStatus: (tokenId: string) => Promise<DepTokenStatus | null>;
+  deviceChanges: DeviceChangeFeed;
+  tokenStatuses: TokenStatusAnnouncer;
   clock: Clock;
 }
 
@@ -105,9 +109,6 @@ export function wireWebhooks(w: WebhookWiring): void {
     const subject = { tokenId: alert.depTokenId, vppTokenId: alert.vppTokenId };
     const data = { alertId: toGlobalId('Alert', alert.id), kind: alert.kind, severity: alert.severity, message: alert.message, threshold: alert.threshold };
     await dispatcher.dispatch(executor, 'ALERT_RAISED', subject, data, { now: clock.now(), dedupeKey: alert.id });
-    if (alert.depTokenId && STATUS_KINDS.has(alert.kind)) {
-      await dispatcher.dispatch(executor, 'TOKEN_STATUS_CHANGED', subject, { status: statusOfKind(alert.kind), cause: alert.kind }, { now: clock.now() });
-    }
   });
   w.alerts.onResolved(async (alert, executor) => {
     const subject = { tokenId: alert.depTokenId, vppTokenId: alert.vppTokenId };
@@ -115,23 +116,49 @@ export function wireWebhooks(w: WebhookWiring): void {
       now: clock.now(),
       dedupeKey: alert.id,
     });
-    if (alert.depTokenId && STATUS_KINDS.has(alert.kind) && alert.resolution === 'CLEARED') {
-      const status = await w.tokenStatus(alert.depTokenId);
-      await dispatcher.dispatch(executor, 'TOKEN_STATUS_CHANGED', subject, { status, cause: alert.kind }, { now: clock.now() });
-    }
   });
-  w.assignments.onAutoAssigned(async (report) => {
-    await dispatcher.dispatch(
-      w.dataSource,
-      'DEVICES_ASSIGNED',
-      { tokenId: report.tokenId },
-      { profileId: toGlobalId('EnrollmentProfile', report.profileId), assigned: report.assigned, failed: report.failed, automatic: true },
-      { now: clock.now() },
-    );
+  w.tokenStatuses.onChanged(async (change, executor) => {
+    await dispatcher.dispatch(executor, 'TOKEN_STATUS_CHANGED', { tokenId: change.tokenId }, { status: change.status, previousStatus: change.previousStatus }, { now: clock.now() });
+  });
+  w.deviceChanges.on(async (change, executor) => {
+    const [event, data] = deviceChangeEvent(change);
+    await dispatcher.dispatch(executor, event, { tokenId: change.tokenId }, data, { now: clock.now() });
   });
 }
 
-const statusOfKind = (kind: string) => (kind === 'DEP_TOKEN_EXPIRED' ? 'EXPIRED' : kind === 'DEP_TOKEN_REJECTED' ? 'REJECTED' : 'TERMS_NOT_ACCEPTED');
+/** A device change as its webhook event: the same shapes as a sync page's events, with who asked. */
+function deviceChangeEvent(change: DeviceChange): [WebhookEventName, Record<string, unknown>] {
+  const requestedBy = change.requestedBy ? { apiKeyId: toGlobalId('ApiKey', change.requestedBy.apiKeyId), name: change.requestedBy.name } : null;
+  const ref = (d: { id: string; serialNumber: string }) => ({ id: toGlobalId('Device', d.id), serialNumber: d.serialNumber });
+  switch (change.kind) {
+    case 'PROFILE_ASSIGNED': {
+      const assigned = change.devices.filter((d) => d.status === 'SUCCESS').length;
+      return [
+        'DEVICES_ASSIGNED',
+        {
+          profileId: toGlobalId('EnrollmentProfile', change.profileId),
+          automatic: change.requestedBy === null,
+          requestedBy,
+          assigned,
+          failed: change.devices.length - assigned,
+          devices: change.devices.map((d) => ({ ...ref(d), status: d.status, ...(d.message ? { message: d.message } : {}) })),
+        },
+      ];
+    }
+    case 'PROFILE_REMOVED':
+      return [
+        'DEVICES_MODIFIED',
+        { cause: 'PROFILE_REMOVED', requestedBy, devices: change.devices.map((d) => ({ ...ref(d), changedFields: { profileStatus: 'EMPTY', profileUuid: null } })) },
+      ];
+    case 'DELETED':
+      return [
+        'DEVICES_DELETED',
+        { deletedBy: 'DEPGATE', deviceDeletionId: change.deletionId ? toGlobalId('DeviceDeletion', change.deletionId) : null, requestedBy, devices: change.devices.map(ref) },
+      ];
+    default:
+      return assertUnreachable(change);
+  }
+}
 
 /** SYNC_RUN_FINISHED from the events channel (every instance hears it; the run id stores it once per webhook). */
 export function listenForSyncOutcomes(

@@ -179,8 +179,8 @@ describe('delivery', () => {
   });
 
   it('tells of the token refused for unsigned terms and of its recovery: the alert and the token status, in order', async () => {
-    // The token's events about the terms: alerts name their kind, status changes their cause.
-    const aboutTerms = (r: { json: any }) => (r.json.data.kind ?? r.json.data.cause) === 'DEP_TERMS_NOT_ACCEPTED';
+    // The token's events about the terms: alerts name their kind; every status change is about them here.
+    const aboutTerms = (r: { json: any }) => r.json.event === 'TOKEN_STATUS_CHANGED' || r.json.data.kind === 'DEP_TERMS_NOT_ACCEPTED';
     const about = (event: string) => forToken(token, event).filter(aboutTerms);
     await t.simControl('POST', `/_sim/servers/${token.serverUuid}/terms`, { signed: false });
     await syncAgain(token);
@@ -188,13 +188,13 @@ describe('delivery', () => {
     const [raised] = about('ALERT_RAISED');
     expect(raised.json.data).toMatchObject({ kind: 'DEP_TERMS_NOT_ACCEPTED', severity: 'CRITICAL', alertId: expect.any(String) });
     expect(parseGlobalId(raised.json.data.alertId)?.type).toBe('Alert');
-    expect(about('TOKEN_STATUS_CHANGED')[0].json.data).toEqual({ status: 'TERMS_NOT_ACCEPTED', cause: 'DEP_TERMS_NOT_ACCEPTED' });
+    expect(about('TOKEN_STATUS_CHANGED')[0].json.data).toEqual({ status: 'TERMS_NOT_ACCEPTED', previousStatus: 'ACTIVE' });
 
     await t.simControl('POST', `/_sim/servers/${token.serverUuid}/terms`, { signed: true });
     await syncAgain(token);
     await until(() => about('TOKEN_STATUS_CHANGED').length === 2 && about('ALERT_RESOLVED').length === 1, 'ALERT_RESOLVED and TOKEN_STATUS_CHANGED');
     expect(about('ALERT_RESOLVED')[0].json.data).toEqual({ alertId: raised.json.data.alertId, kind: 'DEP_TERMS_NOT_ACCEPTED', resolution: 'CLEARED' });
-    expect(about('TOKEN_STATUS_CHANGED')[1].json.data).toEqual({ status: 'ACTIVE', cause: 'DEP_TERMS_NOT_ACCEPTED' });
+    expect(about('TOKEN_STATUS_CHANGED')[1].json.data).toEqual({ status: 'ACTIVE', previousStatus: 'TERMS_NOT_ACCEPTED' });
 
     // In the order they happened, on the token's one ordering key.
     const order = forToken(token)

@@ -1,0 +1,51 @@
+/**
+ * TOKEN_STATUS_CHANGED at its source: a DEP token's status is derived (expiry and the clock,
+ * Apple's refusals), never stored, so nothing "sets" it when a token turns EXPIRING_SOON overnight.
+ * `check` compares the status now with the one last announced (dep_tokens.announced_status), stores
+ * the new one and tells listeners, on the caller's executor: the alert evaluation's transaction,
+ * which runs on uploads, renewals, sync outcomes and the scheduled pass. The row is locked, so two
+ * instances evaluating at once announce a change once. A token never announced before records its
+ * status silently (an upgrade or a new upload is not a change).
+ */
+import type { Clock } from '../clock';
+import type { SqlRunner } from '../database/sql-runner';
+import { depTokenStatus, type DepTokenStatus } from './token.status';
+
+export interface TokenStatusChange {
+  tokenId: string;
+  status: DepTokenStatus;
+  previousStatus: DepTokenStatus;
+}
+
+export type TokenStatusListener = (change: TokenStatusChange, executor: SqlRunner) => Promise<void>;
+
+export class TokenStatusAnnouncer {
+  private readonly listeners: TokenStatusListener[] = [];
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly expiringSoonDays: number,
+  ) {}
+
+  onChanged(listener: TokenStatusListener): void {
+    this.listeners.push(listener);
+  }
+
+  /** Announces the token's status if it changed since last told; answers the change, if any. */
+  async check(executor: SqlRunner, tokenId: string): Promise<TokenStatusChange | null> {
+    const [row]: { expires_at: Date; terms_not_accepted_at: Date | null; rejected_at: Date | null; announced_status: DepTokenStatus | null }[] =
+      await executor.query(`SELECT expires_at, terms_not_accepted_at, rejected_at, announced_status FROM dep_tokens WHERE id = $1 FOR UPDATE`, [tokenId]);
+    if (!row) return null;
+    const status = depTokenStatus(
+      { expiresAt: row.expires_at, termsNotAcceptedAt: row.terms_not_accepted_at, rejectedAt: row.rejected_at },
+      this.clock.now(),
+      this.expiringSoonDays,
+    );
+    if (row.announced_status === status) return null;
+    await executor.query(`UPDATE dep_tokens SET announced_status = $2 WHERE id = $1`, [tokenId, status]);
+    if (row.announced_status === null) return null;
+    const change = { tokenId, status, previousStatus: row.announced_status };
+    for (const listener of this.listeners) await listener(change, executor);
+    return change;
+  }
+}
