@@ -28,6 +28,7 @@ import { Webhooks1764141420000 } from './1764141420000-Webhooks';
 import { AppleBusinessApi1764141500000 } from './1764141500000-AppleBusinessApi';
 import { ProfileAppleDefinition1764141700000 } from './1764141700000-ProfileAppleDefinition';
 import { TokenAnnouncedStatus1764141800000 } from './1764141800000-TokenAnnouncedStatus';
+import { ApnsCertificateRequests1764141820000 } from './1764141820000-ApnsCertificateRequests';
 
 export const MIGRATIONS = [
   AccessControl1764140000000,
@@ -59,4 +60,5 @@ export const MIGRATIONS = [
   AppleBusinessApi1764141500000,
   ProfileAppleDefinition1764141700000,
   TokenAnnouncedStatus1764141800000,
+  ApnsCertificateRequests1764141820000,
 ];

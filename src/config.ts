@@ -2,7 +2,9 @@
  * Every environment variable depgate reads, parsed and validated in one place. A bad value stops
  * start-up with a message naming the variable (never echoing a secret's value).
  */
+import fs from 'node:fs';
 import path from 'node:path';
+import { ApnsVendorCredentialsError, readApnsVendorCredentials, type ApnsVendorCredentials } from './apns/apns-vendor-credentials';
 
 export interface Config {
   port: number;
@@ -42,6 +44,13 @@ export interface Config {
   appleSchoolApiUrl: string;
   /** APPLE_OAUTH_TOKEN_URL: where both APIs' access tokens come from. */
   appleOauthTokenUrl: string;
+  /**
+   * APNS_VENDOR_CERTIFICATE / APNS_VENDOR_PRIVATE_KEY (/ APNS_VENDOR_PRIVATE_KEY_PASSWORD): the MDM
+   * vendor's CSR signing certificate (its chain after it) and key. Set: createApnsCertificateRequest
+   * returns the vendor-signed request Apple's Push Certificates Portal takes; unset: the bare CSR,
+   * for a vendor to sign.
+   */
+  apnsVendor?: ApnsVendorCredentials;
   /** Unset only with the embedded database, where one is generated into dataDir. */
   secretKey?: string;
   /** SECRET_KEY_PREVIOUS: still opens stored secrets while `npm run rotate-secret-key` re-seals them. */
@@ -183,6 +192,40 @@ function origins(env: Env, name: string): string[] {
   ];
 }
 
+/**
+ * A PEM value given as the text itself (`\n` escapes allowed, for one-line env files) or as the
+ * path of a file holding it (a mounted secret). Messages never quote the value.
+ */
+function pemOrFile(env: Env, name: string): string | undefined {
+  const value = raw(env, name);
+  if (value === undefined) return undefined;
+  if (value.includes('-----BEGIN')) return value.replace(/\\n/g, '\n');
+  try {
+    return fs.readFileSync(value, 'utf8');
+  } catch {
+    throw new ConfigError(name, 'must be PEM text or the path of a readable PEM file');
+  }
+}
+
+/** The MDM vendor's signing certificate and key: both or neither, the key matching the certificate. */
+function apnsVendor(env: Env): ApnsVendorCredentials | undefined {
+  const certificate = pemOrFile(env, 'APNS_VENDOR_CERTIFICATE');
+  const privateKey = pemOrFile(env, 'APNS_VENDOR_PRIVATE_KEY');
+  const password = raw(env, 'APNS_VENDOR_PRIVATE_KEY_PASSWORD');
+  if (certificate === undefined && privateKey === undefined) {
+    if (password !== undefined) throw new ConfigError('APNS_VENDOR_PRIVATE_KEY_PASSWORD', 'is set without APNS_VENDOR_PRIVATE_KEY');
+    return undefined;
+  }
+  if (certificate === undefined) throw new ConfigError('APNS_VENDOR_CERTIFICATE', 'is required with APNS_VENDOR_PRIVATE_KEY');
+  if (privateKey === undefined) throw new ConfigError('APNS_VENDOR_PRIVATE_KEY', 'is required with APNS_VENDOR_CERTIFICATE');
+  try {
+    return readApnsVendorCredentials({ certificate, privateKey, password });
+  } catch (error) {
+    if (error instanceof ApnsVendorCredentialsError) throw new ConfigError(error.variable, error.message);
+    throw error;
+  }
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export function loadConfig(env: Env = process.env): Config {
@@ -239,6 +282,7 @@ export function loadConfig(env: Env = process.env): Config {
     appleBusinessApiUrl: url(env, 'APPLE_BUSINESS_API_URL', 'https://api-business.apple.com')!,
     appleSchoolApiUrl: url(env, 'APPLE_SCHOOL_API_URL', 'https://api-school.apple.com')!,
     appleOauthTokenUrl: url(env, 'APPLE_OAUTH_TOKEN_URL', 'https://account.apple.com/auth/oauth2/token')!,
+    apnsVendor: apnsVendor(env),
     secretKey,
     secretKeyPrevious,
     bootstrapApiKey,

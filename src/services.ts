@@ -149,7 +149,7 @@ export function createServices(deps: ServiceDeps): Services {
   const alerts = new AlertService(dataSource, clock, logger, { expiryDays: config.alertExpiryDays, licensesLow: config.vppLicensesLow });
   const webhookDispatcher = new WebhookDispatcher(jobs, logger);
   const tokenStatuses = new TokenStatusAnnouncer(clock, config.tokenExpiringSoonDays);
-  const apnsCertificates = new ApnsCertificateService(dataSource, box, clock, logger, { expiringSoonDays: config.tokenExpiringSoonDays });
+  const apnsCertificates = new ApnsCertificateService(dataSource, box, clock, logger, { expiringSoonDays: config.tokenExpiringSoonDays, vendor: config.apnsVendor });
   const services: Services = {
     clock,
     config,

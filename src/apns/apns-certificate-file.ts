@@ -2,8 +2,11 @@
  * Reads an Apple MDM push certificate as admins have it: the PEM certificate Apple's Push
  * Certificates Portal issues plus the private key of the request (PEM, optionally encrypted), or a
  * PKCS#12 (.p12, base64) exported from a keychain with its password. node-forge reads both
- * (PKCS#12 and encrypted PKCS#8 are not in node:crypto).
+ * (PKCS#12 and encrypted PKCS#8 are not in node:crypto). A PEM certificate may also come alone:
+ * the one Apple issued for depgate's own pending request (createApnsCertificateRequest), whose key
+ * depgate holds; the service matches it by its public key.
  */
+import { createHash } from 'node:crypto';
 import forge from 'node-forge';
 
 /** Apple's push certificates are a few kilobytes; a PKCS#12 with a chain stays far below this. */
@@ -36,8 +39,10 @@ export class ApnsCertificateFileError extends Error {
 
 export interface ApnsCertificateFile {
   certificatePem: string;
-  /** PKCS#8 PEM, unencrypted: the caller seals it at once. */
-  privateKeyPem: string;
+  /** PKCS#8 PEM, unencrypted: the caller seals it at once. Null for a PEM certificate uploaded alone. */
+  privateKeyPem: string | null;
+  /** What a certificate uploaded alone is matched to a pending request by (rsaPublicKeySha256). */
+  publicKeySha256: string;
   topic: string;
   subject: string;
   issuer: string;
@@ -53,6 +58,12 @@ export interface ApnsCertificateInput {
 }
 
 const fail = (code: ApnsFileErrorCode, message: string, field: ApnsCertificateFileError['field']) => new ApnsCertificateFileError(code, message, field);
+
+/** Hex SHA-256 of the key's SubjectPublicKeyInfo DER: the same for a CSR and the certificate issued for it. */
+export function rsaPublicKeySha256(publicKey: forge.pki.rsa.PublicKey): string {
+  const der = forge.asn1.toDer(forge.pki.publicKeyToAsn1(publicKey)).getBytes();
+  return createHash('sha256').update(Buffer.from(der, 'binary')).digest('hex');
+}
 
 function distinguishedName(attributes: forge.pki.CertificateField[]): string {
   return attributes
@@ -73,12 +84,14 @@ export function parseApnsCertificate(input: ApnsCertificateInput): ApnsCertifica
     );
   }
   const publicKey = certificate.publicKey as forge.pki.rsa.PublicKey;
-  if (!publicKey.n || publicKey.n.compareTo(key.n) !== 0 || publicKey.e.compareTo(key.e) !== 0) {
+  if (!publicKey.n) throw fail('APNS_CERTIFICATE_UNREADABLE', 'The certificate does not hold an RSA key, as Apple push certificates do', 'certificate');
+  if (key && (publicKey.n.compareTo(key.n) !== 0 || publicKey.e.compareTo(key.e) !== 0)) {
     throw fail('APNS_CERTIFICATE_KEY_MISMATCH', 'The private key does not belong to this certificate: use the key of the request the certificate was made from', 'privateKey');
   }
   return {
     certificatePem: forge.pki.certificateToPem(certificate).replace(/\r\n/g, '\n'),
-    privateKeyPem: forge.pki.privateKeyInfoToPem(forge.pki.wrapRsaPrivateKey(forge.pki.privateKeyToAsn1(key))).replace(/\r\n/g, '\n'),
+    privateKeyPem: key ? forge.pki.privateKeyInfoToPem(forge.pki.wrapRsaPrivateKey(forge.pki.privateKeyToAsn1(key))).replace(/\r\n/g, '\n') : null,
+    publicKeySha256: rsaPublicKeySha256(publicKey),
     topic,
     subject: distinguishedName(certificate.subject.attributes),
     issuer: distinguishedName(certificate.issuer.attributes),
@@ -88,7 +101,7 @@ export function parseApnsCertificate(input: ApnsCertificateInput): ApnsCertifica
   };
 }
 
-function readPem(text: string, input: ApnsCertificateInput): { certificate: forge.pki.Certificate; key: forge.pki.rsa.PrivateKey } {
+function readPem(text: string, input: ApnsCertificateInput): { certificate: forge.pki.Certificate; key: forge.pki.rsa.PrivateKey | null } {
   let certificate: forge.pki.Certificate;
   try {
     certificate = forge.pki.certificateFromPem(text);
@@ -97,7 +110,8 @@ function readPem(text: string, input: ApnsCertificateInput): { certificate: forg
   }
   // The key may follow the certificate in the same PEM text (as `openssl pkcs12 -nodes` writes it).
   const keyText = input.privateKey?.trim() || (text.includes('PRIVATE KEY-----') ? text : '');
-  if (!keyText) throw fail('APNS_CERTIFICATE_KEY_REQUIRED', 'A PEM certificate needs its privateKey (or upload a PKCS#12 file with its password)', 'privateKey');
+  // Alone, it can only be the certificate of depgate's pending request: the service decides.
+  if (!keyText) return { certificate, key: null };
   let key: forge.pki.rsa.PrivateKey | null = null;
   try {
     key = keyText.includes('ENCRYPTED')

@@ -31,3 +31,23 @@ export const apnsExistsError = () =>
 
 export const apnsUnrestrictedOnly = () =>
   new DomainError(ErrorCode.FORBIDDEN, 'The push certificate serves every device: only an API key without scope tags can manage it');
+
+/** A certificate uploaded alone that is not the one Apple issued for the pending request. */
+export function apnsRequestMismatchError(pending: { createdAt: Date } | null): DomainError {
+  const why = pending
+    ? `was not issued for depgate's pending request (created ${pending.createdAt.toISOString()}): its key is another one`
+    : "matches no pending request of depgate's (none is pending: it was used, it expired, or none was made)";
+  return new DomainError(
+    ErrorCode.APNS_CERTIFICATE_REQUEST_MISMATCH,
+    `This certificate comes without its private key and ${why}. Upload it with its privateKey (or as a PKCS#12 file), or upload the certificate Apple issued for the request of createApnsCertificateRequest`,
+    { field: 'certificate', pendingRequestCreatedAt: pending ? pending.createdAt.toISOString() : null },
+  );
+}
+
+export function apnsVendorExpiredError(expiredAt: Date): DomainError {
+  return new DomainError(
+    ErrorCode.APNS_VENDOR_CERTIFICATE_EXPIRED,
+    `The MDM vendor certificate (APNS_VENDOR_CERTIFICATE) expired on ${expiredAt.toISOString()}: Apple's Push Certificates Portal refuses requests it signs. Renew it in the Apple Developer portal and configure the new one`,
+    { expiredAt: expiredAt.toISOString() },
+  );
+}

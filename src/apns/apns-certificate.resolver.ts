@@ -9,6 +9,9 @@ import type { ApnsCertificateEntity } from './apns-certificate.entity';
 import {
   ApnsCertificate,
   ApnsCertificatePayload,
+  ApnsCertificateRequest,
+  CreateApnsCertificateRequestInput,
+  CreateApnsCertificateRequestPayload,
   DeleteApnsCertificatePayload,
   RenewApnsCertificateInput,
   UploadApnsCertificateInput,
@@ -26,8 +29,29 @@ export class ApnsCertificateResolver {
     return certificate ? toApnsCertificate(ctx, certificate) : null;
   }
 
+  @Query(() => ApnsCertificateRequest, { nullable: true, description: 'The pending request for a new push certificate; null when none is pending (none made, used, replaced or expired)' })
+  @RequireRole(Role.READER)
+  async apnsCertificateRequest(@Ctx() ctx: RequestContext): Promise<ApnsCertificateRequest | null> {
+    const request = await ctx.services.apnsCertificates.pendingRequest();
+    return request ? ApnsCertificateRequest.from(request) : null;
+  }
+
+  @Mutation(() => CreateApnsCertificateRequestPayload, {
+    description:
+      "Generates a new RSA 2048 key (sealed at rest, never returned) and a CSR for a push certificate: with an MDM vendor certificate configured (APNS_VENDOR_CERTIFICATE), also the signed request Apple's Push Certificates Portal takes. Replaces the pending request. Keys without scope tags only",
+  })
+  @RequireRole(Role.ADMIN)
+  async createApnsCertificateRequest(
+    @Arg('input', () => CreateApnsCertificateRequestInput, { nullable: true }) input: CreateApnsCertificateRequestInput | null,
+    @Ctx() ctx: RequestContext,
+  ): Promise<CreateApnsCertificateRequestPayload> {
+    const request = await ctx.services.apnsCertificates.createRequest(input ?? {}, ctx.scope);
+    return { apnsCertificateRequest: ApnsCertificateRequest.from(request) };
+  }
+
   @Mutation(() => ApnsCertificatePayload, {
-    description: 'Stores the Apple MDM push certificate and its key (sealed at rest, never returned). Keys without scope tags only; refused with APNS_CERTIFICATE_EXISTS when one is stored',
+    description:
+      'Stores the Apple MDM push certificate and its key (sealed at rest, never returned), or the certificate alone when Apple issued it for the pending apnsCertificateRequest (which it uses up). Keys without scope tags only; refused with APNS_CERTIFICATE_EXISTS when one is stored',
   })
   @RequireRole(Role.ADMIN)
   async uploadApnsCertificate(@Arg('input') input: UploadApnsCertificateInput, @Ctx() ctx: RequestContext): Promise<ApnsCertificatePayload> {
@@ -36,7 +60,8 @@ export class ApnsCertificateResolver {
   }
 
   @Mutation(() => ApnsCertificatePayload, {
-    description: "Replaces the certificate with its renewal from Apple's Push Certificates Portal: refused with APNS_CERTIFICATE_TOPIC_MISMATCH unless the topic is the same",
+    description:
+      "Replaces the certificate with its renewal from Apple's Push Certificates Portal (with its key, or alone when issued for the pending apnsCertificateRequest): refused with APNS_CERTIFICATE_TOPIC_MISMATCH unless the topic is the same",
   })
   @RequireRole(Role.ADMIN)
   async renewApnsCertificate(@Arg('input') input: RenewApnsCertificateInput, @Ctx() ctx: RequestContext): Promise<ApnsCertificatePayload> {

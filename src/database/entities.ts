@@ -2,6 +2,7 @@
 import { AlertEntity } from '../alerts/alert.entity';
 import { AssignmentAttemptEntity } from '../assignment-history/assignment-attempt.entity';
 import { ApnsCertificateEntity } from '../apns/apns-certificate.entity';
+import { ApnsCertificateRequestEntity } from '../apns/apns-certificate-request.entity';
 import { WebhookDeliveryEntity, WebhookEntity } from '../webhooks/webhook.entity';
 import { AppleBusinessAccountEntity } from '../apple-business/account.entity';
 import { AppleMdmServerEntity } from '../apple-business/mdm-server.entity';
@@ -34,6 +35,7 @@ export const ENTITIES = [
   AssignmentAttemptEntity,
   DeviceDeletionEntity,
   ApnsCertificateEntity,
+  ApnsCertificateRequestEntity,
   WebhookEntity,
   WebhookDeliveryEntity,
   AppleBusinessAccountEntity,

@@ -117,6 +117,10 @@ export enum ErrorCode {
   APNS_CERTIFICATE_EXISTS = 'APNS_CERTIFICATE_EXISTS',
   APNS_CERTIFICATE_TOPIC_MISMATCH = 'APNS_CERTIFICATE_TOPIC_MISMATCH',
   APNS_CERTIFICATE_APPLE_ID_MISMATCH = 'APNS_CERTIFICATE_APPLE_ID_MISMATCH',
+  /** A certificate uploaded without its key that was not issued for depgate's pending request. */
+  APNS_CERTIFICATE_REQUEST_MISMATCH = 'APNS_CERTIFICATE_REQUEST_MISMATCH',
+  /** APNS_VENDOR_CERTIFICATE has expired: Apple refuses what it signs. */
+  APNS_VENDOR_CERTIFICATE_EXPIRED = 'APNS_VENDOR_CERTIFICATE_EXPIRED',
 
   // Webhooks
   WEBHOOK_URL_INVALID = 'WEBHOOK_URL_INVALID',
@@ -282,7 +286,7 @@ export const ERROR_CODE_DOCS: { readonly [C in ErrorCode]: ErrorCodeDoc } = {
 
   APNS_CERTIFICATE_UNREADABLE: { description: 'Not a PEM certificate and RSA key, nor the base64 of a PKCS#12 file', extensions: FIELD },
   APNS_CERTIFICATE_PASSWORD_INCORRECT: { description: 'The password does not open the PKCS#12 file or the encrypted key', extensions: FIELD },
-  APNS_CERTIFICATE_KEY_REQUIRED: { description: 'A PEM certificate without its private key (or a PKCS#12 file without one)', extensions: FIELD },
+  APNS_CERTIFICATE_KEY_REQUIRED: { description: 'A PKCS#12 file without its private key', extensions: FIELD },
   APNS_CERTIFICATE_KEY_MISMATCH: { description: 'The private key does not belong to the certificate', extensions: FIELD },
   APNS_CERTIFICATE_NOT_MDM: { description: 'The certificate has no MDM push topic (com.apple.mgmt.External.<uuid>)', extensions: FIELD },
   APNS_CERTIFICATE_EXPIRED: { description: 'The certificate has expired: renew it in Apple\'s Push Certificates Portal', extensions: { expiredAt: 'when (ISO-8601)' } },
@@ -297,6 +301,15 @@ export const ERROR_CODE_DOCS: { readonly [C in ErrorCode]: ErrorCodeDoc } = {
   WEBHOOK_SECRET_INVALID: { description: 'The secret is shorter than 16 or longer than 200 characters', extensions: FIELD },
   WEBHOOK_LIMIT_REACHED: { description: 'The deployment has the most webhooks it takes (50)' },
   APNS_CERTIFICATE_APPLE_ID_MISMATCH: { description: 'A renewal under another Apple ID than the one that created the certificate', extensions: FIELD },
+  APNS_CERTIFICATE_REQUEST_MISMATCH: {
+    description:
+      "A PEM certificate without its private key that Apple did not issue for depgate's pending request (createApnsCertificateRequest): none is pending, it expired or was replaced, or the certificate has another key. Upload it with its privateKey, or the certificate issued for the pending request",
+    extensions: { field: 'the argument or input field at fault', pendingRequestCreatedAt: 'when the pending request was created (ISO-8601), or null when none is pending' },
+  },
+  APNS_VENDOR_CERTIFICATE_EXPIRED: {
+    description: "The MDM vendor certificate (APNS_VENDOR_CERTIFICATE) has expired: Apple's Push Certificates Portal refuses requests it signs; renew it in the Apple Developer portal",
+    extensions: { expiredAt: 'when (ISO-8601)' },
+  },
   APPLE_BUSINESS_KEY_INVALID: { description: 'privateKeyPem is not a P-256 private key (SEC1 `EC PRIVATE KEY` or PKCS#8 `PRIVATE KEY` PEM)', extensions: FIELD },
   APPLE_BUSINESS_CLIENT_REFUSED: { description: 'Apple refused the API account (`invalid_client`): client ID, key ID or private key do not match, or the account was revoked' },
   APPLE_BUSINESS_SCOPE_MISMATCH: { description: 'The account is not one of this scope (a School account used as BUSINESS, or the reverse)', extensions: FIELD },

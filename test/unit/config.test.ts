@@ -1,6 +1,9 @@
+import { createPrivateKey, generateKeyPairSync, X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config';
+import { makeVendor } from '../support/apns-fixtures';
 
 const SECRET_KEY = 'ab'.repeat(32);
 const DB = 'postgres://depgate:db-password-123@db.internal:5432/depgate';
@@ -266,5 +269,69 @@ describe('GRAPHQL_EXPLORER', () => {
     expect(loadConfig({ NODE_ENV: 'production', GRAPHQL_EXPLORER: 'true' }).graphqlExplorer).toBe(true);
     expect(loadConfig({ GRAPHQL_EXPLORER: 'false' }).graphqlExplorer).toBe(false);
     expect(configError({ GRAPHQL_EXPLORER: 'maybe' }).message).toContain('GRAPHQL_EXPLORER');
+  });
+});
+
+describe('APNS_VENDOR_CERTIFICATE, APNS_VENDOR_PRIVATE_KEY, APNS_VENDOR_PRIVATE_KEY_PASSWORD', () => {
+  const vendor = makeVendor({ notBefore: new Date('2026-01-01T00:00:00Z'), days: 365 });
+  const other = makeVendor({ notBefore: new Date('2026-01-01T00:00:00Z'), days: 365, chain: 'vendor' });
+  const vendorEnv = (env: Record<string, string> = {}) => ({ APNS_VENDOR_CERTIFICATE: vendor.certificatePem, APNS_VENDOR_PRIVATE_KEY: vendor.privateKeyPem, ...env });
+  const encryptedKey = createPrivateKey(vendor.privateKeyPem).export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'vendor-pass' }).toString();
+
+  it('is unset by default: requests are the bare CSR', () => {
+    expect(loadConfig({}).apnsVendor).toBeUndefined();
+  });
+
+  it('reads the PEM texts (one-line with \\n escapes too): the vendor certificate, its chain, a root at the end', () => {
+    for (const env of [vendorEnv(), vendorEnv({ APNS_VENDOR_CERTIFICATE: vendor.certificatePem.replace(/\n/g, '\\n'), APNS_VENDOR_PRIVATE_KEY: vendor.privateKeyPem.replace(/\n/g, '\\n') })]) {
+      const credentials = loadConfig(env).apnsVendor!;
+      expect(credentials).toMatchObject({ subject: vendor.vendorSubject, chainComplete: true, notAfter: new Date('2027-01-01T00:00:00Z') });
+      expect(credentials.chainPem.map((p) => new X509Certificate(p).fingerprint256)).toEqual(
+        [vendor.vendorCertificatePem, vendor.intermediatePem, vendor.rootPem].map((p) => new X509Certificate(p).fingerprint256),
+      );
+      expect(JSON.stringify(credentials)).not.toMatch(/PRIVATE KEY/);
+    }
+    expect(loadConfig({ APNS_VENDOR_CERTIFICATE: other.certificatePem, APNS_VENDOR_PRIVATE_KEY: other.privateKeyPem }).apnsVendor!.chainComplete).toBe(false);
+  });
+
+  it('reads files, and a key encrypted under APNS_VENDOR_PRIVATE_KEY_PASSWORD', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'depgate-vendor-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'vendor.pem'), vendor.certificatePem);
+      fs.writeFileSync(path.join(dir, 'vendor.key'), encryptedKey);
+      const credentials = loadConfig({
+        APNS_VENDOR_CERTIFICATE: path.join(dir, 'vendor.pem'),
+        APNS_VENDOR_PRIVATE_KEY: path.join(dir, 'vendor.key'),
+        APNS_VENDOR_PRIVATE_KEY_PASSWORD: 'vendor-pass',
+      }).apnsVendor!;
+      expect(credentials.subject).toBe(vendor.vendorSubject);
+      expect(configError({ APNS_VENDOR_CERTIFICATE: path.join(dir, 'missing.pem'), APNS_VENDOR_PRIVATE_KEY: path.join(dir, 'vendor.key') }).variable).toBe('APNS_VENDOR_CERTIFICATE');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  const misordered = vendor.vendorCertificatePem + vendor.rootPem + vendor.intermediatePem;
+  const cases: [string, string, Record<string, string>][] = [
+    ['a certificate without its key', 'APNS_VENDOR_PRIVATE_KEY', { APNS_VENDOR_CERTIFICATE: vendor.certificatePem }],
+    ['a key without its certificate', 'APNS_VENDOR_CERTIFICATE', { APNS_VENDOR_PRIVATE_KEY: vendor.privateKeyPem }],
+    ['a password alone', 'APNS_VENDOR_PRIVATE_KEY_PASSWORD', { APNS_VENDOR_PRIVATE_KEY_PASSWORD: 'vendor-pass' }],
+    ['no certificate in the certificate variable', 'APNS_VENDOR_CERTIFICATE', vendorEnv({ APNS_VENDOR_CERTIFICATE: '-----BEGIN nothing' })],
+    ['a key in the certificate variable', 'APNS_VENDOR_CERTIFICATE', vendorEnv({ APNS_VENDOR_CERTIFICATE: vendor.certificatePem + vendor.privateKeyPem })],
+    ['a damaged certificate', 'APNS_VENDOR_CERTIFICATE', vendorEnv({ APNS_VENDOR_CERTIFICATE: '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n' })],
+    ['a misordered chain', 'APNS_VENDOR_CERTIFICATE', vendorEnv({ APNS_VENDOR_CERTIFICATE: misordered })],
+    ['the key of another certificate', 'APNS_VENDOR_PRIVATE_KEY', vendorEnv({ APNS_VENDOR_PRIVATE_KEY: other.privateKeyPem })],
+    ['a damaged key', 'APNS_VENDOR_PRIVATE_KEY', vendorEnv({ APNS_VENDOR_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n' })],
+    ['an EC key', 'APNS_VENDOR_PRIVATE_KEY', vendorEnv({ APNS_VENDOR_PRIVATE_KEY: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() })],
+    ['an encrypted key without the password', 'APNS_VENDOR_PRIVATE_KEY_PASSWORD', vendorEnv({ APNS_VENDOR_PRIVATE_KEY: encryptedKey })],
+    ['an encrypted key with a wrong password', 'APNS_VENDOR_PRIVATE_KEY_PASSWORD', vendorEnv({ APNS_VENDOR_PRIVATE_KEY: encryptedKey, APNS_VENDOR_PRIVATE_KEY_PASSWORD: 'wrong-pass' })],
+  ];
+
+  it.each(cases)('refuses %s, naming %s and quoting no key', (_what, variable, env) => {
+    const error = configError(env);
+    expect(error.variable).toBe(variable);
+    expect(error.message).toContain(variable);
+    expect(error.message).not.toMatch(/PRIVATE KEY-----|vendor-pass|wrong-pass/);
+    for (const value of Object.values(env).filter((v) => v.length > 80)) expect(error.message).not.toContain(value.slice(40, 80));
   });
 });

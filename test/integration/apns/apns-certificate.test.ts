@@ -75,7 +75,9 @@ describe('upload', () => {
   it.each([
     ['a wrong PKCS#12 password', (c: ReturnType<typeof makePushCertificate>) => ({ certificate: c.pkcs12('right'), password: 'wrong' }), 'APNS_CERTIFICATE_PASSWORD_INCORRECT', 'password'],
     ['a wrong key password', (c: ReturnType<typeof makePushCertificate>) => ({ certificate: c.certificatePem, privateKey: c.encryptedKeyPem('right'), password: 'wrong' }), 'APNS_CERTIFICATE_PASSWORD_INCORRECT', 'password'],
-    ['no key', (c: ReturnType<typeof makePushCertificate>) => ({ certificate: c.certificatePem }), 'APNS_CERTIFICATE_KEY_REQUIRED', 'privateKey'],
+    // Alone, a certificate must be the one Apple issued for depgate's pending request (apns-certificate-request.test.ts).
+    ['no key (and no pending request)', (c: ReturnType<typeof makePushCertificate>) => ({ certificate: c.certificatePem }), 'APNS_CERTIFICATE_REQUEST_MISMATCH', 'certificate'],
+    ['a PKCS#12 file without its key', (c: ReturnType<typeof makePushCertificate>) => ({ certificate: c.pkcs12WithoutKey('pw'), password: 'pw' }), 'APNS_CERTIFICATE_KEY_REQUIRED', 'certificate'],
     ['another key', (c: ReturnType<typeof makePushCertificate>) => ({ certificate: c.certificatePem, privateKey: makePushCertificate({ notBefore: new Date(), days: 9 }).privateKeyPem }), 'APNS_CERTIFICATE_KEY_MISMATCH', 'privateKey'],
     ['garbage', () => ({ certificate: 'not a certificate!' }), 'APNS_CERTIFICATE_UNREADABLE', 'certificate'],
     ['a truncated PEM', (c: ReturnType<typeof makePushCertificate>) => ({ certificate: c.certificatePem.slice(0, 200), privateKey: c.privateKeyPem }), 'APNS_CERTIFICATE_UNREADABLE', 'certificate'],
