@@ -13,6 +13,8 @@ import {
   CreateApnsCertificateRequestInput,
   CreateApnsCertificateRequestPayload,
   DeleteApnsCertificatePayload,
+  ExportApnsCertificateInput,
+  ExportApnsCertificatePayload,
   RenewApnsCertificateInput,
   UploadApnsCertificateInput,
 } from './apns-certificate.types';
@@ -67,6 +69,16 @@ export class ApnsCertificateResolver {
   async renewApnsCertificate(@Arg('input') input: RenewApnsCertificateInput, @Ctx() ctx: RequestContext): Promise<ApnsCertificatePayload> {
     const certificate = await ctx.services.apnsCertificates.renew(input, ctx.scope);
     return { apnsCertificate: toApnsCertificate(ctx, certificate) };
+  }
+
+  @Mutation(() => ExportApnsCertificatePayload, {
+    description:
+      'The push certificate with its private key as a password-protected PKCS#12, for the MDM server that pushes with it (the only way the key leaves depgate, encrypted). Keys without scope tags only',
+  })
+  @RequireRole(Role.ADMIN)
+  async exportApnsCertificate(@Arg('input') input: ExportApnsCertificateInput, @Ctx() ctx: RequestContext): Promise<ExportApnsCertificatePayload> {
+    const { pkcs12Base64, certificate } = await ctx.services.apnsCertificates.exportPkcs12(input.password, ctx.scope);
+    return { pkcs12Base64, fileName: `${certificate.topic}.p12`, apnsCertificate: toApnsCertificate(ctx, certificate) };
   }
 
   @Mutation(() => DeleteApnsCertificatePayload, { description: 'Deletes the push certificate (to start over with a new topic: every device must then re-enroll)' })

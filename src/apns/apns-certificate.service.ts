@@ -58,6 +58,8 @@ export const apnsRequestKeyContext = (requestId: string) => `apns_certificate_re
  */
 export const APNS_REQUEST_TTL_DAYS = 30;
 const DEFAULT_REQUEST_COMMON_NAME = 'depgate MDM push';
+/** An export's password: long enough that the file can be sent over the usual channels. */
+export const MIN_EXPORT_PASSWORD_CHARS = 12;
 /** X.520 upper bounds (ub-common-name, ub-organization-name; ub-emailaddress-length). */
 const MAX_SUBJECT_CHARS = 64;
 const MAX_EMAIL_CHARS = 254;
@@ -225,6 +227,27 @@ export class ApnsCertificateService {
     });
     this.logger.info({ apnsCertificateId: existing.id, topic: file.topic, notAfter: file.notAfter, fromRequest: Boolean(key.request) }, 'APNs certificate renewed');
     return this.changed(existing.id);
+  }
+
+  /**
+   * The certificate and its key as a PKCS#12 (base64) under the admin's password, for the MDM
+   * server beside depgate, which pushes with it: the one way the key leaves depgate, and only
+   * encrypted (3DES, as keychains and Go's pkcs12 read it). When depgate made the key
+   * (createApnsCertificateRequest), nobody else has it. Logged without the password or the file.
+   */
+  async exportPkcs12(password: string, scope: AccessScope): Promise<{ pkcs12Base64: string; certificate: ApnsCertificateEntity }> {
+    if (!scope.unrestricted) throw apnsUnrestrictedOnly();
+    if (password.length < MIN_EXPORT_PASSWORD_CHARS || password.length > MAX_PASSWORD_CHARS) {
+      throw badInput(`The password protecting the export must be ${MIN_EXPORT_PASSWORD_CHARS} to ${MAX_PASSWORD_CHARS} characters`, 'password');
+    }
+    const existing = await this.current();
+    if (!existing) throw notFound('APNs certificate');
+    const key = forge.pki.privateKeyFromPem(this.box.open(existing.privateKeySealed, apnsPrivateKeyContext(existing.id)));
+    const certificate = forge.pki.certificateFromPem(existing.certificatePem);
+    const asn1 = forge.pkcs12.toPkcs12Asn1(key, [certificate], password, { algorithm: '3des', friendlyName: existing.topic });
+    const pkcs12Base64 = forge.util.encode64(forge.asn1.toDer(asn1).getBytes());
+    this.logger.info({ apnsCertificateId: existing.id, topic: existing.topic }, 'APNs certificate exported');
+    return { pkcs12Base64, certificate: existing };
   }
 
   /** Deletes the certificate (its alerts go with it); the id, or NOT_FOUND when there is none. */

@@ -200,6 +200,24 @@ export class ApnsCertificatePayload {
   apnsCertificate: ApnsCertificate;
 }
 
+@InputType()
+export class ExportApnsCertificateInput {
+  @Field({ description: 'Protects the PKCS#12 file (12 to 1,000 characters); the MDM server imports it with this password' })
+  password: string;
+}
+
+@ObjectType()
+export class ExportApnsCertificatePayload {
+  @Field({ description: 'The certificate and its private key as a PKCS#12 (.p12), base64, encrypted under the password' })
+  pkcs12Base64: string;
+
+  @Field({ description: 'A file name for it (the topic, .p12)' })
+  fileName: string;
+
+  @Field(() => ApnsCertificate)
+  apnsCertificate: ApnsCertificate;
+}
+
 @ObjectType()
 export class DeleteApnsCertificatePayload {
   @Field(() => ID)

@@ -163,6 +163,35 @@ describe('the certificate Apple issues for the request, uploaded without a key',
     expect(t.logs.join('\n')).not.toMatch(/PRIVATE KEY/);
   });
 
+  it('exports certificate and key for the MDM server as a PKCS#12 under the admin password, to unrestricted admins only', async () => {
+    const t = plain;
+    const request = await create(t, {});
+    const [requestRow] = await requestRows(t);
+    const requestKey = requestKeyOf(t, requestRow);
+    const issued = issuePushCertificateFor(request.csrPem, { notBefore: t.clock.now(), days: 365 });
+    await t.ok(UPLOAD, { input: { certificate: issued.certificatePem, appleId: 'mdm-admin@example.com' } });
+    const EXPORT = `mutation ($p: String!) { exportApnsCertificate(input: {password: $p}) { pkcs12Base64 fileName apnsCertificate { topic } } }`;
+    const password = 'correct horse battery';
+
+    const { exportApnsCertificate: exported } = await t.ok(EXPORT, { p: password });
+    expect(exported.fileName).toBe(`${issued.topic}.p12`);
+    expect(exported.apnsCertificate.topic).toBe(issued.topic);
+    // What an MDM server does with it: open it with the password and find the pair.
+    const p12 = forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(forge.util.decode64(exported.pkcs12Base64)), password);
+    const keyBag = p12.getBags({ bagType: forge.pki.oids.pkcs8ShroudedKeyBag })[forge.pki.oids.pkcs8ShroudedKeyBag]![0]!;
+    const certBag = p12.getBags({ bagType: forge.pki.oids.certBag })[forge.pki.oids.certBag]![0]!;
+    expect((keyBag.key as forge.pki.rsa.PrivateKey).n.toString(16)).toBe(modulusOf(requestKey));
+    expect(certBag.cert!.serialNumber.toUpperCase()).toBe(issued.serialNumber.replace(/:/g, '').toUpperCase().replace(/^0+/, ''));
+    expect(() => forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(forge.util.decode64(exported.pkcs12Base64)), 'wrong password!!')).toThrow();
+    expect(t.logs.join('\n')).not.toContain(password);
+
+    const refused = async (p: string, key?: string) => (await t.gql(EXPORT, { p }, key)).errors?.[0].extensions;
+    expect(await refused('short')).toMatchObject({ code: 'BAD_USER_INPUT', field: 'password' });
+    expect((await refused(password, await t.createKey('OPERATOR')))?.code).toBe('FORBIDDEN');
+    await t.ok(`mutation { deleteApnsCertificate { deletedApnsCertificateId } }`);
+    expect((await refused(password))?.code).toBe('NOT_FOUND');
+  });
+
   it('refuses a certificate of another key with APNS_CERTIFICATE_REQUEST_MISMATCH, changing nothing', async () => {
     const t = plain;
     // None pending: the code says so.
