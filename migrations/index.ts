@@ -27,6 +27,7 @@ import { TokenEnrollmentUrl1764141410000 } from './1764141410000-TokenEnrollment
 import { Webhooks1764141420000 } from './1764141420000-Webhooks';
 import { AppleBusinessApi1764141500000 } from './1764141500000-AppleBusinessApi';
 import { ProfileAppleDefinition1764141700000 } from './1764141700000-ProfileAppleDefinition';
+import { AppleBusinessAlerts1764141810000 } from './1764141810000-AppleBusinessAlerts';
 
 export const MIGRATIONS = [
   AccessControl1764140000000,
@@ -57,4 +58,5 @@ export const MIGRATIONS = [
   Webhooks1764141420000,
   AppleBusinessApi1764141500000,
   ProfileAppleDefinition1764141700000,
+  AppleBusinessAlerts1764141810000,
 ];

@@ -240,8 +240,8 @@ export function createServices(deps: ServiceDeps): Services {
   });
   services.appleBusinessInventory = new InventoryService(dataSource, services.appleBusinessAccounts, clock, logger);
   services.appleBusinessActivities = new ActivityService(dataSource, services.appleBusinessAccounts, services.appleBusinessInventory, clock, logger);
-  // Uploads, renewals and licence refreshes re-evaluate alerts at once; raised alerts go on the events channel.
-  wireAlerts({ alerts, depTokens: services.depTokens, vppTokens, events, logger });
+  // Uploads, renewals, licence refreshes and Apple Business account changes re-evaluate alerts at once; raised alerts go on the events channel.
+  wireAlerts({ alerts, depTokens: services.depTokens, vppTokens, appleBusinessAccounts: services.appleBusinessAccounts, events, logger });
   // Scheduled syncs, automatic assignments and alert raises are recorded with the system as actor.
   wireAudit({ audit: services.audit, syncRequests: services.sync.requests, assignments, alerts });
   // depTokenChanged: the token's own changes (sync outcomes and alerts arrive on their topics).
