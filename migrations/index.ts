@@ -28,6 +28,7 @@ import { Webhooks1764141420000 } from './1764141420000-Webhooks';
 import { AppleBusinessApi1764141500000 } from './1764141500000-AppleBusinessApi';
 import { ProfileAppleDefinition1764141700000 } from './1764141700000-ProfileAppleDefinition';
 import { TokenAnnouncedStatus1764141800000 } from './1764141800000-TokenAnnouncedStatus';
+import { AppleBusinessAlerts1764141810000 } from './1764141810000-AppleBusinessAlerts';
 import { ApnsCertificateRequests1764141820000 } from './1764141820000-ApnsCertificateRequests';
 
 export const MIGRATIONS = [
@@ -60,5 +61,6 @@ export const MIGRATIONS = [
   AppleBusinessApi1764141500000,
   ProfileAppleDefinition1764141700000,
   TokenAnnouncedStatus1764141800000,
+  AppleBusinessAlerts1764141810000,
   ApnsCertificateRequests1764141820000,
 ];

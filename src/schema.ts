@@ -143,6 +143,7 @@ export const TEXT_POLICIES: TextPolicies = {
   'CreateWebhookInput.description': multiline,
   'UpdateWebhookInput.description': multiline,
   'ConnectAppleBusinessAccountInput.privateKeyPem': multiline,
+  'UpdateAppleBusinessAccountInput.privateKeyPem': multiline,
   ...Object.fromEntries(DEVICE_ACTIVITY_INPUTS.map((input) => [`${input}.csv`, { multiline: true, code: ErrorCode.CSV_INVALID }])),
 };
 

@@ -241,8 +241,8 @@ export function createServices(deps: ServiceDeps): Services {
   });
   services.appleBusinessInventory = new InventoryService(dataSource, services.appleBusinessAccounts, clock, logger);
   services.appleBusinessActivities = new ActivityService(dataSource, services.appleBusinessAccounts, services.appleBusinessInventory, clock, logger);
-  // Uploads, renewals and licence refreshes re-evaluate alerts at once; raised alerts go on the events channel.
-  wireAlerts({ alerts, depTokens: services.depTokens, vppTokens, events, logger });
+  // Uploads, renewals, licence refreshes and Apple Business account changes re-evaluate alerts at once; raised alerts go on the events channel.
+  wireAlerts({ alerts, depTokens: services.depTokens, vppTokens, appleBusinessAccounts: services.appleBusinessAccounts, events, logger });
   // Every evaluation of a DEP token also compares its derived status with the one last announced.
   alerts.onEvaluated('DEP_TOKEN', (tokenId, executor) => tokenStatuses.check(executor, tokenId));
   tokenStatuses.onChanged(({ tokenId }, executor) => events.publish(Topic.DEP_TOKEN_CHANGED, { tokenId }, { executor }));

@@ -8,7 +8,7 @@ export type AlertSeverityName = 'INFO' | 'WARNING' | 'CRITICAL';
 /** CLEARED: the cause went away (renewal, licences added). SUPERSEDED: a later crossing replaced it. */
 export type AlertResolutionName = 'CLEARED' | 'SUPERSEDED';
 
-/** A warning about one subject (a DEP or VPP token, the push certificate, a webhook). Active while `resolvedAt` is null. */
+/** A warning about one subject (a DEP or VPP token, the push certificate, a webhook, an Apple Business API account). Active while `resolvedAt` is null. */
 @Entity({ name: 'alerts' })
 export class AlertEntity {
   @PrimaryColumn('uuid')
@@ -33,6 +33,10 @@ export class AlertEntity {
   /** The webhook, for WEBHOOK_DISABLED. */
   @Column({ name: 'webhook_id', type: 'uuid', nullable: true })
   webhookId: string | null;
+
+  /** The Apple School or Business API account, for APPLE_BUSINESS_* (visible through its scope tags). */
+  @Column({ name: 'apple_business_account_id', type: 'uuid', nullable: true })
+  appleBusinessAccountId: string | null;
 
   /**
    * The id of what the alert is about (a token's id when dep_token_id / vpp_token_id is set: a

@@ -11,6 +11,7 @@ import { liveSubscription, logSkippedMessage } from '../graphql/live-subscriptio
 import { registerNodeType } from '../graphql/node';
 import { toDepToken } from '../tokens/token.resolver';
 import type { DepToken } from '../tokens/token.types';
+import { AppleBusinessAccount } from '../apple-business/account.types';
 import { toVppToken } from '../vpp/vpp-token.resolver';
 import type { VppToken } from '../vpp/vpp-token.types';
 import { alertOrder } from './alert.order';
@@ -28,7 +29,8 @@ function filterCommand(filter: AlertFilter | null | undefined): AlertFilterComma
     const parsed = parseGlobalId(filter.subjectId);
     if (parsed?.type === 'DepToken') command.depTokenId = parsed.id;
     else if (parsed?.type === 'VppToken') command.vppTokenId = parsed.id;
-    else throw badInput('subjectId must be the id of a DepToken or a VppToken', 'subjectId');
+    else if (parsed?.type === 'AppleBusinessAccount') command.appleBusinessAccountId = parsed.id;
+    else throw badInput('subjectId must be the id of a DepToken, a VppToken or an AppleBusinessAccount', 'subjectId');
   }
   return command;
 }
@@ -36,7 +38,8 @@ function filterCommand(filter: AlertFilter | null | undefined): AlertFilterComma
 @Resolver(() => Alert)
 export class AlertResolver {
   @Query(() => AlertConnection, {
-    description: 'Alerts about tokens this key may see (active ones unless the filter says otherwise), oldest first unless orderBy says otherwise',
+    description:
+      'Alerts about what this key may see (tokens, Apple Business API accounts; active ones unless the filter says otherwise), oldest first unless orderBy says otherwise',
   })
   @RequireRole(Role.READER)
   async alerts(
@@ -59,6 +62,16 @@ export class AlertResolver {
     return token ? toVppToken(ctx, token) : null;
   }
 
+  @FieldResolver(() => AppleBusinessAccount, {
+    nullable: true,
+    description: 'The Apple School or Business API account an APPLE_BUSINESS_* alert is about (null for other kinds, or once disconnected)',
+  })
+  async appleBusinessAccount(@Root() alert: Alert, @Ctx() ctx: RequestContext): Promise<AppleBusinessAccount | null> {
+    if (!alert.appleBusinessAccountRowId) return null;
+    const account = await ctx.loaders.appleBusinessAccountById.load(alert.appleBusinessAccountRowId);
+    return account ? AppleBusinessAccount.from(account) : null;
+  }
+
   @Mutation(() => AlertPayload, { description: 'Records that someone is on it; the alert stays active until its cause goes away' })
   @RequireRole(Role.OPERATOR)
   async acknowledgeAlert(@Arg('input') input: AcknowledgeAlertInput, @Ctx() ctx: RequestContext): Promise<AlertPayload> {
@@ -74,14 +87,14 @@ export class AlertResolver {
   @Subscription(() => Alert, {
     subscribe: (data: AlertSubscribeData) => subscribeAlerts(Topic.ALERT_RAISED, data),
     description:
-      'Alerts as they are raised (each crossing once), only about tokens this key may see. With subjectId, that token’s alerts ' +
+      'Alerts as they are raised (each crossing once), only about what this key may see. With subjectId, that subject’s alerts ' +
       'only, and its active alerts (of the kinds asked for) first',
   })
   @RequireRole(Role.READER)
   async alertRaised(
     @Root() event: AlertRaisedEvent,
     @Arg('kinds', () => [AlertKind], { nullable: true, description: 'Only these kinds; at most as many as there are kinds' }) _kinds: AlertKind[] | null,
-    @Arg('subjectId', () => ID, { nullable: true, description: 'A DepToken or VppToken id: only alerts about that token' }) _subjectId: string | null,
+    @Arg('subjectId', () => ID, { nullable: true, description: 'A DepToken, VppToken or AppleBusinessAccount id: only alerts about it' }) _subjectId: string | null,
     @Ctx() ctx: RequestContext,
   ): Promise<Alert> {
     return alertOfEvent(ctx, event);
@@ -97,13 +110,13 @@ export class AlertResolver {
     subscribe: (data: AlertSubscribeData) => subscribeAlerts(Topic.ALERT_RESOLVED, data),
     description:
       'Alerts as they are resolved (the cause went away, or a more urgent alert of the same family superseded it: see resolution), ' +
-      'only about tokens this key may see; with subjectId, about that token only',
+      'only about what this key may see; with subjectId, about that subject only',
   })
   @RequireRole(Role.READER)
   async alertResolved(
     @Root() event: AlertResolvedEvent,
     @Arg('kinds', () => [AlertKind], { nullable: true, description: 'Only these kinds; at most as many as there are kinds' }) _kinds: AlertKind[] | null,
-    @Arg('subjectId', () => ID, { nullable: true, description: 'A DepToken or VppToken id: only alerts about that token' }) _subjectId: string | null,
+    @Arg('subjectId', () => ID, { nullable: true, description: 'A DepToken, VppToken or AppleBusinessAccount id: only alerts about it' }) _subjectId: string | null,
     @Ctx() ctx: RequestContext,
   ): Promise<Alert> {
     return alertOfEvent(ctx, event);
@@ -126,7 +139,12 @@ function subscribeAlerts(topic: typeof Topic.ALERT_RAISED | typeof Topic.ALERT_R
   const kinds = args.kinds?.length ? args.kinds : null;
   const { alerts, events } = context.services;
   const isAbout = (e: AlertRaisedEvent) =>
-    !subject || (subject.depTokenId ? e.tokenId === subject.depTokenId : e.vppTokenId === subject.vppTokenId);
+    !subject ||
+    (subject.depTokenId
+      ? e.tokenId === subject.depTokenId
+      : subject.vppTokenId
+        ? e.vppTokenId === subject.vppTokenId
+        : e.appleBusinessAccountId === subject.appleBusinessAccountId);
   return liveSubscription<AlertRaisedEvent>({
     sources: [events.pubSub.subscribe(topic)],
     filter: async (e) => (!kinds || kinds.includes(e.kind as AlertKind)) && isAbout(e) && alerts.canSee(e, context.scope),
@@ -136,7 +154,11 @@ function subscribeAlerts(topic: typeof Topic.ALERT_RAISED | typeof Topic.ALERT_R
         ? undefined
         : async () => {
             const active = await alerts.listQuery(context.scope, { ...subject, status: 'ACTIVE', kinds }).orderBy('a.raised_at', 'ASC').getMany();
-            return active.map((a) => ({ alertId: a.id, kind: a.kind, ...(a.depTokenId ? { tokenId: a.depTokenId } : { vppTokenId: a.vppTokenId! }) }));
+            return active.map((a) => ({
+              alertId: a.id,
+              kind: a.kind,
+              ...(a.depTokenId ? { tokenId: a.depTokenId } : a.vppTokenId ? { vppTokenId: a.vppTokenId } : { appleBusinessAccountId: a.appleBusinessAccountId! }),
+            }));
           },
   });
 }

@@ -23,6 +23,9 @@
  *   profile uses for Company Portal, and once counts were read): none available is
  *   VPP_LICENSES_EXHAUSTED (CRITICAL); fewer than VPP_LICENSES_LOW or 10 % of the total is
  *   VPP_LICENSES_LOW (WARNING).
+ * - Apple School and Business API accounts: APPLE_BUSINESS_ACCOUNT_REFUSED while Apple refuses the
+ *   account (CRITICAL); APPLE_BUSINESS_ASSERTION_EXPIRING / _EXPIRED on the expiry thresholds of
+ *   the client assertion, but only once its renewal is overdue (see appleBusinessAccountAlerts).
  */
 import { DAY_MS } from '../clock';
 import { licenceLevel } from '../vpp/vpp-token.status';
@@ -91,11 +94,13 @@ export function urgency(alert: Pick<DesiredAlert, 'kind' | 'threshold'>): number
     case 'VPP_TOKEN_REVOKED':
     case 'VPP_LICENSES_EXHAUSTED':
     case 'APNS_CERT_EXPIRED':
+    case 'APPLE_BUSINESS_ASSERTION_EXPIRED':
       return Number.MAX_SAFE_INTEGER;
     case 'DEP_TOKEN_EXPIRING':
     case 'VPP_TOKEN_EXPIRING':
     case 'DEVICE_MIGRATION_DEADLINE':
     case 'APNS_CERT_EXPIRING':
+    case 'APPLE_BUSINESS_ASSERTION_EXPIRING':
       return 1_000_000 - alert.threshold;
     default:
       return 1;
@@ -119,6 +124,9 @@ export function family(kind: AlertKindName): string {
     case 'APNS_CERT_EXPIRING':
     case 'APNS_CERT_EXPIRED':
       return 'APNS_EXPIRY';
+    case 'APPLE_BUSINESS_ASSERTION_EXPIRING':
+    case 'APPLE_BUSINESS_ASSERTION_EXPIRED':
+      return 'APPLE_BUSINESS_ASSERTION';
     default:
       return kind;
   }
@@ -286,4 +294,71 @@ export function webhookAlerts(webhook: WebhookFacts, _now: Date, _options: Alert
       message: `The webhook to ${webhook.host} was disabled on ${day(webhook.disabledAt)} after repeated failed deliveries${webhook.reason ? ` (${webhook.reason.slice(0, 200)})` : ''}: it hears of no event until it is enabled again (updateWebhook enabled: true), which resumes the deliveries kept meanwhile.`,
     },
   ];
+}
+
+export interface AppleBusinessAccountFacts {
+  name: string;
+  scope: 'BUSINESS' | 'SCHOOL';
+  refusedAt: Date | null;
+  refusedReason: string | null;
+  assertionExpiresAt: Date | null;
+  /** How long before the assertion expires depgate renews it (ASSERTION_RENEW_BEFORE_MS). */
+  renewBeforeMs: number;
+  /** Why the last scheduled renewal failed, if it did. */
+  renewalError: string | null;
+}
+
+/**
+ * A renewal this much past its start has failed rather than not come round yet (the scheduled
+ * renewal runs hourly), so a threshold at or beyond the renewal window (30 days) cannot fire in the
+ * hour between the window opening and the renewal.
+ */
+export const ASSERTION_RENEWAL_GRACE_MS = DAY_MS;
+
+/**
+ * An Apple School or Business API account. Apple refusing it is APPLE_BUSINESS_ACCOUNT_REFUSED
+ * (CRITICAL): nothing of the inventory, servers or activities works until it is fixed. The client
+ * assertion is depgate's to renew (30 days before its end, stored once Apple accepts the new one),
+ * so its expiry is only worth an alert when renewal keeps failing (typically: Apple refuses the
+ * key, or cannot be reached): APPLE_BUSINESS_ASSERTION_EXPIRING on the ALERT_EXPIRY_DAYS thresholds
+ * once the renewal is overdue by ASSERTION_RENEWAL_GRACE_MS, then _EXPIRED (CRITICAL). Both kinds
+ * can be active together: the refusal says what is wrong, the assertion when it stops mattering
+ * whether Apple comes back.
+ */
+export function appleBusinessAccountAlerts(account: AppleBusinessAccountFacts, now: Date, options: AlertRuleOptions): DesiredAlert[] {
+  const alerts: DesiredAlert[] = [];
+  const portal = account.scope === 'SCHOOL' ? 'Apple School Manager' : 'Apple Business Manager';
+  const name = `${account.scope === 'SCHOOL' ? 'Apple School Manager' : 'Apple Business'} API account "${account.name}"`;
+  const fix = `In ${portal} (Settings > API), check that the API account still exists, generate a new private key for it and give it to depgate with updateAppleBusinessAccount (keyId and privateKeyPem)`;
+  if (account.refusedAt) {
+    alerts.push({
+      kind: 'APPLE_BUSINESS_ACCOUNT_REFUSED',
+      severity: 'CRITICAL',
+      threshold: 0,
+      message: `Apple refuses the ${name} (${account.refusedReason ?? 'refused'} since ${day(account.refusedAt)}): the organisation's device inventory, MDM servers and device activities no longer update. ${fix}.`,
+    });
+  }
+  const expiresAt = account.assertionExpiresAt;
+  if (!expiresAt) return alerts;
+  const why = account.renewalError ? ` (last attempt: ${account.renewalError.slice(0, 300)})` : '';
+  const crossing = expiryCrossing(expiresAt, now, options.expiryDays);
+  if (crossing === 'EXPIRED') {
+    alerts.push({
+      kind: 'APPLE_BUSINESS_ASSERTION_EXPIRED',
+      severity: 'CRITICAL',
+      threshold: 0,
+      message: `depgate's client assertion for the ${name} expired on ${day(expiresAt)} and no new one was accepted by Apple${why}: depgate cannot get access tokens for the account. ${fix}.`,
+    });
+    return alerts;
+  }
+  const overdue = now.getTime() >= expiresAt.getTime() - account.renewBeforeMs + ASSERTION_RENEWAL_GRACE_MS;
+  if (crossing !== null && overdue) {
+    alerts.push({
+      kind: 'APPLE_BUSINESS_ASSERTION_EXPIRING',
+      severity: expirySeverity(crossing),
+      threshold: crossing,
+      message: `depgate's client assertion for the ${name} expires within ${crossing} day${crossing === 1 ? '' : 's'}, on ${day(expiresAt)}, and depgate could not make a new one that Apple accepts${why}; after that depgate cannot get access tokens for the account. ${fix}.`,
+    });
+  }
+  return alerts;
 }

@@ -15,16 +15,27 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager, Repository, SelectQueryBuilder } from 'typeorm';
 import type { AccessScope } from '../auth/access-scope';
 import type { Principal } from '../auth/principal';
-import { DEP_TOKEN_TAGS, VPP_TOKEN_TAGS } from '../auth/scope-tag-link';
+import { APPLE_BUSINESS_ACCOUNT_TAGS, DEP_TOKEN_TAGS, VPP_TOKEN_TAGS } from '../auth/scope-tag-link';
+import { ASSERTION_RENEW_BEFORE_MS } from '../apple-business/business-client.factory';
 import type { Clock } from '../clock';
 import type { SqlRunner } from '../database/sql-runner';
 import type { AlertRaisedEvent } from '../events';
 import { notFound } from '../errors/domain-error';
 import type { Logger } from '../logger';
 import { AlertEntity, type AlertKindName, type AlertSeverityName } from './alert.entity';
-import { apnsCertificateAlerts, depTokenAlerts, webhookAlerts, family, urgency, vppTokenAlerts, type AlertRuleOptions, type DesiredAlert } from './alert.rules';
+import {
+  apnsCertificateAlerts,
+  appleBusinessAccountAlerts,
+  depTokenAlerts,
+  webhookAlerts,
+  family,
+  urgency,
+  vppTokenAlerts,
+  type AlertRuleOptions,
+  type DesiredAlert,
+} from './alert.rules';
 
-export type AlertSubjectType = 'DEP_TOKEN' | 'VPP_TOKEN' | 'APNS_CERTIFICATE' | 'WEBHOOK';
+export type AlertSubjectType = 'DEP_TOKEN' | 'VPP_TOKEN' | 'APNS_CERTIFICATE' | 'WEBHOOK' | 'APPLE_BUSINESS_ACCOUNT';
 
 /** Sends ALERT_RAISED or ALERT_RESOLVED on the given executor (the evaluation's transaction). */
 export type AlertPublisher = (change: 'RAISED' | 'RESOLVED', event: AlertRaisedEvent, executor: SqlRunner) => Promise<void>;
@@ -52,6 +63,7 @@ export interface AlertFilterCommand {
   acknowledged?: boolean | null;
   depTokenId?: string | null;
   vppTokenId?: string | null;
+  appleBusinessAccountId?: string | null;
 }
 
 export interface EvaluationResult {
@@ -59,9 +71,16 @@ export interface EvaluationResult {
   resolved: number;
 }
 
-function eventOf(alertId: string, kind: AlertKindName, depTokenId: string | null, vppTokenId: string | null): AlertRaisedEvent {
-  // Neither token (an APNs certificate): no token to filter by, so only unrestricted keys hear it.
-  return { alertId, kind, ...(depTokenId ? { tokenId: depTokenId } : vppTokenId ? { vppTokenId } : {}) };
+interface AlertOwners {
+  dep_token_id: string | null;
+  vpp_token_id: string | null;
+  apple_business_account_id: string | null;
+}
+
+function eventOf(alertId: string, kind: AlertKindName, owners: AlertOwners): AlertRaisedEvent {
+  // No tagged owner (an APNs certificate, a webhook): nothing to filter by, so only unrestricted keys hear it.
+  const { dep_token_id: tokenId, vpp_token_id: vppTokenId, apple_business_account_id: appleBusinessAccountId } = owners;
+  return { alertId, kind, ...(tokenId ? { tokenId } : vppTokenId ? { vppTokenId } : appleBusinessAccountId ? { appleBusinessAccountId } : {}) };
 }
 
 export class AlertService {
@@ -115,11 +134,16 @@ export class AlertService {
     return this.evaluate('APNS_CERTIFICATE', certificateId);
   }
 
-  /** The scheduled pass: every DEP and VPP token, and the push certificate. */
+  async evaluateAppleBusinessAccount(accountId: string): Promise<EvaluationResult> {
+    return this.evaluate('APPLE_BUSINESS_ACCOUNT', accountId);
+  }
+
+  /** The scheduled pass: every DEP and VPP token, the push certificate, webhooks and Apple Business API accounts. */
   async evaluateAll(signal?: AbortSignal): Promise<{ tokens: number; raised: number; resolved: number }> {
     const subjects: { type: AlertSubjectType; id: string }[] = await this.dataSource.query(
       `SELECT 'DEP_TOKEN' AS type, id FROM dep_tokens UNION ALL SELECT 'VPP_TOKEN' AS type, id FROM vpp_tokens
-       UNION ALL SELECT 'APNS_CERTIFICATE' AS type, id FROM apns_certificates UNION ALL SELECT 'WEBHOOK' AS type, id FROM webhooks`,
+       UNION ALL SELECT 'APNS_CERTIFICATE' AS type, id FROM apns_certificates UNION ALL SELECT 'WEBHOOK' AS type, id FROM webhooks
+       UNION ALL SELECT 'APPLE_BUSINESS_ACCOUNT' AS type, id FROM apple_business_accounts`,
     );
     let raised = 0;
     let resolved = 0;
@@ -144,10 +168,16 @@ export class AlertService {
       const now = this.clock.now();
       const subject = await this.readSubject(manager, type, subjectId);
       if (!subject) return; // deleted: its alerts went with it
-      const rules = { DEP_TOKEN: depTokenAlerts, VPP_TOKEN: vppTokenAlerts, APNS_CERTIFICATE: apnsCertificateAlerts, WEBHOOK: webhookAlerts }[type];
+      const rules = {
+        DEP_TOKEN: depTokenAlerts,
+        VPP_TOKEN: vppTokenAlerts,
+        APNS_CERTIFICATE: apnsCertificateAlerts,
+        WEBHOOK: webhookAlerts,
+        APPLE_BUSINESS_ACCOUNT: appleBusinessAccountAlerts,
+      }[type];
       const desired = rules(subject.facts as never, now, this.options);
-      const active: { id: string; kind: AlertKindName; threshold: number; dep_token_id: string | null; vpp_token_id: string | null }[] = await manager.query(
-        `SELECT id, kind, threshold, dep_token_id, vpp_token_id FROM alerts WHERE subject_id = $1 AND resolved_at IS NULL`,
+      const active: ({ id: string; kind: AlertKindName; threshold: number } & AlertOwners)[] = await manager.query(
+        `SELECT id, kind, threshold, dep_token_id, vpp_token_id, apple_business_account_id FROM alerts WHERE subject_id = $1 AND resolved_at IS NULL`,
         [subjectId],
       );
       const key = (a: { kind: string; threshold: number }) => `${a.kind}:${a.threshold}`;
@@ -165,7 +195,7 @@ export class AlertService {
         for (const listener of this.resolvedListeners) {
           await listener({ id: alert.id, kind: alert.kind, depTokenId: alert.dep_token_id, vppTokenId: alert.vpp_token_id, resolution }, manager);
         }
-        await this.publisher?.('RESOLVED', eventOf(alert.id, alert.kind, alert.dep_token_id, alert.vpp_token_id), manager);
+        await this.publisher?.('RESOLVED', eventOf(alert.id, alert.kind, alert), manager);
       }
       const present = new Set(active.map(key));
       for (const alert of desired) {
@@ -175,7 +205,11 @@ export class AlertService {
       }
       for (const row of raised) {
         for (const listener of this.raisedListeners) await listener(row, manager);
-        await this.publisher?.('RAISED', eventOf(row.id, row.kind, row.depTokenId, row.vppTokenId), manager);
+        await this.publisher?.(
+          'RAISED',
+          eventOf(row.id, row.kind, { dep_token_id: row.depTokenId, vpp_token_id: row.vppTokenId, apple_business_account_id: row.appleBusinessAccountId }),
+          manager,
+        );
       }
       for (const evaluated of this.evaluatedListeners) if (evaluated.type === type) await evaluated.listener(subjectId, manager);
     });
@@ -196,8 +230,9 @@ export class AlertService {
   ): Promise<AlertEntity | null> {
     const id = randomUUID();
     const rows: unknown[] = await manager.query(
-      `INSERT INTO alerts (id, kind, severity, subject_id, dep_token_id, vpp_token_id, subject_name, threshold, message, raised_at, apns_certificate_id, webhook_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+      `INSERT INTO alerts (id, kind, severity, subject_id, dep_token_id, vpp_token_id, subject_name, threshold, message, raised_at, apns_certificate_id, webhook_id,
+         apple_business_account_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
        ON CONFLICT (kind, subject_id, threshold) WHERE resolved_at IS NULL DO NOTHING
        RETURNING id`,
       [
@@ -213,6 +248,7 @@ export class AlertService {
         now,
         type === 'APNS_CERTIFICATE' ? subjectId : null,
         type === 'WEBHOOK' ? subjectId : null,
+        type === 'APPLE_BUSINESS_ACCOUNT' ? subjectId : null,
       ],
     );
     if (rows.length === 0) return null;
@@ -266,6 +302,25 @@ export class AlertService {
       })();
       return { name: `Webhook ${host}`, facts: { host, disabledAt: row.enabled ? null : row.disabled_at, reason: row.disabled_reason } };
     }
+    if (type === 'APPLE_BUSINESS_ACCOUNT') {
+      const [row] = await manager.query(
+        `SELECT name, scope, refused_at, refused_reason, assertion_expires_at, assertion_renewal_error FROM apple_business_accounts WHERE id = $1`,
+        [id],
+      );
+      if (!row) return null;
+      return {
+        name: row.name,
+        facts: {
+          name: row.name,
+          scope: row.scope,
+          refusedAt: row.refused_at,
+          refusedReason: row.refused_reason,
+          assertionExpiresAt: row.assertion_expires_at,
+          renewBeforeMs: ASSERTION_RENEW_BEFORE_MS,
+          renewalError: row.assertion_renewal_error,
+        },
+      };
+    }
     if (type === 'APNS_CERTIFICATE') {
       const [row] = await manager.query(`SELECT topic, apple_id, not_after FROM apns_certificates WHERE id = $1`, [id]);
       if (!row) return null;
@@ -295,11 +350,17 @@ export class AlertService {
 
   /**
    * Visibility: an alert about a DEP token is visible when the token is (its scope tags), an alert
-   * about a VPP token when the VPP token is (its own scope tags). An alert about neither (the push
-   * certificate, a webhook) passes neither test: only keys without scope tags see it.
+   * about a VPP token when the VPP token is (its own scope tags), an alert about an Apple Business
+   * API account when the account is (its own scope tags, as for VPP tokens). An alert about none of
+   * them (the push certificate, a webhook) passes no test: only keys without scope tags see it.
    */
   restrict<E extends AlertEntity>(scope: AccessScope, qb: SelectQueryBuilder<E>, alias = 'a'): SelectQueryBuilder<E> {
-    return scope.restrict(qb, [DEP_TOKEN_TAGS, `${alias}.dep_token_id`], [VPP_TOKEN_TAGS, `${alias}.vpp_token_id`]);
+    return scope.restrict(
+      qb,
+      [DEP_TOKEN_TAGS, `${alias}.dep_token_id`],
+      [VPP_TOKEN_TAGS, `${alias}.vpp_token_id`],
+      [APPLE_BUSINESS_ACCOUNT_TAGS, `${alias}.apple_business_account_id`],
+    );
   }
 
   listQuery(scope: AccessScope, filter: AlertFilterCommand = {}): SelectQueryBuilder<AlertEntity> {
@@ -313,6 +374,7 @@ export class AlertService {
     if (filter.acknowledged === false) qb.andWhere('a.acknowledged_at IS NULL');
     if (filter.depTokenId) qb.andWhere('a.dep_token_id = :depTokenId', { depTokenId: filter.depTokenId });
     if (filter.vppTokenId) qb.andWhere('a.vpp_token_id = :vppTokenId', { vppTokenId: filter.vppTokenId });
+    if (filter.appleBusinessAccountId) qb.andWhere('a.apple_business_account_id = :accountId', { accountId: filter.appleBusinessAccountId });
     return qb;
   }
 
@@ -323,8 +385,15 @@ export class AlertService {
   }
 
   /** Whether the caller may see an alert about this subject (the subscription filter's check). */
-  async canSee(event: Pick<AlertRaisedEvent, 'tokenId' | 'vppTokenId'>, scope: AccessScope): Promise<boolean> {
+  async canSee(event: Pick<AlertRaisedEvent, 'tokenId' | 'vppTokenId' | 'appleBusinessAccountId'>, scope: AccessScope): Promise<boolean> {
     if (scope.unrestricted) return true;
+    if (event.appleBusinessAccountId) {
+      const [row] = await this.dataSource.query(
+        `SELECT 1 FROM apple_business_account_scope_tags WHERE apple_business_account_id = $1 AND scope_tag_id = ANY($2::uuid[]) LIMIT 1`,
+        [event.appleBusinessAccountId, [...scope.scopeTagIds]],
+      );
+      return Boolean(row);
+    }
     const [row] = event.tokenId
       ? await this.dataSource.query(`SELECT 1 FROM dep_token_scope_tags WHERE token_id = $1 AND scope_tag_id = ANY($2::uuid[]) LIMIT 1`, [
           event.tokenId,

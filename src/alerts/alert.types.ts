@@ -24,6 +24,9 @@ export enum AlertKind {
   APNS_CERT_EXPIRING = 'APNS_CERT_EXPIRING',
   APNS_CERT_EXPIRED = 'APNS_CERT_EXPIRED',
   WEBHOOK_DISABLED = 'WEBHOOK_DISABLED',
+  APPLE_BUSINESS_ACCOUNT_REFUSED = 'APPLE_BUSINESS_ACCOUNT_REFUSED',
+  APPLE_BUSINESS_ASSERTION_EXPIRING = 'APPLE_BUSINESS_ASSERTION_EXPIRING',
+  APPLE_BUSINESS_ASSERTION_EXPIRED = 'APPLE_BUSINESS_ASSERTION_EXPIRED',
 }
 // The enum and the events module's ALERT_KINDS name the same kinds: this fails to compile otherwise.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
@@ -55,6 +58,15 @@ registerEnumType(AlertKind, {
     APNS_CERT_EXPIRING: { description: 'The Apple MDM push certificate expires within an ALERT_EXPIRY_DAYS threshold (visible to keys without scope tags)' },
     WEBHOOK_DISABLED: { description: 'A webhook was disabled after repeated failed deliveries (visible to keys without scope tags)' },
     APNS_CERT_EXPIRED: { description: 'The Apple MDM push certificate expired: enrolled devices no longer take commands (visible to keys without scope tags)' },
+    APPLE_BUSINESS_ACCOUNT_REFUSED: {
+      description:
+        'Apple refuses an Apple School or Business API account (invalid_client, or a 401 / a 403 to a read even with a new access token): its inventory, MDM servers and device activities stop; resolved by the next call Apple answers (e.g. after updateAppleBusinessAccount with a new key)',
+    },
+    APPLE_BUSINESS_ASSERTION_EXPIRING: {
+      description:
+        "The client assertion of an Apple School or Business API account expires within an ALERT_EXPIRY_DAYS threshold and depgate's renewal (from 30 days before) keeps failing, e.g. because Apple refuses the key",
+    },
+    APPLE_BUSINESS_ASSERTION_EXPIRED: { description: 'The client assertion of an Apple School or Business API account expired with no new one accepted by Apple: no access tokens for it' },
   },
 });
 
@@ -96,7 +108,8 @@ export const AlertSubject = createUnionType({
 
 @ObjectType({
   implements: Node,
-  description: 'A warning about a DEP or VPP token, the push certificate or a webhook; active until its cause goes away. Alerts about the push certificate or a webhook concern the whole deployment: only keys without scope tags see them',
+  description:
+    'A warning about a DEP or VPP token, the push certificate, a webhook or an Apple School or Business API account; active until its cause goes away. Alerts about the push certificate or a webhook concern the whole deployment: only keys without scope tags see them',
 })
 export class Alert extends Node {
   @Field(() => AlertKind)
@@ -105,7 +118,7 @@ export class Alert extends Node {
   @Field(() => AlertSeverity)
   severity: AlertSeverity;
 
-  @Field({ description: "The subject's name when the alert was raised (a token's name, `Apple MDM push certificate <topic>`, `Webhook <host>`)" })
+  @Field({ description: "The subject's name when the alert was raised (a token's or an Apple Business API account's name, `Apple MDM push certificate <topic>`, `Webhook <host>`)" })
   subjectName: string;
 
   @Field(() => Int, { nullable: true, description: 'The crossed threshold in days (expiry, failing syncs, migration deadlines); null for other kinds' })
@@ -138,9 +151,17 @@ export class Alert extends Node {
   vppTokenRowId: string | null;
   apnsCertificateRowId: string | null;
   webhookRowId: string | null;
+  appleBusinessAccountRowId: string | null;
 
   static from(entity: AlertEntity): Alert {
-    const hasThreshold = ['DEP_TOKEN_EXPIRING', 'VPP_TOKEN_EXPIRING', 'DEP_SYNC_FAILING', 'APNS_CERT_EXPIRING', 'DEVICE_MIGRATION_DEADLINE'].includes(entity.kind);
+    const hasThreshold = [
+      'DEP_TOKEN_EXPIRING',
+      'VPP_TOKEN_EXPIRING',
+      'DEP_SYNC_FAILING',
+      'APNS_CERT_EXPIRING',
+      'DEVICE_MIGRATION_DEADLINE',
+      'APPLE_BUSINESS_ASSERTION_EXPIRING',
+    ].includes(entity.kind);
     return Object.assign(new Alert(), {
       id: toGlobalId('Alert', entity.id),
       rowId: entity.id,
@@ -148,6 +169,7 @@ export class Alert extends Node {
       vppTokenRowId: entity.vppTokenId,
       apnsCertificateRowId: entity.apnsCertificateId ?? null,
       webhookRowId: entity.webhookId ?? null,
+      appleBusinessAccountRowId: entity.appleBusinessAccountId ?? null,
       kind: entity.kind as AlertKind,
       severity: entity.severity as AlertSeverity,
       subjectName: entity.subjectName,
@@ -190,7 +212,7 @@ export class AlertFilter {
   @Field(() => Boolean, { nullable: true })
   acknowledged?: boolean | null;
 
-  @Field(() => ID, { nullable: true, description: 'A DepToken or VppToken id: only alerts about that token' })
+  @Field(() => ID, { nullable: true, description: 'A DepToken, VppToken or AppleBusinessAccount id: only alerts about it' })
   subjectId?: string | null;
 }
 

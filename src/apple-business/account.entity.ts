@@ -31,12 +31,21 @@ export class AppleBusinessAccountEntity {
   @Column({ name: 'assertion_expires_at', type: 'timestamptz', precision: 3, nullable: true })
   assertionExpiresAt: Date | null;
 
-  /** Set when Apple refused the account (invalid_client) on a background call. */
+  /**
+   * Set when Apple refused the account on any call of a stored account (invalid_client from the
+   * token endpoint, or a 401 / a 403 to a read even with a new access token); cleared by the next
+   * call Apple answers. The APPLE_BUSINESS_ACCOUNT_REFUSED alert follows it.
+   */
   @Column({ name: 'refused_at', type: 'timestamptz', precision: 3, nullable: true })
   refusedAt: Date | null;
 
+  /** What Apple answered, e.g. `invalid_client`; for the alert and the account's status. */
   @Column({ name: 'refused_reason', type: 'text', nullable: true })
   refusedReason: string | null;
+
+  /** Why the last scheduled renewal of the assertion failed; null once one succeeds. */
+  @Column({ name: 'assertion_renewal_error', type: 'text', nullable: true })
+  assertionRenewalError: string | null;
 
   @Column({ name: 'inventory_synced_at', type: 'timestamptz', precision: 3, nullable: true })
   inventorySyncedAt: Date | null;

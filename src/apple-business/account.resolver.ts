@@ -54,17 +54,19 @@ export class AppleBusinessAccountResolver {
     return { appleBusinessAccount: AppleBusinessAccount.from(account) };
   }
 
-  @Mutation(() => AppleBusinessAccountPayload)
+  @Mutation(() => AppleBusinessAccountPayload, {
+    description: 'Renames, retags, or gives the account a new key (keyId and privateKeyPem, proved with Apple before the old key is replaced); re-evaluates its alerts',
+  })
   @RequireRole(Role.ADMIN)
   async updateAppleBusinessAccount(@Arg('input') input: UpdateAppleBusinessAccountInput, @Ctx() ctx: RequestContext): Promise<AppleBusinessAccountPayload> {
     const account = await ctx.services.appleBusinessAccounts.update(
-      { accountId: accountId(input.accountId), name: input.name, scopeTagIds: scopeTagIds(input.scopeTagIds) },
+      { accountId: accountId(input.accountId), name: input.name, scopeTagIds: scopeTagIds(input.scopeTagIds), keyId: input.keyId, privateKeyPem: input.privateKeyPem },
       ctx.scope,
     );
     return { appleBusinessAccount: AppleBusinessAccount.from(account) };
   }
 
-  @Mutation(() => DisconnectAppleBusinessAccountPayload, { description: 'Forgets the account, its inventory mirror and activities here; nothing changes at Apple' })
+  @Mutation(() => DisconnectAppleBusinessAccountPayload, { description: 'Forgets the account, its inventory mirror, activities and alerts here; nothing changes at Apple' })
   @RequireRole(Role.ADMIN)
   async disconnectAppleBusinessAccount(@Arg('input') input: DisconnectAppleBusinessAccountInput, @Ctx() ctx: RequestContext): Promise<DisconnectAppleBusinessAccountPayload> {
     const id = await ctx.services.appleBusinessAccounts.disconnect(accountId(input.accountId), ctx.scope);

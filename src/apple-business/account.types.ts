@@ -17,7 +17,11 @@ export enum AppleBusinessAccountStatus {
   ACTIVE = 'ACTIVE',
   REFUSED = 'REFUSED',
 }
-registerEnumType(AppleBusinessAccountStatus, { name: 'AppleBusinessAccountStatus', description: 'REFUSED: Apple answered invalid_client to the last call (the key was revoked or the account deleted)' });
+registerEnumType(AppleBusinessAccountStatus, {
+  name: 'AppleBusinessAccountStatus',
+  description:
+    'REFUSED: Apple refused the account on its last call (invalid_client, or a 401 / a 403 to a read even with a new access token: the key was revoked or the account deleted); ACTIVE again after the next call Apple answers',
+});
 
 @ObjectType({
   implements: Node,
@@ -40,11 +44,20 @@ export class AppleBusinessAccount extends Node {
   @Field(() => AppleBusinessAccountStatus)
   status: AppleBusinessAccountStatus;
 
-  @Field(() => Date, { nullable: true, description: 'When Apple refused the account (invalid_client); null while it works' })
+  @Field(() => Date, { nullable: true, description: 'When Apple refused the account; null while it works' })
   refusedAt: Date | null;
 
-  @Field(() => Date, { nullable: true, description: 'When the current client assertion expires (depgate makes a new one 30 days before)' })
+  @Field(() => String, { nullable: true, description: 'What Apple answered when it refused the account (e.g. invalid_client); null while it works' })
+  refusedReason: string | null;
+
+  @Field(() => Date, {
+    nullable: true,
+    description: 'When the current client assertion expires (depgate makes a new one 30 days before, stored once Apple accepts it; APPLE_BUSINESS_ASSERTION_EXPIRING alerts when that keeps failing)',
+  })
   assertionExpiresAt: Date | null;
+
+  @Field(() => String, { nullable: true, description: 'Why the last scheduled renewal of the client assertion failed; null once one succeeds' })
+  assertionRenewalError: string | null;
 
   @Field(() => Date, { nullable: true, description: 'When the inventory mirror last completed' })
   inventorySyncedAt: Date | null;
@@ -71,7 +84,9 @@ export class AppleBusinessAccount extends Node {
       scope: entity.scope as AppleBusinessScope,
       status: entity.refusedAt ? AppleBusinessAccountStatus.REFUSED : AppleBusinessAccountStatus.ACTIVE,
       refusedAt: entity.refusedAt,
+      refusedReason: entity.refusedReason,
       assertionExpiresAt: entity.assertionExpiresAt,
+      assertionRenewalError: entity.assertionRenewalError,
       inventorySyncedAt: entity.inventorySyncedAt,
       inventorySyncError: entity.inventorySyncError,
       createdAt: entity.createdAt,
@@ -113,6 +128,15 @@ export class UpdateAppleBusinessAccountInput {
 
   @Field(() => [ID], { nullable: true, description: 'Replaces the scope tags this key may change. At most 100' })
   scopeTagIds?: string[] | null;
+
+  @Field(() => String, { nullable: true, description: "A new key's Key ID (with privateKeyPem): after Apple refused the old key, or to rotate it" })
+  keyId?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'The new P-256 private key .pem (with keyId; SEC1 or PKCS#8); proved with Apple like a connect before it replaces the old key; write-only, stored encrypted',
+  })
+  privateKeyPem?: string | null;
 }
 
 @InputType()

@@ -224,7 +224,8 @@ export class ActivityService {
       await this.activities.update({ id: activity.id }, { status, subStatus, pollCount: activity.pollCount + 1, error: null, updatedAt: this.clock.now() });
       const saved = await this.activities.findOneByOrFail({ id: activity.id });
       if (changed) await this.hooks?.changed(saved);
-      await this.reschedule(saved, null);
+      // `activity` as read before this poll, as in the error path: this poll is counted once in the delay.
+      await this.reschedule(activity, null);
       return saved;
     }
     let outcomes = null;
@@ -257,6 +258,7 @@ export class ActivityService {
     return saved;
   }
 
+  /** The next poll after this one; `activity` as read before this poll (its pollCount not yet counting it). */
   private async reschedule(activity: OrgDeviceActivityEntity, error: string | null): Promise<void> {
     if (error) await this.activities.update({ id: activity.id }, { error, pollCount: activity.pollCount + 1, updatedAt: this.clock.now() });
     await this.hooks?.schedulePoll(activity.id, this.nextPollDelay(activity.pollCount + 1));

@@ -7,6 +7,9 @@
  * - `apple-business-delta-sync`: after an activity completes, a delta sync of each DEP token that
  *   serves a server concerned. A sync of the token already running may have read past the change,
  *   so a request refused as SYNC_IN_PROGRESS is sent again, a few seconds later, until it queues.
+ * - `apple-business-assertion-renewal`: hourly, every account whose client assertion is within its
+ *   renewal window gets a new one proved with Apple, so an account nobody uses renews too and
+ *   APPLE_BUSINESS_ASSERTION_EXPIRING only fires when renewal keeps failing.
  */
 import type { JobRunner } from '../jobs';
 import type { Logger } from '../logger';
@@ -23,7 +26,9 @@ export const INVENTORY_QUEUE = 'apple-business-inventory';
 export const INVENTORY_ALL_QUEUE = 'apple-business-inventory-all';
 export const ACTIVITY_POLL_QUEUE = 'apple-business-activity-poll';
 export const DELTA_SYNC_QUEUE = 'apple-business-delta-sync';
+export const ASSERTION_RENEWAL_QUEUE = 'apple-business-assertion-renewal';
 export const INVENTORY_CRON = '41 * * * *';
+export const ASSERTION_RENEWAL_CRON = '23 * * * *';
 /** A delta sync request refused because one is in progress is sent again this much later, at most this often (10 min). */
 const DELTA_SYNC_WAIT_S = 5;
 const DELTA_SYNC_ATTEMPTS = 120;
@@ -55,6 +60,7 @@ export async function startAppleBusinessBackground(deps: AppleBusinessBackground
   await jobs.defineQueue(ACTIVITY_POLL_QUEUE, { policy: 'short', retryLimit: 5, retryDelaySeconds: 30, expireInSeconds: 600 });
   // 'short': requests for one token coalesce into the one waiting.
   await jobs.defineQueue(DELTA_SYNC_QUEUE, { policy: 'short', retryLimit: 2, retryDelaySeconds: 5, expireInSeconds: 600 });
+  await jobs.defineQueue(ASSERTION_RENEWAL_QUEUE, { policy: 'short', retryLimit: 1, expireInSeconds: 600 });
 
   await jobs.work<{ accountId: string }>(INVENTORY_QUEUE, async (job) => inventory.mirror(job.data.accountId, job.signal), {
     exclusive: { key: (data) => data.accountId, whenBusy: { retryAfterSeconds: 30 } },
@@ -81,8 +87,15 @@ export async function startAppleBusinessBackground(deps: AppleBusinessBackground
       logger.info({ tokenId, reason: (error as Error).message }, 'no delta sync queued after a device activity');
     }
   }, { pollingIntervalSeconds: 0.5 });
+  // One pass at a time across the fleet; each account's outcome is kept on it (the alert's message).
+  await jobs.work(ASSERTION_RENEWAL_QUEUE, async (job) => accounts.renewAssertions(job.signal), {
+    exclusive: { key: () => 'all', whenBusy: 'skip' },
+  });
   await jobs.start();
-  if (deps.schedule !== false) await jobs.schedule(INVENTORY_ALL_QUEUE, INVENTORY_CRON, {}, { singletonKey: 'cron' });
+  if (deps.schedule !== false) {
+    await jobs.schedule(INVENTORY_ALL_QUEUE, INVENTORY_CRON, {}, { singletonKey: 'cron' });
+    await jobs.schedule(ASSERTION_RENEWAL_QUEUE, ASSERTION_RENEWAL_CRON, {}, { singletonKey: 'cron' });
+  }
 
   const mirrorNow = async (accountId: string) => {
     await jobs.send(INVENTORY_QUEUE, { accountId }, { singletonKey: accountId });

@@ -1,8 +1,9 @@
 /**
  * The Apple School and Business Manager API client: OAuth 2 client credentials with an ES256
  * client assertion (signed by `jose`, a maintained JOSE library, rather than hand-rolled DER to
- * R||S conversion), bearer-token calls with JSON:API bodies, one retry after a 401 with a fresh
- * access token, Retry-After on 429 and backoff on 5xx, and at most a few requests in flight
+ * R||S conversion), bearer-token calls with JSON:API bodies, one retry after a 401 or 403 with a
+ * fresh access token (so a 401 or 403 that reaches the caller was Apple's answer to a new token,
+ * not to a stale one), Retry-After on 429 and backoff on 5xx, and at most a few requests in flight
  * (Apple resets HTTP/2 streams beyond ~4). Every failure is an AppleBusinessError.
  */
 import { randomUUID, type KeyObject } from 'node:crypto';
@@ -18,6 +19,7 @@ export const ASSERTION_LIFETIME_S = 180 * 86_400 - 60;
 /** Refresh the hour-long access token this long before Apple says it ends. */
 const ACCESS_TOKEN_MARGIN_MS = 5 * 60_000;
 export const MAX_IN_FLIGHT = 4;
+const TOKEN_ENDPOINT = 'POST /auth/oauth2/token';
 
 export type BusinessScope = 'BUSINESS' | 'SCHOOL';
 export const OAUTH_SCOPE: Record<BusinessScope, string> = { BUSINESS: 'business.api', SCHOOL: 'school.api' };
@@ -42,6 +44,8 @@ export class AppleBusinessError extends Error {
     readonly retryAfterSeconds?: number,
     /** Apple's `errors[0].code`, e.g. ENTITY_ERROR.ATTRIBUTE.INVALID. */
     readonly appleCode?: string,
+    /** The call that failed, `METHOD /path` with ids as `{id}` (or `POST /auth/oauth2/token`). */
+    readonly endpoint?: string,
   ) {
     super(message);
     this.name = 'AppleBusinessError';
@@ -81,6 +85,11 @@ export interface BusinessClientOptions {
   scope: BusinessScope;
   /** The cached (or a fresh) assertion; called again only when a token request needs one. */
   assertion: () => Promise<string>;
+  /**
+   * Told which assertion Apple just accepted (a token was issued for it): a renewed assertion is
+   * stored only then, so a key Apple refuses never replaces one that worked.
+   */
+  assertionAccepted?: (assertion: string) => Promise<void>;
   clock: Clock;
   sleep: Sleep;
   retry: RetryPolicy;
@@ -152,21 +161,23 @@ export class BusinessClient {
       client_assertion: assertion,
       scope: OAUTH_SCOPE[this.options.scope],
     }).toString();
-    const response = await this.send(this.options.tokenUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body }, 'POST /auth/oauth2/token');
+    const response = await this.send(this.options.tokenUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body }, TOKEN_ENDPOINT);
     const json = parseJson(response.text) as { access_token?: unknown; expires_in?: unknown; error?: unknown } | undefined;
     if (response.status === 200 && json && typeof json.access_token === 'string') {
       const ttl = typeof json.expires_in === 'number' ? json.expires_in : 3600;
-      return { token: json.access_token, expiresAt: new Date(this.options.clock.now().getTime() + ttl * 1000) };
+      const token = { token: json.access_token, expiresAt: new Date(this.options.clock.now().getTime() + ttl * 1000) };
+      await this.options.assertionAccepted?.(assertion);
+      return token;
     }
     const error = json && typeof json.error === 'string' ? json.error : undefined;
-    if (error === 'invalid_scope') throw new AppleBusinessError('INVALID_SCOPE', 'Apple refused the scope for this API account', response.status);
+    if (error === 'invalid_scope') throw new AppleBusinessError('INVALID_SCOPE', 'Apple refused the scope for this API account', response.status, undefined, undefined, TOKEN_ENDPOINT);
     if (error === 'invalid_client' || response.status === 400 || response.status === 401) {
-      throw new AppleBusinessError('INVALID_CLIENT', 'Apple refused the API account (invalid_client): check the client ID, key ID and private key', response.status);
+      throw new AppleBusinessError('INVALID_CLIENT', 'Apple refused the API account (invalid_client): check the client ID, key ID and private key', response.status, undefined, undefined, TOKEN_ENDPOINT);
     }
-    throw this.failure(response, 'token');
+    throw this.failure(response, TOKEN_ENDPOINT);
   }
 
-  /** One API call; `path` starts with /v1. Retries 429/5xx within the policy and a 401 once. */
+  /** One API call; `path` starts with /v1. Retries 429/5xx within the policy and a 401 or 403 once. */
   async call<T>(method: string, path: string, body?: unknown, endpoint?: string): Promise<T> {
     const label = endpoint ?? `${method} ${path.split('?')[0]}`;
     let retriedUnauthorized = false;
@@ -183,7 +194,9 @@ export class BusinessClient {
           label,
         ),
       );
-      if (response.status === 401 && !retriedUnauthorized) {
+      // Apple: a new token "whenever [the APIs] return a '401'". A 403 gets the same one retry: a
+      // token issued before the account's rights changed must not pass for the account's answer.
+      if ((response.status === 401 || response.status === 403) && !retriedUnauthorized) {
         retriedUnauthorized = true;
         // A concurrent call may already hold a fresher token: only forget the one Apple refused.
         if (this.options.session.accessToken?.token === token) this.options.session.accessToken = null;
@@ -238,7 +251,7 @@ export class BusinessClient {
       : status >= 500 ? 'UNAVAILABLE'
       : status >= 400 ? 'BAD_REQUEST'
       : 'BAD_RESPONSE';
-    return new AppleBusinessError(kind, `Apple answered ${status} to ${what}: ${detail}`, status, this.retryAfterSeconds(response), appleCode);
+    return new AppleBusinessError(kind, `Apple answered ${status} to ${what}: ${detail}`, status, this.retryAfterSeconds(response), appleCode, what);
   }
 }
 

@@ -32,6 +32,9 @@ export const ALERT_KINDS = [
   'APNS_CERT_EXPIRING',
   'APNS_CERT_EXPIRED',
   'WEBHOOK_DISABLED',
+  'APPLE_BUSINESS_ACCOUNT_REFUSED',
+  'APPLE_BUSINESS_ASSERTION_EXPIRING',
+  'APPLE_BUSINESS_ASSERTION_EXPIRED',
 ] as const;
 
 export type AlertKindName = (typeof ALERT_KINDS)[number];
@@ -93,6 +96,8 @@ export interface AlertRaisedEvent {
   tokenId?: string;
   /** The VPP token the alert is about, when there is one. */
   vppTokenId?: string;
+  /** The Apple School or Business API account the alert is about, when there is one (its own scope tags). */
+  appleBusinessAccountId?: string;
 }
 
 /** Same shape as ALERT_RAISED: the resolved alert, its kind and its subject (scope filtering). */

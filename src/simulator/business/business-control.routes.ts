@@ -1,7 +1,9 @@
 /**
- * `/_sim/business` control API: make API accounts (the portal's "Generate Private Key"), put
- * devices into the organisation, inject 429s, set the activity delay, expire access tokens, and
- * download a server token the way an admin does in the portal (the one step with no API).
+ * `/_sim/business` control API: make API accounts (the portal's "Generate Private Key"), revoke a
+ * key by generating a new one, disable an account or withdraw its rights, put devices into the
+ * organisation, inject 429s, set the activity delay, make activities fail, list the activities,
+ * expire access tokens, and download a server token the way an admin does in the portal (the one
+ * step with no API).
  */
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { readJsonBody } from '../http-helpers';
@@ -29,6 +31,19 @@ export function businessControlRoutes(state: BusinessSimulatorState): Router {
     if (!client) throw new SimulatorError(404, 'no such client');
     client.disabled = body(req).disabled !== false;
     res.json({ clientId: client.clientId, disabled: client.disabled });
+  });
+
+  router.post('/clients/:clientId/keys', (req, res) => {
+    const client = state.getClient(String(req.params.clientId));
+    if (!client) throw new SimulatorError(404, 'no such client');
+    res.status(201).json(state.rotateKey(client));
+  });
+
+  router.post('/clients/:clientId/forbid', (req, res) => {
+    const client = state.getClient(String(req.params.clientId));
+    if (!client) throw new SimulatorError(404, 'no such client');
+    client.forbidden = body(req).forbidden !== false;
+    res.json({ clientId: client.clientId, forbidden: client.forbidden });
   });
 
   router.post('/devices', (req, res) => {
@@ -63,6 +78,32 @@ export function businessControlRoutes(state: BusinessSimulatorState): Router {
     if (typeof ms !== 'number' || ms < 0) throw new SimulatorError(400, 'ms must be a number >= 0');
     state.activityDelayMs = ms;
     res.json({ ms });
+  });
+
+  router.post('/activity-failure', (req, res) => {
+    const b = body(req);
+    const status = b.status ?? 'FAILED';
+    if (status !== 'FAILED' && status !== 'STOPPED') throw new SimulatorError(400, 'status must be FAILED or STOPPED');
+    const count = b.count ?? 1;
+    if (typeof count !== 'number' || !Number.isInteger(count) || count < 0) throw new SimulatorError(400, 'count must be an integer >= 0');
+    const subStatus = typeof b.subStatus === 'string' ? b.subStatus : status === 'FAILED' ? 'COMPLETED_WITH_ERROR' : 'STOPPING';
+    state.activityFailure = { remaining: count, status, subStatus };
+    res.json(state.activityFailure);
+  });
+
+  router.get('/activities', (_req, res) => {
+    state.settle();
+    res.json({
+      activities: state.listActivities().map((a) => ({
+        id: a.id,
+        type: a.type,
+        serverId: a.serverUuid ? businessServerId(a.serverUuid) : null,
+        serialNumbers: a.serials,
+        status: a.endStatus ?? (a.completedAt === null ? 'IN_PROGRESS' : 'COMPLETED'),
+        subStatus: a.subStatus,
+        outcomes: a.outcomes.map(([serialNumber, status, subStatus]) => ({ serialNumber, status, subStatus })),
+      })),
+    });
   });
 
   router.post('/access-tokens/expire', (_req, res) => {

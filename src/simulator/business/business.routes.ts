@@ -48,6 +48,7 @@ export function businessRoutes(state: BusinessSimulatorState, scope: ApiScope): 
     const token = header.startsWith('Bearer ') ? state.lookupAccessToken(header.slice(7)) : undefined;
     if (!token) return sendErrors(res, new ApiError(401, 'NOT_AUTHORIZED', 'Authentication credentials are missing or invalid', 'Provide a valid access token'));
     if (token.scope !== scope) return sendErrors(res, new ApiError(403, 'FORBIDDEN_ERROR', 'This request is forbidden', `The access token's scope is not ${scope}`));
+    if (state.getClient(token.clientId)?.forbidden) return sendErrors(res, new ApiError(403, 'FORBIDDEN_ERROR', 'This request is forbidden', 'The API account may not use this API'));
     next();
   });
 
@@ -262,11 +263,12 @@ export function businessRoutes(state: BusinessSimulatorState, scope: ApiScope): 
 }
 
 function activityResource(req: Request, activity: ActivityRecord, fields: Set<string> | null) {
-  const done = activity.completedAt !== null;
+  // completedDateTime and downloadUrl only when COMPLETED (spec §4.3): not for FAILED or STOPPED.
+  const done = activity.completedAt !== null && activity.endStatus === null;
   const origin = `${req.protocol}://${req.get('host')}`;
   const attributes = project(
     {
-      status: done ? 'COMPLETED' : 'IN_PROGRESS',
+      status: activity.endStatus ?? (done ? 'COMPLETED' : 'IN_PROGRESS'),
       subStatus: activity.subStatus,
       createdDateTime: new Date(activity.createdAt).toISOString(),
       ...(done

@@ -21,12 +21,23 @@ export interface ApiClient {
   scope: ApiScope;
   /** Set by the control API: the token endpoint answers invalid_client. */
   disabled: boolean;
+  /** Set by the control API: every API request answers 403 (the account lost its rights). */
+  forbidden: boolean;
 }
 
 export interface AccessTokenRecord {
   clientId: string;
+  /** The key whose assertion got the token: a token of a revoked key stops working. */
+  keyId: string;
   scope: ApiScope;
   expiresAt: number;
+}
+
+/** How the next activities end instead of completing (the control API's activity-failure). */
+export interface ActivityFailure {
+  remaining: number;
+  status: 'FAILED' | 'STOPPED';
+  subStatus: string;
 }
 
 export interface OrgDeviceRecord {
@@ -107,6 +118,10 @@ export interface ActivityRecord {
   /** Per serial: [operation_status, operation_substatus]. */
   outcomes: Array<[string, string, string]>;
   logToken: string;
+  /** Set when the activity ended FAILED or STOPPED: nothing was applied and there is no log. */
+  endStatus: 'FAILED' | 'STOPPED' | null;
+  /** The sub status it ends with when it fails (taken from the control API when it was created). */
+  failure: { status: 'FAILED' | 'STOPPED'; subStatus: string } | null;
 }
 
 const FAMILY_DEFAULTS: Record<string, { model: string; type: string; capacity: string; part: string }> = {
@@ -125,6 +140,14 @@ export function businessServerId(uuid: string): string {
   return uuid.replace(/-/g, '').toUpperCase();
 }
 
+/** What the portal's "Generate Private Key" shows once. */
+export interface IssuedKey {
+  clientId: string;
+  keyId: string;
+  privateKeyPkcs8Pem: string;
+  privateKeySec1Pem: string;
+}
+
 export class BusinessSimulatorState {
   private clients = new Map<string, ApiClient>();
   private tokens = new Map<string, AccessTokenRecord>();
@@ -138,6 +161,8 @@ export class BusinessSimulatorState {
   activityDelayMs = 2_000;
   /** The next N API requests answer 429 with this Retry-After. */
   rateLimit = { remaining: 0, retryAfterSeconds: 1 };
+  /** The next N activities created end this way instead of completing. */
+  activityFailure: ActivityFailure = { remaining: 0, status: 'FAILED', subStatus: 'COMPLETED_WITH_ERROR' };
 
   constructor(readonly dep: SimulatorState) {}
 
@@ -154,19 +179,34 @@ export class BusinessSimulatorState {
     this.activities.clear();
     this.activityDelayMs = 2_000;
     this.rateLimit = { remaining: 0, retryAfterSeconds: 1 };
+    this.activityFailure = { remaining: 0, status: 'FAILED', subStatus: 'COMPLETED_WITH_ERROR' };
   }
 
   // ---- API accounts ---------------------------------------------------------------------------
 
   /** What the portal's "Generate Private Key" does: the private key is returned once, never kept. */
-  createClient(scope: ApiScope): { clientId: string; keyId: string; privateKeyPkcs8Pem: string; privateKeySec1Pem: string } {
-    const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  createClient(scope: ApiScope): IssuedKey {
     const clientId = `${scope === 'school.api' ? 'SCHOOLAPI' : 'BUSINESSAPI'}.${randomUUID()}`;
-    const keyId = randomUUID();
-    this.clients.set(clientId, { clientId, keyId, publicKey, scope, disabled: false });
+    const client: ApiClient = { clientId, keyId: '', publicKey: undefined as unknown as KeyObject, scope, disabled: false, forbidden: false };
+    this.clients.set(clientId, client);
+    return this.newKey(client);
+  }
+
+  /**
+   * A new private key for the API account, revoking the previous one: assertions signed with the
+   * old key are refused (invalid_client) and access tokens it got stop working.
+   */
+  rotateKey(client: ApiClient): IssuedKey {
+    return this.newKey(client);
+  }
+
+  private newKey(client: ApiClient): IssuedKey {
+    const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    client.keyId = randomUUID();
+    client.publicKey = publicKey;
     return {
-      clientId,
-      keyId,
+      clientId: client.clientId,
+      keyId: client.keyId,
       privateKeyPkcs8Pem: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
       privateKeySec1Pem: privateKey.export({ format: 'pem', type: 'sec1' }).toString(),
     };
@@ -178,14 +218,15 @@ export class BusinessSimulatorState {
 
   issueAccessToken(client: ApiClient): string {
     const token = `sim.${randomBytes(32).toString('base64url')}`;
-    this.tokens.set(token, { clientId: client.clientId, scope: client.scope, expiresAt: this.now().getTime() + ACCESS_TOKEN_TTL_S * 1000 });
+    this.tokens.set(token, { clientId: client.clientId, keyId: client.keyId, scope: client.scope, expiresAt: this.now().getTime() + ACCESS_TOKEN_TTL_S * 1000 });
     return token;
   }
 
   lookupAccessToken(token: string): AccessTokenRecord | undefined {
     const record = this.tokens.get(token);
     if (!record) return undefined;
-    if (record.expiresAt <= this.now().getTime() || this.clients.get(record.clientId)?.disabled) {
+    const client = this.clients.get(record.clientId);
+    if (record.expiresAt <= this.now().getTime() || !client || client.disabled || client.keyId !== record.keyId) {
       this.tokens.delete(token);
       return undefined;
     }
@@ -304,7 +345,12 @@ export class BusinessSimulatorState {
 
   // ---- activities -----------------------------------------------------------------------------
 
-  createActivity(input: Omit<ActivityRecord, 'id' | 'createdAt' | 'completedAt' | 'subStatus' | 'outcomes' | 'logToken'>): ActivityRecord {
+  createActivity(input: Omit<ActivityRecord, 'id' | 'createdAt' | 'completedAt' | 'subStatus' | 'outcomes' | 'logToken' | 'endStatus' | 'failure'>): ActivityRecord {
+    let failure: ActivityRecord['failure'] = null;
+    if (this.activityFailure.remaining > 0) {
+      this.activityFailure.remaining--;
+      failure = { status: this.activityFailure.status, subStatus: this.activityFailure.subStatus };
+    }
     const activity: ActivityRecord = {
       ...input,
       id: randomUUID(),
@@ -313,9 +359,16 @@ export class BusinessSimulatorState {
       subStatus: 'SUBMITTED',
       outcomes: [],
       logToken: randomBytes(16).toString('hex'),
+      endStatus: null,
+      failure,
     };
     this.activities.set(activity.id, activity);
     return activity;
+  }
+
+  /** Every activity Apple keeps (the last 30 days), oldest first: what a test checks was created. */
+  listActivities(): ActivityRecord[] {
+    return [...this.activities.keys()].map((id) => this.activity(id)).filter((a): a is ActivityRecord => a !== undefined);
   }
 
   activity(id: string): ActivityRecord | undefined {
@@ -326,7 +379,7 @@ export class BusinessSimulatorState {
 
   activityByLogToken(id: string, token: string): ActivityRecord | undefined {
     const activity = this.activity(id);
-    return activity && activity.logToken === token && activity.completedAt !== null ? activity : undefined;
+    return activity && activity.logToken === token && activity.completedAt !== null && activity.endStatus === null ? activity : undefined;
   }
 
   /**
@@ -344,6 +397,13 @@ export class BusinessSimulatorState {
   }
 
   private complete(activity: ActivityRecord, now: number): void {
+    if (activity.failure) {
+      // Apple gives neither completedDateTime nor downloadUrl unless COMPLETED (spec §4.3), and changes nothing.
+      activity.endStatus = activity.failure.status;
+      activity.subStatus = activity.failure.subStatus;
+      activity.completedAt = now;
+      return;
+    }
     const at = new Date(now);
     const target = activity.serverUuid ? this.dep.getServer(activity.serverUuid) : undefined;
     for (const serial of activity.serials) {
