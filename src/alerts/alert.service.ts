@@ -51,7 +51,14 @@ export type EvaluatedListener = (subjectId: string, executor: SqlRunner) => Prom
 
 /** Told of each alert resolved, in the evaluation's transaction (webhooks). */
 export type AlertResolvedListener = (
-  alert: { id: string; kind: AlertKindName; depTokenId: string | null; vppTokenId: string | null; resolution: 'CLEARED' | 'SUPERSEDED' },
+  alert: {
+    id: string;
+    kind: AlertKindName;
+    depTokenId: string | null;
+    vppTokenId: string | null;
+    appleBusinessAccountId: string | null;
+    resolution: 'CLEARED' | 'SUPERSEDED';
+  },
   executor: SqlRunner,
 ) => Promise<void>;
 
@@ -193,7 +200,8 @@ export class AlertService {
         if (!(Number(affected) > 0)) continue;
         resolved += 1;
         for (const listener of this.resolvedListeners) {
-          await listener({ id: alert.id, kind: alert.kind, depTokenId: alert.dep_token_id, vppTokenId: alert.vpp_token_id, resolution }, manager);
+          const owners = { depTokenId: alert.dep_token_id, vppTokenId: alert.vpp_token_id, appleBusinessAccountId: alert.apple_business_account_id };
+          await listener({ id: alert.id, kind: alert.kind, ...owners, resolution }, manager);
         }
         await this.publisher?.('RESOLVED', eventOf(alert.id, alert.kind, alert), manager);
       }

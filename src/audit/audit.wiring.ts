@@ -7,10 +7,12 @@
  * - each alert raised, in the evaluation's transaction, as `raiseAlert`.
  * Events written in the action's transaction are written exactly once, however many instances run.
  */
+import type { AlertEntity } from '../alerts/alert.entity';
 import type { AlertService } from '../alerts/alert.service';
 import type { DeviceAssignmentService } from '../devices/assignment.service';
 import { appleActionMessages } from '../devices/device.errors';
 import { describeDepFailure } from '../graphql/apple-error.mapping';
+import type { NodeTypeName } from '../graphql/global-id';
 import type { SyncRequestService } from '../sync/sync-request.service';
 import type { AuditService } from './audit.service';
 
@@ -54,7 +56,16 @@ export function wireAudit({ audit, syncRequests, assignments, alerts }: AuditWir
     });
   });
   alerts.onRaised(async (alert, executor) => {
-    const subject = alert.depTokenId ? ({ type: 'DepToken', id: alert.depTokenId } as const) : ({ type: 'VppToken', id: alert.vppTokenId! } as const);
-    await audit.recordSystem({ operation: SYSTEM_OPERATIONS.alertRaised, targets: [{ type: 'Alert', id: alert.id }, subject] }, executor);
+    await audit.recordSystem({ operation: SYSTEM_OPERATIONS.alertRaised, targets: [{ type: 'Alert', id: alert.id }, ...alertSubject(alert)] }, executor);
   });
+}
+
+/** What an alert is about, as an audit target (one of its subject columns is set). */
+function alertSubject(alert: AlertEntity): { type: NodeTypeName; id: string }[] {
+  if (alert.depTokenId) return [{ type: 'DepToken', id: alert.depTokenId }];
+  if (alert.vppTokenId) return [{ type: 'VppToken', id: alert.vppTokenId }];
+  if (alert.apnsCertificateId) return [{ type: 'ApnsCertificate', id: alert.apnsCertificateId }];
+  if (alert.webhookId) return [{ type: 'Webhook', id: alert.webhookId }];
+  if (alert.appleBusinessAccountId) return [{ type: 'AppleBusinessAccount', id: alert.appleBusinessAccountId }];
+  return [];
 }

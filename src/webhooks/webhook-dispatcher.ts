@@ -35,6 +35,12 @@ export function subjectCondition(subject: WebhookSubject, param: number): { sql:
       params: [subject.vppTokenId],
     };
   }
+  if (subject.appleBusinessAccountId) {
+    return {
+      sql: `(cardinality(w.scope_tag_ids) = 0 OR EXISTS (SELECT 1 FROM apple_business_account_scope_tags s WHERE s.apple_business_account_id = $${param}::uuid AND s.scope_tag_id = ANY(w.scope_tag_ids)))`,
+      params: [subject.appleBusinessAccountId],
+    };
+  }
   // Deployment-wide events (the push certificate, webhooks): only webhooks without scope tags.
   return { sql: `(cardinality(w.scope_tag_ids) = 0 AND $${param}::text IS NULL)`, params: [null] };
 }
@@ -66,7 +72,7 @@ export class WebhookDispatcher {
     data: Record<string, unknown>,
     options: { now: Date; dedupeKey?: string },
   ): Promise<number> {
-    const orderingKey = subject.tokenId ?? subject.vppTokenId ?? '-';
+    const orderingKey = subject.tokenId ?? subject.vppTokenId ?? subject.appleBusinessAccountId ?? '-';
     const condition = subjectCondition(subject, 6);
     // The body's first member is the delivery id, spliced in by the statement (one id per webhook).
     const rest = JSON.stringify({
@@ -74,6 +80,7 @@ export class WebhookDispatcher {
       occurredAt: options.now.toISOString(),
       tokenId: subject.tokenId ? toGlobalId('DepToken', subject.tokenId) : null,
       vppTokenId: subject.vppTokenId ? toGlobalId('VppToken', subject.vppTokenId) : null,
+      ...(subject.appleBusinessAccountId ? { appleBusinessAccountId: toGlobalId('AppleBusinessAccount', subject.appleBusinessAccountId) } : {}),
       data,
     }).slice(1);
     const rows: { webhook_id: string }[] = await executor.query(

@@ -12,8 +12,9 @@ export const WEBHOOK_EVENTS = [
 
 export type WebhookEventName = (typeof WEBHOOK_EVENTS)[number];
 
-/** What an event is about, for scope tags and ordering: a DEP token, a VPP token, or neither (deployment-wide). */
+/** What an event is about, for scope tags and ordering: a DEP token, a VPP token, an Apple Business account, or none (deployment-wide). */
 export interface WebhookSubject {
   tokenId?: string | null;
   vppTokenId?: string | null;
+  appleBusinessAccountId?: string | null;
 }

@@ -106,12 +106,12 @@ export interface WebhookWiring {
 export function wireWebhooks(w: WebhookWiring): void {
   const { dispatcher, clock } = w;
   w.alerts.onRaised(async (alert, executor) => {
-    const subject = { tokenId: alert.depTokenId, vppTokenId: alert.vppTokenId };
+    const subject = { tokenId: alert.depTokenId, vppTokenId: alert.vppTokenId, appleBusinessAccountId: alert.appleBusinessAccountId };
     const data = { alertId: toGlobalId('Alert', alert.id), kind: alert.kind, severity: alert.severity, message: alert.message, threshold: alert.threshold };
     await dispatcher.dispatch(executor, 'ALERT_RAISED', subject, data, { now: clock.now(), dedupeKey: alert.id });
   });
   w.alerts.onResolved(async (alert, executor) => {
-    const subject = { tokenId: alert.depTokenId, vppTokenId: alert.vppTokenId };
+    const subject = { tokenId: alert.depTokenId, vppTokenId: alert.vppTokenId, appleBusinessAccountId: alert.appleBusinessAccountId };
     await dispatcher.dispatch(executor, 'ALERT_RESOLVED', subject, { alertId: toGlobalId('Alert', alert.id), kind: alert.kind, resolution: alert.resolution }, {
       now: clock.now(),
       dedupeKey: alert.id,

@@ -11,6 +11,7 @@ import { DAY_MS, HOUR_MS } from '../../../src/clock';
 import { parseGlobalId } from '../../../src/graphql/global-id';
 import { makeVendorIdentity } from '../../support/sim-support';
 import { startTestApp, type TestApp } from '../../support/test-app';
+import { WebhookReceiver } from '../../support/webhook-receiver';
 
 interface Issued {
   clientId: string;
@@ -39,7 +40,7 @@ async function waitFor<T>(what: string, read: () => Promise<T>, done: (value: T)
 describe('Apple Business API account alerts', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp({ simulator: true });
+    t = await startTestApp({ simulator: true, env: { WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' } });
   });
   afterAll(() => t.close());
 
@@ -198,6 +199,11 @@ describe('Apple Business API account alerts', () => {
       });
     const northHears = firstEvent(northReader);
     const southHears = firstEvent(southReader);
+    // A webhook of north's admin hears of north's account only, with the account's id.
+    const receiver = await new WebhookReceiver().start();
+    await t.ok(`mutation ($input: CreateWebhookInput!) { createWebhook(input: $input) { webhook { id } } }`, {
+      input: { url: receiver.url, events: ['ALERT_RAISED'], secret: 'test-secret-0123456789' },
+    }, await t.createKey('ADMIN', [north]));
     await new Promise((r) => setTimeout(r, 500));
 
     // North's account is refused first, then south's: each key's first event is about its own account.
@@ -208,6 +214,9 @@ describe('Apple Business API account alerts', () => {
     await t.simControl('POST', `/_sim/business/clients/${b.issued.clientId}/disable`, {});
     await t.app.services.appleBusinessInventory.mirror(rowId(b.id)).catch(() => undefined);
     expect((await southHears).data.alertRaised).toMatchObject({ subjectName: 'South org', appleBusinessAccount: { id: b.id } });
+    const hooked = await waitFor('the webhook', async () => receiver.accepted('ALERT_RAISED'), (r) => r.length > 0);
+    await receiver.stop();
+    expect(hooked.map((r) => [r.json.appleBusinessAccountId, r.json.data.kind])).toEqual([[a.id, 'APPLE_BUSINESS_ACCOUNT_REFUSED']]);
 
     const [northAlert] = await alertsOf(a.id);
     const listed = async (key: string) =>
@@ -221,6 +230,12 @@ describe('Apple Business API account alerts', () => {
     expect(acked.errors?.[0].extensions?.code).toBe('NOT_FOUND');
     const wrong = await t.gql(ALERTS, { f: { subjectId: 'U2NvcGVUYWc6MQ==' } });
     expect(wrong.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+
+    // The audit trail's record of the raise carries the account's tags: its scoped admins read it.
+    const AUDIT = `query ($id: ID!) { auditEvents(filter: {operation: "raiseAlert", targetId: $id}) { edges { node { operation targetIds } } } }`;
+    const audited = async (key: string) => (await t.ok(AUDIT, { id: a.id }, key)).auditEvents.edges.map((e: any) => e.node);
+    expect(await audited(await t.createKey('ADMIN', [north]))).toEqual([{ operation: 'raiseAlert', targetIds: expect.arrayContaining([northAlert.id, a.id]) }]);
+    expect(await audited(await t.createKey('ADMIN', [south]))).toEqual([]);
 
     // Disconnecting forgets the account's alerts (active and resolved) with it.
     await t.ok(`mutation ($input: DisconnectAppleBusinessAccountInput!) { disconnectAppleBusinessAccount(input: $input) { deletedAppleBusinessAccountId } }`, {
