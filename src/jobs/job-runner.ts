@@ -21,7 +21,11 @@
  *   setup is serialised across instances with an advisory lock.
  * - Options given as `undefined` fail pg-boss's asserts (`'retryLimit' in options`): they are
  *   dropped before every call.
+ * - pg-boss's loops may turn once more after stop() and its `delay` requires a module on every
+ *   call, which crashes a Jest worker after teardown: pg-boss-delay.ts gives it one without.
  */
+// First: it replaces pg-boss's delay before pg-boss's modules take it (see the file).
+import './pg-boss-delay';
 import PgBoss from 'pg-boss';
 import { Client, Pool } from 'pg';
 import { systemClock, systemSleep, type Clock, type Sleep } from '../clock';
