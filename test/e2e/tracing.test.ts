@@ -109,7 +109,7 @@ describe('tracing with OTEL_EXPORTER_OTLP_ENDPOINT', () => {
     expect(await instance.proc.waitForExit(15_000)).toEqual({ code: 0, signal: null });
     // Only traces were sent (no OTLP metrics or logs), all as JSON.
     expect(new Set(receiver.paths)).toEqual(new Set(['POST /v1/traces application/json']));
-  });
+  }, 180_000); // it starts a server process (ts-node), slow on a loaded machine
 });
 
 describe('without OTEL_EXPORTER_OTLP_ENDPOINT', () => {
