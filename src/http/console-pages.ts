@@ -10,6 +10,7 @@ export const CONSOLE_PAGES = [
   { path: '/devices', label: 'Devices' },
   { path: '/profiles', label: 'Profiles' },
   { path: '/vpp-tokens', label: 'VPP tokens' },
+  { path: '/apple-business', label: 'Apple Business' },
   { path: '/alerts', label: 'Alerts' },
 ] as const;
 

@@ -17,6 +17,8 @@ import { VppTokensPage } from './pages/VppTokens';
 import { DevicesPage } from './pages/Devices';
 import { ProfilesPage } from './pages/Profiles';
 import { OverviewPage } from './pages/Overview';
+import { AppleBusinessPage } from './pages/AppleBusiness';
+import { AppleBusinessAccountPage } from './pages/AppleBusinessAccount';
 
 export const ViewerDocument = graphql(`
   query Viewer {
@@ -110,6 +112,8 @@ function Shell({ viewer, signOut }: { viewer: Viewer; signOut: () => void }) {
           <Route path="/devices" component={DevicesPage} />
           <Route path="/profiles" nest component={ProfilesPage} />
           <Route path="/vpp-tokens" component={VppTokensPage} />
+          <Route path="/apple-business" component={AppleBusinessPage} />
+          <Route path="/apple-business/:id">{(params) => <AppleBusinessAccountPage key={params.id} id={decodeURIComponent(params.id)} />}</Route>
           <Route path="/alerts" component={AlertsPage} />
           <Route>
             <h1>Not found</h1>

@@ -21,3 +21,13 @@ export function violations(error: CombinedError | undefined): Violation[] {
   const list = error?.graphQLErrors.flatMap((e) => (Array.isArray(e.extensions?.violations) ? (e.extensions.violations as Violation[]) : [])) ?? [];
   return list.filter((v) => v && typeof v.field === 'string');
 }
+
+/**
+ * The refusal as fields: extensions.violations when there are some, else the one field a refusal
+ * names in extensions.field (badInput, most Apple Business refusals) with the error's message.
+ */
+export function fieldViolations(error: CombinedError | undefined): Violation[] {
+  const list = violations(error);
+  if (list.length) return list;
+  return (error?.graphQLErrors ?? []).flatMap((e) => (typeof e.extensions?.field === 'string' ? [{ field: e.extensions.field, message: e.message }] : []));
+}

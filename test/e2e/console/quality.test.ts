@@ -29,6 +29,18 @@ beforeAll(async () => {
   ).createEnrollmentProfile.profile;
   const location = await issueLocation(t, { total: 100, assigned: 95, locationName: 'HQ' });
   await t.ok(`mutation ($input: UploadVppTokenInput!) { uploadVppToken(input: $input) { vppToken { id } } }`, { input: { tokenFile: location.tokenFile, name: 'HQ apps' } });
+  // An Apple Business account with devices, its servers (Campus) and an activity Apple has not finished (the clock stands still).
+  const orgSerials = (await t.simControl('POST', '/_sim/business/devices', { count: 8, orderNumber: 'PO-Q', productFamily: 'iPhone' })).serialNumbers;
+  const issued = await t.simControl('POST', '/_sim/business/clients', {});
+  const account = (
+    await t.ok(`mutation ($input: ConnectAppleBusinessAccountInput!) { connectAppleBusinessAccount(input: $input) { appleBusinessAccount { id } } }`, {
+      input: { name: 'Example Corp', clientId: issued.clientId, keyId: issued.keyId, privateKeyPem: issued.privateKeySec1Pem, scope: 'BUSINESS' },
+    })
+  ).connectAppleBusinessAccount.appleBusinessAccount;
+  const campus = (await t.ok(`query ($a: ID!) { mdmServers(accountId: $a) { id name } }`, { a: account.id })).mdmServers.find((s: { name: string }) => s.name === 'Campus');
+  await t.ok(`mutation ($input: AssignDevicesToMdmServerInput!) { assignDevicesToMdmServer(input: $input) { orgDeviceActivity { id } } }`, {
+    input: { mdmServerId: campus.id, serialNumbers: orgSerials.slice(0, 2) },
+  });
   pages = [
     ['overview', '/'],
     ['tokens', '/tokens'],
@@ -40,6 +52,8 @@ beforeAll(async () => {
     ['profile-edit', `/profiles/${encodeURIComponent(profile.id)}`],
     ['vpp-tokens', '/vpp-tokens'],
     ['alerts', '/alerts'],
+    ['apple-business', '/apple-business'],
+    ['apple-business-account', `/apple-business/${encodeURIComponent(account.id)}`],
   ];
   browser = await launchBrowser();
 }, 300_000);

@@ -4,6 +4,7 @@ const LABELS: Record<string, string> = {
   EXPIRED: 'Expired',
   TERMS_NOT_ACCEPTED: 'Terms not accepted',
   REJECTED: 'Rejected',
+  REFUSED: 'Refused by Apple',
 };
 
 export function StatusBadge({ status }: { status: string }) {

@@ -1,8 +1,10 @@
 // The seed's four steps: consent, download the public key, upload the .p7m (Apple ID, name, scope
 // tags), done. The pending key pair's expiry is shown; leaving before the upload means a new key.
+// `?keyPair=<id>` resumes at the upload with a key pair whose certificate is already at Apple
+// (Create MDM server at Apple on the Apple Business page): the address keeps it, so leaving is fine.
 import { useEffect, useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from 'urql';
-import { Link } from 'wouter';
+import { Link, useSearch } from 'wouter';
 import { graphql } from '../gql';
 import type { UploadDepTokenMutation } from '../gql/graphql';
 import { errorMessage } from '../errors';
@@ -11,7 +13,7 @@ import { Expiry } from '../components/Expiry';
 import { formatDateTime } from '../time';
 import { tokenPath } from './Tokens';
 
-const CreateKeyPairDocument = graphql(`
+export const CreateKeyPairDocument = graphql(`
   mutation CreateDepTokenKeyPair($input: CreateDepTokenKeyPairInput!) {
     createDepTokenKeyPair(input: $input) { keyPair { id certificatePem expiresAt } }
   }
@@ -20,6 +22,15 @@ const CreateKeyPairDocument = graphql(`
 const UploadDepTokenDocument = graphql(`
   mutation UploadDepToken($input: UploadDepTokenInput!) {
     uploadDepToken(input: $input) { token { id name orgName serverName expiresAt status } }
+  }
+`);
+
+const ResumedKeyPairDocument = graphql(`
+  query ResumedKeyPair($id: ID!) {
+    node(id: $id) {
+      __typename
+      ... on DepTokenKeyPair { id certificatePem expiresAt usedAt }
+    }
   }
 `);
 
@@ -40,10 +51,22 @@ export function AddTokenPage() {
   const [keyPair, setKeyPair] = useState<{ id: string; certificatePem: string; expiresAt: string } | null>(null);
   const [token, setToken] = useState<UploadDepTokenMutation['uploadDepToken']['token'] | null>(null);
   const [created, createKeyPair] = useMutation(CreateKeyPairDocument);
+  const resumeId = new URLSearchParams(useSearch()).get('keyPair');
+  const [resumedQuery] = useQuery({ query: ResumedKeyPairDocument, variables: { id: resumeId ?? '' }, pause: !resumeId, requestPolicy: 'network-only' });
+  const resumable = resumedQuery.data?.node?.__typename === 'DepTokenKeyPair' ? resumedQuery.data.node : null;
+  const resumeRefused = resumeId !== null && !!resumedQuery.data && (!resumable || resumable.usedAt !== null || new Date(resumable.expiresAt).getTime() <= Date.now());
+  const resumed = resumable !== null && !resumeRefused && keyPair?.id === resumable.id;
   const pending = keyPair !== null && token === null;
 
   useEffect(() => {
-    if (!pending) return;
+    if (!resumable || resumable.usedAt || new Date(resumable.expiresAt).getTime() <= Date.now()) return;
+    setKeyPair((current) => current ?? resumable);
+    setStep((current) => (current === 0 ? 2 : current));
+  }, [resumable]);
+
+  useEffect(() => {
+    // A resumed key pair stays reachable through this page's address: nothing to lose by leaving.
+    if (!pending || resumed) return;
     const warn = (event: BeforeUnloadEvent) => {
       event.preventDefault();
       event.returnValue = LEAVE_WARNING;
@@ -62,7 +85,7 @@ export function AddTokenPage() {
       window.removeEventListener('beforeunload', warn);
       document.removeEventListener('click', confirmLeave, true);
     };
-  }, [pending]);
+  }, [pending, resumed]);
 
   const consent = async (event: FormEvent) => {
     event.preventDefault();
@@ -73,6 +96,7 @@ export function AddTokenPage() {
     }
   };
 
+  if (resumeId && !resumedQuery.data && !resumedQuery.error) return <p className="loading">Loading…</p>;
   return (
     <section aria-labelledby="add-token-heading" className="wizard">
       <h1 id="add-token-heading">Add token</h1>
@@ -83,7 +107,20 @@ export function AddTokenPage() {
           </li>
         ))}
       </ol>
-      {pending && (
+      {resumeRefused && (
+        <p role="alert" className="error">
+          The key pair of this link cannot be used any more (it was used for a token already, it expired, or it does not exist). Start over below: the
+          new public key must then be uploaded to the MDM server in Apple Business Manager.
+        </p>
+      )}
+      {resumeId && resumedQuery.error && <p role="alert" className="error">{errorMessage(resumedQuery.error)}</p>}
+      {pending && resumed && (
+        <p className="notice" role="note">
+          Key pair pending: usable until <Expiry at={keyPair.expiresAt} />. The MDM server created at Apple already has its public key; this page's
+          address keeps the key pair, so you can come back to it once the token is downloaded.
+        </p>
+      )}
+      {pending && !resumed && (
         <p className="notice" role="note">
           Key pair pending: usable until <Expiry at={keyPair.expiresAt} />. {LEAVE_WARNING}{' '}
           <Link href="/tokens" onClick={(e) => !window.confirm(LEAVE_WARNING) && e.preventDefault()}>
@@ -129,6 +166,12 @@ export function AddTokenPage() {
         </div>
       )}
 
+      {step === 2 && keyPair && resumed && (
+        <p>
+          In Apple Business Manager, open Preferences, choose the MDM server created with this key pair and click Download Token: the server token (.p7m)
+          is the one file Apple's API does not hand out. Upload it here.
+        </p>
+      )}
       {step === 2 && keyPair && (
         <UploadStep
           keyPairId={keyPair.id}

@@ -2,12 +2,13 @@
 // each rule explained inline; Setup Assistant panes as show/hide toggles from the schema's pane
 // catalogue (the SetupPane enum and its descriptions); review. A refusal's extensions.violations
 // are shown on the fields they name, and the wizard goes back to the first step holding one.
-import { useState, type FormEvent, type ReactNode } from 'react';
+import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { useLocation } from 'wouter';
 import { graphql } from '../gql';
 import type { SetupPane } from '../gql/graphql';
 import { ChoiceSelect } from '../components/ChoiceSelect';
+import { Check, Field } from '../components/Field';
 import { errorMessage, violations as violationsOf, type Violation } from '../errors';
 
 const SetupPaneCatalogueDocument = graphql(`
@@ -282,40 +283,5 @@ export function ProfileForm({ profileId, initial, onSaved }: { profileId?: strin
         {updated.data && !refusal.message && <span role="status">Saved{updated.data.updateEnrollmentProfile.movedDevices ? `: ${updated.data.updateEnrollmentProfile.movedDevices} devices moved to the new Apple profile` : ''}</span>}
       </div>
     </form>
-  );
-}
-
-function Field({ id, label, error, hint, children }: { id: string; label: string; error?: string; hint?: string; children: ReactNode }) {
-  return (
-    <>
-      <label htmlFor={id}>{label}</label>
-      <div>
-        {children}
-        {hint && <small className="hint block" id={`${id}-hint`}>{hint}</small>}
-        {error && (
-          <small className="field-error block" id={`${id}-error`} role="alert">
-            {error}
-          </small>
-        )}
-      </div>
-    </>
-  );
-}
-
-function Check({ id, label, hint, checked, onChange, error }: { id: string; label: string; hint?: string; checked: boolean; onChange: (checked: boolean) => void; error?: string }) {
-  const describedBy = [hint && `${id}-hint`, error && `${id}-error`].filter(Boolean).join(' ') || undefined;
-  return (
-    <div className="full">
-      <label className="check">
-        <input id={id} type="checkbox" checked={checked} onChange={(e) => onChange(e.target.checked)} aria-invalid={error ? true : undefined} aria-describedby={describedBy} />
-        {label}
-      </label>
-      {hint && <small className="hint block" id={`${id}-hint`}>{hint}</small>}
-      {error && (
-        <small className="field-error block" id={`${id}-error`} role="alert">
-          {error}
-        </small>
-      )}
-    </div>
   );
 }
