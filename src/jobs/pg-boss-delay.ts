@@ -8,7 +8,10 @@
  *
  * This replaces `delay` before pg-boss's modules destructure it (imported ahead of pg-boss in
  * job-runner.ts) with the same function on a timer module loaded once, here. Same contract: the
- * promise resolves after `ms`, rejects with `error` when given, resolves early on `abort()`.
+ * promise resolves after `ms`, rejects with `error` when given, resolves early on `abort()`. Its
+ * timer is unref'd: pg-boss only waits between polls with it, while the server and pools keep a
+ * running process alive, and a loop turning after stop() must not keep a stopped one (or a Jest
+ * run, which then never exits) alive.
  * If pg-boss's internals change shape this throws at load, so an upgrade cannot silently undo it.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -24,7 +27,7 @@ if (typeof tools.delay !== 'function' || tools.delay.length !== 2) {
 tools.delay = function delay(ms: number, error?: string): AbortablePromise {
   const controller = new AbortController();
   const promise = new Promise<void>((resolve, reject) => {
-    sleep(ms, null, { signal: controller.signal }).then(
+    sleep(ms, null, { signal: controller.signal, ref: false }).then(
       () => (error ? reject(new Error(error)) : resolve()),
       () => resolve(),
     );

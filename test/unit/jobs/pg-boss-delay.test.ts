@@ -1,7 +1,8 @@
 /**
  * pg-boss's `delay`, as the job runner leaves it: it requires nothing when called (a late call
  * after a test file's teardown must not reach Jest's module registry), and keeps pg-boss's
- * contract: resolves after its time, rejects with the message given, resolves early on abort().
+ * contract: resolves after its time, rejects with the message given, resolves early on abort();
+ * and its timer does not keep the process alive.
  */
 import { readFileSync } from 'node:fs';
 import '../../../src/jobs/job-runner';
@@ -11,6 +12,14 @@ const { delay } = require('pg-boss/src/tools') as { delay: (ms: number, error?: 
 
 it('is the job runner’s, which requires nothing when called', () => {
   expect(delay.toString()).not.toMatch(/require\(/);
+});
+
+it('does not keep the process alive while it waits (a loop turning after stop() must not hold a stopped process)', () => {
+  const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+  const before = timers();
+  const waiting = delay(60_000);
+  expect(timers()).toBe(before);
+  waiting.abort();
 });
 
 it('resolves after its time, rejects with the message given, and resolves early on abort()', async () => {
