@@ -46,6 +46,11 @@ export async function startServer(deps: ServerDeps, listen: { port: number; host
   const { schema, services, logger } = deps;
   const app = createExpressApp(deps);
   const httpServer = http.createServer(app);
+  // Idle keep-alive connections stay open longer than clients' and proxies' own idle timeouts
+  // (undici 4 s, load balancers 60 s), so a client never reuses a socket the server is closing at
+  // that moment (an ECONNRESET on the next request). Headers must come within a second more.
+  httpServer.keepAliveTimeout = 65_000;
+  httpServer.headersTimeout = 66_000;
   const hardening = createQueryHardening();
   const authenticator = new Authenticator(services.apiKeys);
   const { config } = services;
