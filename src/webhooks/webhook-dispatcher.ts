@@ -4,6 +4,7 @@
  * alert evaluation's transaction), so a delivery exists exactly when the change committed. The
  * job that drains each (webhook, token) is sent on the same executor.
  */
+import { APPLE_BUSINESS_ACCOUNT_TAGS, DEP_TOKEN_TAGS, VPP_TOKEN_TAGS, type ScopeTagLink } from '../auth/scope-tag-link';
 import type { SqlRunner } from '../database/sql-runner';
 import { toGlobalId } from '../graphql/global-id';
 import type { JobRunner } from '../jobs';
@@ -21,24 +22,29 @@ export interface WebhookJob {
 
 export const jobKey = (job: WebhookJob) => `${job.webhookId}:${job.orderingKey}`;
 
+/** What a subject's id is and where its scope tags are, first set member first (one is at most). */
+const SUBJECT_TAGS = [
+  ['tokenId', DEP_TOKEN_TAGS],
+  ['vppTokenId', VPP_TOKEN_TAGS],
+  ['appleBusinessAccountId', APPLE_BUSINESS_ACCOUNT_TAGS],
+] as const satisfies readonly (readonly [keyof WebhookSubject, ScopeTagLink])[];
+
+function taggedSubject(subject: WebhookSubject): { id: string; link: ScopeTagLink } | null {
+  for (const [key, link] of SUBJECT_TAGS) {
+    const id = subject[key];
+    if (id) return { id, link };
+  }
+  return null;
+}
+
 /** The SQL condition "webhook w may hear of this subject", with the subject's id as `$param`. */
 export function subjectCondition(subject: WebhookSubject, param: number): { sql: string; params: unknown[] } {
-  if (subject.tokenId) {
+  const tagged = taggedSubject(subject);
+  if (tagged) {
+    const { table, ownerColumn } = tagged.link;
     return {
-      sql: `(cardinality(w.scope_tag_ids) = 0 OR EXISTS (SELECT 1 FROM dep_token_scope_tags s WHERE s.token_id = $${param}::uuid AND s.scope_tag_id = ANY(w.scope_tag_ids)))`,
-      params: [subject.tokenId],
-    };
-  }
-  if (subject.vppTokenId) {
-    return {
-      sql: `(cardinality(w.scope_tag_ids) = 0 OR EXISTS (SELECT 1 FROM vpp_token_scope_tags s WHERE s.vpp_token_id = $${param}::uuid AND s.scope_tag_id = ANY(w.scope_tag_ids)))`,
-      params: [subject.vppTokenId],
-    };
-  }
-  if (subject.appleBusinessAccountId) {
-    return {
-      sql: `(cardinality(w.scope_tag_ids) = 0 OR EXISTS (SELECT 1 FROM apple_business_account_scope_tags s WHERE s.apple_business_account_id = $${param}::uuid AND s.scope_tag_id = ANY(w.scope_tag_ids)))`,
-      params: [subject.appleBusinessAccountId],
+      sql: `(cardinality(w.scope_tag_ids) = 0 OR EXISTS (SELECT 1 FROM ${table} s WHERE s.${ownerColumn} = $${param}::uuid AND s.scope_tag_id = ANY(w.scope_tag_ids)))`,
+      params: [tagged.id],
     };
   }
   // Deployment-wide events (the push certificate, webhooks): only webhooks without scope tags.
@@ -72,7 +78,8 @@ export class WebhookDispatcher {
     data: Record<string, unknown>,
     options: { now: Date; dedupeKey?: string },
   ): Promise<number> {
-    const orderingKey = subject.tokenId ?? subject.vppTokenId ?? subject.appleBusinessAccountId ?? '-';
+    // Events about one subject go out in order; deployment-wide ones share one key.
+    const orderingKey = taggedSubject(subject)?.id ?? '-';
     const condition = subjectCondition(subject, 6);
     // The body's first member is the delivery id, spliced in by the statement (one id per webhook).
     const rest = JSON.stringify({
