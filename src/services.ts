@@ -126,7 +126,7 @@ export function createServices(deps: ServiceDeps): Services {
     enrollmentUrlHttpsOnly: config.appleIsReal,
   });
   // What depgate does to devices outside sync pages (assignments, removals, deletions): webhooks hear it.
-  const deviceChanges = new DeviceChangeFeed();
+  const deviceChanges = new DeviceChangeFeed(logger);
   const assignments = new DeviceAssignmentService(dataSource, depClients, clock, logger, deviceChanges);
   const devices = new DeviceService(dataSource, clock, deviceChanges);
   const profiles = new EnrollmentProfileService(dataSource, depClients, assignments, clock, logger, config);
@@ -159,7 +159,7 @@ export function createServices(deps: ServiceDeps): Services {
     depTokens,
     assignments,
     profiles,
-    profileRemovals: new ProfileRemovalService(dataSource, depClients, clock, deviceChanges, logger),
+    profileRemovals: new ProfileRemovalService(dataSource, depClients, clock, deviceChanges),
     assignmentRetries: new AssignmentRetryService(dataSource, assignments, clock, logger),
     deviceDetails: new DeviceDetailsService(dataSource, depClients, clock),
     deviceDeletions: new DeviceDeletionService(dataSource, devices, jobs, clock, logger, deviceChanges),

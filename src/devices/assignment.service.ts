@@ -40,7 +40,7 @@ import { DepTokenEntity } from '../tokens/token.entity';
 import { DEFAULT_PROFILE_PROPERTIES, platformOfDevice, type ProfilePlatform } from '../profiles/profile-platform';
 import type { AssignmentRequester } from '../assignment-history/assignment-attempt.entity';
 import { recordAttempts, type AttemptOrigin } from '../assignment-history/assignment-history.store';
-import type { DeviceChangeFeed } from './device-changes';
+import { requesterOf, type DeviceChangeFeed } from './device-changes';
 import { appleActionMessages, isTokenLevelRefusal } from './device.errors';
 import { distinctSerials, MAX_SERIALS_PER_ASSIGN_CALL, readSerialList } from './serial-list';
 import { HELD_OUT_OF_SCOPE_MESSAGE, serialsHeldOutOfScope } from './serial-ownership';
@@ -428,22 +428,14 @@ export class DeviceAssignmentService {
     return ids;
   }
 
-  /**
-   * Publishes a stored chunk of Apple's answers (with the devices' ids). Apple has assigned them
-   * whatever a listener does, so a failure here is logged, not thrown.
-   */
+  /** Publishes a stored chunk of Apple's answers, with the devices' ids. */
   private async announce(tokenId: string, profile: ProfileTarget, answered: AssignmentOutcome[], ids: Map<string, string>, origin: AttemptOrigin): Promise<void> {
     const devices = answered.flatMap((o) => {
       const id = ids.get(o.serialNumber);
       return id ? [{ id, serialNumber: o.serialNumber, status: o.status, ...(o.message ? { message: o.message } : {}) }] : [];
     });
     if (devices.length === 0) return;
-    const requestedBy = origin.apiKeyId ? { apiKeyId: origin.apiKeyId, name: origin.apiKeyName ?? '' } : null;
-    try {
-      await this.changes.publish({ kind: 'PROFILE_ASSIGNED', tokenId, profileId: profile.id, requestedBy, devices }, this.dataSource);
-    } catch (err) {
-      this.logger.error({ tokenId, profileId: profile.id, err: { message: (err as Error).message } }, 'profile assignment not announced');
-    }
+    await this.changes.publishAfterApple({ kind: 'PROFILE_ASSIGNED', tokenId, profileId: profile.id, requestedBy: requesterOf(origin), devices }, this.dataSource);
   }
 
   /** Stores a chunk of answers in one statement; answers the devices' ids by serial. */

@@ -6,12 +6,13 @@
  * does: never one message per device.
  *
  * Contract: `publish` runs every listener in order on the executor given and rejects when one
- * does; the publisher decides what a failure means. Where the change is in a transaction the
- * listener's writes commit or roll back with it (deletions); where Apple already acted
- * (assignments, removals) the publisher logs the failure, since nothing here can undo Apple's side.
+ * does: inside a transaction the listener's writes commit or roll back with the change
+ * (deletions). `publishAfterApple` is for changes Apple already made (assignments, removals):
+ * nothing here can undo Apple's side, so a failing listener is logged, never thrown.
  * A change without devices is a caller's bug and throws.
  */
 import type { SqlRunner } from '../database/sql-runner';
+import type { Logger } from '../logger';
 import type { AssignmentOutcomeStatus } from './assignment.service';
 
 export interface ChangedDevice {
@@ -24,6 +25,10 @@ export interface ChangeRequester {
   apiKeyId: string;
   name: string;
 }
+
+/** The requester of an assignment attempt's origin (assignment-history.store.ts), if a key asked. */
+export const requesterOf = (origin: { apiKeyId?: string | null; apiKeyName?: string | null }): ChangeRequester | null =>
+  origin.apiKeyId ? { apiKeyId: origin.apiKeyId, name: origin.apiKeyName ?? '' } : null;
 
 export type DeviceChange =
   | {
@@ -42,6 +47,8 @@ export type DeviceChangeListener = (change: DeviceChange, executor: SqlRunner) =
 export class DeviceChangeFeed {
   private readonly listeners: DeviceChangeListener[] = [];
 
+  constructor(private readonly logger: Logger) {}
+
   on(listener: DeviceChangeListener): void {
     this.listeners.push(listener);
   }
@@ -49,5 +56,14 @@ export class DeviceChangeFeed {
   async publish(change: DeviceChange, executor: SqlRunner): Promise<void> {
     if (change.devices.length === 0) throw new Error(`DeviceChangeFeed.publish: a ${change.kind} change without devices`);
     for (const listener of this.listeners) await listener(change, executor);
+  }
+
+  /** `publish` for a change Apple already made: a failing listener is logged, not thrown. */
+  async publishAfterApple(change: DeviceChange, executor: SqlRunner): Promise<void> {
+    try {
+      await this.publish(change, executor);
+    } catch (err) {
+      this.logger.error({ tokenId: change.tokenId, kind: change.kind, err: { message: (err as Error).message } }, 'device change not announced');
+    }
   }
 }

@@ -16,7 +16,7 @@ import type { JobRunner } from '../jobs';
 import type { Logger } from '../logger';
 import { DeviceDeletionEntity } from './device-deletion.entity';
 import { groupBy } from './assignment.service';
-import type { DeviceChangeFeed } from './device-changes';
+import { requesterOf, type DeviceChangeFeed } from './device-changes';
 import type { DeviceEntity } from './device.entity';
 import type { DeviceFilterCommand, DeviceService } from './device.service';
 
@@ -123,7 +123,7 @@ export class DeviceDeletionService {
             [...params, now, deletionId],
           );
           const done: [string, string, string][] = rows?.[0]?.devices ?? [];
-          const requestedBy = deletion.apiKeyId ? { apiKeyId: deletion.apiKeyId, name: deletion.apiKeyName ?? '' } : null;
+          const requestedBy = requesterOf({ apiKeyId: deletion.apiKeyId, apiKeyName: deletion.apiKeyName });
           for (const [tokenId, devices] of groupBy(done, (d) => d[2], (d) => ({ id: d[0], serialNumber: d[1] }))) {
             await this.changes.publish({ kind: 'DELETED', tokenId, requestedBy, deletionId, devices }, m);
           }

@@ -13,10 +13,9 @@ import type { DataSource } from 'typeorm';
 import type { RemoveProfileStatus } from '../apple/dep.types';
 import type { AccessScope } from '../auth/access-scope';
 import type { Clock } from '../clock';
-import type { Logger } from '../logger';
 import type { DepClientFactory } from '../tokens/dep-client.factory';
 import type { AssignmentOutcome } from './assignment.service';
-import type { ChangeRequester, DeviceChangeFeed } from './device-changes';
+import type { ChangedDevice, ChangeRequester, DeviceChangeFeed } from './device-changes';
 import { notSentMessage, readVisibleSerials, sendPerToken } from './per-token-calls';
 
 export class ProfileRemovalService {
@@ -25,7 +24,6 @@ export class ProfileRemovalService {
     private readonly clients: DepClientFactory,
     private readonly clock: Clock,
     private readonly changes: DeviceChangeFeed,
-    private readonly logger: Logger,
   ) {}
 
   async removeSerials(serials: string[], scope: AccessScope, requestedBy: ChangeRequester | null = null): Promise<AssignmentOutcome[]> {
@@ -42,7 +40,7 @@ export class ProfileRemovalService {
         const results = chunk.map((serial) => outcomeFor(serial, response.devices?.[serial]));
         const cleared = await this.store(tokenId, results.filter((o) => o.status === 'SUCCESS').map((o) => o.serialNumber));
         results.forEach((o) => outcomes.set(o.serialNumber, o));
-        await this.announce(tokenId, cleared, requestedBy);
+        if (cleared.length > 0) await this.changes.publishAfterApple({ kind: 'PROFILE_REMOVED', tokenId, requestedBy, devices: cleared }, this.dataSource);
       },
       notSent: (unsent, error) => {
         for (const serial of unsent) outcomes.set(serial, { serialNumber: serial, status: 'FAILED', message: notSentMessage(error) });
@@ -55,7 +53,7 @@ export class ProfileRemovalService {
    * One statement per chunk: the devices Apple cleared. Answers those that had a profile here
    * (Apple also answers SUCCESS for a device without one: no change to tell of).
    */
-  private async store(tokenId: string, cleared: string[]): Promise<{ id: string; serialNumber: string }[]> {
+  private async store(tokenId: string, cleared: string[]): Promise<ChangedDevice[]> {
     if (cleared.length === 0) return [];
     // TypeORM answers an UPDATE ... RETURNING with [rows, affected].
     const [rows]: [{ id: string; serial_number: string; had_profile: boolean }[], number] = await this.dataSource.query(
@@ -71,15 +69,6 @@ export class ProfileRemovalService {
     return rows.filter((r) => r.had_profile).map((r) => ({ id: r.id, serialNumber: r.serial_number }));
   }
 
-  /** Apple removed the profiles whatever a listener does: a failure is logged, not thrown. */
-  private async announce(tokenId: string, devices: { id: string; serialNumber: string }[], requestedBy: ChangeRequester | null): Promise<void> {
-    if (devices.length === 0) return;
-    try {
-      await this.changes.publish({ kind: 'PROFILE_REMOVED', tokenId, requestedBy, devices }, this.dataSource);
-    } catch (err) {
-      this.logger.error({ tokenId, err: { message: (err as Error).message } }, 'profile removal not announced');
-    }
-  }
 }
 
 function outcomeFor(serial: string, status: RemoveProfileStatus | undefined): AssignmentOutcome {
