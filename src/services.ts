@@ -40,7 +40,7 @@ import { DepClientFactory, type DepClientTuning } from './tokens/dep-client.fact
 import { DepTokenEntity } from './tokens/token.entity';
 import { DepTokenService } from './tokens/token.service';
 import { depTokenStatus, type DepTokenStatus } from './tokens/token.status';
-import { TokenStatusAnnouncer } from './tokens/token-status-announcer';
+import { TokenStatusAnnouncer, type DepTokenStatusNow } from './tokens/token-status-announcer';
 import { AlertService } from './alerts/alert.service';
 import { wireAlerts } from './alerts/alert.wiring';
 import { DepgateMetrics } from './metrics/metrics';
@@ -148,7 +148,9 @@ export function createServices(deps: ServiceDeps): Services {
   profiles.useVppTokenLookup(vppTokens.companyPortalLookup);
   const alerts = new AlertService(dataSource, clock, logger, { expiryDays: config.alertExpiryDays, licensesLow: config.vppLicensesLow });
   const webhookDispatcher = new WebhookDispatcher(jobs, logger);
-  const tokenStatuses = new TokenStatusAnnouncer(clock, config.tokenExpiringSoonDays);
+  // The DEP token status rule on this deployment's clock and warning window: the API, readiness and the announcer.
+  const depTokenStatusNow: DepTokenStatusNow = (token) => depTokenStatus(token, clock.now(), config.tokenExpiringSoonDays);
+  const tokenStatuses = new TokenStatusAnnouncer(depTokenStatusNow);
   const apnsCertificates = new ApnsCertificateService(dataSource, box, clock, logger, { expiringSoonDays: config.tokenExpiringSoonDays, vendor: config.apnsVendor });
   const services: Services = {
     clock,
@@ -166,7 +168,7 @@ export function createServices(deps: ServiceDeps): Services {
     assignmentHistory: new AssignmentHistoryService(dataSource, clock, config.assignmentHistoryRetentionDays),
     configuratorCertificates: new ConfiguratorCertificateService(dataSource, clock),
     devices,
-    depTokenStatus: (token) => depTokenStatus(token, clock.now(), config.tokenExpiringSoonDays),
+    depTokenStatus: depTokenStatusNow,
     events,
     jobs,
     sync: new SyncService({
@@ -207,7 +209,7 @@ export function createServices(deps: ServiceDeps): Services {
       dataSource,
       config,
       depTokens,
-      depTokenStatus: (token) => depTokenStatus(token, clock.now(), config.tokenExpiringSoonDays),
+      depTokenStatus: depTokenStatusNow,
       apnsCertificates,
       vppTokens,
       probe: new EnrollmentUrlProbe(clock),

@@ -7,9 +7,12 @@
  * instances evaluating at once announce a change once. A token never announced before records its
  * status silently (an upgrade or a new upload is not a change).
  */
-import type { Clock } from '../clock';
 import type { SqlRunner } from '../database/sql-runner';
-import { depTokenStatus, type DepTokenStatus } from './token.status';
+import type { DepTokenEntity } from './token.entity';
+import type { DepTokenStatus } from './token.status';
+
+/** The status rule as the API shows it now (services.depTokenStatus: the clock and TOKEN_EXPIRING_SOON_DAYS bound). */
+export type DepTokenStatusNow = (token: Pick<DepTokenEntity, 'expiresAt' | 'termsNotAcceptedAt' | 'rejectedAt'>) => DepTokenStatus;
 
 export interface TokenStatusChange {
   tokenId: string;
@@ -22,10 +25,7 @@ export type TokenStatusListener = (change: TokenStatusChange, executor: SqlRunne
 export class TokenStatusAnnouncer {
   private readonly listeners: TokenStatusListener[] = [];
 
-  constructor(
-    private readonly clock: Clock,
-    private readonly expiringSoonDays: number,
-  ) {}
+  constructor(private readonly statusNow: DepTokenStatusNow) {}
 
   onChanged(listener: TokenStatusListener): void {
     this.listeners.push(listener);
@@ -36,11 +36,7 @@ export class TokenStatusAnnouncer {
     const [row]: { expires_at: Date; terms_not_accepted_at: Date | null; rejected_at: Date | null; announced_status: DepTokenStatus | null }[] =
       await executor.query(`SELECT expires_at, terms_not_accepted_at, rejected_at, announced_status FROM dep_tokens WHERE id = $1 FOR UPDATE`, [tokenId]);
     if (!row) return null;
-    const status = depTokenStatus(
-      { expiresAt: row.expires_at, termsNotAcceptedAt: row.terms_not_accepted_at, rejectedAt: row.rejected_at },
-      this.clock.now(),
-      this.expiringSoonDays,
-    );
+    const status = this.statusNow({ expiresAt: row.expires_at, termsNotAcceptedAt: row.terms_not_accepted_at, rejectedAt: row.rejected_at });
     if (row.announced_status === status) return null;
     await executor.query(`UPDATE dep_tokens SET announced_status = $2 WHERE id = $1`, [tokenId, status]);
     if (row.announced_status === null) return null;
