@@ -8,14 +8,14 @@ import { useMutation, useQuery, type CombinedError } from 'urql';
 import { graphql } from '../gql';
 import type { OrgDeviceFilter, OrgDeviceStatus } from '../gql/graphql';
 import { ChoiceSelect, type Choice } from '../components/ChoiceSelect';
+import { Pager, usePaging } from '../components/Pager';
+import { DeviceCount, SelectAllCell, SelectCell, useSerialSelection } from '../components/SerialSelection';
 import { errorMessage, fieldViolations, type Violation } from '../errors';
 import { parseSerials } from '../serials';
 import { formatDateTime } from '../time';
 import { useCan } from '../viewer';
 import type { Account, MdmServerRow } from './AppleBusinessAccount';
 import { ACTIVITY_TYPE } from './OrgDeviceActivities';
-
-const PAGE_SIZE = 25;
 
 const OrgDevicesDocument = graphql(`
   query OrgDevices($accountId: ID!, $filter: OrgDeviceFilter, $first: Int, $after: String, $last: Int, $before: String) {
@@ -73,8 +73,6 @@ const STATUS_CHOICES: Choice[] = Object.entries(STATUS).map(([id, name]) => ({ i
 /** The server filter's choice for devices on no server (filter.unassigned). */
 const NO_SERVER = 'none';
 
-type Page = { after?: string; before?: string };
-
 export function OrgDevices({ account, servers, version, onActivity }: { account: Account; servers: MdmServerRow[]; version: number; onActivity: () => void }) {
   const mayOperate = useCan('OPERATOR');
   const [prefix, setPrefix] = useState('');
@@ -82,8 +80,8 @@ export function OrgDevices({ account, servers, version, onActivity }: { account:
   const [status, setStatus] = useState<OrgDeviceStatus | ''>('');
   const [server, setServer] = useState('');
   const [order, setOrder] = useState('');
-  const [page, setPage] = useState<Page>({});
-  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const paging = usePaging();
+  const selection = useSerialSelection();
 
   const filter: OrgDeviceFilter = {
     ...(prefix.trim() && { serialNumberPrefix: prefix.trim() }),
@@ -92,26 +90,13 @@ export function OrgDevices({ account, servers, version, onActivity }: { account:
     ...(server === NO_SERVER ? { unassigned: true } : server ? { mdmServerId: server } : {}),
     ...(order.trim() && { orderNumber: order.trim() }),
   };
-  const paging = page.before ? { last: PAGE_SIZE, before: page.before } : { first: PAGE_SIZE, after: page.after ?? null };
-  const [{ data, error, fetching }, refetch] = useQuery({ query: OrgDevicesDocument, variables: { accountId: account.id, filter, ...paging }, requestPolicy: 'cache-and-network' });
+  const [{ data, error, fetching }, refetch] = useQuery({ query: OrgDevicesDocument, variables: { accountId: account.id, filter, ...paging.variables }, requestPolicy: 'cache-and-network' });
   const reload = () => refetch({ requestPolicy: 'network-only' });
   useEffect(() => {
     if (version > 0) refetch({ requestPolicy: 'network-only' });
   }, [version, refetch]);
-  const refilter = <T,>(setter: (v: T) => void) => (value: T) => {
-    setter(value);
-    setPage({});
-  };
+  const { refilter } = paging;
   const devices = data?.orgDevices.edges.map((e) => e.node) ?? [];
-  const pageInfo = data?.orgDevices.pageInfo;
-  const toggle = (serial: string, on: boolean) =>
-    setSelected((s) => {
-      const next = new Set(s);
-      if (on) next.add(serial);
-      else next.delete(serial);
-      return next;
-    });
-  const allOnPage = devices.length > 0 && devices.every((d) => selected.has(d.serialNumber));
 
   return (
     <section aria-labelledby="org-devices-heading">
@@ -144,28 +129,21 @@ export function OrgDevices({ account, servers, version, onActivity }: { account:
         <ChangeDevices
           account={account}
           servers={servers}
-          selected={[...selected]}
+          selected={[...selection.selected]}
           onCreated={() => {
-            setSelected(new Set());
+            selection.clear();
             onActivity();
             reload();
           }}
         />
       )}
 
-      <p aria-live="polite">
-        {data ? `${data.orgDevices.totalCount} devices` : fetching ? 'Loading…' : ''}
-        {selected.size > 0 && ` · ${selected.size} selected`}
-      </p>
+      <DeviceCount total={data?.orgDevices.totalCount} fetching={fetching} selection={selection} />
       <div className="table-wrap">
         <table aria-label="Organisation devices">
           <thead>
             <tr>
-              {mayOperate && (
-                <th scope="col">
-                  <input type="checkbox" aria-label="Select all devices on this page" checked={allOnPage} onChange={(e) => devices.forEach((d) => toggle(d.serialNumber, e.target.checked))} />
-                </th>
-              )}
+              {mayOperate && <SelectAllCell serials={devices.map((d) => d.serialNumber)} selection={selection} />}
               <th scope="col">Serial number</th>
               <th scope="col">Model</th>
               <th scope="col">Product family</th>
@@ -179,11 +157,7 @@ export function OrgDevices({ account, servers, version, onActivity }: { account:
           <tbody>
             {devices.map((d) => (
               <tr key={d.id}>
-                {mayOperate && (
-                  <td>
-                    <input type="checkbox" aria-label={`Select ${d.serialNumber}`} checked={selected.has(d.serialNumber)} onChange={(e) => toggle(d.serialNumber, e.target.checked)} />
-                  </td>
-                )}
+                {mayOperate && <SelectCell serial={d.serialNumber} selection={selection} />}
                 <th scope="row">{d.serialNumber}</th>
                 <td>
                   {d.model ?? '—'}
@@ -211,14 +185,7 @@ export function OrgDevices({ account, servers, version, onActivity }: { account:
           </tbody>
         </table>
       </div>
-      <nav aria-label="Device pages" className="toolbar">
-        <button type="button" className="secondary" disabled={!pageInfo?.hasPreviousPage} onClick={() => setPage({ before: pageInfo!.startCursor! })}>
-          Previous page
-        </button>
-        <button type="button" className="secondary" disabled={!pageInfo?.hasNextPage} onClick={() => setPage({ after: pageInfo!.endCursor! })}>
-          Next page
-        </button>
-      </nav>
+      <Pager label="Device pages" paging={paging} pageInfo={data?.orgDevices.pageInfo} />
     </section>
   );
 }
