@@ -10,6 +10,7 @@ import type { UploadDepTokenMutation } from '../gql/graphql';
 import { errorMessage } from '../errors';
 import { downloadText, readTokenFile } from '../files';
 import { Expiry } from '../components/Expiry';
+import { ScopeTagPicker } from '../components/ScopeTagPicker';
 import { formatDateTime } from '../time';
 import { tokenPath } from './Tokens';
 
@@ -31,12 +32,6 @@ const ResumedKeyPairDocument = graphql(`
       __typename
       ... on DepTokenKeyPair { id certificatePem expiresAt usedAt }
     }
-  }
-`);
-
-export const ScopeTagsDocument = graphql(`
-  query ScopeTags {
-    scopeTags { id name }
   }
 `);
 
@@ -208,7 +203,6 @@ function UploadStep({ keyPairId, onUploaded }: { keyPairId: string; onUploaded: 
   const [appleId, setAppleId] = useState('');
   const [name, setName] = useState('');
   const [tags, setTags] = useState<string[]>([]);
-  const [{ data: tagData }] = useQuery({ query: ScopeTagsDocument });
   const [uploaded, upload] = useMutation(UploadDepTokenDocument);
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -226,17 +220,7 @@ function UploadStep({ keyPairId, onUploaded }: { keyPairId: string; onUploaded: 
       <small id="apple-id-hint">The Apple ID that created the token in Apple Business Manager: renewing asks for it again.</small>
       <label htmlFor="token-name">Name</label>
       <input id="token-name" value={name} maxLength={100} onChange={(e) => setName(e.target.value)} placeholder="defaults to the MDM server's name" />
-      {tagData && tagData.scopeTags.length > 0 && (
-        <fieldset>
-          <legend>Scope tags</legend>
-          {tagData.scopeTags.map((tag) => (
-            <label key={tag.id} className="check">
-              <input type="checkbox" checked={tags.includes(tag.id)} onChange={(e) => setTags(e.target.checked ? [...tags, tag.id] : tags.filter((t) => t !== tag.id))} />
-              {tag.name}
-            </label>
-          ))}
-        </fieldset>
-      )}
+      <ScopeTagPicker value={tags} onChange={setTags} />
       {uploaded.error && <p role="alert" className="error">{errorMessage(uploaded.error)}</p>}
       <button type="submit" disabled={uploaded.fetching || !file}>
         Upload token

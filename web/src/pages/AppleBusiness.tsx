@@ -8,10 +8,10 @@ import { graphql } from '../gql';
 import type { AppleBusinessScope } from '../gql/graphql';
 import { errorMessage, fieldViolations, type Violation } from '../errors';
 import { Field, describedBy } from '../components/Field';
+import { ScopeTagPicker } from '../components/ScopeTagPicker';
 import { StatusBadge } from '../components/StatusBadge';
 import { formatDateTime } from '../time';
 import { useCan } from '../viewer';
-import { ScopeTagsDocument } from './AddToken';
 
 export const AppleBusinessAccountsDocument = graphql(`
   query AppleBusinessAccounts {
@@ -143,7 +143,6 @@ function ConnectAccount({ onConnected }: { onConnected: () => void }) {
   const [tags, setTags] = useState<string[]>([]);
   const [refusal, setRefusal] = useState<{ message: string | null; violations: Violation[] }>({ message: null, violations: [] });
   const [connectedName, setConnectedName] = useState<{ id: string; name: string } | null>(null);
-  const [{ data: tagData }] = useQuery({ query: ScopeTagsDocument });
   const [connecting, connect] = useMutation(ConnectAppleBusinessAccountDocument);
   const set = <K extends keyof typeof EMPTY>(key: K, value: (typeof EMPTY)[K]) => setValues((v) => ({ ...v, [key]: value }));
   const fieldError = (...fields: string[]) => refusal.violations.filter((v) => fields.includes(v.field)).map((v) => v.message).join(' ') || undefined;
@@ -236,18 +235,7 @@ function ConnectAccount({ onConnected }: { onConnected: () => void }) {
             aria-describedby={describedBy('ab-key-pem', false, keyError)}
           />
         </Field>
-        {tagData && tagData.scopeTags.length > 0 && (
-          <fieldset>
-            <legend>Scope tags</legend>
-            {tagData.scopeTags.map((tag) => (
-              <label key={tag.id} className="check">
-                <input type="checkbox" checked={tags.includes(tag.id)} onChange={(e) => setTags(e.target.checked ? [...tags, tag.id] : tags.filter((t) => t !== tag.id))} />
-                {tag.name}
-              </label>
-            ))}
-            {fieldError('scopeTagIds') && <p className="field-error" role="alert">{fieldError('scopeTagIds')}</p>}
-          </fieldset>
-        )}
+        <ScopeTagPicker value={tags} onChange={setTags} error={fieldError('scopeTagIds')} />
         {connectedName && (
           <p role="status">
             Connected <Link href={accountPath(connectedName.id)}>{connectedName.name}</Link>: the first inventory mirror has started.
