@@ -10,7 +10,8 @@ import type { OrgDeviceFilter, OrgDeviceStatus } from '../gql/graphql';
 import { ChoiceSelect, type Choice } from '../components/ChoiceSelect';
 import { Pager, usePaging } from '../components/Pager';
 import { DeviceCount, SelectAllCell, SelectCell, useSerialSelection } from '../components/SerialSelection';
-import { errorMessage, fieldViolations, type Violation } from '../errors';
+import { errorMessage, fieldMessage, fieldViolations, type Violation } from '../errors';
+import { FieldError } from '../components/Field';
 import { parseSerials } from '../serials';
 import { formatDateTime } from '../time';
 import { useCan } from '../viewer';
@@ -215,7 +216,11 @@ function ChangeDevices({ account, servers, selected, onCreated }: { account: Acc
   const chosen = by === 'orders' ? orderNumbers.length : serials.length;
   const deadlineIso = deadline ? new Date(deadline).toISOString() : null;
   const serverName = servers.find((s) => s.id === serverId)?.name;
-  const fieldError = (...fields: string[]) => outcome.violations.filter((v) => fields.includes(v.field)).map((v) => v.message).join(' ') || undefined;
+  const serialsError = fieldMessage(outcome.violations, 'serialNumbers', 'csv');
+  const ordersError = fieldMessage(outcome.violations, 'orderNumbers');
+  const serverError = fieldMessage(outcome.violations, 'mdmServerId');
+  const deadlineError = fieldMessage(outcome.violations, 'migrationDeadline');
+  const confirmError = fieldMessage(outcome.violations, 'confirm');
   const reason =
     chosen === 0 ? (by === 'orders' ? 'Type order numbers first' : 'Select devices or paste serial numbers first') : by === 'orders' ? `${chosen} order numbers` : `${chosen} serial numbers`;
 
@@ -253,8 +258,8 @@ function ChangeDevices({ account, servers, selected, onCreated }: { account: Acc
           <>
             <label>
               Serial numbers (the selected ones, and these: paste, or one per line)
-              <textarea rows={2} cols={30} value={pasted} onChange={(e) => setPasted(e.target.value)} maxLength={200_000} aria-invalid={fieldError('serialNumbers', 'csv') ? true : undefined} />
-              {fieldError('serialNumbers', 'csv') && <small className="field-error block" role="alert">{fieldError('serialNumbers', 'csv')}</small>}
+              <textarea rows={2} cols={30} value={pasted} onChange={(e) => setPasted(e.target.value)} maxLength={200_000} aria-invalid={serialsError ? true : undefined} />
+              <FieldError error={serialsError} />
             </label>
             <label>
               Serials CSV
@@ -264,8 +269,8 @@ function ChangeDevices({ account, servers, selected, onCreated }: { account: Acc
         ) : (
           <label>
             Order numbers (comma or one per line; at most 100)
-            <textarea rows={2} cols={30} value={orders} onChange={(e) => setOrders(e.target.value)} maxLength={20_000} aria-invalid={fieldError('orderNumbers') ? true : undefined} />
-            {fieldError('orderNumbers') && <small className="field-error block" role="alert">{fieldError('orderNumbers')}</small>}
+            <textarea rows={2} cols={30} value={orders} onChange={(e) => setOrders(e.target.value)} maxLength={20_000} aria-invalid={ordersError ? true : undefined} />
+            <FieldError error={ordersError} />
           </label>
         )}
         <span id="change-reason" className="reason">
@@ -276,13 +281,13 @@ function ChangeDevices({ account, servers, selected, onCreated }: { account: Acc
       <div className="toolbar">
         <label>
           Target MDM server
-          <ChoiceSelect value={serverId} onChange={setServerId} empty="Choose a server" choices={servers} aria-invalid={fieldError('mdmServerId') ? true : undefined} />
-          {fieldError('mdmServerId') && <small className="field-error block" role="alert">{fieldError('mdmServerId')}</small>}
+          <ChoiceSelect value={serverId} onChange={setServerId} empty="Choose a server" choices={servers} aria-invalid={serverError ? true : undefined} />
+          <FieldError error={serverError} />
         </label>
         <label>
           Migration deadline (optional when assigning)
-          <input type="datetime-local" value={deadline} onChange={(e) => setDeadline(e.target.value)} aria-invalid={fieldError('migrationDeadline') ? true : undefined} />
-          {fieldError('migrationDeadline') && <small className="field-error block" role="alert">{fieldError('migrationDeadline')}</small>}
+          <input type="datetime-local" value={deadline} onChange={(e) => setDeadline(e.target.value)} aria-invalid={deadlineError ? true : undefined} />
+          <FieldError error={deadlineError} />
         </label>
         <button
           type="button"
@@ -338,10 +343,10 @@ function ChangeDevices({ account, servers, selected, onCreated }: { account: Acc
             reseller or Apple can add them back.
           </p>
           <label className="check">
-            <input type="checkbox" checked={confirmRelease} onChange={(e) => setConfirmRelease(e.target.checked)} aria-invalid={fieldError('confirm') ? true : undefined} />I
+            <input type="checkbox" checked={confirmRelease} onChange={(e) => setConfirmRelease(e.target.checked)} aria-invalid={confirmError ? true : undefined} />I
             understand that releasing these devices is permanent
           </label>
-          {fieldError('confirm') && <small className="field-error block" role="alert">{fieldError('confirm')}</small>}
+          <FieldError error={confirmError} />
           <button type="button" disabled={chosen === 0 || !confirmRelease || busy} aria-describedby="change-reason" onClick={() =>
               submit(async () => {
                 const r = await release({ input: { accountId: account.id, ...selection, confirm: confirmRelease } });
