@@ -48,13 +48,15 @@ export function AddTokenPage() {
   const [created, createKeyPair] = useMutation(CreateKeyPairDocument);
   const resumeId = new URLSearchParams(useSearch()).get('keyPair');
   const [resumedQuery] = useQuery({ query: ResumedKeyPairDocument, variables: { id: resumeId ?? '' }, pause: !resumeId, requestPolicy: 'network-only' });
-  const resumable = resumedQuery.data?.node?.__typename === 'DepTokenKeyPair' ? resumedQuery.data.node : null;
-  const resumeRefused = resumeId !== null && !!resumedQuery.data && (!resumable || resumable.usedAt !== null || new Date(resumable.expiresAt).getTime() <= Date.now());
-  const resumed = resumable !== null && !resumeRefused && keyPair?.id === resumable.id;
+  const found = resumedQuery.data?.node?.__typename === 'DepTokenKeyPair' ? resumedQuery.data.node : null;
+  // The link's key pair while it can still take a token: not used for one yet, not expired.
+  const resumable = found && !found.usedAt && new Date(found.expiresAt).getTime() > Date.now() ? found : null;
+  const resumeRefused = resumeId !== null && !!resumedQuery.data && !resumable;
+  const resumed = resumable !== null && keyPair?.id === resumable.id;
   const pending = keyPair !== null && token === null;
 
   useEffect(() => {
-    if (!resumable || resumable.usedAt || new Date(resumable.expiresAt).getTime() <= Date.now()) return;
+    if (!resumable) return;
     setKeyPair((current) => current ?? resumable);
     setStep((current) => (current === 0 ? 2 : current));
   }, [resumable]);
