@@ -29,6 +29,7 @@ let browser: Browser;
 let campusTokenId: string;
 let serials: string[];
 let accountPath: string;
+let accountId: string;
 
 beforeAll(async () => {
   await ensureConsoleBuilt();
@@ -104,6 +105,7 @@ browserDescribe('the Apple Business pages', () => {
     await page.getByRole('table', { name: 'Apple Business accounts' }).getByRole('link', { name: 'Example Corp' }).click();
     await page.getByRole('heading', { name: 'Example Corp', level: 1 }).waitFor();
     accountPath = new URL(page.url()).pathname;
+    accountId = decodeURIComponent(accountPath.split('/').pop()!);
     const campus = page.getByRole('table', { name: 'MDM servers' }).getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'Campus' }) });
     await campus.waitFor();
     expect(await campus.getByRole('link', { name: 'Campus' }).getAttribute('href')).toBe(`/tokens/${encodeURIComponent(campusTokenId)}`);
@@ -142,7 +144,7 @@ browserDescribe('the Apple Business pages', () => {
     await screenshot(page, 'apple-business-server-created');
 
     // The admin downloads the token in the portal: the simulator's stand-in for that page.
-    const { mdmServers } = await t.ok(`query ($a: ID!) { mdmServers(accountId: $a) { appleId name } }`, { a: decodeURIComponent(accountPath.split('/').pop()!) });
+    const { mdmServers } = await t.ok(`query ($a: ID!) { mdmServers(accountId: $a) { appleId name } }`, { a: accountId });
     const appleId = mdmServers.find((s: { name: string }) => s.name === 'Console fleet').appleId;
     const { tokenFile } = await t.simControl<{ tokenFile: string }>('GET', `/_sim/business/mdmServers/${appleId}/token`);
 
@@ -193,9 +195,7 @@ browserDescribe('the Apple Business pages', () => {
     }
     // The devices were read again after the activity: both are on the new server now.
     for (const serial of serials.slice(0, 2)) await deviceRow(serial).getByText('Console fleet').waitFor({ timeout: 15_000 });
-    const onServer = await t.ok(`query ($a: ID!) { orgDevices(accountId: $a, filter: {orderNumber: "PO-CONSOLE", status: ASSIGNED}) { edges { node { serialNumber } } } }`, {
-      a: decodeURIComponent(accountPath.split('/').pop()!),
-    });
+    const onServer = await t.ok(`query ($a: ID!) { orgDevices(accountId: $a, filter: {orderNumber: "PO-CONSOLE", status: ASSIGNED}) { edges { node { serialNumber } } } }`, { a: accountId });
     expect(onServer.orgDevices.edges.map((e: { node: { serialNumber: string } }) => e.node.serialNumber).sort()).toEqual(serials.slice(0, 2));
     await screenshot(page, 'apple-business-activity-done');
   });
