@@ -6,7 +6,8 @@
  * instructions for the one manual step (the .p7m download) and the Add token wizard resumed with
  * that server's key pair; two devices assigned by serial (one selected, one pasted), the activity
  * followed live from Submitted to Completed with an outcome per serial; a release only after the
- * explicit confirmation; what OPERATOR and READER are offered; disconnect.
+ * explicit confirmation; what OPERATOR and READER are offered; disconnect; an account connected
+ * with the scope tags ticked on its form.
  */
 import { ManualClock } from '../../../src/clock';
 import { browserDescribe, launchBrowser, type Browser } from '../../support/browser';
@@ -254,5 +255,25 @@ browserDescribe('the Apple Business pages', () => {
     await disconnect.click();
     await page.getByRole('table', { name: 'Apple Business accounts' }).getByText('No accounts connected yet.').waitFor();
     expect((await t.ok(`{ appleBusinessAccounts { totalCount } }`)).appleBusinessAccounts.totalCount).toBe(0);
+  });
+
+  it('connects an account with the scope tags ticked on the form', async () => {
+    const { page } = browser;
+    const issued = await t.simControl<Issued>('POST', '/_sim/business/clients', {});
+    await t.ok(`mutation { createScopeTag(input: {name: "Retail"}) { scopeTag { id } } }`);
+    await page.reload();
+    await page.getByRole('group', { name: 'Scope tags' }).getByRole('checkbox', { name: 'Retail' }).check();
+    await page.getByLabel('Account name').fill('Retail Corp');
+    await page.getByLabel('Client ID').fill(issued.clientId);
+    await page.getByLabel('Key ID').fill(issued.keyId);
+    await page.getByLabel('Private key (PEM)').fill(issued.privateKeySec1Pem);
+    await page.getByRole('button', { name: 'Connect account' }).click();
+    await page.getByRole('status').filter({ hasText: 'Connected Retail Corp' }).waitFor();
+    const row = page.getByRole('table', { name: 'Apple Business accounts' }).getByRole('row').filter({ has: page.getByRole('link', { name: 'Retail Corp' }) });
+    await row.waitFor();
+    expect(await row.innerText()).toContain('Retail');
+    expect(await page.getByRole('checkbox', { name: 'Retail' }).isChecked()).toBe(false); // the form is empty again
+    const { appleBusinessAccounts } = await t.ok(`{ appleBusinessAccounts { edges { node { name scopeTags { name } } } } }`);
+    expect(appleBusinessAccounts.edges.map((e: { node: unknown }) => e.node)).toEqual([{ name: 'Retail Corp', scopeTags: [{ name: 'Retail' }] }]);
   });
 });
