@@ -31,3 +31,8 @@ export function fieldViolations(error: CombinedError | undefined): Violation[] {
   if (list.length) return list;
   return (error?.graphQLErrors ?? []).flatMap((e) => (typeof e.extensions?.field === 'string' ? [{ field: e.extensions.field, message: e.message }] : []));
 }
+
+/** The messages of the violations on any of these fields, as one string; undefined when there is none. */
+export function fieldMessage(list: readonly Violation[], ...fields: string[]): string | undefined {
+  return list.filter((v) => fields.includes(v.field)).map((v) => v.message).join(' ') || undefined;
+}

@@ -6,7 +6,8 @@
  * instructions for the one manual step (the .p7m download) and the Add token wizard resumed with
  * that server's key pair; two devices assigned by serial (one selected, one pasted), the activity
  * followed live from Submitted to Completed with an outcome per serial; a release only after the
- * explicit confirmation; what OPERATOR and READER are offered; disconnect.
+ * explicit confirmation; what OPERATOR and READER are offered; disconnect; an account connected
+ * with the scope tags ticked on its form.
  */
 import { ManualClock } from '../../../src/clock';
 import { browserDescribe, launchBrowser, type Browser } from '../../support/browser';
@@ -29,6 +30,7 @@ let browser: Browser;
 let campusTokenId: string;
 let serials: string[];
 let accountPath: string;
+let accountId: string;
 
 beforeAll(async () => {
   await ensureConsoleBuilt();
@@ -104,6 +106,7 @@ browserDescribe('the Apple Business pages', () => {
     await page.getByRole('table', { name: 'Apple Business accounts' }).getByRole('link', { name: 'Example Corp' }).click();
     await page.getByRole('heading', { name: 'Example Corp', level: 1 }).waitFor();
     accountPath = new URL(page.url()).pathname;
+    accountId = decodeURIComponent(accountPath.split('/').pop()!);
     const campus = page.getByRole('table', { name: 'MDM servers' }).getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'Campus' }) });
     await campus.waitFor();
     expect(await campus.getByRole('link', { name: 'Campus' }).getAttribute('href')).toBe(`/tokens/${encodeURIComponent(campusTokenId)}`);
@@ -142,7 +145,7 @@ browserDescribe('the Apple Business pages', () => {
     await screenshot(page, 'apple-business-server-created');
 
     // The admin downloads the token in the portal: the simulator's stand-in for that page.
-    const { mdmServers } = await t.ok(`query ($a: ID!) { mdmServers(accountId: $a) { appleId name } }`, { a: decodeURIComponent(accountPath.split('/').pop()!) });
+    const { mdmServers } = await t.ok(`query ($a: ID!) { mdmServers(accountId: $a) { appleId name } }`, { a: accountId });
     const appleId = mdmServers.find((s: { name: string }) => s.name === 'Console fleet').appleId;
     const { tokenFile } = await t.simControl<{ tokenFile: string }>('GET', `/_sim/business/mdmServers/${appleId}/token`);
 
@@ -193,9 +196,7 @@ browserDescribe('the Apple Business pages', () => {
     }
     // The devices were read again after the activity: both are on the new server now.
     for (const serial of serials.slice(0, 2)) await deviceRow(serial).getByText('Console fleet').waitFor({ timeout: 15_000 });
-    const onServer = await t.ok(`query ($a: ID!) { orgDevices(accountId: $a, filter: {orderNumber: "PO-CONSOLE", status: ASSIGNED}) { edges { node { serialNumber } } } }`, {
-      a: decodeURIComponent(accountPath.split('/').pop()!),
-    });
+    const onServer = await t.ok(`query ($a: ID!) { orgDevices(accountId: $a, filter: {orderNumber: "PO-CONSOLE", status: ASSIGNED}) { edges { node { serialNumber } } } }`, { a: accountId });
     expect(onServer.orgDevices.edges.map((e: { node: { serialNumber: string } }) => e.node.serialNumber).sort()).toEqual(serials.slice(0, 2));
     await screenshot(page, 'apple-business-activity-done');
   });
@@ -254,5 +255,25 @@ browserDescribe('the Apple Business pages', () => {
     await disconnect.click();
     await page.getByRole('table', { name: 'Apple Business accounts' }).getByText('No accounts connected yet.').waitFor();
     expect((await t.ok(`{ appleBusinessAccounts { totalCount } }`)).appleBusinessAccounts.totalCount).toBe(0);
+  });
+
+  it('connects an account with the scope tags ticked on the form', async () => {
+    const { page } = browser;
+    const issued = await t.simControl<Issued>('POST', '/_sim/business/clients', {});
+    await t.ok(`mutation { createScopeTag(input: {name: "Retail"}) { scopeTag { id } } }`);
+    await page.reload();
+    await page.getByRole('group', { name: 'Scope tags' }).getByRole('checkbox', { name: 'Retail' }).check();
+    await page.getByLabel('Account name').fill('Retail Corp');
+    await page.getByLabel('Client ID').fill(issued.clientId);
+    await page.getByLabel('Key ID').fill(issued.keyId);
+    await page.getByLabel('Private key (PEM)').fill(issued.privateKeySec1Pem);
+    await page.getByRole('button', { name: 'Connect account' }).click();
+    await page.getByRole('status').filter({ hasText: 'Connected Retail Corp' }).waitFor();
+    const row = page.getByRole('table', { name: 'Apple Business accounts' }).getByRole('row').filter({ has: page.getByRole('link', { name: 'Retail Corp' }) });
+    await row.waitFor();
+    expect(await row.innerText()).toContain('Retail');
+    expect(await page.getByRole('checkbox', { name: 'Retail' }).isChecked()).toBe(false); // the form is empty again
+    const { appleBusinessAccounts } = await t.ok(`{ appleBusinessAccounts { edges { node { name scopeTags { name } } } } }`);
+    expect(appleBusinessAccounts.edges.map((e: { node: unknown }) => e.node)).toEqual([{ name: 'Retail Corp', scopeTags: [{ name: 'Retail' }] }]);
   });
 });

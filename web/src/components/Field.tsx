@@ -10,13 +10,19 @@ export function Field({ id, label, error, hint, children }: { id: string; label:
       <div>
         {children}
         {hint && <small className="hint block" id={`${id}-hint`}>{hint}</small>}
-        {error && (
-          <small className="field-error block" id={`${id}-error`} role="alert">
-            {error}
-          </small>
-        )}
+        <FieldError id={`${id}-error`} error={error} />
       </div>
     </>
+  );
+}
+
+/** The refusal about one control, under it (nothing when there is none). */
+export function FieldError({ id, error }: { id?: string; error: string | undefined }) {
+  if (!error) return null;
+  return (
+    <small className="field-error block" id={id} role="alert">
+      {error}
+    </small>
   );
 }
 
@@ -25,19 +31,20 @@ export function describedBy(id: string, hint: boolean, error: string | undefined
   return [hint && `${id}-hint`, error && `${id}-error`].filter(Boolean).join(' ') || undefined;
 }
 
+/** aria-invalid and aria-describedby of a control inside a Field. */
+export function fieldAria(id: string, hint: boolean, error: string | undefined) {
+  return { 'aria-invalid': error ? true : undefined, 'aria-describedby': describedBy(id, hint, error) };
+}
+
 export function Check({ id, label, hint, checked, onChange, error }: { id: string; label: string; hint?: string; checked: boolean; onChange: (checked: boolean) => void; error?: string }) {
   return (
     <div className="full">
       <label className="check">
-        <input id={id} type="checkbox" checked={checked} onChange={(e) => onChange(e.target.checked)} aria-invalid={error ? true : undefined} aria-describedby={describedBy(id, !!hint, error)} />
+        <input id={id} type="checkbox" checked={checked} onChange={(e) => onChange(e.target.checked)} {...fieldAria(id, !!hint, error)} />
         {label}
       </label>
       {hint && <small className="hint block" id={`${id}-hint`}>{hint}</small>}
-      {error && (
-        <small className="field-error block" id={`${id}-error`} role="alert">
-          {error}
-        </small>
-      )}
+      <FieldError id={`${id}-error`} error={error} />
     </div>
   );
 }

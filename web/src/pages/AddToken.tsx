@@ -10,6 +10,7 @@ import type { UploadDepTokenMutation } from '../gql/graphql';
 import { errorMessage } from '../errors';
 import { downloadText, readTokenFile } from '../files';
 import { Expiry } from '../components/Expiry';
+import { ScopeTagPicker } from '../components/ScopeTagPicker';
 import { formatDateTime } from '../time';
 import { tokenPath } from './Tokens';
 
@@ -34,12 +35,6 @@ const ResumedKeyPairDocument = graphql(`
   }
 `);
 
-export const ScopeTagsDocument = graphql(`
-  query ScopeTags {
-    scopeTags { id name }
-  }
-`);
-
 export const LEAVE_WARNING = 'If you leave now, the key pair is abandoned: the public key must be downloaded again (and the token issued for it).';
 
 const STEPS = ['Consent', 'Public key', 'Upload', 'Done'];
@@ -53,13 +48,15 @@ export function AddTokenPage() {
   const [created, createKeyPair] = useMutation(CreateKeyPairDocument);
   const resumeId = new URLSearchParams(useSearch()).get('keyPair');
   const [resumedQuery] = useQuery({ query: ResumedKeyPairDocument, variables: { id: resumeId ?? '' }, pause: !resumeId, requestPolicy: 'network-only' });
-  const resumable = resumedQuery.data?.node?.__typename === 'DepTokenKeyPair' ? resumedQuery.data.node : null;
-  const resumeRefused = resumeId !== null && !!resumedQuery.data && (!resumable || resumable.usedAt !== null || new Date(resumable.expiresAt).getTime() <= Date.now());
-  const resumed = resumable !== null && !resumeRefused && keyPair?.id === resumable.id;
+  const found = resumedQuery.data?.node?.__typename === 'DepTokenKeyPair' ? resumedQuery.data.node : null;
+  // The link's key pair while it can still take a token: not used for one yet, not expired.
+  const resumable = found && !found.usedAt && new Date(found.expiresAt).getTime() > Date.now() ? found : null;
+  const resumeRefused = resumeId !== null && !!resumedQuery.data && !resumable;
+  const resumed = resumable !== null && keyPair?.id === resumable.id;
   const pending = keyPair !== null && token === null;
 
   useEffect(() => {
-    if (!resumable || resumable.usedAt || new Date(resumable.expiresAt).getTime() <= Date.now()) return;
+    if (!resumable) return;
     setKeyPair((current) => current ?? resumable);
     setStep((current) => (current === 0 ? 2 : current));
   }, [resumable]);
@@ -208,7 +205,6 @@ function UploadStep({ keyPairId, onUploaded }: { keyPairId: string; onUploaded: 
   const [appleId, setAppleId] = useState('');
   const [name, setName] = useState('');
   const [tags, setTags] = useState<string[]>([]);
-  const [{ data: tagData }] = useQuery({ query: ScopeTagsDocument });
   const [uploaded, upload] = useMutation(UploadDepTokenDocument);
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -226,17 +222,7 @@ function UploadStep({ keyPairId, onUploaded }: { keyPairId: string; onUploaded: 
       <small id="apple-id-hint">The Apple ID that created the token in Apple Business Manager: renewing asks for it again.</small>
       <label htmlFor="token-name">Name</label>
       <input id="token-name" value={name} maxLength={100} onChange={(e) => setName(e.target.value)} placeholder="defaults to the MDM server's name" />
-      {tagData && tagData.scopeTags.length > 0 && (
-        <fieldset>
-          <legend>Scope tags</legend>
-          {tagData.scopeTags.map((tag) => (
-            <label key={tag.id} className="check">
-              <input type="checkbox" checked={tags.includes(tag.id)} onChange={(e) => setTags(e.target.checked ? [...tags, tag.id] : tags.filter((t) => t !== tag.id))} />
-              {tag.name}
-            </label>
-          ))}
-        </fieldset>
-      )}
+      <ScopeTagPicker value={tags} onChange={setTags} />
       {uploaded.error && <p role="alert" className="error">{errorMessage(uploaded.error)}</p>}
       <button type="submit" disabled={uploaded.fetching || !file}>
         Upload token

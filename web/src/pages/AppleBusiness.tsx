@@ -6,12 +6,12 @@ import { useMutation, useQuery } from 'urql';
 import { Link } from 'wouter';
 import { graphql } from '../gql';
 import type { AppleBusinessScope } from '../gql/graphql';
-import { errorMessage, fieldViolations, type Violation } from '../errors';
-import { Field, describedBy } from '../components/Field';
+import { errorMessage, fieldMessage, fieldViolations, type Violation } from '../errors';
+import { Field, fieldAria } from '../components/Field';
+import { ScopeTagPicker } from '../components/ScopeTagPicker';
 import { StatusBadge } from '../components/StatusBadge';
 import { formatDateTime } from '../time';
 import { useCan } from '../viewer';
-import { ScopeTagsDocument } from './AddToken';
 
 export const AppleBusinessAccountsDocument = graphql(`
   query AppleBusinessAccounts {
@@ -143,10 +143,9 @@ function ConnectAccount({ onConnected }: { onConnected: () => void }) {
   const [tags, setTags] = useState<string[]>([]);
   const [refusal, setRefusal] = useState<{ message: string | null; violations: Violation[] }>({ message: null, violations: [] });
   const [connectedName, setConnectedName] = useState<{ id: string; name: string } | null>(null);
-  const [{ data: tagData }] = useQuery({ query: ScopeTagsDocument });
   const [connecting, connect] = useMutation(ConnectAppleBusinessAccountDocument);
   const set = <K extends keyof typeof EMPTY>(key: K, value: (typeof EMPTY)[K]) => setValues((v) => ({ ...v, [key]: value }));
-  const fieldError = (...fields: string[]) => refusal.violations.filter((v) => fields.includes(v.field)).map((v) => v.message).join(' ') || undefined;
+  const fieldError = (field: string) => fieldMessage(refusal.violations, field);
   const keyError = fieldError('privateKeyPem');
 
   const submit = async (event: FormEvent) => {
@@ -192,19 +191,19 @@ function ConnectAccount({ onConnected }: { onConnected: () => void }) {
           </p>
         )}
         <Field id="ab-name" label="Account name" error={fieldError('name')}>
-          <input id="ab-name" value={values.name} maxLength={100} onChange={(e) => set('name', e.target.value)} required aria-invalid={fieldError('name') ? true : undefined} aria-describedby={describedBy('ab-name', false, fieldError('name'))} />
+          <input id="ab-name" value={values.name} maxLength={100} onChange={(e) => set('name', e.target.value)} required {...fieldAria('ab-name', false, fieldError('name'))} />
         </Field>
         <Field id="ab-scope" label="Scope" error={fieldError('scope')} hint="Which portal the account belongs to: its client ID starts with BUSINESSAPI. or SCHOOLAPI.">
-          <select id="ab-scope" value={values.scope} onChange={(e) => set('scope', e.target.value as AppleBusinessScope)} aria-invalid={fieldError('scope') ? true : undefined} aria-describedby={describedBy('ab-scope', true, fieldError('scope'))}>
+          <select id="ab-scope" value={values.scope} onChange={(e) => set('scope', e.target.value as AppleBusinessScope)} {...fieldAria('ab-scope', true, fieldError('scope'))}>
             <option value="BUSINESS">{SCOPE_LABEL.BUSINESS}</option>
             <option value="SCHOOL">{SCOPE_LABEL.SCHOOL}</option>
           </select>
         </Field>
         <Field id="ab-client-id" label="Client ID" error={fieldError('clientId')}>
-          <input id="ab-client-id" value={values.clientId} maxLength={200} spellCheck={false} autoComplete="off" placeholder="BUSINESSAPI.…" onChange={(e) => set('clientId', e.target.value)} required aria-invalid={fieldError('clientId') ? true : undefined} aria-describedby={describedBy('ab-client-id', false, fieldError('clientId'))} />
+          <input id="ab-client-id" value={values.clientId} maxLength={200} spellCheck={false} autoComplete="off" placeholder="BUSINESSAPI.…" onChange={(e) => set('clientId', e.target.value)} required {...fieldAria('ab-client-id', false, fieldError('clientId'))} />
         </Field>
         <Field id="ab-key-id" label="Key ID" error={fieldError('keyId')}>
-          <input id="ab-key-id" value={values.keyId} maxLength={200} spellCheck={false} autoComplete="off" onChange={(e) => set('keyId', e.target.value)} required aria-invalid={fieldError('keyId') ? true : undefined} aria-describedby={describedBy('ab-key-id', false, fieldError('keyId'))} />
+          <input id="ab-key-id" value={values.keyId} maxLength={200} spellCheck={false} autoComplete="off" onChange={(e) => set('keyId', e.target.value)} required {...fieldAria('ab-key-id', false, fieldError('keyId'))} />
         </Field>
         <Field id="ab-key-file" label="Private key file (.pem)" hint="The file the portal downloaded, or paste its text below.">
           <input
@@ -232,22 +231,10 @@ function ConnectAccount({ onConnected }: { onConnected: () => void }) {
             autoComplete="off"
             placeholder={keyFile ? `Using ${keyFile}` : '-----BEGIN EC PRIVATE KEY-----'}
             onChange={(e) => set('privateKeyPem', e.target.value)}
-            aria-invalid={keyError ? true : undefined}
-            aria-describedby={describedBy('ab-key-pem', false, keyError)}
+            {...fieldAria('ab-key-pem', false, keyError)}
           />
         </Field>
-        {tagData && tagData.scopeTags.length > 0 && (
-          <fieldset>
-            <legend>Scope tags</legend>
-            {tagData.scopeTags.map((tag) => (
-              <label key={tag.id} className="check">
-                <input type="checkbox" checked={tags.includes(tag.id)} onChange={(e) => setTags(e.target.checked ? [...tags, tag.id] : tags.filter((t) => t !== tag.id))} />
-                {tag.name}
-              </label>
-            ))}
-            {fieldError('scopeTagIds') && <p className="field-error" role="alert">{fieldError('scopeTagIds')}</p>}
-          </fieldset>
-        )}
+        <ScopeTagPicker value={tags} onChange={setTags} error={fieldError('scopeTagIds')} />
         {connectedName && (
           <p role="status">
             Connected <Link href={accountPath(connectedName.id)}>{connectedName.name}</Link>: the first inventory mirror has started.

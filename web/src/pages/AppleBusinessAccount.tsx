@@ -7,10 +7,10 @@ import { useMutation, useQuery } from 'urql';
 import { Link } from 'wouter';
 import { graphql } from '../gql';
 import type { AppleBusinessAccountQuery, MdmProductFamily, MdmServersQuery } from '../gql/graphql';
-import { errorMessage, fieldViolations } from '../errors';
+import { errorMessage, fieldMessage, fieldViolations } from '../errors';
 import { ChoiceSelect } from '../components/ChoiceSelect';
 import { Expiry } from '../components/Expiry';
-import { Field, describedBy } from '../components/Field';
+import { Field, fieldAria } from '../components/Field';
 import { StatusBadge } from '../components/StatusBadge';
 import { formatDateTime } from '../time';
 import { useCan } from '../viewer';
@@ -258,10 +258,7 @@ function CreateServer({ account, onCreated }: { account: Account; onCreated: () 
       </p>
     );
   }
-  const nameError = fieldViolations(serverResult.error)
-    .filter((v) => v.field === 'name')
-    .map((v) => v.message)
-    .join(' ') || undefined;
+  const nameError = fieldMessage(fieldViolations(serverResult.error), 'name');
   const otherError = serverResult.error && !nameError ? errorMessage(serverResult.error) : keyPairResult.error ? errorMessage(keyPairResult.error) : null;
 
   const submit = async (event: FormEvent) => {
@@ -290,7 +287,7 @@ function CreateServer({ account, onCreated }: { account: Account; onCreated: () 
       </p>
       <form onSubmit={submit} className="form-grid" aria-label="Create MDM server at Apple" noValidate>
         <Field id="server-name" label="Server name" error={nameError} hint="Unique in the organisation, 1 to 100 characters.">
-          <input id="server-name" value={name} maxLength={100} onChange={(e) => setName(e.target.value)} required aria-invalid={nameError ? true : undefined} aria-describedby={describedBy('server-name', true, nameError)} />
+          <input id="server-name" value={name} maxLength={100} onChange={(e) => setName(e.target.value)} required {...fieldAria('server-name', true, nameError)} />
         </Field>
         {!keyPair && (
           <label className="check full">

@@ -6,12 +6,12 @@ import { useMutation, useQuery } from 'urql';
 import { graphql } from '../gql';
 import type { AssignmentStatus, DeviceFilter, DeviceOrderField, DeviceProfileStatus, DeviceSource, OrderDirection } from '../gql/graphql';
 import { ChoiceSelect, type Choice } from '../components/ChoiceSelect';
+import { Pager, usePaging } from '../components/Pager';
+import { DeviceCount, SelectAllCell, SelectCell, useSerialSelection } from '../components/SerialSelection';
 import { errorMessage } from '../errors';
 import { parseSerials } from '../serials';
 import { formatDateTime } from '../time';
 import { useCan } from '../viewer';
-
-const PAGE_SIZE = 25;
 
 const DevicesDocument = graphql(`
   query Devices($filter: DeviceFilter, $first: Int, $after: String, $last: Int, $before: String, $orderBy: DeviceOrder) {
@@ -58,7 +58,6 @@ const RESULT: Record<AssignmentStatus, string> = { SUCCESS: 'Assigned', FAILED: 
 const STATUS: Record<DeviceProfileStatus, string> = { EMPTY: 'No profile', ASSIGNED: 'Assigned', PUSHED: 'Pushed', REMOVED: 'Removed' };
 const STATUS_CHOICES: Choice[] = Object.entries(STATUS).map(([id, name]) => ({ id, name }));
 
-type Page = { after?: string; before?: string };
 const COLUMNS: [DeviceOrderField | null, string][] = [
   ['SERIAL_NUMBER', 'Serial number'],
   ['MODEL', 'Model'],
@@ -78,8 +77,8 @@ export function DevicesPage() {
   const [source, setSource] = useState<DeviceSource | ''>('');
   const [search, setSearch] = useState('');
   const [order, setOrder] = useState<{ field: DeviceOrderField; direction: OrderDirection }>({ field: 'SERIAL_NUMBER', direction: 'ASC' });
-  const [page, setPage] = useState<Page>({});
-  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const paging = usePaging();
+  const selection = useSerialSelection();
 
   const filter: DeviceFilter = {
     ...(tokenId && { tokenId }),
@@ -88,30 +87,17 @@ export function DevicesPage() {
     ...(source && { source }),
     ...(search.trim().length >= 3 && { search: search.trim() }),
   };
-  const paging = page.before ? { last: PAGE_SIZE, before: page.before } : { first: PAGE_SIZE, after: page.after ?? null };
-  const [{ data, error, fetching }, refetch] = useQuery({ query: DevicesDocument, variables: { filter, orderBy: order, ...paging }, requestPolicy: 'cache-and-network' });
+  const [{ data, error, fetching }, refetch] = useQuery({ query: DevicesDocument, variables: { filter, orderBy: order, ...paging.variables }, requestPolicy: 'cache-and-network' });
   const [{ data: choices, error: choicesError }] = useQuery({ query: DeviceChoicesDocument });
   const reload = () => refetch({ requestPolicy: 'network-only' });
-  const refilter = <T,>(setter: (v: T) => void) => (value: T) => {
-    setter(value);
-    setPage({});
-  };
+  const { refilter } = paging;
   const tokens = choices?.depTokens.edges.map((e) => e.node) ?? [];
   const profiles = tokens.filter((t) => !tokenId || t.id === tokenId).flatMap((t) => t.profiles.edges.map(({ node: p }) => ({ id: p.id, name: `${p.name} (${t.name})` })));
   const devices = data?.devices.edges.map((e) => e.node) ?? [];
-  const pageInfo = data?.devices.pageInfo;
   const toggleSort = (field: DeviceOrderField) => {
     setOrder((o) => ({ field, direction: o.field === field && o.direction === 'ASC' ? 'DESC' : 'ASC' }));
-    setPage({});
+    paging.reset();
   };
-  const toggle = (serial: string, on: boolean) =>
-    setSelected((s) => {
-      const next = new Set(s);
-      if (on) next.add(serial);
-      else next.delete(serial);
-      return next;
-    });
-  const allOnPage = devices.length > 0 && devices.every((d) => selected.has(d.serialNumber));
 
   return (
     <section aria-labelledby="devices-heading">
@@ -144,26 +130,14 @@ export function DevicesPage() {
       </form>
       {(error || choicesError) && <p role="alert" className="error">{errorMessage(error ?? choicesError)}</p>}
 
-      {mayOperate && <AssignProfile selected={[...selected]} profiles={profiles} onAssigned={reload} />}
+      {mayOperate && <AssignProfile selected={[...selection.selected]} profiles={profiles} onAssigned={reload} />}
 
-      <p aria-live="polite">
-        {data ? `${data.devices.totalCount} devices` : fetching ? 'Loading…' : ''}
-        {selected.size > 0 && ` · ${selected.size} selected`}
-      </p>
+      <DeviceCount total={data?.devices.totalCount} fetching={fetching} selection={selection} />
       <div className="table-wrap">
         <table aria-label="Devices">
           <thead>
             <tr>
-              {mayOperate && (
-                <th scope="col">
-                  <input
-                    type="checkbox"
-                    aria-label="Select all devices on this page"
-                    checked={allOnPage}
-                    onChange={(e) => devices.forEach((d) => toggle(d.serialNumber, e.target.checked))}
-                  />
-                </th>
-              )}
+              {mayOperate && <SelectAllCell serials={devices.map((d) => d.serialNumber)} selection={selection} />}
               {COLUMNS.map(([field, label]) => (
                 <th key={label} scope="col" aria-sort={field && order.field === field ? (order.direction === 'ASC' ? 'ascending' : 'descending') : undefined}>
                   {field ? (
@@ -182,11 +156,7 @@ export function DevicesPage() {
           <tbody>
             {devices.map((d) => (
               <tr key={d.id}>
-                {mayOperate && (
-                  <td>
-                    <input type="checkbox" aria-label={`Select ${d.serialNumber}`} checked={selected.has(d.serialNumber)} onChange={(e) => toggle(d.serialNumber, e.target.checked)} />
-                  </td>
-                )}
+                {mayOperate && <SelectCell serial={d.serialNumber} selection={selection} />}
                 <th scope="row">{d.serialNumber}</th>
                 <td>{d.model ?? '—'}</td>
                 <td>{d.token.name}</td>
@@ -213,14 +183,7 @@ export function DevicesPage() {
           </tbody>
         </table>
       </div>
-      <nav aria-label="Pages" className="toolbar">
-        <button type="button" className="secondary" disabled={!pageInfo?.hasPreviousPage} onClick={() => setPage({ before: pageInfo!.startCursor! })}>
-          Previous page
-        </button>
-        <button type="button" className="secondary" disabled={!pageInfo?.hasNextPage} onClick={() => setPage({ after: pageInfo!.endCursor! })}>
-          Next page
-        </button>
-      </nav>
+      <Pager label="Pages" paging={paging} pageInfo={data?.devices.pageInfo} />
       {mayOperate && <ImportSerials tokens={tokens} onImported={reload} />}
     </section>
   );

@@ -5,38 +5,37 @@
 import { useEffect, useRef } from 'react';
 import { useQuery, useSubscription } from 'urql';
 import { graphql } from '../gql';
-import type { OrgDeviceActivitiesQuery, OrgDeviceActivityType } from '../gql/graphql';
+import type { OrgDeviceActivityFieldsFragment, OrgDeviceActivityType } from '../gql/graphql';
 import { errorMessage } from '../errors';
 import { duration, formatDateTime } from '../time';
 
 const SHOWN = 20;
 
+/** An activity as the list reads it and the subscription sends it: the page merges the two by id. */
+graphql(`
+  fragment OrgDeviceActivityFields on OrgDeviceActivity {
+    id type status subStatus deviceCount createdAt completedAt error migrationDeadline
+    mdmServer { id name }
+    outcomes { serialNumber status subStatus }
+  }
+`);
+
 const OrgDeviceActivitiesDocument = graphql(`
   query OrgDeviceActivities($accountId: ID!, $last: Int) {
     orgDeviceActivities(accountId: $accountId, last: $last) {
       totalCount
-      edges {
-        node {
-          id type status subStatus deviceCount createdAt completedAt error migrationDeadline
-          mdmServer { id name }
-          outcomes { serialNumber status subStatus }
-        }
-      }
+      edges { node { ...OrgDeviceActivityFields } }
     }
   }
 `);
 
 const OrgDeviceActivityProgressDocument = graphql(`
   subscription OrgDeviceActivityProgress($accountId: ID!) {
-    orgDeviceActivityProgress(accountId: $accountId) {
-      id type status subStatus deviceCount createdAt completedAt error migrationDeadline
-      mdmServer { id name }
-      outcomes { serialNumber status subStatus }
-    }
+    orgDeviceActivityProgress(accountId: $accountId) { ...OrgDeviceActivityFields }
   }
 `);
 
-export type Activity = OrgDeviceActivitiesQuery['orgDeviceActivities']['edges'][number]['node'];
+export type Activity = OrgDeviceActivityFieldsFragment;
 
 export const ACTIVITY_TYPE: Record<OrgDeviceActivityType, string> = {
   ASSIGN_DEVICES: 'Assign',

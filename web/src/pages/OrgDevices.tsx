@@ -8,14 +8,15 @@ import { useMutation, useQuery, type CombinedError } from 'urql';
 import { graphql } from '../gql';
 import type { OrgDeviceFilter, OrgDeviceStatus } from '../gql/graphql';
 import { ChoiceSelect, type Choice } from '../components/ChoiceSelect';
-import { errorMessage, fieldViolations, type Violation } from '../errors';
+import { Pager, usePaging } from '../components/Pager';
+import { DeviceCount, SelectAllCell, SelectCell, useSerialSelection } from '../components/SerialSelection';
+import { errorMessage, fieldMessage, fieldViolations, type Violation } from '../errors';
+import { FieldError } from '../components/Field';
 import { parseSerials } from '../serials';
 import { formatDateTime } from '../time';
 import { useCan } from '../viewer';
 import type { Account, MdmServerRow } from './AppleBusinessAccount';
 import { ACTIVITY_TYPE } from './OrgDeviceActivities';
-
-const PAGE_SIZE = 25;
 
 const OrgDevicesDocument = graphql(`
   query OrgDevices($accountId: ID!, $filter: OrgDeviceFilter, $first: Int, $after: String, $last: Int, $before: String) {
@@ -73,8 +74,6 @@ const STATUS_CHOICES: Choice[] = Object.entries(STATUS).map(([id, name]) => ({ i
 /** The server filter's choice for devices on no server (filter.unassigned). */
 const NO_SERVER = 'none';
 
-type Page = { after?: string; before?: string };
-
 export function OrgDevices({ account, servers, version, onActivity }: { account: Account; servers: MdmServerRow[]; version: number; onActivity: () => void }) {
   const mayOperate = useCan('OPERATOR');
   const [prefix, setPrefix] = useState('');
@@ -82,8 +81,8 @@ export function OrgDevices({ account, servers, version, onActivity }: { account:
   const [status, setStatus] = useState<OrgDeviceStatus | ''>('');
   const [server, setServer] = useState('');
   const [order, setOrder] = useState('');
-  const [page, setPage] = useState<Page>({});
-  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const paging = usePaging();
+  const selection = useSerialSelection();
 
   const filter: OrgDeviceFilter = {
     ...(prefix.trim() && { serialNumberPrefix: prefix.trim() }),
@@ -92,26 +91,13 @@ export function OrgDevices({ account, servers, version, onActivity }: { account:
     ...(server === NO_SERVER ? { unassigned: true } : server ? { mdmServerId: server } : {}),
     ...(order.trim() && { orderNumber: order.trim() }),
   };
-  const paging = page.before ? { last: PAGE_SIZE, before: page.before } : { first: PAGE_SIZE, after: page.after ?? null };
-  const [{ data, error, fetching }, refetch] = useQuery({ query: OrgDevicesDocument, variables: { accountId: account.id, filter, ...paging }, requestPolicy: 'cache-and-network' });
+  const [{ data, error, fetching }, refetch] = useQuery({ query: OrgDevicesDocument, variables: { accountId: account.id, filter, ...paging.variables }, requestPolicy: 'cache-and-network' });
   const reload = () => refetch({ requestPolicy: 'network-only' });
   useEffect(() => {
     if (version > 0) refetch({ requestPolicy: 'network-only' });
   }, [version, refetch]);
-  const refilter = <T,>(setter: (v: T) => void) => (value: T) => {
-    setter(value);
-    setPage({});
-  };
+  const { refilter } = paging;
   const devices = data?.orgDevices.edges.map((e) => e.node) ?? [];
-  const pageInfo = data?.orgDevices.pageInfo;
-  const toggle = (serial: string, on: boolean) =>
-    setSelected((s) => {
-      const next = new Set(s);
-      if (on) next.add(serial);
-      else next.delete(serial);
-      return next;
-    });
-  const allOnPage = devices.length > 0 && devices.every((d) => selected.has(d.serialNumber));
 
   return (
     <section aria-labelledby="org-devices-heading">
@@ -144,28 +130,21 @@ export function OrgDevices({ account, servers, version, onActivity }: { account:
         <ChangeDevices
           account={account}
           servers={servers}
-          selected={[...selected]}
+          selected={[...selection.selected]}
           onCreated={() => {
-            setSelected(new Set());
+            selection.clear();
             onActivity();
             reload();
           }}
         />
       )}
 
-      <p aria-live="polite">
-        {data ? `${data.orgDevices.totalCount} devices` : fetching ? 'Loading…' : ''}
-        {selected.size > 0 && ` · ${selected.size} selected`}
-      </p>
+      <DeviceCount total={data?.orgDevices.totalCount} fetching={fetching} selection={selection} />
       <div className="table-wrap">
         <table aria-label="Organisation devices">
           <thead>
             <tr>
-              {mayOperate && (
-                <th scope="col">
-                  <input type="checkbox" aria-label="Select all devices on this page" checked={allOnPage} onChange={(e) => devices.forEach((d) => toggle(d.serialNumber, e.target.checked))} />
-                </th>
-              )}
+              {mayOperate && <SelectAllCell serials={devices.map((d) => d.serialNumber)} selection={selection} />}
               <th scope="col">Serial number</th>
               <th scope="col">Model</th>
               <th scope="col">Product family</th>
@@ -179,11 +158,7 @@ export function OrgDevices({ account, servers, version, onActivity }: { account:
           <tbody>
             {devices.map((d) => (
               <tr key={d.id}>
-                {mayOperate && (
-                  <td>
-                    <input type="checkbox" aria-label={`Select ${d.serialNumber}`} checked={selected.has(d.serialNumber)} onChange={(e) => toggle(d.serialNumber, e.target.checked)} />
-                  </td>
-                )}
+                {mayOperate && <SelectCell serial={d.serialNumber} selection={selection} />}
                 <th scope="row">{d.serialNumber}</th>
                 <td>
                   {d.model ?? '—'}
@@ -211,14 +186,7 @@ export function OrgDevices({ account, servers, version, onActivity }: { account:
           </tbody>
         </table>
       </div>
-      <nav aria-label="Device pages" className="toolbar">
-        <button type="button" className="secondary" disabled={!pageInfo?.hasPreviousPage} onClick={() => setPage({ before: pageInfo!.startCursor! })}>
-          Previous page
-        </button>
-        <button type="button" className="secondary" disabled={!pageInfo?.hasNextPage} onClick={() => setPage({ after: pageInfo!.endCursor! })}>
-          Next page
-        </button>
-      </nav>
+      <Pager label="Device pages" paging={paging} pageInfo={data?.orgDevices.pageInfo} />
     </section>
   );
 }
@@ -248,7 +216,11 @@ function ChangeDevices({ account, servers, selected, onCreated }: { account: Acc
   const chosen = by === 'orders' ? orderNumbers.length : serials.length;
   const deadlineIso = deadline ? new Date(deadline).toISOString() : null;
   const serverName = servers.find((s) => s.id === serverId)?.name;
-  const fieldError = (...fields: string[]) => outcome.violations.filter((v) => fields.includes(v.field)).map((v) => v.message).join(' ') || undefined;
+  const serialsError = fieldMessage(outcome.violations, 'serialNumbers', 'csv');
+  const ordersError = fieldMessage(outcome.violations, 'orderNumbers');
+  const serverError = fieldMessage(outcome.violations, 'mdmServerId');
+  const deadlineError = fieldMessage(outcome.violations, 'migrationDeadline');
+  const confirmError = fieldMessage(outcome.violations, 'confirm');
   const reason =
     chosen === 0 ? (by === 'orders' ? 'Type order numbers first' : 'Select devices or paste serial numbers first') : by === 'orders' ? `${chosen} order numbers` : `${chosen} serial numbers`;
 
@@ -286,8 +258,8 @@ function ChangeDevices({ account, servers, selected, onCreated }: { account: Acc
           <>
             <label>
               Serial numbers (the selected ones, and these: paste, or one per line)
-              <textarea rows={2} cols={30} value={pasted} onChange={(e) => setPasted(e.target.value)} maxLength={200_000} aria-invalid={fieldError('serialNumbers', 'csv') ? true : undefined} />
-              {fieldError('serialNumbers', 'csv') && <small className="field-error block" role="alert">{fieldError('serialNumbers', 'csv')}</small>}
+              <textarea rows={2} cols={30} value={pasted} onChange={(e) => setPasted(e.target.value)} maxLength={200_000} aria-invalid={serialsError ? true : undefined} />
+              <FieldError error={serialsError} />
             </label>
             <label>
               Serials CSV
@@ -297,8 +269,8 @@ function ChangeDevices({ account, servers, selected, onCreated }: { account: Acc
         ) : (
           <label>
             Order numbers (comma or one per line; at most 100)
-            <textarea rows={2} cols={30} value={orders} onChange={(e) => setOrders(e.target.value)} maxLength={20_000} aria-invalid={fieldError('orderNumbers') ? true : undefined} />
-            {fieldError('orderNumbers') && <small className="field-error block" role="alert">{fieldError('orderNumbers')}</small>}
+            <textarea rows={2} cols={30} value={orders} onChange={(e) => setOrders(e.target.value)} maxLength={20_000} aria-invalid={ordersError ? true : undefined} />
+            <FieldError error={ordersError} />
           </label>
         )}
         <span id="change-reason" className="reason">
@@ -309,13 +281,13 @@ function ChangeDevices({ account, servers, selected, onCreated }: { account: Acc
       <div className="toolbar">
         <label>
           Target MDM server
-          <ChoiceSelect value={serverId} onChange={setServerId} empty="Choose a server" choices={servers} aria-invalid={fieldError('mdmServerId') ? true : undefined} />
-          {fieldError('mdmServerId') && <small className="field-error block" role="alert">{fieldError('mdmServerId')}</small>}
+          <ChoiceSelect value={serverId} onChange={setServerId} empty="Choose a server" choices={servers} aria-invalid={serverError ? true : undefined} />
+          <FieldError error={serverError} />
         </label>
         <label>
           Migration deadline (optional when assigning)
-          <input type="datetime-local" value={deadline} onChange={(e) => setDeadline(e.target.value)} aria-invalid={fieldError('migrationDeadline') ? true : undefined} />
-          {fieldError('migrationDeadline') && <small className="field-error block" role="alert">{fieldError('migrationDeadline')}</small>}
+          <input type="datetime-local" value={deadline} onChange={(e) => setDeadline(e.target.value)} aria-invalid={deadlineError ? true : undefined} />
+          <FieldError error={deadlineError} />
         </label>
         <button
           type="button"
@@ -371,10 +343,10 @@ function ChangeDevices({ account, servers, selected, onCreated }: { account: Acc
             reseller or Apple can add them back.
           </p>
           <label className="check">
-            <input type="checkbox" checked={confirmRelease} onChange={(e) => setConfirmRelease(e.target.checked)} aria-invalid={fieldError('confirm') ? true : undefined} />I
+            <input type="checkbox" checked={confirmRelease} onChange={(e) => setConfirmRelease(e.target.checked)} aria-invalid={confirmError ? true : undefined} />I
             understand that releasing these devices is permanent
           </label>
-          {fieldError('confirm') && <small className="field-error block" role="alert">{fieldError('confirm')}</small>}
+          <FieldError error={confirmError} />
           <button type="button" disabled={chosen === 0 || !confirmRelease || busy} aria-describedby="change-reason" onClick={() =>
               submit(async () => {
                 const r = await release({ input: { accountId: account.id, ...selection, confirm: confirmRelease } });

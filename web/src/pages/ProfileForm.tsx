@@ -9,7 +9,7 @@ import { graphql } from '../gql';
 import type { SetupPane } from '../gql/graphql';
 import { ChoiceSelect } from '../components/ChoiceSelect';
 import { Check, Field } from '../components/Field';
-import { errorMessage, violations as violationsOf, type Violation } from '../errors';
+import { errorMessage, fieldMessage, violations as violationsOf, type Violation } from '../errors';
 
 const SetupPaneCatalogueDocument = graphql(`
   query SetupPaneCatalogue {
@@ -114,7 +114,7 @@ export function ProfileForm({ profileId, initial, onSaved }: { profileId?: strin
   const [created, create] = useMutation(CreateEnrollmentProfileDocument);
   const [updated, update] = useMutation(UpdateEnrollmentProfileDocument);
   const set = <K extends keyof ProfileValues>(key: K, value: ProfileValues[K]) => setValues((v) => ({ ...v, [key]: value }));
-  const fieldError = (field: string) => refusal.violations.filter((v) => v.field === field).map((v) => v.message).join(' ');
+  const fieldError = (field: string) => fieldMessage(refusal.violations, field);
 
   const save = async () => {
     const result = editing ? await update({ input: { profileId, ...inputOf(values) } }) : await create({ input: { tokenId: values.tokenId, ...inputOf(values) } });
