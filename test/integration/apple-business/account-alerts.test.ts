@@ -74,7 +74,8 @@ describe('Apple Business API account alerts', () => {
     // "Generate Private Key" again in the portal: the key depgate holds is revoked.
     const fresh = await t.simControl<Issued>('POST', `/_sim/business/clients/${issued.clientId}/keys`, {});
     await mirrorJob(id);
-    const refused = await waitFor('the refusal', () => account(id), (a) => a.status === 'REFUSED');
+    // The refusal is recorded inside the failing call, the mirror's error only once it gives up: wait for both.
+    const refused = await waitFor('the refusal', () => account(id), (a) => a.status === 'REFUSED' && a.inventorySyncError !== null);
     expect(refused).toMatchObject({ refusedReason: 'invalid_client', keyId: issued.keyId });
     expect(refused.inventorySyncError).toMatch(/invalid_client/);
 
