@@ -328,17 +328,20 @@ export class AppleBusinessAccountService extends ScopeTaggedReads<AppleBusinessA
     return { due: due.length, renewed, failed };
   }
 
-  /** One account's renewal; its outcome is kept (assertion_renewal_error) for the alert's message. */
+  /**
+   * One account's renewal; its failure is kept (assertion_renewal_error) for the alert's message,
+   * and cleared with the renewed assertion's store (the factory's, as for a renewal on use).
+   */
   async renewAssertion(account: AppleBusinessAccountEntity): Promise<boolean> {
     let error: string | null = null;
     try {
       await this.withApple(account, 'renewing the client assertion', () => this.clients.renewAssertion(account));
+      this.logger.info({ appleBusinessAccountId: account.id }, 'Apple Business client assertion renewed');
     } catch (e) {
       error = e instanceof DomainError ? e.message : `a new assertion could not be made (${(e as Error).message})`;
       this.logger.warn({ appleBusinessAccountId: account.id, err: { message: error } }, 'Apple Business client assertion not renewed');
+      await this.accounts.update({ id: account.id }, { assertionRenewalError: error.slice(0, 500) });
     }
-    await this.accounts.update({ id: account.id }, { assertionRenewalError: error?.slice(0, 500) ?? null });
-    if (!error) this.logger.info({ appleBusinessAccountId: account.id }, 'Apple Business client assertion renewed');
     await this.changed(account.id);
     return error === null;
   }
