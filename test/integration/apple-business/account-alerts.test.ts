@@ -279,10 +279,15 @@ describe('Apple Business API account alerts', () => {
     await t.app.services.jobs.send(ASSERTION_RENEWAL_QUEUE, {});
     const renewed = await waitFor('the renewal job', () => expiresAt(idle.id), (at) => at > first);
     expect(renewed - t.clock.now().getTime()).toBeGreaterThan(179 * DAY_MS);
+    // Spec §1: an assertion may not exceed 180 days.
+    expect(renewed - t.clock.now().getTime()).toBeLessThanOrEqual(180 * DAY_MS);
     expect(await waitFor('the failed renewal', () => account(broken.id), (a) => a.assertionRenewalError !== null)).toMatchObject({
       status: 'REFUSED',
       assertionRenewalError: expect.stringMatching(/invalid_client/),
     });
+    expect(await expiresAt(broken.id)).toBe(first);
+    // Nor does a renewal on use: a call of the account signs a new assertion, which Apple refuses.
+    await t.app.services.appleBusinessInventory.mirror(rowId(broken.id)).catch(() => undefined);
     expect(await expiresAt(broken.id)).toBe(first);
 
     const steps: [number, string][] = [
