@@ -15,7 +15,7 @@ import { AppleBusinessAccount } from '../apple-business/account.types';
 import { toVppToken } from '../vpp/vpp-token.resolver';
 import type { VppToken } from '../vpp/vpp-token.types';
 import { alertOrder } from './alert.order';
-import type { AlertFilterCommand } from './alert.service';
+import { eventOf, type AlertFilterCommand } from './alert.service';
 import { AcknowledgeAlertInput, Alert, AlertConnection, AlertFilter, AlertKind, AlertOrder, AlertPayload, AlertSubject } from './alert.types';
 
 function filterCommand(filter: AlertFilter | null | undefined): AlertFilterCommand {
@@ -154,11 +154,7 @@ function subscribeAlerts(topic: typeof Topic.ALERT_RAISED | typeof Topic.ALERT_R
         ? undefined
         : async () => {
             const active = await alerts.listQuery(context.scope, { ...subject, status: 'ACTIVE', kinds }).orderBy('a.raised_at', 'ASC').getMany();
-            return active.map((a) => ({
-              alertId: a.id,
-              kind: a.kind,
-              ...(a.depTokenId ? { tokenId: a.depTokenId } : a.vppTokenId ? { vppTokenId: a.vppTokenId } : { appleBusinessAccountId: a.appleBusinessAccountId! }),
-            }));
+            return active.map(eventOf);
           },
   });
 }

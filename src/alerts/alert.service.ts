@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager, Repository, SelectQueryBuilder } from 'typeorm';
 import type { AccessScope } from '../auth/access-scope';
 import type { Principal } from '../auth/principal';
-import { APPLE_BUSINESS_ACCOUNT_TAGS, DEP_TOKEN_TAGS, VPP_TOKEN_TAGS } from '../auth/scope-tag-link';
+import { APPLE_BUSINESS_ACCOUNT_TAGS, DEP_TOKEN_TAGS, VPP_TOKEN_TAGS, type ScopeTagLink } from '../auth/scope-tag-link';
 import { ASSERTION_RENEW_BEFORE_MS } from '../apple-business/business-client.factory';
 import type { Clock } from '../clock';
 import type { SqlRunner } from '../database/sql-runner';
@@ -32,6 +32,7 @@ import {
   urgency,
   vppTokenAlerts,
   type AlertRuleOptions,
+  type AppleBusinessAccountFacts,
   type DesiredAlert,
 } from './alert.rules';
 
@@ -78,15 +79,13 @@ export interface EvaluationResult {
   resolved: number;
 }
 
-interface AlertOwners {
-  dep_token_id: string | null;
-  vpp_token_id: string | null;
-  apple_business_account_id: string | null;
-}
+/** What an alert names that carries scope tags (at most one of them). */
+type AlertOwners = Pick<AlertEntity, 'depTokenId' | 'vppTokenId' | 'appleBusinessAccountId'>;
 
-function eventOf(alertId: string, kind: AlertKindName, owners: AlertOwners): AlertRaisedEvent {
+/** The ALERT_RAISED / ALERT_RESOLVED event of an alert (also the subscriptions' replay of active ones). */
+export function eventOf(alert: { id: string; kind: AlertKindName } & AlertOwners): AlertRaisedEvent {
   // No tagged owner (an APNs certificate, a webhook): nothing to filter by, so only unrestricted keys hear it.
-  const { dep_token_id: tokenId, vpp_token_id: vppTokenId, apple_business_account_id: appleBusinessAccountId } = owners;
+  const { id: alertId, kind, depTokenId: tokenId, vppTokenId, appleBusinessAccountId } = alert;
   return { alertId, kind, ...(tokenId ? { tokenId } : vppTokenId ? { vppTokenId } : appleBusinessAccountId ? { appleBusinessAccountId } : {}) };
 }
 
@@ -184,7 +183,8 @@ export class AlertService {
       }[type];
       const desired = rules(subject.facts as never, now, this.options);
       const active: ({ id: string; kind: AlertKindName; threshold: number } & AlertOwners)[] = await manager.query(
-        `SELECT id, kind, threshold, dep_token_id, vpp_token_id, apple_business_account_id FROM alerts WHERE subject_id = $1 AND resolved_at IS NULL`,
+        `SELECT id, kind, threshold, dep_token_id AS "depTokenId", vpp_token_id AS "vppTokenId", apple_business_account_id AS "appleBusinessAccountId"
+           FROM alerts WHERE subject_id = $1 AND resolved_at IS NULL`,
         [subjectId],
       );
       const key = (a: { kind: string; threshold: number }) => `${a.kind}:${a.threshold}`;
@@ -199,11 +199,9 @@ export class AlertService {
         );
         if (!(Number(affected) > 0)) continue;
         resolved += 1;
-        for (const listener of this.resolvedListeners) {
-          const owners = { depTokenId: alert.dep_token_id, vppTokenId: alert.vpp_token_id, appleBusinessAccountId: alert.apple_business_account_id };
-          await listener({ id: alert.id, kind: alert.kind, ...owners, resolution }, manager);
-        }
-        await this.publisher?.('RESOLVED', eventOf(alert.id, alert.kind, alert), manager);
+        const { threshold: _threshold, ...resolvedAlert } = alert;
+        for (const listener of this.resolvedListeners) await listener({ ...resolvedAlert, resolution }, manager);
+        await this.publisher?.('RESOLVED', eventOf(alert), manager);
       }
       const present = new Set(active.map(key));
       for (const alert of desired) {
@@ -213,11 +211,7 @@ export class AlertService {
       }
       for (const row of raised) {
         for (const listener of this.raisedListeners) await listener(row, manager);
-        await this.publisher?.(
-          'RAISED',
-          eventOf(row.id, row.kind, { dep_token_id: row.depTokenId, vpp_token_id: row.vppTokenId, apple_business_account_id: row.appleBusinessAccountId }),
-          manager,
-        );
+        await this.publisher?.('RAISED', eventOf(row), manager);
       }
       for (const evaluated of this.evaluatedListeners) if (evaluated.type === type) await evaluated.listener(subjectId, manager);
     });
@@ -311,23 +305,14 @@ export class AlertService {
       return { name: `Webhook ${host}`, facts: { host, disabledAt: row.enabled ? null : row.disabled_at, reason: row.disabled_reason } };
     }
     if (type === 'APPLE_BUSINESS_ACCOUNT') {
-      const [row] = await manager.query(
-        `SELECT name, scope, refused_at, refused_reason, assertion_expires_at, assertion_renewal_error FROM apple_business_accounts WHERE id = $1`,
+      // Selected as the rules' AppleBusinessAccountFacts, so the row is the facts.
+      const [row]: Omit<AppleBusinessAccountFacts, 'renewBeforeMs'>[] = await manager.query(
+        `SELECT name, scope, refused_at AS "refusedAt", refused_reason AS "refusedReason", assertion_expires_at AS "assertionExpiresAt",
+                assertion_renewal_error AS "renewalError"
+           FROM apple_business_accounts WHERE id = $1`,
         [id],
       );
-      if (!row) return null;
-      return {
-        name: row.name,
-        facts: {
-          name: row.name,
-          scope: row.scope,
-          refusedAt: row.refused_at,
-          refusedReason: row.refused_reason,
-          assertionExpiresAt: row.assertion_expires_at,
-          renewBeforeMs: ASSERTION_RENEW_BEFORE_MS,
-          renewalError: row.assertion_renewal_error,
-        },
-      };
+      return row ? { name: row.name, facts: { ...row, renewBeforeMs: ASSERTION_RENEW_BEFORE_MS } } : null;
     }
     if (type === 'APNS_CERTIFICATE') {
       const [row] = await manager.query(`SELECT topic, apple_id, not_after FROM apns_certificates WHERE id = $1`, [id]);
@@ -395,24 +380,20 @@ export class AlertService {
   /** Whether the caller may see an alert about this subject (the subscription filter's check). */
   async canSee(event: Pick<AlertRaisedEvent, 'tokenId' | 'vppTokenId' | 'appleBusinessAccountId'>, scope: AccessScope): Promise<boolean> {
     if (scope.unrestricted) return true;
-    if (event.appleBusinessAccountId) {
-      const [row] = await this.dataSource.query(
-        `SELECT 1 FROM apple_business_account_scope_tags WHERE apple_business_account_id = $1 AND scope_tag_id = ANY($2::uuid[]) LIMIT 1`,
-        [event.appleBusinessAccountId, [...scope.scopeTagIds]],
-      );
-      return Boolean(row);
-    }
-    const [row] = event.tokenId
-      ? await this.dataSource.query(`SELECT 1 FROM dep_token_scope_tags WHERE token_id = $1 AND scope_tag_id = ANY($2::uuid[]) LIMIT 1`, [
-          event.tokenId,
-          [...scope.scopeTagIds],
-        ])
+    // The owner whose own scope tags decide (the same links as restrict()); none: only unrestricted keys.
+    const owner: [ScopeTagLink, string] | null = event.tokenId
+      ? [DEP_TOKEN_TAGS, event.tokenId]
       : event.vppTokenId
-        ? await this.dataSource.query(`SELECT 1 FROM vpp_token_scope_tags WHERE vpp_token_id = $1 AND scope_tag_id = ANY($2::uuid[]) LIMIT 1`, [
-            event.vppTokenId,
-            [...scope.scopeTagIds],
-          ])
-        : [];
+        ? [VPP_TOKEN_TAGS, event.vppTokenId]
+        : event.appleBusinessAccountId
+          ? [APPLE_BUSINESS_ACCOUNT_TAGS, event.appleBusinessAccountId]
+          : null;
+    if (!owner) return false;
+    const [link, ownerId] = owner;
+    const [row] = await this.dataSource.query(`SELECT 1 FROM ${link.table} WHERE ${link.ownerColumn} = $1 AND scope_tag_id = ANY($2::uuid[]) LIMIT 1`, [
+      ownerId,
+      [...scope.scopeTagIds],
+    ]);
     return Boolean(row);
   }
 

@@ -60,7 +60,7 @@ registerEnumType(AlertKind, {
     APNS_CERT_EXPIRED: { description: 'The Apple MDM push certificate expired: enrolled devices no longer take commands (visible to keys without scope tags)' },
     APPLE_BUSINESS_ACCOUNT_REFUSED: {
       description:
-        'Apple refuses an Apple School or Business API account (invalid_client, or a 401 / a 403 to a read even with a new access token): its inventory, MDM servers and device activities stop; resolved by the next call Apple answers (e.g. after updateAppleBusinessAccount with a new key)',
+        'Apple refuses an Apple School or Business API account (invalid_client or invalid_scope, or a 401 / a 403 to a read even with a new access token): its inventory, MDM servers and device activities stop; resolved by the next call Apple answers (e.g. after updateAppleBusinessAccount with a new key)',
     },
     APPLE_BUSINESS_ASSERTION_EXPIRING: {
       description:

@@ -65,7 +65,8 @@ export function rsaPublicKeySha256(publicKey: forge.pki.rsa.PublicKey): string {
   return createHash('sha256').update(Buffer.from(der, 'binary')).digest('hex');
 }
 
-function distinguishedName(attributes: forge.pki.CertificateField[]): string {
+/** A subject or issuer on one line, e.g. `UID=com.apple.mgmt.External..., CN=APSP:..., C=US` (a CSR's too). */
+export function distinguishedName(attributes: forge.pki.CertificateField[]): string {
   return attributes
     .map((a) => `${a.shortName ?? (a.type === UID_OID ? 'UID' : a.type)}=${String(a.value)}`)
     .join(', ');

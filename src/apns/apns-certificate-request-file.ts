@@ -12,7 +12,7 @@
 import { generateKeyPair as generateKeyPairCallback, sign } from 'node:crypto';
 import { promisify } from 'node:util';
 import forge from 'node-forge';
-import { rsaPublicKeySha256 } from './apns-certificate-file';
+import { distinguishedName, rsaPublicKeySha256 } from './apns-certificate-file';
 import type { ApnsVendorCredentials } from './apns-vendor-credentials';
 
 const generateKeyPair = promisify(generateKeyPairCallback);
@@ -34,7 +34,7 @@ export interface GeneratedCertificateRequest {
   /** PKCS#8 PEM, unencrypted: the caller seals it at once. */
   privateKeyPem: string;
   publicKeySha256: string;
-  /** The subject on one line, as the certificate's is shown. */
+  /** The subject on one line, as the certificate's is shown (distinguishedName). */
   subject: string;
 }
 
@@ -64,14 +64,7 @@ export async function generateCertificateRequest(subject: CertificateRequestSubj
     csrDer: der,
     privateKeyPem: privateKeyPem.replace(/\r\n/g, '\n'),
     publicKeySha256: rsaPublicKeySha256(publicKey),
-    subject: [
-      subject.country && `C=${subject.country}`,
-      subject.organization && `O=${subject.organization}`,
-      `CN=${subject.commonName}`,
-      subject.email && `E=${subject.email}`,
-    ]
-      .filter(Boolean)
-      .join(', '),
+    subject: distinguishedName(csr.subject.attributes),
   };
 }
 

@@ -170,7 +170,8 @@ export class ApnsCertificateService {
       ],
     );
     this.logger.info({ apnsCertificateRequestId: id, signed: Boolean(vendor), expiresAt: row.expiresAt }, 'APNs certificate request created');
-    return this.requests.findOneByOrFail({ id });
+    // The row as written (not read back: a request made a moment later may already have replaced it).
+    return row;
   }
 
   async upload(command: UploadApnsCertificateCommand, scope: AccessScope): Promise<ApnsCertificateEntity> {

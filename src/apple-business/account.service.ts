@@ -138,14 +138,7 @@ export class AppleBusinessAccountService extends ScopeTaggedReads<AppleBusinessA
       throw new DomainError(ErrorCode.APPLE_BUSINESS_ACCOUNT_EXISTS, 'This API account is already connected', { field: 'clientId' });
     }
 
-    // Proof before storing: an access token, then the organisation's MDM servers.
-    const { api, assertion } = this.clients.forNewAccount({ clientId, keyId, scope: command.scope, privateKeyPkcs8Pem: pkcs8Pem });
-    try {
-      await api.mdmServers();
-    } catch (error) {
-      throw businessDomainError(error, 'connecting the account');
-    }
-    const made = await assertion();
+    const made = await this.proveKey({ clientId, keyId, scope: command.scope, privateKeyPkcs8Pem: pkcs8Pem }, 'connecting the account');
 
     const id = randomUUID();
     const now = this.clock.now();
@@ -157,9 +150,7 @@ export class AppleBusinessAccountService extends ScopeTaggedReads<AppleBusinessA
           clientId,
           keyId,
           scope: command.scope,
-          privateKeySealed: this.box.seal(pkcs8Pem, privateKeyContext(id)),
-          assertionSealed: this.box.seal(made.jwt, assertionContext(id)),
-          assertionExpiresAt: made.expiresAt,
+          ...this.sealedKey(id, pkcs8Pem, made),
           refusedAt: null,
           refusedReason: null,
           assertionRenewalError: null,
@@ -191,18 +182,13 @@ export class AppleBusinessAccountService extends ScopeTaggedReads<AppleBusinessA
     if ((command.keyId == null) !== (command.privateKeyPem == null)) {
       throw badInput('Give keyId and privateKeyPem together (the Key ID the portal shows for the new key)', command.keyId == null ? 'keyId' : 'privateKeyPem');
     }
-    // A new key is proved like a connect (an access token, the MDM servers) before it replaces the old one.
+    // A new key is proved like a connect before it replaces the old one.
     let key: { keyId: string; pkcs8Pem: string; assertion: { jwt: string; expiresAt: Date } } | null = null;
     if (command.keyId != null && command.privateKeyPem != null) {
       const keyId = validKeyId(command.keyId);
       const { pkcs8Pem } = parseAccountKey(command.privateKeyPem);
-      const { api, assertion } = this.clients.forNewAccount({ clientId: account.clientId, keyId, scope: account.scope, privateKeyPkcs8Pem: pkcs8Pem });
-      try {
-        await api.mdmServers();
-      } catch (error) {
-        throw businessDomainError(error, 'checking the new key');
-      }
-      key = { keyId, pkcs8Pem, assertion: await assertion() };
+      const assertion = await this.proveKey({ clientId: account.clientId, keyId, scope: account.scope, privateKeyPkcs8Pem: pkcs8Pem }, 'checking the new key');
+      key = { keyId, pkcs8Pem, assertion };
     }
     const now = this.clock.now();
     await this.dataSource.transaction(async (manager) => {
@@ -214,9 +200,7 @@ export class AppleBusinessAccountService extends ScopeTaggedReads<AppleBusinessA
           ...(key
             ? {
                 keyId: key.keyId,
-                privateKeySealed: this.box.seal(key.pkcs8Pem, privateKeyContext(account.id)),
-                assertionSealed: this.box.seal(key.assertion.jwt, assertionContext(account.id)),
-                assertionExpiresAt: key.assertion.expiresAt,
+                ...this.sealedKey(account.id, key.pkcs8Pem, key.assertion),
                 assertionRenewalError: null,
                 // Apple just accepted the account.
                 refusedAt: null,
@@ -235,6 +219,29 @@ export class AppleBusinessAccountService extends ScopeTaggedReads<AppleBusinessA
     }
     await this.changed(account.id);
     return this.findWithTags(account.id);
+  }
+
+  /**
+   * Proof before storing a key (connect, or a new key): an access token, then the organisation's
+   * MDM servers. The assertion that got the token, to store with the key.
+   */
+  private async proveKey(input: Parameters<BusinessClientFactory['forNewAccount']>[0], doing: string): Promise<{ jwt: string; expiresAt: Date }> {
+    const { api, assertion } = this.clients.forNewAccount(input);
+    try {
+      await api.mdmServers();
+    } catch (error) {
+      throw businessDomainError(error, doing);
+    }
+    return assertion();
+  }
+
+  /** The columns of a proved key and its assertion, sealed to the account's row. */
+  private sealedKey(accountId: string, pkcs8Pem: string, assertion: { jwt: string; expiresAt: Date }) {
+    return {
+      privateKeySealed: this.box.seal(pkcs8Pem, privateKeyContext(accountId)),
+      assertionSealed: this.box.seal(assertion.jwt, assertionContext(accountId)),
+      assertionExpiresAt: assertion.expiresAt,
+    };
   }
 
   /** Forgets the account, its inventory mirror and its activities (nothing changes at Apple). */
@@ -328,17 +335,20 @@ export class AppleBusinessAccountService extends ScopeTaggedReads<AppleBusinessA
     return { due: due.length, renewed, failed };
   }
 
-  /** One account's renewal; its outcome is kept (assertion_renewal_error) for the alert's message. */
+  /**
+   * One account's renewal; its failure is kept (assertion_renewal_error) for the alert's message,
+   * and cleared with the renewed assertion's store (the factory's, as for a renewal on use).
+   */
   async renewAssertion(account: AppleBusinessAccountEntity): Promise<boolean> {
     let error: string | null = null;
     try {
       await this.withApple(account, 'renewing the client assertion', () => this.clients.renewAssertion(account));
+      this.logger.info({ appleBusinessAccountId: account.id }, 'Apple Business client assertion renewed');
     } catch (e) {
       error = e instanceof DomainError ? e.message : `a new assertion could not be made (${(e as Error).message})`;
       this.logger.warn({ appleBusinessAccountId: account.id, err: { message: error } }, 'Apple Business client assertion not renewed');
+      await this.accounts.update({ id: account.id }, { assertionRenewalError: error.slice(0, 500) });
     }
-    await this.accounts.update({ id: account.id }, { assertionRenewalError: error?.slice(0, 500) ?? null });
-    if (!error) this.logger.info({ appleBusinessAccountId: account.id }, 'Apple Business client assertion renewed');
     await this.changed(account.id);
     return error === null;
   }

@@ -20,7 +20,7 @@ export enum AppleBusinessAccountStatus {
 registerEnumType(AppleBusinessAccountStatus, {
   name: 'AppleBusinessAccountStatus',
   description:
-    'REFUSED: Apple refused the account on its last call (invalid_client, or a 401 / a 403 to a read even with a new access token: the key was revoked or the account deleted); ACTIVE again after the next call Apple answers',
+    'REFUSED: Apple refused the account on its last call (invalid_client or invalid_scope, or a 401 / a 403 to a read even with a new access token: the key was revoked or the account deleted); ACTIVE again after the next call Apple answers',
 });
 
 @ObjectType({

@@ -73,7 +73,8 @@ export class BusinessClientFactory {
    * noticed before the old assertion runs out. Throws the AppleBusinessError of the token request.
    */
   async renewAssertion(account: AppleBusinessAccountEntity): Promise<BusinessAssertion> {
-    const made = await this.sign(account.id);
+    // The stored key, not `account`'s: a pass reads its accounts at its start, a key may be replaced since.
+    const made = await this.sign(await this.dataSource.getRepository(AppleBusinessAccountEntity).findOneByOrFail({ id: account.id }));
     // Its own session: a token request of the account already in flight (the old assertion) must not stand in for the proof.
     const proof = new BusinessSession();
     await this.client(account.clientId, account.scope, async () => made.jwt, proof).accessToken(true);
@@ -128,7 +129,7 @@ export class BusinessClientFactory {
     }
     let made = this.pending.get(accountId);
     if (!made || this.due(made.expiresAt)) {
-      made = await this.sign(accountId);
+      made = await this.sign(account);
       this.pending.set(accountId, made);
     }
     return made.jwt;
@@ -145,8 +146,7 @@ export class BusinessClientFactory {
     return expiresAt.getTime() - ASSERTION_RENEW_BEFORE_MS <= this.clock.now().getTime();
   }
 
-  private async sign(accountId: string): Promise<BusinessAssertion> {
-    const account = await this.dataSource.getRepository(AppleBusinessAccountEntity).findOneByOrFail({ id: accountId });
+  private async sign(account: AppleBusinessAccountEntity): Promise<BusinessAssertion> {
     const privateKey = openAccountKey(this.box.open(account.privateKeySealed, privateKeyContext(account.id)));
     return signClientAssertion({ clientId: account.clientId, keyId: account.keyId, privateKey, now: this.clock.now() });
   }

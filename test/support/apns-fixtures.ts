@@ -9,6 +9,20 @@ import { DAY_MS } from '../../src/clock';
 
 const UID_OID = '0.9.2342.19200300.100.1.1';
 
+/** The subject Apple gives a push certificate: the topic as UID (none with `uid: null`), APSP:<uuid>. */
+const pushSubject = (uid: string | null, uuid: string): forge.pki.CertificateField[] => [
+  ...(uid === null ? [] : [{ type: UID_OID, value: uid }]),
+  { name: 'commonName', value: `APSP:${uuid}` },
+  { name: 'countryName', value: 'US' },
+];
+
+/** The issuer of Apple's push certificates (a look-alike); a new array each time, as forge fills its fields in. */
+const applePushIssuer = (): forge.pki.CertificateField[] => [
+  { name: 'commonName', value: 'Apple Application Integration 2 Certification Authority' },
+  { name: 'organizationName', value: 'Apple Inc.' },
+  { name: 'countryName', value: 'US' },
+];
+
 export interface TestPushCertificate {
   topic: string;
   certificatePem: string;
@@ -33,17 +47,8 @@ export function makePushCertificate(options: { topic?: string; notBefore: Date; 
   cert.validity.notBefore = options.notBefore;
   const notAfter = new Date(options.notBefore.getTime() + options.days * DAY_MS);
   cert.validity.notAfter = notAfter;
-  const subject: forge.pki.CertificateField[] = [
-    ...(options.uid === null ? [] : [{ type: UID_OID, value: options.uid ?? topic }]),
-    { name: 'commonName', value: `APSP:${uuid}` },
-    { name: 'countryName', value: 'US' },
-  ];
-  cert.setSubject(subject);
-  cert.setIssuer([
-    { name: 'commonName', value: 'Apple Application Integration 2 Certification Authority' },
-    { name: 'organizationName', value: 'Apple Inc.' },
-    { name: 'countryName', value: 'US' },
-  ]);
+  cert.setSubject(pushSubject(options.uid === null ? null : (options.uid ?? topic), uuid));
+  cert.setIssuer(applePushIssuer());
   cert.sign(keys.privateKey, forge.md.sha256.create());
   const certificatePem = forge.pki.certificateToPem(cert);
   const privateKeyPem = forge.pki.privateKeyToPem(keys.privateKey);
@@ -159,20 +164,9 @@ export function issuePushCertificateFor(csrPem: string, options: { topic?: strin
   const uuid = randomUUID().toUpperCase();
   const topic = options.topic ?? `com.apple.mgmt.External.${uuid}`;
   const cert = issue({
-    subject: [
-      { type: UID_OID, value: topic },
-      { name: 'commonName', value: `APSP:${uuid}` },
-      { name: 'countryName', value: 'US' },
-    ],
+    subject: pushSubject(topic, uuid),
     publicKey: csr.publicKey!,
-    issuer: {
-      subject: [
-        { name: 'commonName', value: 'Apple Application Integration 2 Certification Authority' },
-        { name: 'organizationName', value: 'Apple Inc.' },
-        { name: 'countryName', value: 'US' },
-      ],
-      privateKey: ca.privateKey,
-    },
+    issuer: { subject: applePushIssuer(), privateKey: ca.privateKey },
     signingKey: ca.privateKey,
     notBefore: options.notBefore,
     days: options.days,

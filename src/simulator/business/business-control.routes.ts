@@ -8,7 +8,7 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { readJsonBody } from '../http-helpers';
 import { SimulatorError } from '../simulator.state';
-import { businessServerId, type AppleCareRecord, type BusinessSimulatorState, type OrgDeviceRecord } from './business.state';
+import { activityStatus, businessServerId, type AppleCareRecord, type BusinessSimulatorState, type OrgDeviceRecord } from './business.state';
 
 const MAX_DEVICES = 200_000;
 
@@ -99,7 +99,7 @@ export function businessControlRoutes(state: BusinessSimulatorState): Router {
         type: a.type,
         serverId: a.serverUuid ? businessServerId(a.serverUuid) : null,
         serialNumbers: a.serials,
-        status: a.endStatus ?? (a.completedAt === null ? 'IN_PROGRESS' : 'COMPLETED'),
+        status: activityStatus(a),
         subStatus: a.subStatus,
         outcomes: a.outcomes.map(([serialNumber, status, subStatus]) => ({ serialNumber, status, subStatus })),
       })),

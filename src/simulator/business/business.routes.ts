@@ -7,7 +7,7 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import forge from 'node-forge';
 import { readJsonBody } from '../http-helpers';
 import type { MdmServer } from '../mdm-server';
-import { ACTIVITY_TYPES, businessServerId, type ActivityRecord, type ActivityType, type ApiScope, type BusinessSimulatorState, type OrgDeviceRecord } from './business.state';
+import { ACTIVITY_TYPES, activityStatus, businessServerId, type ActivityRecord, type ActivityType, type ApiScope, type BusinessSimulatorState, type OrgDeviceRecord } from './business.state';
 import { ApiError, baseUrl, entityError, listEnvelope, notFound, parameterError, project, readCursor, readFields, readLimit, selfUrl, sendErrors } from './jsonapi';
 
 const DEVICE_FIELDS = [
@@ -264,11 +264,12 @@ export function businessRoutes(state: BusinessSimulatorState, scope: ApiScope): 
 
 function activityResource(req: Request, activity: ActivityRecord, fields: Set<string> | null) {
   // completedDateTime and downloadUrl only when COMPLETED (spec §4.3): not for FAILED or STOPPED.
-  const done = activity.completedAt !== null && activity.endStatus === null;
+  const status = activityStatus(activity);
+  const done = status === 'COMPLETED';
   const origin = `${req.protocol}://${req.get('host')}`;
   const attributes = project(
     {
-      status: activity.endStatus ?? (done ? 'COMPLETED' : 'IN_PROGRESS'),
+      status,
       subStatus: activity.subStatus,
       createdDateTime: new Date(activity.createdAt).toISOString(),
       ...(done

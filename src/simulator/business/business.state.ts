@@ -118,10 +118,16 @@ export interface ActivityRecord {
   /** Per serial: [operation_status, operation_substatus]. */
   outcomes: Array<[string, string, string]>;
   logToken: string;
-  /** Set when the activity ended FAILED or STOPPED: nothing was applied and there is no log. */
-  endStatus: 'FAILED' | 'STOPPED' | null;
-  /** The sub status it ends with when it fails (taken from the control API when it was created). */
+  /**
+   * How it ends instead of completing (taken from the control API when it was created): once
+   * ended, nothing was applied and there is no log.
+   */
   failure: { status: 'FAILED' | 'STOPPED'; subStatus: string } | null;
+}
+
+/** The status Apple shows: IN_PROGRESS until it ends, then COMPLETED, or the failure's FAILED / STOPPED. */
+export function activityStatus(activity: ActivityRecord): 'IN_PROGRESS' | 'COMPLETED' | 'FAILED' | 'STOPPED' {
+  return activity.completedAt === null ? 'IN_PROGRESS' : (activity.failure?.status ?? 'COMPLETED');
 }
 
 const FAMILY_DEFAULTS: Record<string, { model: string; type: string; capacity: string; part: string }> = {
@@ -189,7 +195,7 @@ export class BusinessSimulatorState {
     const clientId = `${scope === 'school.api' ? 'SCHOOLAPI' : 'BUSINESSAPI'}.${randomUUID()}`;
     const client: ApiClient = { clientId, keyId: '', publicKey: undefined as unknown as KeyObject, scope, disabled: false, forbidden: false };
     this.clients.set(clientId, client);
-    return this.newKey(client);
+    return this.rotateKey(client);
   }
 
   /**
@@ -197,10 +203,6 @@ export class BusinessSimulatorState {
    * old key are refused (invalid_client) and access tokens it got stop working.
    */
   rotateKey(client: ApiClient): IssuedKey {
-    return this.newKey(client);
-  }
-
-  private newKey(client: ApiClient): IssuedKey {
     const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     client.keyId = randomUUID();
     client.publicKey = publicKey;
@@ -345,7 +347,7 @@ export class BusinessSimulatorState {
 
   // ---- activities -----------------------------------------------------------------------------
 
-  createActivity(input: Omit<ActivityRecord, 'id' | 'createdAt' | 'completedAt' | 'subStatus' | 'outcomes' | 'logToken' | 'endStatus' | 'failure'>): ActivityRecord {
+  createActivity(input: Omit<ActivityRecord, 'id' | 'createdAt' | 'completedAt' | 'subStatus' | 'outcomes' | 'logToken' | 'failure'>): ActivityRecord {
     let failure: ActivityRecord['failure'] = null;
     if (this.activityFailure.remaining > 0) {
       this.activityFailure.remaining--;
@@ -359,7 +361,6 @@ export class BusinessSimulatorState {
       subStatus: 'SUBMITTED',
       outcomes: [],
       logToken: randomBytes(16).toString('hex'),
-      endStatus: null,
       failure,
     };
     this.activities.set(activity.id, activity);
@@ -379,7 +380,7 @@ export class BusinessSimulatorState {
 
   activityByLogToken(id: string, token: string): ActivityRecord | undefined {
     const activity = this.activity(id);
-    return activity && activity.logToken === token && activity.completedAt !== null && activity.endStatus === null ? activity : undefined;
+    return activity && activity.logToken === token && activityStatus(activity) === 'COMPLETED' ? activity : undefined;
   }
 
   /**
@@ -399,7 +400,6 @@ export class BusinessSimulatorState {
   private complete(activity: ActivityRecord, now: number): void {
     if (activity.failure) {
       // Apple gives neither completedDateTime nor downloadUrl unless COMPLETED (spec §4.3), and changes nothing.
-      activity.endStatus = activity.failure.status;
       activity.subStatus = activity.failure.subStatus;
       activity.completedAt = now;
       return;

@@ -74,7 +74,8 @@ describe('Apple Business API account alerts', () => {
     // "Generate Private Key" again in the portal: the key depgate holds is revoked.
     const fresh = await t.simControl<Issued>('POST', `/_sim/business/clients/${issued.clientId}/keys`, {});
     await mirrorJob(id);
-    const refused = await waitFor('the refusal', () => account(id), (a) => a.status === 'REFUSED');
+    // The refusal is recorded inside the failing call, the mirror's error only once it gives up: wait for both.
+    const refused = await waitFor('the refusal', () => account(id), (a) => a.status === 'REFUSED' && a.inventorySyncError !== null);
     expect(refused).toMatchObject({ refusedReason: 'invalid_client', keyId: issued.keyId });
     expect(refused.inventorySyncError).toMatch(/invalid_client/);
 
@@ -278,10 +279,15 @@ describe('Apple Business API account alerts', () => {
     await t.app.services.jobs.send(ASSERTION_RENEWAL_QUEUE, {});
     const renewed = await waitFor('the renewal job', () => expiresAt(idle.id), (at) => at > first);
     expect(renewed - t.clock.now().getTime()).toBeGreaterThan(179 * DAY_MS);
+    // Spec §1: an assertion may not exceed 180 days.
+    expect(renewed - t.clock.now().getTime()).toBeLessThanOrEqual(180 * DAY_MS);
     expect(await waitFor('the failed renewal', () => account(broken.id), (a) => a.assertionRenewalError !== null)).toMatchObject({
       status: 'REFUSED',
       assertionRenewalError: expect.stringMatching(/invalid_client/),
     });
+    expect(await expiresAt(broken.id)).toBe(first);
+    // Nor does a renewal on use: a call of the account signs a new assertion, which Apple refuses.
+    await t.app.services.appleBusinessInventory.mirror(rowId(broken.id)).catch(() => undefined);
     expect(await expiresAt(broken.id)).toBe(first);
 
     const steps: [number, string][] = [

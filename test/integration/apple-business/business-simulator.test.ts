@@ -8,6 +8,7 @@ import { SignJWT } from 'jose';
 import { ManualClock } from '../../../src/clock';
 import { BusinessApi, parseActivityLog } from '../../../src/apple/business-api';
 import { AppleBusinessError, BusinessClient, BusinessSession, signClientAssertion, ASSERTION_AUDIENCE } from '../../../src/apple/business-client';
+import { refusalOf } from '../../../src/apple-business/account.service';
 import { startSimulator, type RunningSimulator } from '../../../src/simulator';
 import { SimControl, appleHeaders, credentialsFromToken, decryptTokenFile, makeVendorIdentity, rawSession } from '../../support/sim-support';
 
@@ -32,7 +33,7 @@ describe('simulator: Apple School and Business API', () => {
     return fetch(input, init);
   };
 
-  const clientFor = (issued: Issued, options: { pem?: string; scope?: 'BUSINESS' | 'SCHOOL'; apiUrl?: string } = {}) => {
+  const clientFor = (issued: Issued, options: { pem?: string; scope?: 'BUSINESS' | 'SCHOOL'; apiUrl?: string; fetchImpl?: typeof fetch } = {}) => {
     const privateKey = createPrivateKey(options.pem ?? issued.privateKeyPkcs8Pem);
     return new BusinessClient({
       apiUrl: options.apiUrl ?? sim.businessUrl,
@@ -47,7 +48,7 @@ describe('simulator: Apple School and Business API', () => {
       retry: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 30_000 },
       timeoutMs: 10_000,
       session: new BusinessSession(),
-      fetchImpl: countingFetch,
+      fetchImpl: options.fetchImpl ?? countingFetch,
     });
   };
 
@@ -134,6 +135,30 @@ describe('simulator: Apple School and Business API', () => {
       expect(tokenCalls).toHaveLength(3);
       await control.call('POST', `/business/clients/${account.clientId}/disable`, {});
       await expect(api.mdmServers()).rejects.toMatchObject({ kind: 'INVALID_CLIENT' });
+    });
+
+    it('through the client: a 401 or a 403 that persists is retried once with a new token, then reaches the caller as Apple refusing the account', async () => {
+      // Withdrawn rights at the simulator: every API request answers 403, tokens are still issued.
+      await control.call('POST', `/business/clients/${account.clientId}/forbid`, {});
+      const forbidden = await new BusinessApi(clientFor(account)).mdmServers().catch((e: unknown) => e);
+      expect(forbidden).toMatchObject({ kind: 'FORBIDDEN', status: 403, endpoint: 'GET /v1/mdmServers' });
+      expect(tokenCalls).toHaveLength(2);
+      expect(refusalOf(forbidden)).toBe('HTTP 403 to GET /v1/mdmServers with a new access token');
+      await control.call('POST', `/business/clients/${account.clientId}/forbid`, { forbidden: false });
+
+      // A 401 to every API request, whatever the token (the simulator's tokens keep working, so a stand-in answers).
+      tokenCalls.length = 0;
+      const apiCalls: string[] = [];
+      const unauthorized: typeof fetch = (input, init) => {
+        if (!String(input).includes('/v1/')) return countingFetch(input, init);
+        apiCalls.push(String(input));
+        return Promise.resolve(new Response(JSON.stringify({ errors: [{ status: '401', code: 'NOT_AUTHORIZED', title: 'Unauthorized', detail: 'no' }] }), { status: 401 }));
+      };
+      const refused = await new BusinessApi(clientFor(account, { fetchImpl: unauthorized })).mdmServers().catch((e: unknown) => e);
+      expect(refused).toMatchObject({ kind: 'UNAUTHORIZED', status: 401 });
+      expect(apiCalls).toHaveLength(2);
+      expect(tokenCalls).toHaveLength(2);
+      expect(refusalOf(refused)).toBe('HTTP 401 to GET /v1/mdmServers with a new access token');
     });
 
     it('through the client: concurrent calls share one token request, and after a 401 the token is fetched once for all', async () => {
