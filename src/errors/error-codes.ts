@@ -311,8 +311,13 @@ export const ERROR_CODE_DOCS: { readonly [C in ErrorCode]: ErrorCodeDoc } = {
     extensions: { expiredAt: 'when (ISO-8601)' },
   },
   APPLE_BUSINESS_KEY_INVALID: { description: 'privateKeyPem is not a P-256 private key (SEC1 `EC PRIVATE KEY` or PKCS#8 `PRIVATE KEY` PEM)', extensions: FIELD },
-  APPLE_BUSINESS_CLIENT_REFUSED: { description: 'Apple refused the API account (`invalid_client`): client ID, key ID or private key do not match, or the account was revoked' },
-  APPLE_BUSINESS_SCOPE_MISMATCH: { description: 'The account is not one of this scope (a School account used as BUSINESS, or the reverse)', extensions: FIELD },
+  APPLE_BUSINESS_CLIENT_REFUSED: {
+    description: 'Apple refused the API account (`invalid_client`, or a 401 even with a new access token): client ID, key ID or private key do not match, or the account was revoked',
+  },
+  APPLE_BUSINESS_SCOPE_MISMATCH: {
+    description: 'The account is not one of this scope (a School account used as BUSINESS, or the reverse: `invalid_scope` or a 403), or the API account lost the right to this request',
+    extensions: FIELD,
+  },
   APPLE_BUSINESS_ACCOUNT_EXISTS: { description: 'An account with this client ID is already connected', extensions: FIELD },
   APPLE_BUSINESS_REQUEST_REFUSED: { description: 'Apple refused the change (409/422: an unknown serial or server, a deadline out of range, a product family held by another server...)', extensions: { appleCode: "Apple's errors[0].code, or null" } },
   RELEASE_CONFIRMATION_REQUIRED: { description: 'releaseDevices without confirm: true (releasing devices from the organisation is permanent)', extensions: FIELD },
