@@ -93,6 +93,8 @@ browserDescribe('console quality', () => {
   it('is operable with the keyboard alone: sign in, then navigate', async () => {
     const { page } = browser;
     await page.goto(`${origin}/`);
+    // The page renders after its script runs: Tab only once the sign-in form is there.
+    await page.getByLabel('API key').waitFor();
     await page.keyboard.press('Tab');
     expect(await page.evaluate('document.activeElement.id')).toBe('api-key');
     await page.keyboard.type(t.adminKey);
