@@ -8,7 +8,6 @@ import type { Principal } from '../auth/principal';
 import { DAY_MS, type Clock } from '../clock';
 import type { SqlRunner } from '../database/sql-runner';
 import { toGlobalId, type NodeTypeName } from '../graphql/global-id';
-import { requestStore } from '../request-store';
 import type { AuditOutcomeName, AuditTransportName } from './audit-event.entity';
 import { scopeTagsOfTargets } from './audit-scope-tags';
 import { MAX_TARGET_IDS } from './audit-targets';
@@ -35,6 +34,8 @@ export interface SystemAudit {
   targets: { type: NodeTypeName; id: string }[];
   outcome?: AuditOutcomeName;
   errorCode?: string | null;
+  /** The request that caused it (an upload's first sync), when there was one. */
+  requestId?: string | null;
 }
 
 export class AuditService {
@@ -75,8 +76,9 @@ export class AuditService {
 
   /**
    * A background action, with the system as actor. On `executor` (the action's transaction) it
-   * commits with the action or not at all. A request that caused it (an upload raising an alert)
-   * lends its request id.
+   * commits with the action or not at all. A request that caused it (an upload queueing its first
+   * sync) lends its request id, handed down in `event.requestId` (no async-context store: see
+   * src/http/request-logging.ts).
    */
   async recordSystem(event: SystemAudit, executor: SqlRunner = this.dataSource): Promise<void> {
     const targetIds = [...new Set(event.targets.map((t) => toGlobalId(t.type, t.id)))].slice(0, MAX_TARGET_IDS);
@@ -92,7 +94,7 @@ export class AuditService {
         targetIds,
         outcome,
         errorCode: outcome === 'FAILED' ? (event.errorCode ?? 'INTERNAL_SERVER_ERROR') : null,
-        requestId: requestStore.getStore()?.requestId ?? null,
+        requestId: event.requestId ?? null,
         clientAddress: null,
         transport: 'SYSTEM',
         scopeTagIds: await this.scopeTagsOf(targetIds, executor),

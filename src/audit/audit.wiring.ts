@@ -30,10 +30,11 @@ export interface AuditWiring {
 }
 
 export function wireAudit({ audit, syncRequests, assignments, alerts }: AuditWiring): void {
-  syncRequests.onQueued(async (m, run) => {
+  syncRequests.onQueued(async (m, run, request) => {
     if (run.trigger === 'MANUAL') return;
     await audit.recordSystem(
       {
+        requestId: request.requestId,
         operation: SYSTEM_OPERATIONS.sync,
         targets: [
           { type: 'DepToken', id: run.tokenId },

@@ -1,5 +1,5 @@
 /**
- * The HTTP transport: Apollo Server on POST/GET /graphql, mounted into express. The shared
+ * The HTTP transport: Apollo Server on POST/GET /graphql, mounted into express (apollo-express.ts). The shared
  * Authenticator and the rate limit run before the body is read (src/http/); a refusal is
  * UNAUTHENTICATED with HTTP status 401. Apollo runs the shared hardening rules and cost limit,
  * refuses subscriptions (they belong on the WebSocket) and masks errors through error-masking.ts.
@@ -8,19 +8,18 @@ import type http from 'node:http';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { expressMiddleware } from '@as-integrations/express5';
 import type { RequestHandler } from 'express';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import type { ApiKeyRateLimiter } from '../auth/api-key-rate-limiter';
 import type { Authenticator } from '../auth/authenticator';
 import { createRequestContext, type RequestContext } from '../context';
 import type { Logger } from '../logger';
-import { requestStore } from '../request-store';
 import { authenticateFirst, authenticationOf, unauthenticated } from '../http/authenticate-first';
 import { jsonBody } from '../http/json-body';
 import { noStore } from '../http/no-store';
 import { rateLimitByKey } from '../http/rate-limit';
 import type { Services } from '../services';
+import { apolloExpressHandler } from './apollo-express';
 import { toClientError } from './error-masking';
 import { operationRefusal, PARSE_OPTIONS, type QueryHardening } from './query-hardening';
 import { statusPerAccept } from './response-status';
@@ -47,6 +46,23 @@ const costLimitPlugin: ApolloServerPlugin<RequestContext> = {
     };
   },
 };
+
+/**
+ * Apollo's formatError is given the error, not the request: each error is tied to its request's
+ * context when the pipeline meets it (didEncounterErrors runs before formatting, with the same
+ * error objects), so the masked error is logged and answered with that request's id and logger.
+ */
+const errorRequests = new WeakMap<object, RequestContext>();
+const errorOwnerPlugin: ApolloServerPlugin<RequestContext> = {
+  async requestDidStart({ contextValue }) {
+    return {
+      async didEncounterErrors({ errors }) {
+        for (const error of errors) errorRequests.set(error, contextValue);
+      },
+    };
+  },
+};
+
 
 function drainPlugin(drain: () => Promise<void>): ApolloServerPlugin<RequestContext> {
   return {
@@ -84,11 +100,14 @@ export async function startApolloServer(deps: ApolloDeps): Promise<ApolloServer<
       deps.services.metrics.apolloPlugin(),
       ...deps.hardening.plugins,
       drainPlugin(deps.drain),
+      errorOwnerPlugin,
     ],
     formatError: (formatted, error) => {
-      const store = requestStore.getStore();
+      const owner = error !== null && typeof error === 'object' ? errorRequests.get(error) : undefined;
       const graphQLError = error instanceof GraphQLError ? error : new GraphQLError(formatted.message, { originalError: error as Error });
-      return toClientError(graphQLError, store?.requestId ?? 'unknown', store?.logger ?? logger);
+      // Without an owner (a refusal before or beside the operation) the id is left out here and
+      // put in by apollo-express.ts, the one place that knows the request.
+      return toClientError(graphQLError, owner?.requestId, owner?.logger ?? logger);
     },
   });
   await apollo.start();
@@ -106,17 +125,15 @@ export function graphqlHttpHandlers(
     authenticateFirst(deps.authenticator),
     rateLimitByKey(deps.rateLimiter),
     ...jsonBody(),
-    expressMiddleware(apollo, {
-      context: async ({ req, res }) => {
-        const store = requestStore.getStore()!;
-        // Requests with a body were refused before it was read; this is a GET without a key.
-        const { principal, refusal } = authenticationOf(res);
-        if (!principal) {
-          const { status, code, message } = unauthenticated(refusal);
-          throw new GraphQLError(message, { extensions: { code, http: { status } } });
-        }
-        return createRequestContext({ principal, services, logger, requestId: store.requestId, transport: 'HTTP', clientAddress: req.socket.remoteAddress });
-      },
+    apolloExpressHandler(apollo, async (req, res) => {
+      // Requests with a body were refused before it was read; this is a GET without a key.
+      const { principal, refusal } = authenticationOf(res);
+      if (!principal) {
+        const { status, code, message } = unauthenticated(refusal);
+        throw new GraphQLError(message, { extensions: { code, http: { status } } });
+      }
+      // request-logging.ts (pino-http) gave the request its id, echoed in X-Request-Id.
+      return createRequestContext({ principal, services, logger, requestId: String(req.id), transport: 'HTTP', clientAddress: req.socket.remoteAddress });
     }),
   ];
 }

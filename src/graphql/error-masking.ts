@@ -51,7 +51,8 @@ export function isExpectedError(error: unknown): boolean {
   return false;
 }
 
-export function toClientError(error: GraphQLError, requestId: string, logger?: Logger): GraphQLFormattedError {
+/** `requestId` undefined: the caller adds it to the answer (src/graphql/apollo-express.ts). */
+export function toClientError(error: GraphQLError, requestId: string | undefined, logger?: Logger): GraphQLFormattedError {
   const root = original(error);
   const location = { locations: error.locations, path: error.path };
   if (root instanceof DomainError) {

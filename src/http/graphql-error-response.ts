@@ -6,7 +6,6 @@
  */
 import type { Request, Response } from 'express';
 import type { ErrorCode } from '../errors/error-codes';
-import { requestStore } from '../request-store';
 
 export interface HttpRefusal {
   status: number;
@@ -16,7 +15,8 @@ export interface HttpRefusal {
 }
 
 export function sendGraphQLError(res: Response, { status, code, message, extensions }: HttpRefusal): void {
-  const requestId = requestStore.getStore()?.requestId ?? res.getHeader('x-request-id');
+  // request-logging.ts echoed the request id in this header before anything could refuse the request.
+  const requestId = res.getHeader('x-request-id');
   res.status(status).json({ errors: [{ message, extensions: { ...extensions, code, requestId } }] });
 }
 

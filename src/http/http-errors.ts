@@ -7,7 +7,6 @@
 import type { ErrorRequestHandler } from 'express';
 import { ErrorCode } from '../errors/error-codes';
 import type { Logger } from '../logger';
-import { requestStore } from '../request-store';
 import { sendGraphQLError, type HttpRefusal } from './graphql-error-response';
 import { BODY_LIMIT } from './json-body';
 
@@ -37,7 +36,7 @@ export function httpErrorHandler(logger: Logger): ErrorRequestHandler {
     if (res.headersSent) return next(error); // Express then closes the connection; nothing more can be said
     const refusal = refusalFor(error);
     if (refusal) return sendGraphQLError(res, refusal);
-    (requestStore.getStore()?.logger ?? logger).error({ err: error, path: req.path }, 'unexpected error while handling an HTTP request');
+    ((req.log as Logger | undefined) ?? logger).error({ err: error, path: req.path }, 'unexpected error while handling an HTTP request');
     sendGraphQLError(res, { status: 500, code: ErrorCode.INTERNAL_SERVER_ERROR, message: 'Internal server error' });
   };
 }

@@ -22,6 +22,8 @@ export interface SyncRequest {
   requestedByApiKeyId?: string | null;
   /** Why a follow-up is full (recorded on the run). */
   fullSyncReason?: FullSyncReasonName;
+  /** The request that caused it (an upload), for the audit trail's system event. */
+  requestId?: string | null;
 }
 
 /**
@@ -42,7 +44,7 @@ export function isConcurrentQueue(error: unknown): boolean {
 }
 
 /** Told of each queued run inside the transaction that queues it (the audit trail records system syncs). */
-export type SyncQueuedListener = (m: EntityManager, run: SyncRunEntity) => Promise<void>;
+export type SyncQueuedListener = (m: EntityManager, run: SyncRunEntity, request: SyncRequest) => Promise<void>;
 
 export class SyncRequestService {
   private readonly queuedListeners: SyncQueuedListener[] = [];
@@ -131,7 +133,7 @@ export class SyncRequestService {
     await tokenStates.markTriggered(m, request.tokenId, now, request.trigger === 'MANUAL');
     await this.deps.queue.send(m, run);
     await runs.announce(m, run);
-    for (const listener of this.queuedListeners) await listener(m, run);
+    for (const listener of this.queuedListeners) await listener(m, run, request);
     this.deps.logger.info({ runId: run.id, tokenId: run.tokenId, kind: run.kind, trigger: run.trigger }, 'sync queued');
     return run;
   }

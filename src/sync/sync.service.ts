@@ -100,9 +100,9 @@ export class SyncService {
     this.started = true;
     const depTokens = this.deps.depTokens();
     // The first sync of a token follows its upload (full, not counted against the manual limit).
-    depTokens.onUploaded(async (token) => {
+    depTokens.onUploaded(async (token, cause) => {
       try {
-        await this.requests.requestSync({ tokenId: token.id, full: true, trigger: 'TOKEN_UPLOAD' });
+        await this.requests.requestSync({ tokenId: token.id, full: true, trigger: 'TOKEN_UPLOAD', requestId: cause?.requestId });
       } catch (error) {
         this.deps.logger.error({ err: error, tokenId: token.id }, 'could not queue the first sync of an uploaded token');
       }

@@ -82,6 +82,7 @@ export class DepTokenResolver {
       },
       ctx.principal,
       ctx.scope,
+      ctx.requestId,
     );
     return { token: toDepToken(ctx, token) };
   }

@@ -64,7 +64,8 @@ export interface TokenDependents {
   release?(manager: EntityManager, tokenId: string): Promise<void>;
 }
 
-export type TokenListener = (token: DepTokenEntity) => Promise<void> | void;
+/** `requestId`: the request that caused the change, lent to what follows from it (the audit trail's system events). */
+export type TokenListener = (token: DepTokenEntity, cause?: { requestId: string | null }) => Promise<void> | void;
 
 export interface DepTokenServiceOptions {
   keyPairTtlMs: number;
@@ -147,7 +148,7 @@ export class DepTokenService extends ScopeTaggedReads<DepTokenEntity> {
 
   // ---------------------------------------------------------------- upload
 
-  async upload(command: UploadTokenCommand, principal: Principal, scope: AccessScope): Promise<DepTokenEntity> {
+  async upload(command: UploadTokenCommand, principal: Principal, scope: AccessScope, requestId: string | null = null): Promise<DepTokenEntity> {
     const appleId = validAppleId(command.appleId, APPLE_ID_WANTED);
     const name = command.name == null ? null : validName(command.name);
     const scopeTagIds = await resolveScopeTagIds(this.dataSource, command.scopeTagIds, scope);
@@ -227,7 +228,7 @@ export class DepTokenService extends ScopeTaggedReads<DepTokenEntity> {
 
     const saved = await this.findWithTags(id);
     this.logger.info({ tokenId: id, serverUuid: saved.serverUuid, byApiKeyId: principal.apiKeyId }, 'DEP token uploaded');
-    for (const listener of this.uploadListeners) await listener(saved);
+    for (const listener of this.uploadListeners) await listener(saved, { requestId });
     return saved;
   }
 

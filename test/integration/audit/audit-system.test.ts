@@ -54,6 +54,13 @@ it('records the upload’s sync, a scheduled sync and the automatic assignment i
     { ...system, operation: 'syncDepToken', targetIds: [token.id, globalId('SyncRun', scheduledRun.id)] },
     { ...system, operation: 'assignEnrollmentProfile', targetIds: [token.id, profileId] },
   ]);
+  // The upload's sync lends the upload's request id (which request caused it), the scheduled one has none.
+  const withIds = (await t.ok(`query ($targetId: ID!) { auditEvents(filter: {targetId: $targetId}, first: 100) { edges { node { operation actorType requestId } } } }`, { targetId: token.id })).auditEvents.edges.map(
+    (e: any) => e.node,
+  );
+  const upload = withIds.find((e: any) => e.operation === 'uploadDepToken');
+  expect(upload.requestId).toEqual(expect.any(String));
+  expect(withIds.filter((e: any) => e.operation === 'syncDepToken').map((e: any) => e.requestId)).toEqual([upload.requestId, null]);
   // They belong to the token's scope: its scoped ADMIN reads them.
   const scoped = await t.createKey('ADMIN', [tagId]);
   const seen = (await t.ok(SYSTEM_EVENTS, { targetId: token.id }, scoped)).auditEvents.edges.map((e: any) => e.node.operation);

@@ -145,3 +145,30 @@ describe('paths and operations that are not served', () => {
     expect(res.data).toBeUndefined();
   });
 });
+
+describe('the request id of a refusal', () => {
+  // Each layer that can refuse knows the request it answers without an async-context store: the
+  // express handlers read it from the response header, Apollo's error formatting from the context
+  // the error belongs to, a GET without a key from the refusal itself.
+  it('is the X-Request-Id of the request, whichever layer refused it', async () => {
+    const get = async (headers: Record<string, string>) => {
+      const res = await fetch(`${t.url}?query=${encodeURIComponent('{ viewer { role } }')}`, { headers: { accept: 'application/json', ...headers } });
+      return { status: res.status, contentType: res.headers.get('content-type') ?? '', text: await res.text(), headers: res.headers };
+    };
+    const cases: { name: string; send: (id: string) => Promise<{ status: number; contentType: string; text: string; headers: Headers }>; code: string }[] = [
+      { name: 'unparseable body (express)', send: (id) => post('{"query":', { 'x-request-id': id }), code: 'BAD_REQUEST' },
+      { name: 'no key (before the body)', send: (id) => post('{"query":"{ viewer { role } }"}', { 'x-request-id': id }, null), code: 'UNAUTHENTICATED' },
+      { name: 'GET without a key (Apollo context)', send: (id) => get({ 'x-request-id': id, 'apollo-require-preflight': 'true' }), code: 'UNAUTHENTICATED' },
+      { name: 'GET that is not preflighted (Apollo CSRF)', send: (id) => get({ 'x-request-id': id }), code: 'BAD_REQUEST' },
+      { name: 'validation', send: (id) => post('{"query":"{ noSuchField }"}', { 'x-request-id': id }), code: 'GRAPHQL_VALIDATION_FAILED' },
+      { name: 'a resolver’s domain error', send: (id) => post(JSON.stringify({ query: '{ devices(first: 1, after: "forged") { totalCount } }' }), { 'x-request-id': id }), code: 'BAD_USER_INPUT' },
+    ];
+    for (const [i, c] of cases.entries()) {
+      const id = `refusal-layer-${i}-0000`;
+      const res = await c.send(id);
+      expect({ name: c.name, header: res.headers.get('x-request-id') }).toEqual({ name: c.name, header: id });
+      const [error] = JSON.parse(res.text).errors;
+      expect({ name: c.name, code: error.extensions.code, requestId: error.extensions.requestId }).toEqual({ name: c.name, code: c.code, requestId: id });
+    }
+  });
+});
