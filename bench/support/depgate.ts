@@ -12,6 +12,8 @@ import { startSimulator, type RunningSimulator } from '../../src/simulator';
 export interface BenchDepgate {
   app: App;
   config: Config;
+  /** The environment the app was configured from (to start the same deployment in another process). */
+  env: Record<string, string>;
   sim: RunningSimulator;
   key: string;
   gql<T = any>(query: string, variables?: Record<string, unknown>): Promise<T>;
@@ -34,7 +36,7 @@ export interface StartOptions {
 export async function startDepgate(databaseUrl: string, env: Record<string, string> = {}, options: StartOptions = {}): Promise<BenchDepgate> {
   const sim = options.sim ?? (await startSimulator({ port: 0, host: '127.0.0.1' }));
   const key = `dg_bench_${randomBytes(16).toString('hex')}`;
-  const config = loadConfig({
+  const appEnv: Record<string, string> = {
     PORT: '0',
     HOST: '127.0.0.1',
     DATABASE_URL: databaseUrl,
@@ -45,7 +47,8 @@ export async function startDepgate(databaseUrl: string, env: Record<string, stri
     FULL_SYNC_MIN_INTERVAL_S: '0',
     MANUAL_SYNC_MIN_INTERVAL_S: '0',
     ...env,
-  });
+  };
+  const config = loadConfig(appEnv);
   const app = await startApp(config, { logger: createLogger('warn') });
   const gql = async (query: string, variables?: Record<string, unknown>) => {
     const res = await fetch(app.server.url, {
@@ -60,6 +63,7 @@ export async function startDepgate(databaseUrl: string, env: Record<string, stri
   return {
     app,
     config,
+    env: appEnv,
     sim,
     key,
     gql,

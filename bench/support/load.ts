@@ -1,10 +1,12 @@
 /**
  * A closed-loop load generator: `concurrency` clients, each sending its next request as soon as
- * the previous answered, for `durationMs`. Reports requests/s, p50/p99 latency, and the CPU this
- * process spent per request (server and client share the process, so every target pays the same
- * client cost), and the SQL statements sent per request (pg's Client.query, counted).
+ * the previous answered, for `durationMs`. Reports requests/s, p50/p99 latency, the CPU spent per
+ * request, the SQL statements sent per request (pg's Client.query, counted) and the peak RSS: of
+ * the target's own process when one is given (support/target-process.ts), else of this process
+ * (server and client sharing it, so every target pays the same client cost).
  */
 import { sqlStatementCount } from './sql-capture';
+import type { TargetProcess } from './target-process';
 
 export interface LoadResult {
   requests: number;
@@ -22,9 +24,14 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-export async function runLoad(send: () => Promise<void>, concurrency: number, durationMs: number): Promise<LoadResult> {
+export async function runLoad(send: () => Promise<void>, concurrency: number, durationMs: number, target?: TargetProcess, label?: string): Promise<LoadResult> {
   // Warm up (JIT, caches, pool connections) before measuring.
   await Promise.all(Array.from({ length: concurrency }, () => send()));
+  if (target) {
+    const { result, server } = await target.measure(() => runLoad(send, concurrency, durationMs), label);
+    const n = result.requests;
+    return { ...result, cpuMsPerRequest: server.cpuMs / n, sqlPerRequest: server.statements / n, peakRss: server.peakRss };
+  }
   const latencies: number[] = [];
   const sqlBefore = sqlStatementCount();
   const cpuBefore = process.cpuUsage();

@@ -1,0 +1,108 @@
+/**
+ * One server of the `queries` section in a process of its own (forked by support/target-process.ts):
+ * `raw` (the raw SQL floor), `plain` (graphql-js with plain resolvers) or `depgate` (the real app).
+ * Each target gets a fresh Node process with the same flags, so none inherits another's heap, JIT
+ * state or process-wide switches (AsyncLocalStorage's promise hooks stay on for the whole process
+ * once entered), and the CPU, statements and RSS measured are the server's alone, not the load
+ * generator's.
+ *
+ * Protocol over the IPC channel: the child sends {ready, url}; the parent sends {measure: 'start'}
+ * (answered {started}) and {measure: 'stop', label} (answered {measured, cpuMs, statements, peakRss}).
+ */
+import 'reflect-metadata';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
+import path from 'node:path';
+import { sqlStatementCount } from './sql-capture';
+// Types only: each process loads just the server it runs (a baseline never loads depgate).
+import type * as AppModule from '../../src/app';
+import type * as ConfigModule from '../../src/config';
+import type * as LoggerModule from '../../src/logger';
+import type * as BaselinesModule from './query-baselines';
+
+export type TargetKind = 'raw' | 'plain' | 'depgate';
+
+export interface Measured {
+  measured: true;
+  cpuMs: number;
+  statements: number;
+  peakRss: number;
+}
+
+async function start(kind: TargetKind): Promise<{ url: string }> {
+  const databaseUrl = process.env.DATABASE_URL!;
+  if (kind === 'depgate') {
+    const { startApp } = require('../../src/app') as typeof AppModule;
+    const { loadConfig } = require('../../src/config') as typeof ConfigModule;
+    const { createLogger } = require('../../src/logger') as typeof LoggerModule;
+    const app = await startApp(loadConfig(process.env), { logger: createLogger('warn') });
+    return { url: app.server.url };
+  }
+  const { startQueryBaselines } = require('./query-baselines') as typeof BaselinesModule;
+  const baselines = await startQueryBaselines(databaseUrl);
+  return { url: kind === 'raw' ? baselines.rawUrl : baselines.plainUrl };
+}
+
+/**
+ * BENCH_CPU_PROF_DIR: a V8 CPU profile of each measurement window alone (not the start-up), written
+ * as `<kind>-<label>.cpuprofile` (open it in Chrome's DevTools).
+ */
+function windowProfiler(kind: TargetKind) {
+  const dir = process.env.BENCH_CPU_PROF_DIR;
+  if (!dir) return { start: async () => {}, stop: async (_label: string) => {} };
+  const session = new Session();
+  session.connect();
+  const post = (method: string) => new Promise<any>((resolve, reject) => session.post(method, (error, result) => (error ? reject(error) : resolve(result))));
+  return {
+    start: async () => {
+      await post('Profiler.enable');
+      await post('Profiler.start');
+    },
+    stop: async (label: string) => {
+      const { profile } = await post('Profiler.stop');
+      writeFileSync(path.join(dir, `${kind}-${label}.cpuprofile`), JSON.stringify(profile));
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const kind = process.argv[2] as TargetKind;
+  sqlStatementCount(); // patch pg before anything connects
+  const { url } = await start(kind);
+  const profiler = windowProfiler(kind);
+  let cpuBefore = process.cpuUsage();
+  let statementsBefore = 0;
+  let peakRss = 0;
+  let sampler: NodeJS.Timeout | undefined;
+  process.on('message', async (message: { measure?: 'start' | 'stop'; label?: string }) => {
+    if (message.measure === 'start') {
+      await profiler.start();
+      cpuBefore = process.cpuUsage();
+      statementsBefore = sqlStatementCount();
+      peakRss = process.memoryUsage.rss();
+      sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 25);
+      process.send!({ started: true });
+    } else if (message.measure === 'stop') {
+      clearInterval(sampler);
+      const cpu = process.cpuUsage(cpuBefore);
+      await profiler.stop(message.label ?? 'window');
+      const answer: Measured = {
+        measured: true,
+        cpuMs: (cpu.user + cpu.system) / 1000,
+        statements: sqlStatementCount() - statementsBefore,
+        peakRss: Math.max(peakRss, process.memoryUsage.rss()),
+      };
+      process.send!(answer);
+    }
+  });
+  // The parent going away (a failed bench) ends the target too; SIGTERM exits normally, so that a
+  // CPU profile (BENCH_CPU_PROF_DIR) is written.
+  process.on('disconnect', () => process.exit(0));
+  process.on('SIGTERM', () => process.exit(0));
+  process.send!({ ready: true, url });
+}
+
+main().catch((error) => {
+  process.stderr.write(`query target failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
