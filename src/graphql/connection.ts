@@ -58,7 +58,8 @@ export class ConnectionResult<T> {
 
   map<U>(fn: (node: T) => U): ConnectionResult<U> {
     return new ConnectionResult(
-      this.edges.map((e) => ({ cursor: e.cursor, node: fn(e.node) })),
+      // The cursor stays lazy (keyset.ts KeysetEdge): read through the original edge only if selected.
+      this.edges.map((e) => ({ get cursor() { return e.cursor; }, node: fn(e.node) })),
       this.pageInfo,
       this.count,
     );

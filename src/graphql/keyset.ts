@@ -152,6 +152,24 @@ export interface KeysetPage<E> {
 }
 
 /**
+ * An edge whose cursor is encoded when first read: most clients select `pageInfo { endCursor }`
+ * and never `edges { cursor }`, and a 500-row page would otherwise build 500 base64 strings
+ * nobody reads (issue #15).
+ */
+class KeysetEdge<E> {
+  private encoded: string | undefined;
+
+  constructor(
+    private readonly order: KeysetOrder<E>,
+    readonly node: E,
+  ) {}
+
+  get cursor(): string {
+    return (this.encoded ??= encodeCursor(this.order, this.node));
+  }
+}
+
+/**
  * Plans a page of `order` for the arguments. Parameter names start with `prefix` so a page can
  * sit inside another query's parameters.
  */
@@ -178,7 +196,7 @@ export function keysetPage<E>(order: KeysetOrder<E>, args: PageArgs, prefix = '_
       const more = rows.length > size;
       const kept = rows.slice(0, size);
       if (backwards) kept.reverse();
-      const edges = kept.map((node) => ({ cursor: encodeCursor(order, node), node }));
+      const edges = kept.map((node) => new KeysetEdge(order, node));
       return {
         edges,
         pageInfo: {
