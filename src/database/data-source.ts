@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from '../../migrations';
+import { installTimestampParser } from './timestamp-parser';
 
 /**
  * The one way depgate opens PostgreSQL. Schema changes only through migrations; `synchronize` is
@@ -20,6 +21,7 @@ export function createDataSource(
     statementTimeoutMs?: number;
   } = {},
 ): DataSource {
+  installTimestampParser();
   return new DataSource({
     type: 'postgres',
     url,
