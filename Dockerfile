@@ -32,4 +32,6 @@ EXPOSE 4000
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 4000) + '/readyz').then((r) => process.exit(r.status === 200 ? 0 : 1), () => process.exit(1))"]
 STOPSIGNAL SIGTERM
-CMD ["node", "--enable-source-maps", "dist/main.js"]
+# A larger young generation: fewer scavenges of the many short-lived objects a GraphQL list answer
+# makes (README, Benchmarks: about a fifth less CPU per device page, for some tens of MB).
+CMD ["node", "--max-semi-space-size=32", "--enable-source-maps", "dist/main.js"]
