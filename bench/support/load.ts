@@ -25,13 +25,26 @@ export function percentile(sorted: number[], p: number): number {
 }
 
 export async function runLoad(send: () => Promise<void>, concurrency: number, durationMs: number, target?: TargetProcess, label?: string): Promise<LoadResult> {
-  // Warm up (JIT, caches, pool connections) before measuring.
-  await Promise.all(Array.from({ length: concurrency }, () => send()));
+  // Warm up (JIT, caches, pool connections) before measuring: for a third of the measurement, at
+  // least one round. A server with more code to compile (depgate) would otherwise pay its JIT in
+  // its first window.
+  const warmUntil = performance.now() + durationMs / 3;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      do await send();
+      while (performance.now() < warmUntil);
+    }),
+  );
   if (target) {
-    const { result, server } = await target.measure(() => runLoad(send, concurrency, durationMs), label);
+    const { result, server } = await target.measure(() => measureLoad(send, concurrency, durationMs), label);
     const n = result.requests;
     return { ...result, cpuMsPerRequest: server.cpuMs / n, sqlPerRequest: server.statements / n, peakRss: server.peakRss };
   }
+  return measureLoad(send, concurrency, durationMs);
+}
+
+/** The measured window alone (runLoad warms up first). */
+async function measureLoad(send: () => Promise<void>, concurrency: number, durationMs: number): Promise<LoadResult> {
   const latencies: number[] = [];
   const sqlBefore = sqlStatementCount();
   const cpuBefore = process.cpuUsage();
