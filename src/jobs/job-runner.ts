@@ -55,6 +55,8 @@ import { QueueReadiness } from './queue-readiness';
 export const SAFETY_NET_POLL_S = 60;
 /** pg-boss's default worker polling interval, seconds. */
 const DEFAULT_POLL_S = 2;
+/** pg-boss's minimum polling interval, seconds. */
+const MIN_POLL_S = 0.5;
 
 /** What `withKeyIfFree` answers: the callback's value, or that the key was busy (the callback did not run). */
 export type KeyIfFree<R> = { free: true; value: R } | { free: false };
@@ -275,6 +277,10 @@ export class JobRunner {
     if (this.state === 'stopping' || this.state === 'stopped') throw new JobRunnerStateError('add a worker', this.state);
     const concurrency = options.concurrency ?? 1;
     if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error('concurrency must be a whole number >= 1');
+    // pg-boss no longer sees this interval (its workers poll on the safety net): its minimum is kept here.
+    if (options.pollingIntervalSeconds !== undefined && !(options.pollingIntervalSeconds >= MIN_POLL_S)) {
+      throw new Error(`pollingIntervalSeconds must be at least ${MIN_POLL_S}`);
+    }
     const registration: Registration = { queue: name, handler, options: { ...options, concurrency }, workers: [] };
     this.registrations.push(registration);
     if (this.state === 'started') await this.startWorkers(registration);

@@ -122,3 +122,9 @@ it('wakes only the workers of the queue with work', async () => {
   // again after the job that finds the queue empty), none of the other five.
   expect(since(mark).filter(isFetch)).toHaveLength(2);
 });
+
+it('refuses a polling interval under pg-boss’s minimum of 0.5 s, as pg-boss itself did', async () => {
+  const r = runner();
+  await r.defineQueue('too-eager');
+  await expect(r.work('too-eager', async () => undefined, { pollingIntervalSeconds: 0.1 })).rejects.toThrow(/at least 0.5/);
+});
