@@ -23,6 +23,11 @@
  *   dropped before every call.
  * - pg-boss's loops may turn once more after stop() and its `delay` requires a module on every
  *   call, which crashes a Jest worker after teardown: pg-boss-delay.ts gives it one without.
+ * - Every pg-boss worker polls its own queue, so an idle instance asks PostgreSQL a dozen or more
+ *   times a second. Here its workers poll only as a slow safety net (`SAFETY_NET_POLL_S`): one
+ *   readiness check per polling interval asks which queues have a due job and wakes just those
+ *   queues' idle workers (queue-readiness.ts), a send wakes this instance's workers of its queue,
+ *   and a worker that ran a job fetches again at once (it drains a backlog without a pause).
  */
 // First: it replaces pg-boss's delay before pg-boss's modules take it (see the file).
 import './pg-boss-delay';
@@ -41,6 +46,17 @@ import {
   UnknownQueueError,
 } from './jobs.errors';
 import { advisoryLockId, tryAcquireKeyLock } from './key-lock';
+import { QueueReadiness } from './queue-readiness';
+
+/**
+ * pg-boss's own poll interval of every worker: only a safety net behind the readiness check (a
+ * check that failed, a wake-up lost in a race), so it may be slow.
+ */
+export const SAFETY_NET_POLL_S = 60;
+/** pg-boss's default worker polling interval, seconds. */
+const DEFAULT_POLL_S = 2;
+/** pg-boss's minimum polling interval, seconds. */
+const MIN_POLL_S = 0.5;
 
 /** What `withKeyIfFree` answers: the callback's value, or that the key was busy (the callback did not run). */
 export type KeyIfFree<R> = { free: true; value: R } | { free: false };
@@ -125,7 +141,11 @@ export interface ExclusiveOptions<T> {
 export interface WorkOptions<T> {
   /** Jobs this instance runs at once on this queue (one pg-boss worker, batch size 1, each). Default 1. */
   concurrency?: number;
-  /** Seconds between polls when the queue is empty; pg-boss's minimum is 0.5. */
+  /**
+   * Seconds within which a job queued elsewhere (another instance, cron, a retry coming due) is
+   * noticed while the queue's workers are idle; pg-boss's minimum is 0.5. The instance's readiness
+   * check runs at the shortest interval of its workers.
+   */
   pollingIntervalSeconds?: number;
   exclusive?: ExclusiveOptions<T>;
 }
@@ -168,7 +188,13 @@ interface Registration {
   handler: JobHandler<any>;
   options: WorkOptions<any>;
   lockPool?: Pool;
-  workerIds: string[];
+  workers: WorkerSlot[];
+}
+
+/** One pg-boss worker (batch size 1) and whether it is running a job now. */
+interface WorkerSlot {
+  id: string;
+  busy: boolean;
 }
 
 interface RunningJob {
@@ -204,6 +230,7 @@ export class JobRunner {
   private readonly running = new Set<RunningJob>();
   /** Connections for `withKeyIfFree` (made on first use): never the workers' lock pools, so a check cannot hold up a job. */
   private keyPool?: Pool;
+  private readonly readiness: QueueReadiness;
 
   constructor(private readonly options: JobRunnerOptions) {
     this.logger = options.logger;
@@ -225,6 +252,14 @@ export class JobRunner {
     this.boss.on('error', (err: Error & { queue?: string; worker?: string }) => {
       this.logger.error({ err: errorFields(err), queue: err.queue }, 'job queue error');
     });
+    this.readiness = new QueueReadiness({
+      db: this.boss.getDb(),
+      schema: options.schema ?? 'pgboss',
+      logger: this.logger,
+      idleWorkers: () => this.idleWorkers(),
+      intervalMs: () => this.readinessIntervalMs(),
+      onDue: (queue, due) => this.notifyWorkers(queue, due),
+    });
   }
 
   /** Declares a queue; created (and its options applied) at start(), or now if already started. */
@@ -242,7 +277,11 @@ export class JobRunner {
     if (this.state === 'stopping' || this.state === 'stopped') throw new JobRunnerStateError('add a worker', this.state);
     const concurrency = options.concurrency ?? 1;
     if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error('concurrency must be a whole number >= 1');
-    const registration: Registration = { queue: name, handler, options: { ...options, concurrency }, workerIds: [] };
+    // pg-boss no longer sees this interval (its workers poll on the safety net): its minimum is kept here.
+    if (options.pollingIntervalSeconds !== undefined && !(options.pollingIntervalSeconds >= MIN_POLL_S)) {
+      throw new Error(`pollingIntervalSeconds must be at least ${MIN_POLL_S}`);
+    }
+    const registration: Registration = { queue: name, handler, options: { ...options, concurrency }, workers: [] };
     this.registrations.push(registration);
     if (this.state === 'started') await this.startWorkers(registration);
   }
@@ -259,6 +298,7 @@ export class JobRunner {
         await this.ensureQueues([...this.queues]);
         this.state = 'started';
         for (const registration of this.registrations) await this.startWorkers(registration);
+        this.readiness.start();
         this.logger.info({ queues: [...this.queues.keys()] }, 'job runner started');
       } catch (err) {
         this.state = 'stopped';
@@ -363,6 +403,8 @@ export class JobRunner {
       if (graceful) this.sleep(timeoutMs, grace.signal).then(abortAll, noop);
       else abortAll();
       try {
+        // No more wake-ups; a check in flight finishes before pg-boss closes the pool it runs on.
+        await this.readiness.stop();
         // pg-boss's own graceful path: workers stop fetching, it waits until no handler is in
         // flight, then fails what is still active and closes its pool. Abandoned handlers count as
         // returned, so this ends soon after abortAll.
@@ -427,14 +469,42 @@ export class JobRunner {
         this.logger.warn({ queue, err: errorFields(err) }, 'job lock pool error'),
       );
     }
+    const pollingIntervalSeconds = Math.max(SAFETY_NET_POLL_S, this.pollSeconds(registration));
     for (let i = 0; i < options.concurrency!; i++) {
-      const id = await this.boss.work<object>(
-        queue,
-        defined({ batchSize: 1, includeMetadata: true as const, pollingIntervalSeconds: options.pollingIntervalSeconds }),
-        ([job]) => this.runJob(registration, job),
-      );
-      registration.workerIds.push(id);
+      const slot: WorkerSlot = { id: '', busy: false };
+      slot.id = await this.boss.work<object>(queue, { batchSize: 1, includeMetadata: true as const, pollingIntervalSeconds }, async ([job]) => {
+        slot.busy = true;
+        try {
+          return await this.runJob(registration, job);
+        } finally {
+          slot.busy = false;
+          // Fetch again at once instead of sleeping out the interval: more may be waiting, and a
+          // fetch that finds nothing costs one statement before the worker sleeps.
+          if (this.state === 'started') this.boss.notifyWorker(slot.id);
+        }
+      });
+      registration.workers.push(slot);
     }
+  }
+
+  private pollSeconds(registration: Registration): number {
+    return registration.options.pollingIntervalSeconds ?? this.options.pollingIntervalSeconds ?? DEFAULT_POLL_S;
+  }
+
+  /** The readiness check's period: the shortest polling interval of the workers. */
+  private readinessIntervalMs(): number {
+    const seconds = this.registrations.map((r) => this.pollSeconds(r));
+    return (seconds.length ? Math.min(...seconds) : DEFAULT_POLL_S) * 1000;
+  }
+
+  /** Queue -> idle workers, for the queues that have any. */
+  private idleWorkers(): Map<string, number> {
+    const idle = new Map<string, number>();
+    for (const registration of this.registrations) {
+      const n = registration.workers.filter((w) => !w.busy).length;
+      if (n > 0) idle.set(registration.queue, (idle.get(registration.queue) ?? 0) + n);
+    }
+    return idle;
   }
 
   /** A pool whose connections hold session advisory locks (see key-lock.ts). */
@@ -524,10 +594,18 @@ export class JobRunner {
     if (this.state === 'started') this.notifyWorkers(name);
   }
 
-  private notifyWorkers(name: string): void {
+  /** Wakes up to `limit` idle workers of the queue (default all); busy ones fetch again when their job ends anyway. */
+  private notifyWorkers(name: string, limit = Infinity): void {
+    if (this.state !== 'started') return;
+    let left = limit;
     for (const registration of this.registrations) {
       if (registration.queue !== name) continue;
-      for (const id of registration.workerIds) this.boss.notifyWorker(id);
+      for (const worker of registration.workers) {
+        if (left <= 0) return;
+        if (worker.busy) continue;
+        this.boss.notifyWorker(worker.id);
+        left--;
+      }
     }
   }
 

@@ -330,8 +330,15 @@ describe('stop()', () => {
     try {
       await holder.query('BEGIN');
       await holder.query('LOCK TABLE pgboss.job IN ACCESS EXCLUSIVE MODE');
+      // An idle worker only fetches when woken (the readiness check waits on the lock too).
+      r.wake('late-fetch');
       await waitFor(
-        async () => (await holder.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`)).rows[0].n > 0,
+        async () =>
+          (
+            await holder.query(
+              `SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database() AND query LIKE '%WITH next as%'`,
+            )
+          ).rows[0].n > 0,
         'a fetch waiting on the lock',
       );
       await holder.query(`UPDATE pgboss.job SET start_after = now() - interval '1 minute' WHERE id = $1`, [sent.jobId]);
