@@ -12,6 +12,8 @@
  *   BENCH_LARGE_DEVICES  device rows of the `large` section (default 1000000)
  *   BENCH_TOKENS   tokens of the `tokens` section (default 2000); BENCH_REST_MS its quiet window (default 20000)
  *   BENCH_SUBSCRIBERS / BENCH_FANOUT_DEVICES  the `fanout` section's subscribers (1000) and fleet (20000)
+ *   BENCH_CPU_PROF_DIR  the `queries` servers write a CPU profile of each measurement window there
+ *   BENCH_NODE_FLAGS  the Node flags of the `queries` servers (default: those of `npm start`)
  *   DATABASE_URL   a PostgreSQL server to create the bench databases on (else an embedded one)
  */
 import 'reflect-metadata';
