@@ -101,6 +101,13 @@ async function measureRun(d: BenchDepgate, tokenId: string, subscribers: Subscri
     }
   }
   latencies.sort((a, b) => a - b);
+  if (process.env.BENCH_FANOUT_DETAIL) {
+    // Per event: when its first and last receipt came (does the spread or the start dominate?).
+    for (const k of keys) {
+      const got = receipts.map((r) => r.get(k)! - reference.get(k)!).sort((a, b) => a - b);
+      note(`fanout: event ${k.split('|').slice(1).join('|')} at ${(reference.get(k)! - reference.get(keys[0])!).toFixed(0)} ms: first ${got[0].toFixed(1)} p50 ${percentile(got, 50).toFixed(1)} last ${got[got.length - 1].toFixed(1)} ms`);
+    }
+  }
   return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), delivered: latencies.length, cpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
