@@ -17,6 +17,7 @@
  */
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Topic, type SyncRunChangedEvent } from '../src/events/topics';
 import type { BenchContext } from './support/context';
 import { fullResync, isFinalStatus, startDepgate, syncedToken, type BenchDepgate } from './support/depgate';
@@ -86,11 +87,14 @@ async function measureRun(d: BenchDepgate, tokenId: string, subscribers: Subscri
       if (isFinalStatus(event.status)) return;
     }
   })();
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+  loopDelay.enable();
   const cpuBefore = process.cpuUsage();
   const { id: runId } = await fullResync(d, tokenId);
   await listening;
   const receipts = await subscribers.receipts(runId);
   const cpu = process.cpuUsage(cpuBefore);
+  loopDelay.disable();
   const keys = [...reference.keys()].filter((k) => k.startsWith(`${runId}|`));
   const latencies: number[] = [];
   for (const received of receipts) {
@@ -102,6 +106,7 @@ async function measureRun(d: BenchDepgate, tokenId: string, subscribers: Subscri
   }
   latencies.sort((a, b) => a - b);
   if (process.env.BENCH_FANOUT_DETAIL) {
+    note(`fanout: event loop delay during the run p50 ${(loopDelay.percentile(50) / 1e6).toFixed(1)} p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} max ${(loopDelay.max / 1e6).toFixed(1)} ms`);
     // Per event: when its first and last receipt came (does the spread or the start dominate?).
     for (const k of keys) {
       const got = receipts.map((r) => r.get(k)! - reference.get(k)!).sort((a, b) => a - b);
