@@ -1,7 +1,8 @@
 /**
- * depgate's pub/sub: @graphql-yoga/subscription's `createPubSub` over an EventTarget that travels
- * through PostgreSQL LISTEN/NOTIFY, so an event published on any instance reaches subscribers on
- * every instance (DESIGN.md, "Scale-out") with no infrastructure beyond the database.
+ * depgate's pub/sub: @graphql-yoga/subscription's `createPubSub` publishing over an EventTarget that
+ * travels through PostgreSQL LISTEN/NOTIFY, so an event published on any instance reaches
+ * subscribers on every instance (DESIGN.md, "Scale-out") with no infrastructure beyond the
+ * database. Each subscriber reads its own lean queue (event-queue.ts), not a yoga Repeater.
  *
  * - `dispatchEvent` (what `pubSub.publish` calls) only NOTIFYs; listeners are fed solely by the
  *   notifications coming back. The publishing instance therefore sees its own event exactly once,
@@ -13,11 +14,12 @@
  *
  * Only this module talks to LISTEN/NOTIFY.
  */
-import { createPubSub, Repeater, type PubSub } from '@graphql-yoga/subscription';
+import { createPubSub, type PubSub } from '@graphql-yoga/subscription';
 import { Pool } from 'pg';
 import type { SqlRunner } from '../database/sql-runner';
 import type { Logger } from '../logger';
 import { decodeEnvelope, encodeEnvelope, PubSubClosedError } from './envelope';
+import { EventQueue } from './event-queue';
 import { assertChannelName, NotifyListener, type ReconnectOptions } from './notify-listener';
 import type { DepgateTopics } from './topics';
 
@@ -81,7 +83,7 @@ type Listener = ((event: Event) => void) | { handleEvent(event: Event): void };
 
 /**
  * The EventTarget handed to createPubSub. Not Node's EventTarget: Node reports a throwing listener
- * as an uncaught exception, and a subscriber more than 1024 events behind makes yoga's Repeater
+ * as an uncaught exception, and a subscriber more than 1024 events behind makes its EventQueue
  * throw from inside the listener. Here one failing listener is logged and the others still run.
  */
 class PostgresEventTarget implements EventTarget {
@@ -179,32 +181,30 @@ export function createPostgresPubSub<TArgs extends TopicArgs = DepgateTopics>(op
 
   const yoga = createPubSub<TArgs>({ eventTarget: target as never });
 
-  // Live subscriptions, so that close() can end them: yoga's Repeaters only end when their
-  // consumer returns, which a GraphQL client that never unsubscribes would not do.
-  const stops = new Set<() => void>();
-  const track = <T>(source: Repeater<T>): Repeater<T> =>
-    new Repeater<T>(async (push, stop) => {
-      if (closed) return stop();
-      const end = () => stop();
-      stops.add(end);
-      const stopped = stop.then(() => ({ done: true as const, value: undefined }));
-      try {
-        for (;;) {
-          const result = await Promise.race([source.next(), stopped]);
-          if (result.done) break;
-          await push(result.value);
-        }
-      } finally {
-        stops.delete(end);
-        stop();
-        await source.return();
-      }
-    });
+  // Open subscriptions, so that close() can end them: a GraphQL client that never unsubscribes
+  // would otherwise keep its stream (and listener) forever.
+  const open = new Set<EventQueue<unknown>>();
+  const subscribe = (routingKey: string, id?: number | string): EventQueue<unknown> => {
+    // yoga's topic naming, so that yoga.publish(routingKey, id, payload) reaches it.
+    const topic = id === undefined ? routingKey : `${routingKey}:${id}`;
+    const queue: EventQueue<unknown> = new EventQueue(
+      (push) => {
+        // Every subscriber of an instance gets the same payload object (shared execution keys on it).
+        const listener = (event: Event) => push((event as CustomEvent).detail);
+        target.addEventListener(topic, listener);
+        return () => target.removeEventListener(topic, listener);
+      },
+      () => open.delete(queue),
+    );
+    if (closed) queue.end();
+    else open.add(queue);
+    return queue;
+  };
 
   const pubSub: PubSub<TArgs> = {
     publish: yoga.publish,
     // The cast only restates yoga's own overloaded signature, which a wrapper cannot spell generically.
-    subscribe: ((...args: [string, unknown?]) => track((yoga.subscribe as (...a: unknown[]) => Repeater<unknown>)(...args))) as PubSub<TArgs>['subscribe'],
+    subscribe: subscribe as unknown as PubSub<TArgs>['subscribe'],
   };
 
   return {
@@ -217,7 +217,7 @@ export function createPostgresPubSub<TArgs extends TopicArgs = DepgateTopics>(op
     async close() {
       if (closed) return;
       closed = true;
-      for (const end of [...stops]) end();
+      for (const queue of [...open]) queue.end();
       await listener.close();
       await queue;
       await ownPool?.end();

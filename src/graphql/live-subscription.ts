@@ -25,32 +25,64 @@ export interface LiveSubscriptionOptions<E> {
   onError?: (error: unknown, stage: 'initial' | 'filter') => void;
 }
 
+const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
+
+/**
+ * A plain iterator rather than a Repeater: it runs per subscriber per event, and a Repeater's push
+ * (plus Repeater.merge over a single source) cost several promises each at every delivery (issue
+ * #15, fan-out). One source is read directly; several are merged with Repeater.merge.
+ * `return()` reaches the sources at once, even while `next()` waits on them or on the state.
+ */
 export function liveSubscription<E>({ sources, filter, initial, onError }: LiveSubscriptionOptions<E>): AsyncIterableIterator<E> {
-  return new Repeater<E>(async (push, stop) => {
-    const live = Repeater.merge(sources);
-    // Asking for the first event starts every source: their listeners are attached from here on.
-    let next = live.next();
-    const stopped = stop.then(() => ({ done: true as const, value: undefined }));
-    try {
-      if (initial) {
-        const current = await initial().catch((error: unknown) => (onError?.(error, 'initial'), [] as E[]));
-        for (const event of current) await push(event);
+  const live: AsyncIterator<E> = sources.length === 1 ? sources[0][Symbol.asyncIterator]() : (Repeater.merge(sources) as AsyncIterator<E>);
+  let started = false;
+  let stopped = false;
+  let current: E[] = [];
+  // The live.next() asked for before the state was read (it starts the sources), not yet consumed.
+  let upcoming: Promise<IteratorResult<E>> | undefined;
+
+  const stop = async (): Promise<IteratorResult<E>> => {
+    if (!stopped) {
+      stopped = true;
+      current = [];
+      await live.return?.();
+    }
+    return DONE;
+  };
+
+  return {
+    async next(): Promise<IteratorResult<E>> {
+      if (!started) {
+        started = true;
+        // Asking for the first event starts every source: their listeners are attached from here on.
+        upcoming = live.next();
+        if (initial) current = await initial().catch((error: unknown) => (onError?.(error, 'initial'), [] as E[]));
       }
       for (;;) {
-        const result = await Promise.race([next, stopped]);
-        if (result.done) break;
-        const event = result.value as E;
-        const wanted = await Promise.resolve()
-          .then(() => filter(event))
-          .catch((error: unknown) => (onError?.(error, 'filter'), false));
-        if (wanted) await push(event);
-        next = live.next();
+        if (stopped) return DONE;
+        if (current.length > 0) return { done: false, value: current.shift()! };
+        const result = await (upcoming ?? live.next());
+        upcoming = undefined;
+        if (result.done || stopped) return stop();
+        let wanted: boolean;
+        try {
+          wanted = await filter(result.value);
+        } catch (error) {
+          onError?.(error, 'filter');
+          wanted = false;
+        }
+        if (wanted && !stopped) return { done: false, value: result.value };
       }
-    } finally {
-      stop();
-      await live.return();
-    }
-  });
+    },
+    return: stop,
+    async throw(error: unknown) {
+      await stop();
+      throw error;
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
 }
 
 /** The usual onError: one warning line naming the subscription and what failed (no stack, no data). */
