@@ -33,7 +33,7 @@ import { PagesAhead } from './pages-ahead';
 import type { FullSyncReasonName, SyncRunEntity } from './sync-run.entity';
 import type { SyncRunStore } from './sync-run.store';
 import { fullSyncRequired } from './sync.rules';
-import type { TokenSyncStateStore } from './token-sync-state.store';
+import type { StoredSyncState, TokenSyncStateStore } from './token-sync-state.store';
 
 export const MAX_PAGE_SIZE = 1000;
 /** autovacuum's defaults for ANALYZE (autovacuum_analyze_threshold / _scale_factor). */
@@ -117,11 +117,23 @@ export class SyncEngine {
       fetchLimit: pageSizeFor(account, '/server/devices'),
       syncLimit: pageSizeFor(account, '/devices/sync'),
       rowsWritten: 0,
+      syncAhead: undefined,
     };
 
     if (run.kind === 'DELTA' && fullSyncRequired(state)) {
       ctx.run = await this.becomeFull(run.id, state.fetchId ? 'RESUMING_FETCH' : 'NO_CURSOR');
     }
+    try {
+      return await this.ingest(ctx, state);
+    } finally {
+      ctx.syncAhead?.pages.stop();
+    }
+  }
+
+  /** The fetch (for a full run) and the sync, in the run's context. */
+  private async ingest(ctx: RunContext, state: StoredSyncState): Promise<SyncRunEntity> {
+    const { dataSource } = this.deps;
+    const run = ctx.run;
     let cursor: string;
     if (ctx.run.kind === 'FULL') {
       cursor = await this.fullFetch(ctx, state.fetchId, state.fetchCursor);
@@ -208,6 +220,9 @@ export class SyncEngine {
           }
           throw error;
         }
+        // The last page's cursor is where the sync starts: its first page is asked now, while this
+        // page, the sweep and the fetch's bookkeeping commit (one Apple round trip off the run's tail).
+        if (!page.more_to_follow && page.cursor) ctx.syncAhead = { from: page.cursor, pages: this.syncPages(ctx, page.cursor) };
         await this.commitPage(ctx, page, { fetchId: fetchId!, cursor: 'fetch' });
         if (page.more_to_follow && !page.cursor) throw missingCursor('POST /server/devices');
         cursor = page.cursor;
@@ -230,13 +245,14 @@ export class SyncEngine {
     return syncFrom;
   }
 
+  private syncPages(ctx: RunContext, from: string): PagesAhead<DepDevicePage> {
+    return new PagesAhead((at) => ctx.client.syncDevices({ cursor: at!, limit: ctx.syncLimit }, { signal: ctx.signal }), nextCursor, from, PAGES_AHEAD);
+  }
+
   private async syncChanges(ctx: RunContext, from: string): Promise<void> {
-    const pages = new PagesAhead(
-      (at) => ctx.client.syncDevices({ cursor: at!, limit: ctx.syncLimit }, { signal: ctx.signal }),
-      nextCursor,
-      from,
-      PAGES_AHEAD,
-    );
+    const pages = ctx.syncAhead?.from === from ? ctx.syncAhead.pages : this.syncPages(ctx, from);
+    if (ctx.syncAhead && ctx.syncAhead.pages !== pages) ctx.syncAhead.pages.stop();
+    ctx.syncAhead = undefined;
     try {
       for (;;) {
         let page: DepDevicePage;
@@ -320,6 +336,8 @@ interface RunContext {
   syncLimit: number;
   /** Device rows the run's pages and sweep wrote (an upper bound: what decides the ANALYZE). */
   rowsWritten: number;
+  /** The sync's pages, asked for as soon as the full fetch's last page gave their cursor. */
+  syncAhead: { from: string; pages: PagesAhead<DepDevicePage> } | undefined;
 }
 
 /**
