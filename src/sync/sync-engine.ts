@@ -9,6 +9,9 @@
  *   `more_to_follow` is false. `INVALID_CURSOR` / `EXPIRED_CURSOR` drop the cursor and turn the run
  *   into a full one (once).
  * - Page size: what `/account` advertises for the endpoint, at most 1,000.
+ * - Pages are fetched ahead of the page being written (pages-ahead.ts, two pages ahead): cursors
+ *   keep the fetch serial, but it does not wait for writes, so the database work hides behind
+ *   Apple's latency.
  * - Every page is one transaction: the devices (one statement), the cursor it came with, the
  *   run's counters and the progress event. A crash repeats at most one page, never loses one.
  * - After each committed page, the devices that need a profile go to the assignment service.
@@ -26,16 +29,25 @@ import type { DepClientFactory } from '../tokens/dep-client.factory';
 import { DepTokenEntity } from '../tokens/token.entity';
 import type { SqlRunner } from '../database/sql-runner';
 import { countSyncedDevices, ingestPage, resolvePage, sweepUnlisted } from './device-ingest';
+import { PagesAhead } from './pages-ahead';
 import type { FullSyncReasonName, SyncRunEntity } from './sync-run.entity';
 import type { SyncRunStore } from './sync-run.store';
 import { fullSyncRequired } from './sync.rules';
-import type { TokenSyncStateStore } from './token-sync-state.store';
+import type { StoredSyncState, TokenSyncStateStore } from './token-sync-state.store';
 
 export const MAX_PAGE_SIZE = 1000;
 /** autovacuum's defaults for ANALYZE (autovacuum_analyze_threshold / _scale_factor). */
 const ANALYZE_BASE_THRESHOLD = 50;
 const ANALYZE_SCALE_FACTOR = 0.1;
 const DEFAULT_PAGE_SIZE = 100;
+/**
+ * Pages fetched ahead of the page being written (pages-ahead.ts): two, so that a write slower than
+ * one fetch (a loaded database, a page that moves many devices) is absorbed by the next, quicker one.
+ */
+const PAGES_AHEAD = 2;
+
+/** The cursor of the page after this one, if Apple said there is one. */
+const nextCursor = (page: DepDevicePage): string | undefined => (page.more_to_follow && page.cursor ? page.cursor : undefined);
 
 export interface AutoAssigner {
   autoAssign(
@@ -59,15 +71,6 @@ export function pageSizeFor(account: Pick<DepAccount, 'urls'> | undefined, uri: 
   const advertised = entry?.limit?.maximum ?? entry?.limit?.default;
   if (typeof advertised !== 'number' || !Number.isFinite(advertised) || advertised < 1) return DEFAULT_PAGE_SIZE;
   return Math.min(MAX_PAGE_SIZE, Math.floor(advertised));
-}
-
-/**
- * A request whose answer is awaited later (lookahead): its rejection is handled now, so that a
- * failure while the current page commits is not reported as unhandled; awaiting it still throws.
- */
-function inflight<T>(promise: Promise<T>): Promise<T> {
-  promise.catch(() => undefined);
-  return promise;
 }
 
 function appleKind(error: unknown): AppleDepError['kind'] | undefined {
@@ -114,11 +117,23 @@ export class SyncEngine {
       fetchLimit: pageSizeFor(account, '/server/devices'),
       syncLimit: pageSizeFor(account, '/devices/sync'),
       rowsWritten: 0,
+      syncAhead: undefined,
     };
 
     if (run.kind === 'DELTA' && fullSyncRequired(state)) {
       ctx.run = await this.becomeFull(run.id, state.fetchId ? 'RESUMING_FETCH' : 'NO_CURSOR');
     }
+    try {
+      return await this.ingest(ctx, state);
+    } finally {
+      ctx.syncAhead?.pages.stop();
+    }
+  }
+
+  /** The fetch (for a full run) and the sync, in the run's context. */
+  private async ingest(ctx: RunContext, state: StoredSyncState): Promise<SyncRunEntity> {
+    const { dataSource } = this.deps;
+    const run = ctx.run;
     let cursor: string;
     if (ctx.run.kind === 'FULL') {
       cursor = await this.fullFetch(ctx, state.fetchId, state.fetchCursor);
@@ -182,34 +197,39 @@ export class SyncEngine {
     };
     if (!fetchId) await begin();
     let restarted = false;
-    // One page of lookahead: the next page is asked for as soon as its cursor is known, while the
-    // current one commits (its cursor is still saved only once it is committed).
-    const ask = (from: string | undefined) => inflight(ctx.client.fetchDevices({ cursor: from, limit: ctx.fetchLimit }, { signal: ctx.signal }));
-    let pending = ask(cursor);
-    for (;;) {
-      let page: DepDevicePage;
-      try {
-        page = await pending;
-      } catch (error) {
-        const kind = appleKind(error);
-        // The resumed fetch had already reached its end: the cursor is where the sync starts.
-        if (kind === AppleDepErrorKind.CURSOR_EXHAUSTED && cursor) break;
-        // A fetch cursor Apple no longer takes: start the fetch over (once).
-        if ((kind === AppleDepErrorKind.CURSOR_INVALID || kind === AppleDepErrorKind.CURSOR_EXPIRED) && cursor && !restarted) {
-          restarted = true;
-          this.deps.logger.warn({ runId: ctx.run.id, tokenId, kind }, 'fetch cursor refused by Apple; fetching from the start');
-          await begin();
-          pending = ask(cursor);
-          continue;
+    const ahead = (from: string | undefined) =>
+      new PagesAhead((at) => ctx.client.fetchDevices({ cursor: at, limit: ctx.fetchLimit }, { signal: ctx.signal }), nextCursor, from, PAGES_AHEAD);
+    let pages = ahead(cursor);
+    try {
+      for (;;) {
+        let page: DepDevicePage;
+        try {
+          page = await pages.take();
+        } catch (error) {
+          const kind = appleKind(error);
+          // The resumed fetch had already reached its end: the cursor is where the sync starts.
+          if (kind === AppleDepErrorKind.CURSOR_EXHAUSTED && cursor) break;
+          // A fetch cursor Apple no longer takes: start the fetch over (once).
+          if ((kind === AppleDepErrorKind.CURSOR_INVALID || kind === AppleDepErrorKind.CURSOR_EXPIRED) && cursor && !restarted) {
+            restarted = true;
+            this.deps.logger.warn({ runId: ctx.run.id, tokenId, kind }, 'fetch cursor refused by Apple; fetching from the start');
+            await begin();
+            pages.stop();
+            pages = ahead(cursor);
+            continue;
+          }
+          throw error;
         }
-        throw error;
+        // The last page's cursor is where the sync starts: its first page is asked now, while this
+        // page, the sweep and the fetch's bookkeeping commit (one Apple round trip off the run's tail).
+        if (!page.more_to_follow && page.cursor) ctx.syncAhead = { from: page.cursor, pages: this.syncPages(ctx, page.cursor) };
+        await this.commitPage(ctx, page, { fetchId: fetchId!, cursor: 'fetch' });
+        if (page.more_to_follow && !page.cursor) throw missingCursor('POST /server/devices');
+        cursor = page.cursor;
+        if (!page.more_to_follow) break;
       }
-      const next = page.more_to_follow && page.cursor ? ask(page.cursor) : undefined;
-      await this.commitPage(ctx, page, { fetchId: fetchId!, cursor: 'fetch' });
-      if (page.more_to_follow && !next) throw missingCursor('POST /server/devices');
-      cursor = page.cursor;
-      if (!next) break;
-      pending = next;
+    } finally {
+      pages.stop();
     }
     if (!cursor) throw new Error('Apple ended a fetch without a cursor');
     const syncFrom = cursor;
@@ -225,25 +245,30 @@ export class SyncEngine {
     return syncFrom;
   }
 
+  private syncPages(ctx: RunContext, from: string): PagesAhead<DepDevicePage> {
+    return new PagesAhead((at) => ctx.client.syncDevices({ cursor: at!, limit: ctx.syncLimit }, { signal: ctx.signal }), nextCursor, from, PAGES_AHEAD);
+  }
+
   private async syncChanges(ctx: RunContext, from: string): Promise<void> {
-    let cursor = from;
-    const ask = (at: string) => inflight(ctx.client.syncDevices({ cursor: at, limit: ctx.syncLimit }, { signal: ctx.signal }));
-    let pending = ask(cursor);
-    for (;;) {
-      let page: DepDevicePage;
-      try {
-        page = await pending;
-      } catch (error) {
-        // Not documented for sync; read as "nothing more since this cursor".
-        if (appleKind(error) === AppleDepErrorKind.CURSOR_EXHAUSTED) return;
-        throw error;
+    const pages = ctx.syncAhead?.from === from ? ctx.syncAhead.pages : this.syncPages(ctx, from);
+    if (ctx.syncAhead && ctx.syncAhead.pages !== pages) ctx.syncAhead.pages.stop();
+    ctx.syncAhead = undefined;
+    try {
+      for (;;) {
+        let page: DepDevicePage;
+        try {
+          page = await pages.take();
+        } catch (error) {
+          // Not documented for sync; read as "nothing more since this cursor".
+          if (appleKind(error) === AppleDepErrorKind.CURSOR_EXHAUSTED) return;
+          throw error;
+        }
+        await this.commitPage(ctx, page, { fetchId: null, cursor: 'sync' });
+        if (page.more_to_follow && !page.cursor) throw missingCursor('POST /devices/sync');
+        if (!page.more_to_follow) return;
       }
-      const next = page.more_to_follow && page.cursor ? ask(page.cursor) : undefined;
-      await this.commitPage(ctx, page, { fetchId: null, cursor: 'sync' });
-      if (page.more_to_follow && !next) throw missingCursor('POST /devices/sync');
-      cursor = page.cursor || cursor;
-      if (!next) return;
-      pending = next;
+    } finally {
+      pages.stop();
     }
   }
 
@@ -311,6 +336,8 @@ interface RunContext {
   syncLimit: number;
   /** Device rows the run's pages and sweep wrote (an upper bound: what decides the ANALYZE). */
   rowsWritten: number;
+  /** The sync's pages, asked for as soon as the full fetch's last page gave their cursor. */
+  syncAhead: { from: string; pages: PagesAhead<DepDevicePage> } | undefined;
 }
 
 /**
