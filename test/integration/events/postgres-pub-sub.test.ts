@@ -15,6 +15,7 @@ import {
 } from '../../../src/events';
 import { createLogger } from '../../../src/logger';
 import { createTestDatabase, withAdminClient, type TestDatabase } from '../../support/database-server';
+import { waitFor } from '../../support/wait-for';
 
 let db: TestDatabase;
 const logs: string[] = [];
@@ -42,14 +43,6 @@ async function instance(name: string): Promise<PostgresPubSub> {
 }
 
 /** Polls instead of sleeping a fixed time. */
-async function waitFor(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 /**
  * Consumes a subscription in the background. yoga's iterator registers its listener on the first
  * next() call, which this does at once.

@@ -9,6 +9,7 @@ import { createJobRunner, type JobRunner, type JobRunnerOptions } from '../../..
 import { createLogger } from '../../../src/logger';
 import { createTestDatabase, type TestDatabase } from '../../support/database-server';
 import { statementLog, type StatementLog } from '../../support/pg-statement-log';
+import { waitFor } from '../../support/wait-for';
 
 let db: TestDatabase;
 let log: StatementLog;
@@ -19,14 +20,6 @@ function runner(options: Partial<JobRunnerOptions> = {}): JobRunner {
   const r = createJobRunner({ connectionString: db.url, logger, pollingIntervalSeconds: 0.5, cron: false, maintenance: false, ...options });
   runners.push(r);
   return r;
-}
-
-async function waitFor(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 // pg-boss 10's fetch (plans.js fetchNextJob) and the runner's readiness check (queue-readiness.ts).

@@ -17,6 +17,7 @@ import {
 } from '../../../src/jobs';
 import { createLogger } from '../../../src/logger';
 import { createTestDatabase, type TestDatabase } from '../../support/database-server';
+import { waitFor } from '../../support/wait-for';
 
 let db: TestDatabase;
 const logs: string[] = [];
@@ -42,14 +43,6 @@ function runner(name: string, options: Partial<JobRunnerOptions> = {}): JobRunne
   });
   runners.push(r);
   return r;
-}
-
-async function waitFor(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 function gate() {
