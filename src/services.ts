@@ -23,6 +23,7 @@ import { SECOND_MS, type Clock } from './clock';
 import type { Config } from './config';
 import { SecretBox } from './crypto/secret-box';
 import { createPostgresPubSub, type PostgresPubSub } from './events';
+import { PrincipalCache, evictRevokedPrincipals } from './auth/principal-cache';
 import { Topic } from './events/topics';
 import { createJobRunner, type JobRunner } from './jobs';
 import { SyncService, type SyncServiceOptions } from './sync/sync.service';
@@ -137,7 +138,11 @@ export function createServices(deps: ServiceDeps): Services {
     count: (manager, tokenId) => devices.countLive(manager, tokenId),
     release: (manager, tokenId) => devices.purgeDeleted(manager, tokenId),
   });
-  const events = createPostgresPubSub({ connectionString: deps.databaseUrl, logger, executor: dataSource });
+  // Valid API keys are remembered for a few seconds (auth/principal-cache.ts): trusted only while
+  // the events channel that carries revocations listens, and forgotten when it comes back.
+  const principals = new PrincipalCache(clock, { isTrusted: () => events.isListening() });
+  const events = createPostgresPubSub({ connectionString: deps.databaseUrl, logger, executor: dataSource, onReconnected: () => principals.clear() });
+  evictRevokedPrincipals(events.pubSub.subscribe(Topic.API_KEY_REVOKED), principals, logger);
   const jobs = createJobRunner({ connectionString: deps.databaseUrl, logger, clock, maxConnections: 4 });
   const vppTokens = new VppTokenService(dataSource, box, new VppClientFactory(config.appleVppApiUrl, box, clock, { ...deps.appleTuning, observe: metrics.appleObserver('vpp') }), clock, logger, {
     companyPortalAdamId: config.companyPortalAdamId,
@@ -155,7 +160,7 @@ export function createServices(deps: ServiceDeps): Services {
   const services: Services = {
     clock,
     config,
-    apiKeys: new ApiKeyService(dataSource, clock),
+    apiKeys: new ApiKeyService(dataSource, clock, principals),
     scopeTags: new ScopeTagService(dataSource, clock),
     depClients,
     depTokens,

@@ -6,6 +6,7 @@ import type { AccessScope } from './access-scope';
 import { ApiKeyEntity } from './api-key.entity';
 import { generateApiKeySecret, hashApiKeySecret, secretMatches, secretPrefix } from './api-key.secret';
 import type { Principal } from './principal';
+import type { PrincipalCache } from './principal-cache';
 import { Role } from './role';
 import { ScopeTagEntity } from './scope-tag.entity';
 
@@ -25,6 +26,8 @@ export class ApiKeyService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
+    /** Recently valid keys (principal-cache.ts); without one, every request reads api_keys. */
+    private readonly principals?: PrincipalCache,
   ) {
     this.keys = dataSource.getRepository(ApiKeyEntity);
     this.tags = dataSource.getRepository(ScopeTagEntity);
@@ -37,18 +40,34 @@ export class ApiKeyService {
 
   /** The principal behind a secret, or null for an unknown or revoked key. */
   async authenticate(secret: string): Promise<Principal | null> {
+    const cacheKey = hashApiKeySecret(secret).toString('hex');
+    const cached = this.principals?.get(cacheKey);
+    if (cached) {
+      await this.touch(cached.principal.apiKeyId, cached);
+      return cached.principal;
+    }
     const candidates = await this.keys.find({
       where: { secretPrefix: secretPrefix(secret), revokedAt: IsNull() },
       relations: { scopeTags: true },
     });
     const key = candidates.find((k) => secretMatches(secret, k.secretHash));
     if (!key) return null;
+    const found = {
+      principal: { apiKeyId: key.id, name: key.name, role: key.role, scopeTagIds: key.scopeTags.map((t) => t.id) },
+      lastUsedAt: key.lastUsedAt,
+    };
+    await this.touch(key.id, found);
+    this.principals?.set(cacheKey, found);
+    return found.principal;
+  }
+
+  /** Keeps "last used" roughly right without a write on every request. */
+  private async touch(id: string, key: { lastUsedAt: Date | null }): Promise<void> {
     const now = this.clock.now();
-    // Keep "last used" roughly right without a write on every request.
     if (!key.lastUsedAt || now.getTime() - key.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
-      await this.keys.update({ id: key.id }, { lastUsedAt: now });
+      key.lastUsedAt = now;
+      await this.keys.update({ id }, { lastUsedAt: now });
     }
-    return { apiKeyId: key.id, name: key.name, role: key.role, scopeTagIds: key.scopeTags.map((t) => t.id) };
   }
 
   async create(command: CreateApiKeyCommand, scope: AccessScope): Promise<{ apiKey: ApiKeyEntity; secret: string }> {
@@ -85,6 +104,8 @@ export class ApiKeyService {
     if (!key.revokedAt) {
       key.revokedAt = this.clock.now();
       await this.keys.update({ id }, { revokedAt: key.revokedAt });
+      // This instance refuses the key from now on; the others when API_KEY_REVOKED reaches them.
+      this.principals?.evictKey(id);
       for (const listener of this.revokedListeners) await listener(id);
     }
     return key;
