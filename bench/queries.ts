@@ -10,7 +10,7 @@
  * Results per (N, clients): requests/s against each baseline, p50 and p99 against the plain
  * graphql baseline; per N at 20 clients: SQL statements and CPU ms per request of the server
  * process (against the plain baseline's) and its peak RSS. BENCH_QUERY_MS sets the time per
- * measurement (default 3000).
+ * measurement (default 3000), BENCH_QUERY_FIRST the page sizes (default 10,100,500).
  */
 import { benchResult, emit, note } from './support/result';
 import type { BenchContext } from './support/context';
@@ -22,6 +22,13 @@ import { intFromEnv } from './support/sections';
 
 const QUERY = `query ($first: Int!) { devices(first: $first) { edges { node { id serialNumber model profileStatus profile { name } token { name } } } } }`;
 const FLEET = 2000;
+
+/** BENCH_QUERY_FIRST: the page sizes to measure, comma-separated (default 10,100,500), to profile one. */
+function firstSizes(): number[] {
+  const sizes = (process.env.BENCH_QUERY_FIRST ?? '10,100,500').split(',').map((s) => Number(s.trim()));
+  if (sizes.some((n) => !Number.isInteger(n) || n < 1 || n > 500)) throw new Error('BENCH_QUERY_FIRST: page sizes between 1 and 500, comma-separated');
+  return sizes;
+}
 
 async function post(url: string, body: string, headers: Record<string, string>, expectEdges: number): Promise<void> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
@@ -55,7 +62,7 @@ export async function queriesSection(ctx: BenchContext): Promise<void> {
     ];
     targets.push(raw, plain, depgate);
 
-    for (const first of [10, 100, 500]) {
+    for (const first of firstSizes()) {
       const body = JSON.stringify({ query: QUERY, variables: { first } });
       const auth = { authorization: `Bearer ${d.key}` };
       for (const clients of [1, 20]) {

@@ -10,7 +10,7 @@
  * (answered {started}) and {measure: 'stop', label} (answered {measured, cpuMs, statements, peakRss}).
  */
 import 'reflect-metadata';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import path from 'node:path';
 import { sqlStatementCount } from './sql-capture';
@@ -60,6 +60,7 @@ function windowProfiler(kind: TargetKind) {
     },
     stop: async (label: string) => {
       const { profile } = await post('Profiler.stop');
+      mkdirSync(dir, { recursive: true });
       writeFileSync(path.join(dir, `${kind}-${label}.cpuprofile`), JSON.stringify(profile));
     },
   };
