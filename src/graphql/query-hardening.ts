@@ -73,11 +73,49 @@ export function operationRefusal(
   variables: Record<string, unknown> | undefined,
   operationName: string | undefined,
 ): GraphQLError | null {
-  return (
+  const key = passKey(variables, operationName);
+  const passed = key === undefined ? undefined : passedOperations(schema, document);
+  if (passed?.has(key!)) return null;
+  const refusal =
     listLimitError(schema, LIST_LIMITS, document, variables) ??
     invalidCharactersError(schema, TEXT_POLICIES, document, variables) ??
     variableCoercionError(schema, document, variables, operationName) ??
     complexityError(schema, document, variables, operationName) ??
-    null
-  );
+    null;
+  if (refusal === null && passed) {
+    if (passed.size >= MAX_PASSES_PER_DOCUMENT) passed.clear();
+    passed.add(key!);
+  }
+  return refusal;
+}
+
+/*
+ * The checks above are a pure function of the schema, the parsed document, its variables and the
+ * operation's name, and they walk the whole operation and its inputs: about 5 % of the CPU of a
+ * page request. Clients repeat the same operation with the same variables (a console paging, a
+ * dashboard polling), and Apollo hands the same DocumentNode for the same query text (its
+ * document cache), so the operations that passed are remembered per document, for small variable
+ * sets only. Refusals are not remembered: each is a fresh error object of its own request.
+ */
+const MAX_PASS_KEY_LENGTH = 2048;
+const MAX_PASSES_PER_DOCUMENT = 64;
+const passes = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Set<string>>>();
+
+function passKey(variables: Record<string, unknown> | undefined, operationName: string | undefined): string | undefined {
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(variables ?? null);
+  } catch {
+    return undefined; // not JSON (a cycle, a BigInt): let the checks say what is wrong
+  }
+  if (json === undefined || json.length > MAX_PASS_KEY_LENGTH) return undefined;
+  return `${operationName ?? ''}\u0000${json}`;
+}
+
+function passedOperations(schema: GraphQLSchema, document: DocumentNode): Set<string> {
+  let bySchema = passes.get(schema);
+  if (!bySchema) passes.set(schema, (bySchema = new WeakMap()));
+  let passed = bySchema.get(document);
+  if (!passed) bySchema.set(document, (passed = new Set()));
+  return passed;
 }
