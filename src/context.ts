@@ -27,6 +27,8 @@ export function createRequestContext(args: {
   services: Services;
   logger: Logger;
   requestId?: string;
+  /** The request's own logger, bound to `requestId` already (pino-http's req.log): no second child. */
+  requestLogger?: Logger;
   transport?: RequestContext['transport'];
   clientAddress?: string | null;
 }): RequestContext {
@@ -38,7 +40,7 @@ export function createRequestContext(args: {
     scope,
     services: args.services,
     loaders: createLoaders(args.services, scope),
-    logger: args.logger.child({ requestId }),
+    logger: args.requestLogger ?? args.logger.child({ requestId }),
     transport: args.transport,
     clientAddress: args.clientAddress ?? null,
   };

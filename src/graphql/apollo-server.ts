@@ -52,7 +52,13 @@ const costLimitPlugin: ApolloServerPlugin<RequestContext> = {
  * context when the pipeline meets it (didEncounterErrors runs before formatting, with the same
  * error objects), so the masked error is logged and answered with that request's id and logger.
  */
-const errorRequests = new WeakMap<object, RequestContext>();
+type ErrorOwner = Pick<RequestContext, 'requestId' | 'logger'>;
+const errorRequests = new WeakMap<object, ErrorOwner>();
+const ownerOf = (error: unknown): ErrorOwner | undefined => {
+  if (error === null || typeof error !== 'object') return undefined;
+  // A failed context reaches formatError wrapped ("Context creation failed: ..."), the thrown error as its originalError.
+  return errorRequests.get(error) ?? (error instanceof GraphQLError && error.originalError ? errorRequests.get(error.originalError) : undefined);
+};
 const errorOwnerPlugin: ApolloServerPlugin<RequestContext> = {
   async requestDidStart({ contextValue }) {
     return {
@@ -103,7 +109,7 @@ export async function startApolloServer(deps: ApolloDeps): Promise<ApolloServer<
       errorOwnerPlugin,
     ],
     formatError: (formatted, error) => {
-      const owner = error !== null && typeof error === 'object' ? errorRequests.get(error) : undefined;
+      const owner = ownerOf(error);
       const graphQLError = error instanceof GraphQLError ? error : new GraphQLError(formatted.message, { originalError: error as Error });
       // Without an owner (a refusal before or beside the operation) the id is left out here and
       // put in by apollo-express.ts, the one place that knows the request.
@@ -133,7 +139,14 @@ export function graphqlHttpHandlers(
         throw new GraphQLError(message, { extensions: { code, http: { status } } });
       }
       // request-logging.ts (pino-http) gave the request its id, echoed in X-Request-Id.
-      return createRequestContext({ principal, services, logger, requestId: String(req.id), transport: 'HTTP', clientAddress: req.socket.remoteAddress });
+      const requestId = String(req.id);
+      try {
+        return createRequestContext({ principal, services, logger, requestId, requestLogger: req.log, transport: 'HTTP', clientAddress: req.socket.remoteAddress });
+      } catch (error) {
+        // An unexpected failure is masked and logged by formatError: with this request's id.
+        if (error !== null && typeof error === 'object') errorRequests.set(error, { requestId, logger: req.log ?? logger });
+        throw error;
+      }
     }),
   ];
 }
