@@ -4,6 +4,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { compiledPathOf } from './compiled-sources';
 import type { Measured, TargetKind } from './query-target';
 
 /**
@@ -40,9 +41,10 @@ function nextMessage<T>(child: ChildProcess, accept: (m: any) => boolean): Promi
 }
 
 export async function startTargetProcess(kind: TargetKind, env: Record<string, string>): Promise<TargetProcess> {
-  const child = fork(path.join(__dirname, 'query-target.ts'), [kind], {
-    execArgv: ['-r', 'ts-node/register/transpile-only', ...TARGET_NODE_FLAGS],
-    env: { ...process.env, ...env, TS_NODE_TRANSPILE_ONLY: 'true' },
+  // Compiled JavaScript, as production runs it (compiled-sources.ts says why not ts-node).
+  const child = fork(compiledPathOf(path.join(__dirname, 'query-target.ts')), [kind], {
+    execArgv: [...TARGET_NODE_FLAGS],
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const { url } = await nextMessage<{ url: string }>(child, (m) => m?.ready === true);
