@@ -45,23 +45,31 @@ async function start(kind: TargetKind): Promise<{ url: string }> {
 
 /**
  * BENCH_CPU_PROF_DIR: a V8 CPU profile of each measurement window alone (not the start-up), written
- * as `<kind>-<label>.cpuprofile` (open it in Chrome's DevTools).
+ * as `<kind>-<label>.cpuprofile` (open it in Chrome's DevTools). BENCH_HEAP_PROFILE=1 adds a
+ * sampling heap profile of the same window (`<kind>-<label>.heapprofile`: what allocated, the
+ * garbage collector's work).
  */
 function windowProfiler(kind: TargetKind) {
   const dir = process.env.BENCH_CPU_PROF_DIR;
   if (!dir) return { start: async () => {}, stop: async (_label: string) => {} };
+  const heap = process.env.BENCH_HEAP_PROFILE === '1';
   const session = new Session();
   session.connect();
-  const post = (method: string) => new Promise<any>((resolve, reject) => session.post(method, (error, result) => (error ? reject(error) : resolve(result))));
+  const post = (method: string, params?: object) =>
+    new Promise<any>((resolve, reject) => session.post(method, params ?? {}, (error, result) => (error ? reject(error) : resolve(result))));
+  const write = (label: string, extension: string, profile: unknown) => {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, `${kind}-${label}.${extension}`), JSON.stringify(profile));
+  };
   return {
     start: async () => {
       await post('Profiler.enable');
       await post('Profiler.start');
+      if (heap) await post('HeapProfiler.startSampling', { samplingInterval: 16_384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
     },
     stop: async (label: string) => {
-      const { profile } = await post('Profiler.stop');
-      mkdirSync(dir, { recursive: true });
-      writeFileSync(path.join(dir, `${kind}-${label}.cpuprofile`), JSON.stringify(profile));
+      write(label, 'cpuprofile', (await post('Profiler.stop')).profile);
+      if (heap) write(label, 'heapprofile', (await post('HeapProfiler.stopSampling')).profile);
     },
   };
 }
