@@ -17,6 +17,7 @@ import { ApiKeyService } from '../src/auth/api-key.service';
 import { Role } from '../src/auth/role';
 import { ScopeTagEntity } from '../src/auth/scope-tag.entity';
 import { systemClock } from '../src/clock';
+import { publishOnce, Topic } from '../src/events';
 import type { DataSource } from 'typeorm';
 import { DomainError } from '../src/errors/domain-error';
 import { parseGlobalId, toGlobalId } from '../src/graphql/global-id';
@@ -93,7 +94,12 @@ async function revoke(db: DataSource, positionals: string[]): Promise<void> {
   const parsed = parseGlobalId(given);
   const uuid = parsed?.type === 'ApiKey' ? parsed.id : UUID.test(given) ? given.toLowerCase() : undefined;
   if (!uuid) throw new UsageError(`"${given}" is not an API key id (its GraphQL id or its uuid, as \`list\` shows)`);
-  const key = await new ApiKeyService(db, systemClock).revoke(uuid, new AccessScope({ scopeTagIds: [] }));
+  const apiKeys = new ApiKeyService(db, systemClock);
+  // Running instances refuse the key at once and close its WebSockets, as after revokeApiKey:
+  // they remember valid keys for a few seconds (src/auth/principal-cache.ts) and hear revocations
+  // on the events channel.
+  apiKeys.onRevoked((apiKeyId) => publishOnce(db, Topic.API_KEY_REVOKED, { apiKeyId }));
+  const key = await apiKeys.revoke(uuid, new AccessScope({ scopeTagIds: [] }));
   process.stdout.write(`Revoked API key "${key.name}" (${toGlobalId('ApiKey', key.id)}) at ${key.revokedAt!.toISOString()}\n`);
 }
 

@@ -135,6 +135,19 @@ class PostgresEventTarget implements EventTarget {
   }
 }
 
+/**
+ * One event from a process that publishes and never listens (the CLI: `npm run apikey -- revoke`
+ * tells the running instances), on the deployment's channel, through that process's connection.
+ */
+export async function publishOnce<TArgs extends TopicArgs = DepgateTopics, K extends Extract<keyof TArgs, string> = Extract<keyof TArgs, string>>(
+  executor: SqlRunner,
+  topic: K,
+  payload: TopicPayload<TArgs, K>,
+  channel = DEFAULT_EVENTS_CHANNEL,
+): Promise<void> {
+  await executor.query('SELECT pg_notify($1, $2)', [assertChannelName(channel), encodeEnvelope(topic, payload)]);
+}
+
 export function createPostgresPubSub<TArgs extends TopicArgs = DepgateTopics>(options: PostgresPubSubOptions): PostgresPubSub<TArgs> {
   const { logger } = options;
   const channel = assertChannelName(options.channel ?? DEFAULT_EVENTS_CHANNEL);

@@ -3,7 +3,9 @@
  * running server; `list` shows it without the secret; `revoke` turns it off.
  */
 import { randomBytes } from 'node:crypto';
+import { createClient } from 'graphql-ws';
 import { Client } from 'pg';
+import WebSocket from 'ws';
 import { startApp, type App } from '../../src/app';
 import { AccessScope } from '../../src/auth/access-scope';
 import { SECRET_PREFIX_LENGTH } from '../../src/auth/api-key.secret';
@@ -64,9 +66,18 @@ it('creates a key whose secret is printed once and works, lists it, and revokes 
   expect(rows).toEqual([expect.objectContaining({ id, name: 'ops', role: 'OPERATOR', revokedAt: null })]);
   expect(listed.stdout).not.toContain(secret!);
 
+  // An open subscription of the key, to see the revocation reach the running server.
+  const ws = createClient({ url: app.server.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${secret}` }, retryAttempts: 0 });
+  const closed = new Promise<{ code: number; reason: string }>((resolve) => {
+    ws.subscribe({ query: 'subscription { alertRaised { id } }' }, { next: () => undefined, error: (e: any) => resolve(e), complete: () => undefined });
+  });
+  await new Promise<void>((resolve, reject) => ws.subscribe({ query: '{ viewer { role } }' }, { next: () => undefined, error: reject, complete: resolve }));
+
   const revoked = await apikey('revoke', id);
   expect(revoked.code).toBe(0);
   expect(revoked.stdout).toMatch(/Revoked API key "ops"/);
+  // The server had the key's principal in memory: the CLI told it over the events channel.
+  await expect(closed).resolves.toMatchObject({ code: 4403, reason: 'API key revoked' });
   expect((await graphql(app.server.url, '{ viewer { role } }', secret)).status).toBe(401);
 });
 
