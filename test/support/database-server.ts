@@ -7,7 +7,15 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 
-export const TEMPLATE_DATABASE = 'depgate_test_template';
+/**
+ * The migrated template of this jest run: one per run (global-setup names it after its process),
+ * so that runs sharing a server (the machine's PostgreSQL) never drop each other's template.
+ */
+export function templateDatabase(): string {
+  const name = process.env.TEST_TEMPLATE_DATABASE;
+  if (!name) throw new Error('No test template database: run tests through jest (global-setup makes one)');
+  return name;
+}
 
 export function serverUrl(): string {
   const url = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
@@ -40,7 +48,7 @@ export interface TestDatabase {
 /** A fresh, migrated database for one test file. */
 export async function createTestDatabase(): Promise<TestDatabase> {
   const name = `depgate_test_${randomBytes(6).toString('hex')}`;
-  await withAdminClient((c) => c.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DATABASE}`));
+  await withAdminClient((c) => c.query(`CREATE DATABASE ${name} TEMPLATE ${templateDatabase()}`));
   return {
     name,
     url: databaseUrl(name),

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { createDataSource } from '../../src/database/data-source';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../src/database/embedded-postgres';
 import { runMigrations } from '../../src/database/migrate';
-import { TEMPLATE_DATABASE, databaseUrl, withAdminClient } from './database-server';
+import { databaseUrl, withAdminClient } from './database-server';
 
 declare global {
   // eslint-disable-next-line no-var
@@ -20,14 +20,14 @@ export default async function globalSetup(): Promise<void> {
     globalThis.__depgateEmbedded = embedded;
     process.env.TEST_DATABASE_URL = embedded.url; // workers inherit this
   }
+  // This run's own template (workers inherit the name): another run on the same server keeps its own.
+  const template = `depgate_test_template_${process.pid}`;
+  process.env.TEST_TEMPLATE_DATABASE = template;
   await withAdminClient(async (c) => {
-    // Another run on this server may be cloning the template right now: replace it under a lock.
-    await c.query('SELECT pg_advisory_lock(7401230002)');
-    await c.query(`DROP DATABASE IF EXISTS ${TEMPLATE_DATABASE} WITH (FORCE)`);
-    await c.query(`CREATE DATABASE ${TEMPLATE_DATABASE}`);
-    await c.query('SELECT pg_advisory_unlock(7401230002)');
+    await c.query(`DROP DATABASE IF EXISTS ${template} WITH (FORCE)`);
+    await c.query(`CREATE DATABASE ${template}`);
   });
-  const dataSource = createDataSource(databaseUrl(TEMPLATE_DATABASE), { poolSize: 2 });
+  const dataSource = createDataSource(databaseUrl(template), { poolSize: 2 });
   await dataSource.initialize();
   await runMigrations(dataSource);
   await dataSource.destroy();
