@@ -4,6 +4,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { compiledServerDir } from './compiled-server';
 import type { Measured, TargetKind } from './query-target';
 
 /**
@@ -39,9 +40,17 @@ function nextMessage<T>(child: ChildProcess, accept: (m: any) => boolean): Promi
   });
 }
 
-export async function startTargetProcess(kind: TargetKind, env: Record<string, string>): Promise<TargetProcess> {
-  const child = fork(path.join(__dirname, 'query-target.ts'), [kind], {
-    execArgv: ['-r', 'ts-node/register/transpile-only', ...TARGET_NODE_FLAGS],
+export interface TargetOptions {
+  /** Run the JavaScript build (support/compiled-server.ts) as the image does, not the sources under ts-node. */
+  compiled?: boolean;
+}
+
+export async function startTargetProcess(kind: TargetKind, env: Record<string, string>, options: TargetOptions = {}): Promise<TargetProcess> {
+  const [entry, loader] = options.compiled
+    ? [path.join(compiledServerDir(), 'bench', 'support', 'query-target.js'), ['--enable-source-maps']]
+    : [path.join(__dirname, 'query-target.ts'), ['-r', 'ts-node/register/transpile-only']];
+  const child = fork(entry, [kind], {
+    execArgv: [...loader, ...TARGET_NODE_FLAGS],
     env: { ...process.env, ...env, TS_NODE_TRANSPILE_ONLY: 'true' },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
