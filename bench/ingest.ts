@@ -7,18 +7,23 @@
  *             `CREATE TABLE ... (LIKE devices INCLUDING ALL)` (same indexes), fetch and write in
  *             series; the resync runs the same pages again over the filled copy (the UPDATE path).
  *
+ * depgate syncs in a Node process of its own (support/depgate-process.ts) and the simulator stays in
+ * the bench process, so the RSS figures are the server's alone (until 2026-12-03 the three shared
+ * one process, and the simulator's fleet was in the figure). The baseline runs in the bench process
+ * afterwards, through an instance started without sync workers, while the server process is gone.
+ *
  * Results: ingest-first-sync, ingest-resync (devices/s, higher is better); then a first sync of
- * BENCH_RSS_DEVICES (default 200,000) on its own database: the peak RSS of this process against its
- * RSS before the sync (server, simulator and bench share the process, and the simulator holds the
- * whole fleet in memory before the sync starts), and what the sync adds at that size against what
- * it added at BENCH_DEVICES (1.0 = flat in fleet size).
+ * BENCH_RSS_DEVICES (default 200,000) on its own database: the server process's peak RSS against
+ * its RSS before the sync, and what the sync adds at that size against what it added at
+ * BENCH_DEVICES (1.0 = flat in fleet size).
  */
 import type { DepDevice } from '../src/apple/dep.types';
 import { resolvePage } from '../src/sync/device-ingest';
 import { DepTokenEntity } from '../src/tokens/token.entity';
 import { fullResync, startDepgate, runMs, simulatedServer, waitRun, type BenchDepgate } from './support/depgate';
+import { forkDepgate } from './support/depgate-process';
 import type { BenchContext } from './support/context';
-import { MB, withPeakRss } from './support/memory';
+import { MB } from './support/memory';
 import { benchResult, emit, note } from './support/result';
 
 const PAGE = 1000;
@@ -76,22 +81,28 @@ async function baselinePass(d: BenchDepgate, tokenRowId: string): Promise<{ ms: 
 
 export async function ingestSection(ctx: BenchContext): Promise<void> {
   const devices = ctx.devices;
-  const d = await startDepgate(await ctx.db.createDatabase());
+  const databaseUrl = await ctx.db.createDatabase();
+  const server = await forkDepgate(databaseUrl);
+  let d: BenchDepgate | undefined;
   try {
-    const { upload } = await simulatedServer(d, devices);
+    const { upload } = await simulatedServer(server, devices);
     note(`ingest: ${devices} simulated devices, pages of ${PAGE}`);
 
     // The engine: the first sync after the upload (every device inserted), then a full resync.
-    const measured = await withPeakRss(async () => {
+    const measured = await server.target.measure(async () => {
       const { tokenId, tokenRowId } = await upload();
-      const first = await waitRun(d, 'token_id = $1', [tokenRowId]);
+      const first = await waitRun(server, 'token_id = $1', [tokenRowId]);
       if (first.devices_added !== devices) throw new Error(`expected ${devices} devices added, got ${first.devices_added}`);
-      const resync = await fullResync(d, tokenId);
+      const resync = await fullResync(server, tokenId);
       return { tokenRowId, firstMs: runMs(first), resyncMs: runMs(resync) };
     });
     const { tokenRowId, firstMs, resyncMs } = measured.result;
+    const rssBefore = measured.server.rssBefore;
+    await server.stop({ keepSim: true });
 
-    // The baseline on the same pages, into a copy of the table with the same indexes.
+    // The baseline on the same pages, into a copy of the table with the same indexes, through an
+    // instance of the same deployment (its DEP client reads the stored token) that syncs nothing.
+    d = await startDepgate(databaseUrl, server.env, { sim: server.sim, sync: false });
     await d.app.dataSource.query(`CREATE TABLE bench_devices (LIKE devices INCLUDING ALL)`);
     const baseFirst = await baselinePass(d, tokenRowId);
     const baseResync = await baselinePass(d, tokenRowId);
@@ -102,27 +113,29 @@ export async function ingestSection(ctx: BenchContext): Promise<void> {
     const perSecond = (count: number, ms: number) => (count / ms) * 1000;
     emit(benchResult('ingest-first-sync', perSecond(devices, firstMs), 'devices/s', perSecond(baseFirst.devices, baseFirst.ms), 'higher'));
     emit(benchResult('ingest-resync', perSecond(devices, resyncMs), 'devices/s', perSecond(baseResync.devices, baseResync.ms), 'higher'));
+    note(`ingest: server peak RSS ${(measured.server.peakRss / MB).toFixed(0)} MB syncing ${devices} devices (${(rssBefore / MB).toFixed(0)} MB before)`);
     const rss = await firstSyncRss(ctx, ctx.rssDevices);
-    note(`ingest: peak RSS ${(rss.peakRss / MB).toFixed(0)} MB syncing ${ctx.rssDevices} devices (${(rss.rssBefore / MB).toFixed(0)} MB before)`);
+    note(`ingest: server peak RSS ${(rss.peakRss / MB).toFixed(0)} MB syncing ${ctx.rssDevices} devices (${(rss.rssBefore / MB).toFixed(0)} MB before)`);
     // Flat in fleet size: what the sync adds at the large fleet against what it adds at BENCH_DEVICES.
     emit(benchResult(`ingest-peak-rss-${ctx.rssDevices}`, rss.peakRss / MB, 'MB', rss.rssBefore / MB, 'lower'));
-    emit(benchResult(`ingest-rss-growth-${ctx.rssDevices}`, (rss.peakRss - rss.rssBefore) / MB, 'MB', (measured.peakRss - measured.rssBefore) / MB, 'lower'));
+    emit(benchResult(`ingest-rss-growth-${ctx.rssDevices}`, (rss.peakRss - rss.rssBefore) / MB, 'MB', (measured.server.peakRss - rssBefore) / MB, 'lower'));
   } finally {
-    await d.stop();
+    await d?.stop();
+    await server.stop();
   }
 }
 
-/** A first sync of a large fleet on its own database, for the process's peak RSS while it runs. */
+/** A first sync of a large fleet on its own database, for the server process's peak RSS while it runs. */
 async function firstSyncRss(ctx: BenchContext, devices: number) {
-  const d = await startDepgate(await ctx.db.createDatabase());
+  const server = await forkDepgate(await ctx.db.createDatabase());
   try {
-    const { upload } = await simulatedServer(d, devices);
-    global.gc?.();
-    return await withPeakRss(async () => {
+    const { upload } = await simulatedServer(server, devices);
+    const { server: measured } = await server.target.measure(async () => {
       const { tokenRowId } = await upload();
-      await waitRun(d, 'token_id = $1', [tokenRowId]);
+      await waitRun(server, 'token_id = $1', [tokenRowId]);
     });
+    return measured;
   } finally {
-    await d.stop();
+    await server.stop();
   }
 }

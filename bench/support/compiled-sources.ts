@@ -5,15 +5,15 @@
  *
  * Each file of src/, migrations/ and bench/ is transpiled on its own (ts.transpileModule, what
  * ts-node's transpile-only mode does: the project sets isolatedModules, so nothing needs the type
- * checker) into `.bench-build/` at the repository's root, so that `require` finds node_modules
- * as it does for the sources. Done once per bench run; a few seconds.
+ * checker) into node_modules/.cache/depgate-bench-build, where `require` finds the packages as it
+ * does for the sources. Done once per bench run; a few seconds.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-export const COMPILED_ROOT = path.join(ROOT, '.bench-build');
+export const COMPILED_ROOT = path.join(ROOT, 'node_modules', '.cache', 'depgate-bench-build');
 const FOLDERS = ['src', 'migrations', 'bench'];
 
 let compiled = false;

@@ -9,14 +9,19 @@ import { loadConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { startSimulator, type RunningSimulator } from '../../src/simulator';
 
-export interface BenchDepgate {
+/** What the run helpers need: GraphQL as the bench's admin, and SQL on depgate's database. */
+export interface BenchSyncControl {
+  gql<T = any>(query: string, variables?: Record<string, unknown>): Promise<T>;
+  query(sql: string, params?: unknown[]): Promise<any[]>;
+}
+
+export interface BenchDepgate extends BenchSyncControl {
   app: App;
   config: Config;
   /** The environment the app was configured from (to start the same deployment in another process). */
   env: Record<string, string>;
   sim: RunningSimulator;
   key: string;
-  gql<T = any>(query: string, variables?: Record<string, unknown>): Promise<T>;
   stop(): Promise<void>;
 }
 
@@ -31,27 +36,33 @@ export interface SyncRunRow {
 export interface StartOptions {
   /** Talk to this simulator (a second instance of one deployment) instead of starting one; stop() leaves it running. */
   sim?: RunningSimulator;
+  /** `false`: no sync workers, no scheduler, no sync after uploads (another process syncs). */
+  sync?: false;
 }
 
-export async function startDepgate(databaseUrl: string, env: Record<string, string> = {}, options: StartOptions = {}): Promise<BenchDepgate> {
-  const sim = options.sim ?? (await startSimulator({ port: 0, host: '127.0.0.1' }));
-  const key = `dg_bench_${randomBytes(16).toString('hex')}`;
-  const appEnv: Record<string, string> = {
+/**
+ * The environment of a bench deployment: a fresh admin key and secret key, the simulator as Apple,
+ * no rate limits on full syncs. `env` overrides any of it.
+ */
+export function depgateEnv(databaseUrl: string, simUrl: string, env: Record<string, string> = {}): Record<string, string> {
+  return {
     PORT: '0',
     HOST: '127.0.0.1',
     DATABASE_URL: databaseUrl,
     SECRET_KEY: randomBytes(32).toString('hex'),
-    BOOTSTRAP_API_KEY: key,
-    APPLE_DEP_API_URL: sim.url,
+    BOOTSTRAP_API_KEY: `dg_bench_${randomBytes(16).toString('hex')}`,
+    APPLE_DEP_API_URL: simUrl,
     LOG_LEVEL: 'warn',
     FULL_SYNC_MIN_INTERVAL_S: '0',
     MANUAL_SYNC_MIN_INTERVAL_S: '0',
     ...env,
   };
-  const config = loadConfig(appEnv);
-  const app = await startApp(config, { logger: createLogger('warn') });
-  const gql = async (query: string, variables?: Record<string, unknown>) => {
-    const res = await fetch(app.server.url, {
+}
+
+/** GraphQL over HTTP with an API key; throws on any error in the answer. */
+export function gqlClient(url: string, key: string) {
+  return async <T = any>(query: string, variables?: Record<string, unknown>): Promise<T> => {
+    const res = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
       body: JSON.stringify({ query, variables }),
@@ -60,13 +71,22 @@ export async function startDepgate(databaseUrl: string, env: Record<string, stri
     if (body.errors) throw new Error(JSON.stringify(body.errors));
     return body.data;
   };
+}
+
+export async function startDepgate(databaseUrl: string, env: Record<string, string> = {}, options: StartOptions = {}): Promise<BenchDepgate> {
+  const sim = options.sim ?? (await startSimulator({ port: 0, host: '127.0.0.1' }));
+  const appEnv = depgateEnv(databaseUrl, sim.url, env);
+  const key = appEnv.BOOTSTRAP_API_KEY;
+  const config = loadConfig(appEnv);
+  const app = await startApp(config, { logger: createLogger('warn'), sync: options.sync === false ? { enabled: false } : undefined });
   return {
     app,
     config,
     env: appEnv,
     sim,
     key,
-    gql,
+    gql: gqlClient(app.server.url, key),
+    query: (sql, params) => app.dataSource.query(sql, params),
     async stop() {
       await app.stop();
       if (!options.sim) await sim.close();
@@ -80,7 +100,7 @@ export function rowIdOf(globalId: string): string {
 }
 
 /** A simulated MDM server with `devices` devices; uploading its token starts the first full sync. */
-export async function simulatedServer(d: BenchDepgate, devices: number, name = 'Bench MDM') {
+export async function simulatedServer(d: Pick<BenchDepgate, 'gql' | 'sim'>, devices: number, name = 'Bench MDM') {
   const keyPair = (await d.gql(`mutation { createDepTokenKeyPair(input: {dataSharingConsent: true}) { keyPair { id certificatePem } } }`)).createDepTokenKeyPair
     .keyPair;
   const server = d.sim.state.createServer({ certificatePem: keyPair.certificatePem, orgName: 'Bench Corp', serverName: name });
@@ -104,7 +124,7 @@ export async function syncedToken(d: BenchDepgate, devices: number, name?: strin
 }
 
 /** Asks for a full sync of the token through the API; resolves with the run once it has ended. */
-export async function fullResync(d: BenchDepgate, tokenId: string): Promise<SyncRunRow> {
+export async function fullResync(d: BenchSyncControl, tokenId: string): Promise<SyncRunRow> {
   const asked = await d.gql(`mutation ($id: ID!) { syncDepToken(input: {tokenId: $id, full: true}) { syncRun { id } } }`, { id: tokenId });
   return waitRun(d, 'id = $1', [rowIdOf(asked.syncDepToken.syncRun.id)]);
 }
@@ -113,9 +133,9 @@ export async function fullResync(d: BenchDepgate, tokenId: string): Promise<Sync
 export const isFinalStatus = (status: string) => ['SUCCEEDED', 'FAILED', 'TIMED_OUT'].includes(status);
 
 /** Polls until the newest run matching the predicate has ended; throws unless it succeeded. */
-export async function waitRun(d: BenchDepgate, predicate: string, params: unknown[]): Promise<SyncRunRow> {
+export async function waitRun(d: Pick<BenchSyncControl, 'query'>, predicate: string, params: unknown[]): Promise<SyncRunRow> {
   for (;;) {
-    const [run] = await d.app.dataSource.query(`SELECT * FROM sync_runs WHERE ${predicate} ORDER BY seq DESC LIMIT 1`, params);
+    const [run] = await d.query(`SELECT * FROM sync_runs WHERE ${predicate} ORDER BY seq DESC LIMIT 1`, params);
     if (run && isFinalStatus(run.status)) {
       if (run.status !== 'SUCCEEDED') throw new Error(`bench run ${run.status}: ${run.error_code} ${run.error_message}`);
       return run;

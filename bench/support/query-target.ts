@@ -7,7 +7,7 @@
  * generator's.
  *
  * Protocol over the IPC channel: the child sends {ready, url}; the parent sends {measure: 'start'}
- * (answered {started}) and {measure: 'stop', label} (answered {measured, cpuMs, statements, peakRss}).
+ * (answered {started}) and {measure: 'stop', label} (answered {measured, cpuMs, statements, peakRss, rssBefore}).
  */
 import 'reflect-metadata';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -27,6 +27,8 @@ export interface Measured {
   cpuMs: number;
   statements: number;
   peakRss: number;
+  /** RSS when the window opened. */
+  rssBefore: number;
 }
 
 async function start(kind: TargetKind): Promise<{ url: string }> {
@@ -82,13 +84,14 @@ async function main(): Promise<void> {
   let cpuBefore = process.cpuUsage();
   let statementsBefore = 0;
   let peakRss = 0;
+  let rssBefore = 0;
   let sampler: NodeJS.Timeout | undefined;
   process.on('message', async (message: { measure?: 'start' | 'stop'; label?: string }) => {
     if (message.measure === 'start') {
       await profiler.start();
       cpuBefore = process.cpuUsage();
       statementsBefore = sqlStatementCount();
-      peakRss = process.memoryUsage.rss();
+      peakRss = rssBefore = process.memoryUsage.rss();
       sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 25);
       process.send!({ started: true });
     } else if (message.measure === 'stop') {
@@ -100,6 +103,7 @@ async function main(): Promise<void> {
         cpuMs: (cpu.user + cpu.system) / 1000,
         statements: sqlStatementCount() - statementsBefore,
         peakRss: Math.max(peakRss, process.memoryUsage.rss()),
+        rssBefore,
       };
       process.send!(answer);
     }

@@ -20,12 +20,17 @@ type Result = ExecutionResult | AsyncIterableIterator<ExecutionResult>;
 
 /**
  * The subscribers of one shared result get it SENDS_PER_TURN per turn of the event loop: the first
- * batch at once, each further one a setImmediate after the previous. Without it the sends of a
- * 1,000-socket fan-out ran in one microtask storm that held the loop for its whole length (in the
- * bench 100 to 180 ms on a loaded machine), and HTTP requests, the sync and anything else on the
- * instance waited for all of it. Each subscriber still takes its events one at a time, in order.
+ * batch at once, each further one a setImmediate after the previous. Without a bound, a fan-out to
+ * N sockets runs as one microtask storm that holds the loop for all N sends, however large N is.
+ * Why 1,000 and not fewer: a send is about 30 to 40 us of this process's CPU, three quarters of it
+ * the kernel's write to the socket (profile of issue #15's bench, clients in another process), so
+ * 1,000 sends hold the loop some 30 to 40 ms. With 100 per turn, every yield let the instance's
+ * other ready work run in between (in the bench the sync's next page: parsing, building its
+ * upsert), ten times per event, and that, not the sends, made the tail: one instance, clients
+ * apart, p99 82 to 374 ms (median 164) at 100 per turn against 68 to 167 ms (median 89) at 1,000
+ * (shared machine, runs alternated; README, Fan-out). The price: the loop is held 20 to 40 ms. Each subscriber still takes its events one at a time, in order.
  */
-const SENDS_PER_TURN = 100;
+const SENDS_PER_TURN = 1000;
 
 interface Shared {
   result: Promise<ExecutionResult>;

@@ -190,11 +190,12 @@ const PAGE_ROWS = appleRowSource(6, [
 ]);
 
 /**
- * The page statement. $1 token, $2 now, $3 fetch id (or null), $4 revive DEPGATE tombstones, $5 the
- * run, $6 on the columns as arrays (unnest zips them into rows, PAGE_ROWS).
+ * The page statement's CTEs (the reads and writes). $1 token, $2 now, $3 fetch id (or null), $4
+ * revive DEPGATE tombstones, $5 the run, $6 on the columns as arrays (unnest zips them into rows,
+ * PAGE_ROWS); `ingestPageParams` builds them in that order.
  */
-export const INGEST_PAGE_SQL = `
-WITH input AS (
+export const INGEST_PAGE_CTES = `
+input AS (
   SELECT u.*, p.id AS mapped_profile_id
     FROM ${PAGE_ROWS.sql}
     LEFT JOIN enrollment_profiles p ON p.token_id = $1 AND p.apple_profile_uuid = u.apple_profile_uuid
@@ -253,7 +254,10 @@ removed AS (
    WHERE i.op_type = 'deleted' AND d.token_id = $1 AND d.serial_number = i.serial_number
      AND (i.op_date IS NULL OR d.last_op_date IS NULL OR i.op_date >= d.last_op_date)
   RETURNING d.serial_number
-)
+)`;
+
+/** The page's outcome from the CTEs: one row of added, modified, deleted and to_assign. */
+export const INGEST_PAGE_COUNTS = `
 SELECT
   count(*) FILTER (WHERE u.serial_number IS NOT NULL
                      AND (b.serial_number IS NULL OR b.deleted_at IS NOT NULL OR b.last_synced_at IS NULL))::int AS added,
@@ -275,19 +279,24 @@ SELECT
   LEFT JOIN upserted u ON u.serial_number = i.serial_number
   LEFT JOIN removed r ON r.serial_number = i.serial_number`;
 
+/** The page statement alone. */
+export const INGEST_PAGE_SQL = `WITH ${INGEST_PAGE_CTES}\n${INGEST_PAGE_COUNTS}`;
+
+/** The parameters of INGEST_PAGE_CTES, $1 on. */
+export function ingestPageParams(devices: readonly IngestDevice[], options: IngestOptions): unknown[] {
+  return [options.tokenId, options.now, options.fetchId, options.reviveDepgateTombstones, options.runId, ...PAGE_ROWS.params(devices)];
+}
+
+/** A row of INGEST_PAGE_COUNTS as the page's result. */
+export function ingestResultOf(row: Record<string, any> | undefined): IngestResult {
+  return { added: row?.added ?? 0, modified: row?.modified ?? 0, deleted: row?.deleted ?? 0, toAssign: row?.to_assign ?? [] };
+}
+
 /** Upserts one page in one statement. An empty page costs nothing. */
 export async function ingestPage(db: SqlRunner, devices: readonly IngestDevice[], options: IngestOptions): Promise<IngestResult> {
   if (devices.length === 0) return { added: 0, modified: 0, deleted: 0, toAssign: [] };
-  const rows = await db.query(INGEST_PAGE_SQL, [
-    options.tokenId,
-    options.now,
-    options.fetchId,
-    options.reviveDepgateTombstones,
-    options.runId,
-    ...PAGE_ROWS.params(devices),
-  ]);
-  const row = rows[0] ?? {};
-  return { added: row.added ?? 0, modified: row.modified ?? 0, deleted: row.deleted ?? 0, toAssign: row.to_assign ?? [] };
+  const rows = await db.query(INGEST_PAGE_SQL, ingestPageParams(devices, options));
+  return ingestResultOf(rows[0]);
 }
 
 /**

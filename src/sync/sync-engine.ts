@@ -12,8 +12,9 @@
  * - Pages are fetched ahead of the page being written (pages-ahead.ts, two pages ahead): cursors
  *   keep the fetch serial, but it does not wait for writes, so the database work hides behind
  *   Apple's latency.
- * - Every page is one transaction: the devices (one statement), the cursor it came with, the
- *   run's counters and the progress event. A crash repeats at most one page, never loses one.
+ * - Every page is one transaction: the devices, the cursor it came with and the run's counters
+ *   (one statement, page-write.ts), and the progress event. A crash repeats at most one page,
+ *   never loses one.
  * - After each committed page, the devices that need a profile go to the assignment service.
  * - Every Apple call carries the run's AbortSignal (deadline, shutdown).
  */
@@ -28,7 +29,8 @@ import type { Logger } from '../logger';
 import type { DepClientFactory } from '../tokens/dep-client.factory';
 import { DepTokenEntity } from '../tokens/token.entity';
 import type { SqlRunner } from '../database/sql-runner';
-import { countSyncedDevices, ingestPage, resolvePage, sweepUnlisted } from './device-ingest';
+import { countSyncedDevices, resolvePage, sweepUnlisted } from './device-ingest';
+import { writePage } from './page-write';
 import { PagesAhead } from './pages-ahead';
 import type { FullSyncReasonName, SyncRunEntity } from './sync-run.entity';
 import type { SyncRunStore } from './sync-run.store';
@@ -284,26 +286,22 @@ export class SyncEngine {
     const result = await dataSource.transaction(async (m) => {
       const now = clock.now();
       const afterPage = await this.deps.pageObserver?.()?.(m, { tokenId, runId: ctx.run.id, serialNumbers: devices.map((d) => d.serialNumber), now });
-      const ingested = await ingestPage(m, devices, {
-        tokenId,
-        now,
-        fetchId: options.fetchId,
-        reviveDepgateTombstones: options.fetchId !== null,
-        runId: ctx.run.id,
-      });
-      await afterPage?.(m);
+      const ingest = { tokenId, now, fetchId: options.fetchId, reviveDepgateTombstones: options.fetchId !== null, runId: ctx.run.id };
+      // Progress counts what a full fetch lists (each listed device, changed or not).
+      const devicesFetched = options.fetchId !== null ? devices.length : 0;
+      if (devices.length > 0) {
+        // The devices, the cursor and the counters in one statement (page-write.ts).
+        const cursor = page.cursor ? { kind: options.cursor, value: page.cursor } : undefined;
+        const written = await writePage(m, devices, ingest, { cursor, issuedAt: now, devicesFetched, devicesSkipped: skipped, updatedAt: clock.now() });
+        await afterPage?.(m);
+        ctx.run = await store.announceRow(m, written.runRow);
+        return written.ingested;
+      }
+      // No devices (a sync page with no changes, or only records that cannot be stored).
       if (page.cursor && options.cursor === 'sync') await tokenStates.saveSyncCursor(m, tokenId, page.cursor, now);
       else if (page.cursor) await tokenStates.saveFetchCursor(m, tokenId, page.cursor);
-      ctx.run = await store.count(m, ctx.run.id, {
-        pagesFetched: 1,
-        devicesAdded: ingested.added,
-        devicesModified: ingested.modified,
-        devicesDeleted: ingested.deleted,
-        // Progress counts what a full fetch lists (each listed device, changed or not).
-        devicesFetched: options.fetchId !== null ? devices.length : 0,
-        devicesSkipped: skipped,
-      });
-      return ingested;
+      ctx.run = await store.count(m, ctx.run.id, { pagesFetched: 1, devicesFetched, devicesSkipped: skipped });
+      return { added: 0, modified: 0, deleted: 0, toAssign: [] as string[] };
     });
     if (result.toAssign.length > 0) await this.assign(ctx, result.toAssign);
   }

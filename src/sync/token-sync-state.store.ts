@@ -9,6 +9,7 @@
  * or request it belongs to.
  */
 import type { SqlRunner } from '../database/sql-runner';
+import type { Placeholder } from '../database/placeholder';
 import type { TokenSyncState } from './sync.rules';
 
 /** The rules' state plus what an execution resumes from and the expiry a request checks. */
@@ -105,6 +106,20 @@ export class TokenSyncStateStore {
   /** The cursor of a committed fetch page (an interrupted fetch resumes from it). */
   async saveFetchCursor(db: SqlRunner, tokenId: string, cursor: string): Promise<void> {
     await db.query(`UPDATE dep_tokens SET fetch_cursor = $2 WHERE id = $1`, [tokenId, cursor]);
+  }
+
+  /**
+   * saveFetchCursor or saveSyncCursor as a data-modifying CTE of the page's own statement
+   * (page-write.ts: one round trip instead of one more per page). The arguments are placeholders
+   * of that statement: the token, 'fetch' or 'sync', the cursor (null: nothing saved) and when a
+   * sync cursor was issued.
+   */
+  static saveCursorCte(p: { tokenId: Placeholder; kind: Placeholder; cursor: Placeholder; issuedAt: Placeholder }): string {
+    return `UPDATE dep_tokens SET
+         fetch_cursor = CASE WHEN ${p.kind}::text = 'fetch' THEN ${p.cursor}::text ELSE fetch_cursor END,
+         sync_cursor = CASE WHEN ${p.kind}::text = 'sync' THEN ${p.cursor}::text ELSE sync_cursor END,
+         sync_cursor_issued_at = CASE WHEN ${p.kind}::text = 'sync' THEN ${p.issuedAt}::timestamptz ELSE sync_cursor_issued_at END
+       WHERE id = ${p.tokenId} AND ${p.cursor}::text IS NOT NULL`;
   }
 
   /** The cursor of a committed sync page. */

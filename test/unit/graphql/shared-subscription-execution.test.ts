@@ -45,17 +45,17 @@ describe('subscribeSharingEvents', () => {
     expect(calls.resolved).toBe(2);
   });
 
-  it('hands a shared result to 100 subscribers per turn of the event loop, all of them in the end', async () => {
+  it('hands a shared result to 1,000 subscribers per turn of the event loop, all of them in the end', async () => {
     const { schema, calls } = counting([{ n: 1 }]);
     const streams = await Promise.all(
-      Array.from({ length: 250 }, async () => (await subscribeSharingEvents({ schema, document: parse('subscription { ticks }'), contextValue: principal('key-a') })) as AsyncIterableIterator<{ data: unknown }>),
+      Array.from({ length: 2500 }, async () => (await subscribeSharingEvents({ schema, document: parse('subscription { ticks }'), contextValue: principal('key-a') })) as AsyncIterableIterator<{ data: unknown }>),
     );
     const got: number[] = [];
     const nexts = streams.map((s, i) => s.next().then((r) => (got.push(i), r.value)));
     // An immediate queued now runs after the first batch got its result and before the second.
     const atNextTurn = await new Promise<number>((r) => setImmediate(() => r(got.length)));
-    expect(atNextTurn).toBe(100);
-    expect(await Promise.all(nexts)).toEqual(Array(250).fill({ data: { ticks: '1' } }));
+    expect(atNextTurn).toBe(1000);
+    expect(await Promise.all(nexts)).toEqual(Array(2500).fill({ data: { ticks: '1' } }));
     expect(calls.resolved).toBe(1);
   });
 
