@@ -11,7 +11,7 @@ import type { Measured, TargetKind } from './query-target';
  * The V8 flags every target runs with: those `npm start` gives depgate (package.json), so the
  * comparison is like for like. BENCH_NODE_FLAGS (space-separated) replaces them, to try others.
  */
-export const TARGET_NODE_FLAGS = process.env.BENCH_NODE_FLAGS !== undefined ? process.env.BENCH_NODE_FLAGS.split(' ').filter(Boolean) : ['--max-semi-space-size=32'];
+export const TARGET_NODE_FLAGS = process.env.BENCH_NODE_FLAGS !== undefined ? process.env.BENCH_NODE_FLAGS.split(' ').filter(Boolean) : ['--max-semi-space-size=64'];
 
 export interface TargetProcess {
   url: string;
