@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { ingestPage, type IngestDevice } from '../../../src/sync/device-ingest';
 import { uploadToken } from '../../support/dep-fixtures';
 import { startTestApp, type TestApp } from '../../support/test-app';
+import { ingestDevice } from './sync-support';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -14,24 +15,8 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const event = (serialNumber: string, opType: 'added' | 'modified' | 'deleted', opDate: string, model = 'iPhone 15'): IngestDevice => ({
-  serialNumber,
-  model,
-  description: null,
-  color: null,
-  assetTag: null,
-  os: 'iOS',
-  deviceFamily: 'iPhone',
-  profileStatus: 'EMPTY',
-  appleProfileUuid: null,
-  profileAssignedAt: null,
-  profilePushedAt: null,
-  deviceAssignedAt: null,
-  deviceAssignedBy: null,
-  mdmMigrationDeadline: null,
-  opType,
-  opDate,
-});
+const event = (serialNumber: string, opType: 'added' | 'modified' | 'deleted', opDate: string, model = 'iPhone 15'): IngestDevice =>
+  ingestDevice(serialNumber, { model, opType, opDate });
 
 it('keeps the newest event when an older one arrives on a later page', async () => {
   const token = await uploadToken(t, 'op-dates');

@@ -10,6 +10,7 @@ import { SyncRunStore } from '../../../src/sync/sync-run.store';
 import type { SqlRunner } from '../../../src/database/sql-runner';
 import { uploadToken } from '../../support/dep-fixtures';
 import { startTestApp, type TestApp } from '../../support/test-app';
+import { ingestDevice } from './sync-support';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -17,24 +18,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const listed = (serialNumber: string, model = 'iPhone 15'): IngestDevice => ({
-  serialNumber,
-  model,
-  description: null,
-  color: null,
-  assetTag: null,
-  os: 'iOS',
-  deviceFamily: 'iPhone',
-  profileStatus: 'EMPTY',
-  appleProfileUuid: null,
-  profileAssignedAt: null,
-  profilePushedAt: null,
-  deviceAssignedAt: null,
-  deviceAssignedBy: null,
-  mdmMigrationDeadline: null,
-  opType: null,
-  opDate: null,
-});
+const listed = (serialNumber: string, model = 'iPhone 15'): IngestDevice => ingestDevice(serialNumber, { model });
 
 /** A runner that counts the statements sent through it. */
 function counting(db: SqlRunner): SqlRunner & { statements: number } {

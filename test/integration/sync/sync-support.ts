@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { DAY_MS } from '../../../src/clock';
 import { parseGlobalId } from '../../../src/graphql/global-id';
+import type { IngestDevice } from '../../../src/sync/device-ingest';
 import type { TestApp } from '../../support/test-app';
 
 export const RUN_FIELDS = `id kind fullSyncReason trigger status queuedAt startedAt finishedAt pagesFetched devicesAdded devicesModified devicesDeleted assignmentsMade assignmentsFailed error { code message }`;
@@ -162,4 +163,27 @@ export async function tokenRow(t: TestApp, tokenRowId: string): Promise<Record<s
 /** Forces the next sync to be a delta from the saved cursor, whatever the rate rules (test setup only). */
 export async function allowImmediateSync(t: TestApp, tokenRowId: string): Promise<void> {
   await t.app.dataSource.query(`UPDATE dep_tokens SET last_manual_sync_at = NULL, last_full_sync_at = NULL WHERE id = $1`, [tokenRowId]);
+}
+
+/** A device as a page of Apple's lists it (an iPhone with no profile), for tests that call the ingest directly. */
+export function ingestDevice(serialNumber: string, fields: Partial<IngestDevice> = {}): IngestDevice {
+  return {
+    serialNumber,
+    model: 'iPhone 15',
+    description: null,
+    color: null,
+    assetTag: null,
+    os: 'iOS',
+    deviceFamily: 'iPhone',
+    profileStatus: 'EMPTY',
+    appleProfileUuid: null,
+    profileAssignedAt: null,
+    profilePushedAt: null,
+    deviceAssignedAt: null,
+    deviceAssignedBy: null,
+    mdmMigrationDeadline: null,
+    opType: null,
+    opDate: null,
+    ...fields,
+  };
 }
