@@ -31,6 +31,7 @@ import type { DeviceProfileStatus } from '../devices/device.entity';
 import { normalizeSerialNumber } from '../devices/serial-number';
 import { assignmentStateLeftBehind } from '../devices/serial-ownership';
 import { cleanAppleText, isStorableAppleSerial, MAX_APPLE_ID_LENGTH } from './apple-record-cleaning';
+import { placeholder } from '../database/placeholder';
 
 
 /** One device of a page, normalised for the statement. */
@@ -281,6 +282,9 @@ SELECT
 
 /** The page statement alone. */
 export const INGEST_PAGE_SQL = `WITH ${INGEST_PAGE_CTES}\n${INGEST_PAGE_COUNTS}`;
+
+/** Where INGEST_PAGE_CTES takes the values other statements built around it also need. */
+export const INGEST_PAGE_PARAM = { tokenId: placeholder(0), runId: placeholder(4) } as const;
 
 /** The parameters of INGEST_PAGE_CTES, $1 on. */
 export function ingestPageParams(devices: readonly IngestDevice[], options: IngestOptions): unknown[] {

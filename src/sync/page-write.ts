@@ -15,7 +15,7 @@
  */
 import type { SqlRunner } from '../database/sql-runner';
 import { placeholder } from '../database/placeholder';
-import { INGEST_PAGE_COUNTS, INGEST_PAGE_CTES, ingestPageParams, ingestResultOf, type IngestDevice, type IngestOptions, type IngestResult } from './device-ingest';
+import { INGEST_PAGE_COUNTS, INGEST_PAGE_CTES, INGEST_PAGE_PARAM, ingestPageParams, ingestResultOf, type IngestDevice, type IngestOptions, type IngestResult } from './device-ingest';
 import { SyncRunStore } from './sync-run.store';
 import { TokenSyncStateStore } from './token-sync-state.store';
 
@@ -43,10 +43,10 @@ function pageWriteSql(pageParams: number): string {
   return `WITH ${INGEST_PAGE_CTES},
 page_counts AS (${INGEST_PAGE_COUNTS}),
 cursor_saved AS (
-  ${TokenSyncStateStore.saveCursorCte({ tokenId: '$1', kind: at(0), cursor: at(1), issuedAt: at(2) })}
+  ${TokenSyncStateStore.saveCursorCte({ tokenId: INGEST_PAGE_PARAM.tokenId, kind: at(0), cursor: at(1), issuedAt: at(2) })}
 ),
 counted AS (
-  ${SyncRunStore.pageCountCte({ runId: '$5', from: 'page_counts', fetched: at(3), skipped: at(4), updatedAt: at(5) })}
+  ${SyncRunStore.pageCountCte({ runId: INGEST_PAGE_PARAM.runId, from: 'page_counts', fetched: at(3), skipped: at(4), updatedAt: at(5) })}
 )
 SELECT to_jsonb(c) AS page, r.* FROM page_counts c CROSS JOIN counted r`;
 }
