@@ -7,6 +7,7 @@ import type { DataSource, EntityTarget, FindOptionsRelations, FindOptionsWhere, 
 import type { AccessScope } from './access-scope';
 import type { ScopeTagEntity } from './scope-tag.entity';
 import type { ScopeTagLink } from './scope-tag-link';
+import { getEntities } from '../database/entity-rows';
 
 export type ScopeTaggedRow = ObjectLiteral & { id: string; scopeTags?: ScopeTagEntity[] };
 
@@ -36,7 +37,7 @@ export abstract class ScopeTaggedReads<E extends ScopeTaggedRow> {
 
   async findVisibleByIds(ids: readonly string[], scope: AccessScope): Promise<E[]> {
     if (ids.length === 0) return [];
-    return this.listQuery(scope).andWhere(`${this.alias}.id IN (:...ids)`, { ids: [...ids] }).getMany();
+    return getEntities(this.listQuery(scope).andWhere(`${this.alias}.id IN (:...ids)`, { ids: [...ids] }));
   }
 
   /** Scope tag ids per row, in one query (for the DataLoader); a row without tags gets []. */

@@ -24,6 +24,7 @@ import {
 } from './serial-import';
 import { normalizeSerialNumber } from './serial-number';
 import { assignmentStateLeftBehind, HELD_OUT_OF_SCOPE_MESSAGE, serialsHeldOutOfScope } from './serial-ownership';
+import { getEntities } from '../database/entity-rows';
 
 /** Database ids (global ids already parsed). */
 export interface DeviceFilterCommand {
@@ -106,7 +107,7 @@ export class DeviceService {
 
   async findVisibleByIds(ids: readonly string[], scope: AccessScope): Promise<DeviceEntity[]> {
     if (ids.length === 0) return [];
-    return scope.restrictTokens(this.devices.createQueryBuilder('d').where('d.id IN (:...ids)', { ids: [...ids] }), 'd.token_id').getMany();
+    return getEntities(scope.restrictTokens(this.devices.createQueryBuilder('d').where('d.id IN (:...ids)', { ids: [...ids] }), 'd.token_id'));
   }
 
   // ---------------------------------------------------------------- import

@@ -5,6 +5,7 @@
  */
 import { ArgsType, Field, Int, ObjectType, type ClassType } from 'type-graphql';
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { getEntities } from '../database/entity-rows';
 import { DEFAULT_PAGE_SIZE, type KeysetColumn, type KeysetOrder, keysetPage, MAX_PAGE_SIZE, type PageArgs } from './keyset';
 
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type KeysetColumn, type KeysetOrder } from './keyset';
@@ -99,7 +100,8 @@ export const ascending = <E>(key: readonly KeysetColumn<E>[]): KeysetOrder<E> =>
 /**
  * Keyset pagination over a query builder in the given order (one statement per page): fetches one
  * row more than asked to know whether another page follows. The count query reuses the filters.
- * Relations are never joined here (they would break LIMIT): nested fields use DataLoaders.
+ * Relations are never joined here (they would break LIMIT): nested fields use DataLoaders. Rows
+ * are hydrated by entity-rows.ts, not typeorm's transformer (a tenth of a device page's CPU).
  */
 export async function paginate<E extends ObjectLiteral>(
   qb: SelectQueryBuilder<E>,
@@ -111,7 +113,7 @@ export async function paginate<E extends ObjectLiteral>(
   const page = qb.clone();
   for (const condition of plan.where) page.andWhere(condition.sql, condition.parameters);
   plan.orderBy.forEach((term, i) => (i === 0 ? page.orderBy(term.sql, term.direction) : page.addOrderBy(term.sql, term.direction)));
-  const rows = plan.limit === 0 ? [] : await page.limit(plan.limit).getMany();
+  const rows = plan.limit === 0 ? [] : await getEntities(page.limit(plan.limit));
   const { edges, pageInfo } = plan.finish(rows);
   return new ConnectionResult(edges, pageInfo, () => countQb.getCount());
 }

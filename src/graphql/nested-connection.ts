@@ -9,6 +9,7 @@ import DataLoader from 'dataloader';
 import type { ObjectLiteral, Repository, SelectQueryBuilder } from 'typeorm';
 import { ConnectionResult } from './connection';
 import { type KeysetOrder, keysetPage, type PageArgs } from './keyset';
+import { getEntities } from '../database/entity-rows';
 
 export interface NestedConnectionSpec<E extends ObjectLiteral> {
   repository: Repository<E>;
@@ -47,7 +48,7 @@ export async function paginateNested<E extends ObjectLiteral>(
     for (const term of outer.orderBy) query.addOrderBy(term.sql, term.direction);
     const parentProperty =
       spec.repository.metadata.columns.find((c) => c.databaseName === spec.parentColumn)?.propertyName ?? spec.parentColumn;
-    for (const row of await query.getMany()) grouped.get(row[parentProperty] as string)?.push(row);
+    for (const row of await getEntities(query)) grouped.get(row[parentProperty] as string)?.push(row);
   }
   return parentIds.map((parentId) => {
     const { edges, pageInfo } = outer.finish(grouped.get(parentId) ?? []);

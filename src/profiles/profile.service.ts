@@ -52,6 +52,7 @@ import {
 } from './profile-platform';
 import { MAX_ANCHOR_CERTIFICATES } from './profile.rules';
 import { ProfileRuleError } from './profile.errors';
+import { getEntities } from '../database/entity-rows';
 
 /** Settings as a client sends them: absent = default (create) or unchanged (update). */
 export type ProfileSettingsPatch = { [K in keyof EnrollmentProfileSettings]?: EnrollmentProfileSettings[K] | null };
@@ -285,7 +286,7 @@ export class EnrollmentProfileService {
   async findVisibleByIds(ids: readonly string[], scope: AccessScope): Promise<EnrollmentProfileEntity[]> {
     if (ids.length === 0) return [];
     const qb = this.profiles.createQueryBuilder('p').where('p.id = ANY(CAST(:ids AS uuid[]))', { ids: [...ids] });
-    return scope.restrictTokens(qb, 'p.token_id').getMany();
+    return getEntities(scope.restrictTokens(qb, 'p.token_id'));
   }
 
   /** Base query of a profile listing (visible profiles). */

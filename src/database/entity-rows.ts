@@ -1,0 +1,103 @@
+/**
+ * `getMany()` for list pages and loaders, without typeorm's result transformer. That transformer
+ * is general: it handles joins, embeddeds, relation ids, transformers and load listeners, and
+ * walks a column map for every value of every row. On the device list it was about a tenth of a
+ * request's CPU (issue #15: 30 columns a device, 100 to 500 devices a page). The query here
+ * selects only its own entity's columns, so each row maps to one entity with a plain loop,
+ * built once per entity and alias.
+ *
+ * The contract is narrow, and misuse fails loudly rather than hydrating something half-right:
+ * - the query must select its main alias alone: no joined selection, no addSelect;
+ * - every column of the entity must be plain (no transformer, embedded, relation or
+ *   virtual column); relations without columns (many-to-many) are left unset, as unjoined;
+ * - its type must be one whose pg value typeorm would hand back unchanged, or a timestamp, which
+ *   pg already parses to a Date (src/database/timestamp-parser.ts).
+ * Entity listeners (`@AfterLoad`) and subscribers are not called. depgate declares none, and
+ * `entity-rows.test.ts` fails if one is added.
+ */
+import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
+import type { EntityMetadata } from 'typeorm/metadata/EntityMetadata';
+
+/** Types whose pg value typeorm's PostgresDriver.prepareHydratedValue returns as it is. */
+const AS_IS = new Set<unknown>(['text', 'varchar', 'character varying', 'uuid', 'integer', 'int', 'int4', 'smallint', 'bigint', 'jsonb', 'json', 'bytea', String]);
+/** Timestamp types: typeorm turns a string into a Date; pg's parser already gave one. */
+const TIMESTAMP = new Set<unknown>(['timestamptz', 'timestamp with time zone', Date]);
+
+interface ColumnRead {
+  rawKey: string;
+  property: string;
+  kind: 'as-is' | 'boolean' | 'timestamp';
+}
+
+type Hydrate<E> = (raw: Record<string, unknown>) => E;
+
+const hydrators = new WeakMap<EntityMetadata, Map<string, Hydrate<ObjectLiteral>>>();
+
+function columnRead(metadata: EntityMetadata, alias: string, column: ColumnMetadata): ColumnRead {
+  const where = `${metadata.name}.${column.propertyName}`;
+  if (column.transformer || column.embeddedMetadata || column.relationMetadata || column.isVirtual || column.isVirtualProperty) {
+    throw new Error(`entity-rows: ${where} is not a plain column; read ${metadata.name} with getMany()`);
+  }
+  const kind = column.type === Boolean || column.type === 'boolean' ? 'boolean' : TIMESTAMP.has(column.type) ? 'timestamp' : AS_IS.has(column.type) ? 'as-is' : null;
+  // pg parses arrays of these types (text[], uuid[]) into arrays, which typeorm also keeps as they are.
+  if (kind === null || (column.isArray && kind !== 'as-is')) throw new Error(`entity-rows: ${where} has type ${String(column.type)}${column.isArray ? '[]' : ''}, which entity-rows does not read; read ${metadata.name} with getMany()`);
+  // The alias typeorm gives the column in its SELECT list (DriverUtils.buildAlias, short names).
+  return { rawKey: `${alias}_${column.databaseName}`, property: column.propertyName, kind };
+}
+
+function buildHydrator<E extends ObjectLiteral>(metadata: EntityMetadata, alias: string): Hydrate<E> {
+  // Relations without columns of their own (many-to-many) stay unset, as typeorm leaves a relation
+  // it did not join; lazy ones would need typeorm's loader.
+  if (metadata.lazyRelations.length > 0 || metadata.embeddeds.length > 0 || metadata.afterLoadListeners.length > 0 || typeof metadata.target !== 'function') {
+    throw new Error(`entity-rows: ${metadata.name} has lazy relations, embeddeds or load listeners; read it with getMany()`);
+  }
+  // Columns declared `select: false` are left out of the query, and so of the entity, as by typeorm.
+  const reads = metadata.columns.filter((c) => c.isSelect).map((c) => columnRead(metadata, alias, c));
+  // One function per entity and alias, written out column by column: a loop over the columns made
+  // every read and store a keyed one (`entity[property]`), which cost as much as typeorm's
+  // transformer saved. Names are written with JSON.stringify, so any property name is a string
+  // literal, never code.
+  const body = reads
+    .map((r) => `entity[${JSON.stringify(r.property)}] = ${READER_NAME[r.kind]}(raw[${JSON.stringify(r.rawKey)}], ${JSON.stringify(r.rawKey)});`)
+    .join('\n');
+  const kinds = Object.keys(READERS) as ColumnRead['kind'][];
+  const make = new Function('prototype', ...kinds.map((k) => READER_NAME[k]), `return function hydrate(raw) {\nconst entity = Object.create(prototype);\n${body}\nreturn entity;\n};`);
+  // As typeorm makes the entities it loads (EntityMetadata.create with fromDeserializer).
+  return make((metadata.target as { prototype: object }).prototype, ...kinds.map((k) => READERS[k])) as Hydrate<E>;
+}
+
+/** A value the row must hold: undefined means the SELECT list and the entity disagree. */
+function present(value: unknown, rawKey: string): unknown {
+  if (value === undefined) throw new Error(`entity-rows: the row has no ${rawKey}`);
+  return value;
+}
+
+/** How a column's pg value becomes the entity's, as PostgresDriver.prepareHydratedValue does it. */
+const READERS: Record<ColumnRead['kind'], (value: unknown, rawKey: string) => unknown> = {
+  'as-is': present,
+  timestamp: (value, rawKey) => (value === null ? null : value instanceof Date ? value : new Date(present(value, rawKey) as string)),
+  boolean: (value, rawKey) => (value === null ? null : Boolean(present(value, rawKey))),
+};
+const READER_NAME: Record<ColumnRead['kind'], string> = { 'as-is': 'readAsIs', timestamp: 'readTimestamp', boolean: 'readBoolean' };
+
+function hydratorFor<E extends ObjectLiteral>(metadata: EntityMetadata, alias: string): Hydrate<E> {
+  let byAlias = hydrators.get(metadata);
+  if (!byAlias) hydrators.set(metadata, (byAlias = new Map()));
+  let hydrate = byAlias.get(alias);
+  if (!hydrate) byAlias.set(alias, (hydrate = buildHydrator(metadata, alias)));
+  return hydrate as Hydrate<E>;
+}
+
+/** The query's entities, as `qb.getMany()` would give them (see the contract above). */
+export async function getEntities<E extends ObjectLiteral>(qb: SelectQueryBuilder<E>): Promise<E[]> {
+  const { mainAlias, selects, joinAttributes } = qb.expressionMap;
+  if (!mainAlias?.hasMetadata) throw new Error('entity-rows: the query has no entity to read');
+  const onlyMainAlias = selects.length === 1 && selects[0]!.selection === mainAlias.name && !selects[0]!.aliasName;
+  if (!onlyMainAlias || joinAttributes.some((j) => j.isSelected)) {
+    throw new Error(`entity-rows: the query of ${mainAlias.metadata.name} selects more than its own columns; read it with getMany()`);
+  }
+  const hydrate = hydratorFor<E>(mainAlias.metadata, mainAlias.name);
+  const rows = (await qb.getRawMany()) as Record<string, unknown>[];
+  return rows.map(hydrate);
+}
