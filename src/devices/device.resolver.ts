@@ -1,4 +1,5 @@
-import { Arg, Args, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Ctx, FieldResolver, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { RequireRole } from '../auth/guard';
 import { Role } from '../auth/role';
 import type { RequestContext } from '../context';
@@ -30,6 +31,7 @@ import {
 } from './device.types';
 import type { AssignmentOutcome } from './assignment.service';
 import { nestedDevicesKey } from './device.loaders';
+import { prefetchDeviceRelations } from './device-prefetch';
 import { deviceOrder } from './device.order';
 import type { DeviceFilterCommand } from './device.service';
 
@@ -49,6 +51,9 @@ export function deviceFilterCommand(filter: DeviceFilter | null | undefined): De
   };
 }
 
+/** Where a device list's devices are below its field. */
+const DEVICE_NODE_PATH = ['edges', 'node'] as const;
+
 @Resolver(() => Device)
 export class DeviceResolver {
   @Query(() => DeviceConnection, { description: 'Devices this key may see, by serial number unless orderBy says otherwise' })
@@ -58,37 +63,37 @@ export class DeviceResolver {
     @Arg('orderBy', () => DeviceOrder, DEVICE_ORDER_ARG) orderBy: DeviceOrder | null,
     @Args() args: ConnectionArgs,
     @Ctx() ctx: RequestContext,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<ConnectionResult<Device>> {
-    const page = await paginate(ctx.services.devices.listQuery(deviceFilterCommand(filter), ctx.scope), deviceOrder('d', orderBy), args);
-    return page.map(Device.from);
+    const page = (await paginate(ctx.services.devices.listQuery(deviceFilterCommand(filter), ctx.scope), deviceOrder('d', orderBy), args)).map(Device.from);
+    await prefetchDeviceRelations(ctx, info, DEVICE_NODE_PATH, page.edges.map((e) => e.node));
+    return page;
   }
 
+  // Not async: a device whose list prefetched its token and profiles (device-prefetch.ts) answers
+  // with the object itself, without a promise; any other goes through its loader.
   @FieldResolver(() => DepToken)
-  async token(@Root() device: Device, @Ctx() ctx: RequestContext): Promise<DepToken> {
-    return toDepToken(ctx, (await ctx.loaders.tokenById.load(device.tokenRowId))!);
+  token(@Root() device: Device, @Ctx() ctx: RequestContext): DepToken | Promise<DepToken> {
+    return device.relations?.tokens.get(device.tokenRowId) ?? ctx.loaders.tokenById.load(device.tokenRowId).then((token) => toDepToken(ctx, token!));
   }
 
   @FieldResolver(() => EnrollmentProfile, { nullable: true, description: 'The depgate profile Apple holds for the device' })
-  async profile(@Root() device: Device, @Ctx() ctx: RequestContext): Promise<EnrollmentProfile | null> {
-    if (!device.profileRowId) return null;
-    const profile = await ctx.loaders.profileById.load(device.profileRowId);
-    return profile ? EnrollmentProfile.from(profile) : null;
+  profile(@Root() device: Device, @Ctx() ctx: RequestContext): EnrollmentProfile | null | Promise<EnrollmentProfile | null> {
+    return profileOf(device, device.profileRowId, ctx);
   }
 
   @FieldResolver(() => String, { nullable: true, description: "The profile's name (what dynamic groups match on)" })
-  async enrollmentProfileName(@Root() device: Device, @Ctx() ctx: RequestContext): Promise<string | null> {
-    if (!device.profileRowId) return null;
-    return (await ctx.loaders.profileById.load(device.profileRowId))?.name ?? null;
+  enrollmentProfileName(@Root() device: Device, @Ctx() ctx: RequestContext): string | null | Promise<string | null> {
+    const profile = profileOf(device, device.profileRowId, ctx);
+    return profile instanceof Promise ? profile.then((p) => p?.name ?? null) : (profile?.name ?? null);
   }
 
   @FieldResolver(() => EnrollmentProfile, {
     nullable: true,
     description: 'Asked for (import, or an assignment Apple has not confirmed) and assigned when possible',
   })
-  async requestedProfile(@Root() device: Device, @Ctx() ctx: RequestContext): Promise<EnrollmentProfile | null> {
-    if (!device.requestedProfileRowId) return null;
-    const profile = await ctx.loaders.profileById.load(device.requestedProfileRowId);
-    return profile ? EnrollmentProfile.from(profile) : null;
+  requestedProfile(@Root() device: Device, @Ctx() ctx: RequestContext): EnrollmentProfile | null | Promise<EnrollmentProfile | null> {
+    return profileOf(device, device.requestedProfileRowId, ctx);
   }
 
   @Mutation(() => AssignEnrollmentProfilePayload, {
@@ -160,6 +165,14 @@ export class DeviceResolver {
     });
     return { deletedDeviceId: toGlobalId('Device', id) };
   }
+}
+
+/** A profile of the device: prefetched with its page, else through the loader (null: none or not visible). */
+function profileOf(device: Device, rowId: string | null, ctx: RequestContext): EnrollmentProfile | null | Promise<EnrollmentProfile | null> {
+  if (!rowId) return null;
+  const prefetched = device.relations?.profiles.get(rowId);
+  if (prefetched !== undefined) return prefetched;
+  return ctx.loaders.profileById.load(rowId).then((profile) => (profile ? EnrollmentProfile.from(profile) : null));
 }
 
 function toSerialResult(o: AssignmentOutcome): SerialAssignmentResult {

@@ -4,6 +4,7 @@ import { toGlobalId } from '../graphql/global-id';
 import { Node } from '../graphql/node';
 import { OrderByInput } from '../graphql/order';
 import type { DeviceEntity } from './device.entity';
+import type { DeviceRelations } from './device-prefetch';
 import { DeviceOrderField } from './device.order';
 import { APPLE_DEVICE_FAMILY, APPLE_OS, DeviceFamily, deviceFamilyOf, DeviceOs, deviceOsOf } from './device-platform';
 import { MAX_IMPORT_ROWS, MAX_REJECTED_SHOWN, SerialRejectionReason } from './serial-import';
@@ -172,6 +173,8 @@ export class Device extends Node {
   tokenRowId: string;
   profileRowId: string | null;
   requestedProfileRowId: string | null;
+  /** The page's token and profiles when its list prefetched them (device-prefetch.ts); not exposed. */
+  relations?: DeviceRelations;
 
   static from(entity: DeviceEntity): Device {
     return Object.assign(new Device(), {

@@ -115,6 +115,22 @@ describe('devices(filter, first, after)', () => {
     expect(small.statements).toHaveLength(large.statements.length);
   });
 
+  it('reads the token and profiles a page names through fragments and aliases alike, and reads none it does not name', async () => {
+    const plain = `{ devices(first: 12) { edges { node { serialNumber enrollmentProfileName profile { name } token { name } } } } }`;
+    const fragments = `{ devices(first: 12) { edges { node { ...Names } } } }
+      fragment Names on Device { serialNumber ... on Device { enrollmentProfileName } ...Relations }
+      fragment Relations on Device { profile { name } owner: token { name } }`;
+    const direct = await countStatements(() => t.ok(plain), TABLES);
+    const spread = await countStatements(() => t.ok(fragments), TABLES);
+    const nodes = (r: unknown) => (r as any).devices.edges.map((e: any) => e.node);
+    expect(nodes(spread.result)).toEqual(nodes(direct.result).map(({ token, ...rest }: any) => ({ ...rest, owner: token })));
+    expect(nodes(direct.result)[0]).toMatchObject({ enrollmentProfileName: 'Listing profile', profile: { name: 'Listing profile' }, token: { name: 'list-token' } });
+    expect(nodes(direct.result).some((n: any) => n.profile === null && n.enrollmentProfileName === null)).toBe(true);
+    expect(spread.statements).toHaveLength(3);
+    // Neither token nor profile selected: the page alone.
+    expect((await countStatements(() => t.ok(`{ devices(first: 12) { edges { node { serialNumber model } } } }`), TABLES)).statements).toHaveLength(1);
+  });
+
   it('nested lists under a page of tokens cost one statement per field, whatever the number of tokens', async () => {
     // Three queries, each counting the statements of one nested path.
     const tokensQuery = `{ depTokens(first: 50) { edges { node { name defaultProfile { name }
