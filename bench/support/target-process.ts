@@ -44,7 +44,10 @@ export async function startTargetProcess(kind: TargetKind, env: Record<string, s
   // Compiled JavaScript, as production runs it (compiled-sources.ts says why not ts-node).
   const child = fork(compiledPathOf(path.join(__dirname, 'query-target.ts')), [kind], {
     execArgv: [...TARGET_NODE_FLAGS],
-    env: { ...process.env, ...env },
+    // NODE_ENV=production as the image runs (Dockerfile): graphql-js, express and Apollo pick
+    // their production paths (graphql-js's instanceOf checks for a second copy of itself
+    // otherwise), for depgate and the baselines alike.
+    env: { ...process.env, NODE_ENV: 'production', ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const { url } = await nextMessage<{ url: string }>(child, (m) => m?.ready === true);
