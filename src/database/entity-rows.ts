@@ -14,8 +14,15 @@
  *   pg already parses to a Date (src/database/timestamp-parser.ts).
  * Entity listeners (`@AfterLoad`) and subscribers are not called. depgate declares none, and
  * `entity-rows.test.ts` fails if one is added.
+ *
+ * It leans on two of typeorm's internals, pinned with typeorm's version in package-lock.json: the
+ * query's `expressionMap` (what it selects) and the names of its SELECT list (DriverUtils.buildAlias,
+ * called as SelectQueryBuilder calls it). A typeorm that changed either makes a read throw ("the row
+ * has no ..."), never guess, and entity-rows.test.ts compares every entity with getMany().
  */
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import type { Driver } from 'typeorm/driver/Driver';
+import { DriverUtils } from 'typeorm/driver/DriverUtils';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import type { EntityMetadata } from 'typeorm/metadata/EntityMetadata';
 
@@ -34,7 +41,7 @@ type Hydrate<E> = (raw: Record<string, unknown>) => E;
 
 const hydrators = new WeakMap<EntityMetadata, Map<string, Hydrate<ObjectLiteral>>>();
 
-function columnRead(metadata: EntityMetadata, alias: string, column: ColumnMetadata): ColumnRead {
+function columnRead(driver: Driver, metadata: EntityMetadata, alias: string, column: ColumnMetadata): ColumnRead {
   const where = `${metadata.name}.${column.propertyName}`;
   if (column.transformer || column.embeddedMetadata || column.relationMetadata || column.isVirtual || column.isVirtualProperty) {
     throw new Error(`entity-rows: ${where} is not a plain column; read ${metadata.name} with getMany()`);
@@ -42,18 +49,18 @@ function columnRead(metadata: EntityMetadata, alias: string, column: ColumnMetad
   const kind = column.type === Boolean || column.type === 'boolean' ? 'boolean' : TIMESTAMP.has(column.type) ? 'timestamp' : AS_IS.has(column.type) ? 'as-is' : null;
   // pg parses arrays of these types (text[], uuid[]) into arrays, which typeorm also keeps as they are.
   if (kind === null || (column.isArray && kind !== 'as-is')) throw new Error(`entity-rows: ${where} has type ${String(column.type)}${column.isArray ? '[]' : ''}, which entity-rows does not read; read ${metadata.name} with getMany()`);
-  // The alias typeorm gives the column in its SELECT list (DriverUtils.buildAlias, short names).
-  return { rawKey: `${alias}_${column.databaseName}`, property: column.propertyName, kind };
+  // The name typeorm gives the column in its SELECT list, made as SelectQueryBuilder makes it.
+  return { rawKey: DriverUtils.buildAlias(driver, undefined, alias, column.databaseName), property: column.propertyName, kind };
 }
 
-function buildHydrator<E extends ObjectLiteral>(metadata: EntityMetadata, alias: string): Hydrate<E> {
+function buildHydrator<E extends ObjectLiteral>(driver: Driver, metadata: EntityMetadata, alias: string): Hydrate<E> {
   // Relations without columns of their own (many-to-many) stay unset, as typeorm leaves a relation
   // it did not join; lazy ones would need typeorm's loader.
   if (metadata.lazyRelations.length > 0 || metadata.embeddeds.length > 0 || metadata.afterLoadListeners.length > 0 || typeof metadata.target !== 'function') {
     throw new Error(`entity-rows: ${metadata.name} has lazy relations, embeddeds or load listeners; read it with getMany()`);
   }
   // Columns declared `select: false` are left out of the query, and so of the entity, as by typeorm.
-  const reads = metadata.columns.filter((c) => c.isSelect).map((c) => columnRead(metadata, alias, c));
+  const reads = metadata.columns.filter((c) => c.isSelect).map((c) => columnRead(driver, metadata, alias, c));
   // One function per entity and alias, written out column by column: a loop over the columns made
   // every read and store a keyed one (`entity[property]`), which cost as much as typeorm's
   // transformer saved. Names are written with JSON.stringify, so any property name is a string
@@ -81,11 +88,11 @@ const READERS: Record<ColumnRead['kind'], (value: unknown, rawKey: string) => un
 };
 const READER_NAME: Record<ColumnRead['kind'], string> = { 'as-is': 'readAsIs', timestamp: 'readTimestamp', boolean: 'readBoolean' };
 
-function hydratorFor<E extends ObjectLiteral>(metadata: EntityMetadata, alias: string): Hydrate<E> {
+function hydratorFor<E extends ObjectLiteral>(driver: Driver, metadata: EntityMetadata, alias: string): Hydrate<E> {
   let byAlias = hydrators.get(metadata);
   if (!byAlias) hydrators.set(metadata, (byAlias = new Map()));
   let hydrate = byAlias.get(alias);
-  if (!hydrate) byAlias.set(alias, (hydrate = buildHydrator(metadata, alias)));
+  if (!hydrate) byAlias.set(alias, (hydrate = buildHydrator(driver, metadata, alias)));
   return hydrate as Hydrate<E>;
 }
 
@@ -97,7 +104,7 @@ export async function getEntities<E extends ObjectLiteral>(qb: SelectQueryBuilde
   if (!onlyMainAlias || joinAttributes.some((j) => j.isSelected)) {
     throw new Error(`entity-rows: the query of ${mainAlias.metadata.name} selects more than its own columns; read it with getMany()`);
   }
-  const hydrate = hydratorFor<E>(mainAlias.metadata, mainAlias.name);
+  const hydrate = hydratorFor<E>(qb.connection.driver, mainAlias.metadata, mainAlias.name);
   const rows = (await qb.getRawMany()) as Record<string, unknown>[];
   return rows.map(hydrate);
 }
