@@ -59,11 +59,26 @@ export class ConnectionResult<T> {
 
   map<U>(fn: (node: T) => U): ConnectionResult<U> {
     return new ConnectionResult(
-      // The cursor stays lazy (keyset.ts KeysetEdge): read through the original edge only if selected.
-      this.edges.map((e) => ({ get cursor() { return e.cursor; }, node: fn(e.node) })),
+      this.edges.map((e) => new MappedEdge(e, fn(e.node))),
       this.pageInfo,
       this.count,
     );
+  }
+}
+
+/**
+ * An edge with its node mapped. The cursor stays lazy (keyset.ts KeysetEdge): read through the
+ * original edge only if selected. A class, not an object literal with a getter, which made an
+ * accessor per edge (issue #15: 500 a page).
+ */
+class MappedEdge<T, U> implements Edge<U> {
+  constructor(
+    private readonly source: Edge<T>,
+    readonly node: U,
+  ) {}
+
+  get cursor(): string {
+    return this.source.cursor;
   }
 }
 
