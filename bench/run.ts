@@ -15,7 +15,9 @@
  *   BENCH_CPU_PROF_DIR  the `queries` servers write a CPU profile of each measurement window there
  *   BENCH_NODE_FLAGS  the Node flags of the `queries` servers (default: those of `npm start`)
  *   DATABASE_URL   a PostgreSQL server to create the bench databases on (else an embedded one)
+ *   NODE_ENV       production unless set (support/production-env.ts)
  */
+import './support/production-env';
 import 'reflect-metadata';
 import { fanoutSection } from './fanout';
 import { ingestSection } from './ingest';

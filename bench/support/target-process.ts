@@ -47,7 +47,7 @@ export async function startTargetProcess(kind: TargetKind, env: Record<string, s
     // NODE_ENV=production as the image runs (Dockerfile): graphql-js, express and Apollo pick
     // their production paths (graphql-js's instanceOf checks for a second copy of itself
     // otherwise), for depgate and the baselines alike.
-    env: { ...process.env, NODE_ENV: 'production', ...env },
+    env: { ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'production', ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const { url } = await nextMessage<{ url: string }>(child, (m) => m?.ready === true);
