@@ -243,7 +243,6 @@ export class ActivityService {
       [account.id, activity.serialNumbers],
     );
     const completedAt = remote.attributes?.completedDateTime ? new Date(remote.attributes.completedDateTime) : this.clock.now();
-    await this.activities.update({ id: activity.id }, { status, subStatus, outcomes, error, completedAt, pollCount: activity.pollCount + 1, updatedAt: this.clock.now() });
     const servers = new Set(before.map((r) => r.assigned_server_id));
     if (activity.mdmServerId) servers.add(activity.mdmServerId);
     try {
@@ -251,6 +250,10 @@ export class ActivityService {
     } catch (e) {
       this.logger.warn({ orgDeviceActivityId: activity.id, err: { message: (e as Error).message } }, 'inventory refresh after an activity failed');
     }
+    // Completed only once the mirror follows: a client that sees COMPLETED and reads the devices
+    // must not find them half refreshed (the refresh upserts the devices, then their servers). A
+    // crash before this line leaves the activity in progress, and its next poll refreshes again.
+    await this.activities.update({ id: activity.id }, { status, subStatus, outcomes, error, completedAt, pollCount: activity.pollCount + 1, updatedAt: this.clock.now() });
     await this.hooks?.syncServers([...servers]);
     const saved = await this.activities.findOneByOrFail({ id: activity.id });
     this.logger.info({ orgDeviceActivityId: activity.id, status, subStatus }, 'Apple Business device activity completed');
