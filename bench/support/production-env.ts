@@ -1,7 +1,9 @@
 /**
- * Imported first by bench/run.ts: the depgate instances the bench runs in its own process (fan-out,
- * large tables, many tokens) see NODE_ENV=production, as the image runs (Dockerfile), like the
- * servers it forks (support/target-process.ts). graphql-js and express read it once, when they are
- * first loaded, so it has to be set before anything imports them. An explicit NODE_ENV is kept.
+ * Imported first by bench/run.ts: every server the bench runs sees NODE_ENV=production, as the image
+ * runs (Dockerfile), depgate and the baselines alike: the instances in the bench process (fan-out,
+ * large tables, many tokens) and, through the environment they inherit, the forked ones
+ * (support/target-process.ts). graphql-js, express and Apollo then take their production paths
+ * (graphql-js's instanceOf otherwise checks every miss for a second copy of itself). They read it
+ * once, when first loaded, so it is set before anything imports them. An explicit NODE_ENV is kept.
  */
 process.env.NODE_ENV ??= 'production';

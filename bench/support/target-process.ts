@@ -44,10 +44,8 @@ export async function startTargetProcess(kind: TargetKind, env: Record<string, s
   // Compiled JavaScript, as production runs it (compiled-sources.ts says why not ts-node).
   const child = fork(compiledPathOf(path.join(__dirname, 'query-target.ts')), [kind], {
     execArgv: [...TARGET_NODE_FLAGS],
-    // NODE_ENV=production as the image runs (Dockerfile): graphql-js, express and Apollo pick
-    // their production paths (graphql-js's instanceOf checks for a second copy of itself
-    // otherwise), for depgate and the baselines alike.
-    env: { ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'production', ...env },
+    // NODE_ENV comes with process.env: production unless set (support/production-env.ts).
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const { url } = await nextMessage<{ url: string }>(child, (m) => m?.ready === true);

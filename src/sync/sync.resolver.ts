@@ -16,6 +16,7 @@ import { DepToken } from '../tokens/token.types';
 import { changedEvent } from './sync-run.store';
 import { nextFullSyncAt, nextManualSyncAt } from './sync.rules';
 import { SyncDepTokenInput, SyncDepTokenPayload, SyncRun, SyncRunConnection, SyncRunOrder } from './sync.types';
+import { selectsPath } from '../graphql/selection';
 
 interface ProgressArgs {
   tokenId?: string | null;
@@ -45,11 +46,6 @@ function subscribeProgress({ args, context }: { args: ProgressArgs; context: Req
       return run ? [changedEvent(run, clock.now())] : [];
     },
   });
-}
-
-/** Whether the operation selects `name` directly under this field (fragments are not looked into). */
-function selectsField(info: GraphQLResolveInfo, name: string): boolean {
-  return info.fieldNodes.some((node) => node.selectionSet?.selections.some((s) => s.kind === 'Field' && s.name.value === name));
 }
 
 @Resolver(() => SyncRun)
@@ -95,7 +91,7 @@ export class SyncRunResolver {
     // The event names the run's token: when `token` is asked for, read it alongside the run rather
     // than after it (one round trip less before every subscriber hears of a page). Its own resolver
     // awaits this same load and reports its failure; the catch here only keeps it from floating.
-    if (selectsField(info, 'token')) ctx.loaders.tokenById.load(event.tokenId).catch(() => undefined);
+    if (selectsPath(info, ['token'])) ctx.loaders.tokenById.load(event.tokenId).catch(() => undefined);
     const run = await ctx.loaders.syncRunById.load(event.runId);
     if (!run) throw notFound('Sync run');
     return SyncRun.fromEvent(run, event);
