@@ -43,7 +43,7 @@ export function makePushCertificate(options: { topic?: string; notBefore: Date; 
   const topic = options.topic ?? `com.apple.mgmt.External.${uuid}`;
   const cert = forge.pki.createCertificate();
   cert.publicKey = keys.publicKey;
-  cert.serialNumber = forge.util.bytesToHex(forge.random.getBytesSync(8)).replace(/^[89a-f]/, '1');
+  cert.serialNumber = serial();
   cert.validity.notBefore = options.notBefore;
   const notAfter = new Date(options.notBefore.getTime() + options.days * DAY_MS);
   cert.validity.notAfter = notAfter;
@@ -77,7 +77,14 @@ function rsaKeys(): { privateKey: forge.pki.rsa.PrivateKey; publicKey: forge.pki
   return { privateKey, publicKey: forge.pki.setRsaPublicKey(privateKey.n, privateKey.e), privateKeyPem };
 }
 
-const serial = () => forge.util.bytesToHex(forge.random.getBytesSync(8)).replace(/^[89a-f]/, '1');
+/**
+ * A random 8-byte serial in DER's minimal form: a first nibble of 1 to 7 keeps it positive (no
+ * high bit) and free of a leading zero byte, which X.509 readers drop (1 draw in 256 made the
+ * expected "00…" differ from the read "…").
+ */
+function serial(): string {
+  return forge.util.bytesToHex(forge.random.getBytesSync(8)).replace(/^[089a-f]/, '1');
+}
 
 function issue(options: {
   subject: forge.pki.CertificateField[];
