@@ -7,7 +7,9 @@
  * built once per entity and alias.
  *
  * The contract is narrow, and misuse fails loudly rather than hydrating something half-right:
- * - the query must select its main alias alone: no joined selection, no addSelect;
+ * - the query must select its main alias alone, or some of its columns by property
+ *   (`select(['d.id', 'd.serialNumber'])`, the page's projection): no joined selection, no other
+ *   expression; the entity then holds those properties only, as typeorm leaves a partial one;
  * - every column of the entity must be plain (no transformer, embedded, relation or
  *   virtual column); relations without columns (many-to-many) are left unset, as unjoined;
  * - its type must be one whose pg value typeorm would hand back unchanged, or a timestamp, which
@@ -53,14 +55,17 @@ function columnRead(driver: Driver, metadata: EntityMetadata, alias: string, col
   return { rawKey: DriverUtils.buildAlias(driver, undefined, alias, column.databaseName), property: column.propertyName, kind };
 }
 
-function buildHydrator<E extends ObjectLiteral>(driver: Driver, metadata: EntityMetadata, alias: string): Hydrate<E> {
+/** null: every column (the alias selected whole); else the properties selected. */
+type Projection = ReadonlySet<string> | null;
+
+function buildHydrator<E extends ObjectLiteral>(driver: Driver, metadata: EntityMetadata, alias: string, projection: Projection): Hydrate<E> {
   // Relations without columns of their own (many-to-many) stay unset, as typeorm leaves a relation
   // it did not join; lazy ones would need typeorm's loader.
   if (metadata.lazyRelations.length > 0 || metadata.embeddeds.length > 0 || metadata.afterLoadListeners.length > 0 || typeof metadata.target !== 'function') {
     throw new Error(`entity-rows: ${metadata.name} has lazy relations, embeddeds or load listeners; read it with getMany()`);
   }
   // Columns declared `select: false` are left out of the query, and so of the entity, as by typeorm.
-  const reads = metadata.columns.filter((c) => c.isSelect).map((c) => columnRead(driver, metadata, alias, c));
+  const reads = metadata.columns.filter((c) => (projection ? projection.has(c.propertyName) : c.isSelect)).map((c) => columnRead(driver, metadata, alias, c));
   // One function per entity and alias, written out column by column: a loop over the columns made
   // every read and store a keyed one (`entity[property]`), which cost as much as typeorm's
   // transformer saved. Names are written with JSON.stringify, so any property name is a string
@@ -88,23 +93,38 @@ const READERS: Record<ColumnRead['kind'], (value: unknown, rawKey: string) => un
 };
 const READER_NAME: Record<ColumnRead['kind'], string> = { 'as-is': 'readAsIs', timestamp: 'readTimestamp', boolean: 'readBoolean' };
 
-function hydratorFor<E extends ObjectLiteral>(driver: Driver, metadata: EntityMetadata, alias: string): Hydrate<E> {
-  let byAlias = hydrators.get(metadata);
-  if (!byAlias) hydrators.set(metadata, (byAlias = new Map()));
-  let hydrate = byAlias.get(alias);
-  if (!hydrate) byAlias.set(alias, (hydrate = buildHydrator(driver, metadata, alias)));
+function hydratorFor<E extends ObjectLiteral>(driver: Driver, metadata: EntityMetadata, alias: string, projection: Projection): Hydrate<E> {
+  let byKey = hydrators.get(metadata);
+  if (!byKey) hydrators.set(metadata, (byKey = new Map()));
+  // A projection is one of few (the fields a console's list selects), so one hydrator each.
+  const key = projection ? `${alias}|${[...projection].sort().join(',')}` : alias;
+  let hydrate = byKey.get(key);
+  if (!hydrate) byKey.set(key, (hydrate = buildHydrator(driver, metadata, alias, projection)));
   return hydrate as Hydrate<E>;
+}
+
+/** What the query selects of its main alias: all of it (null), some properties, or refused. */
+function projectionOf(qb: SelectQueryBuilder<ObjectLiteral>): Projection {
+  const { mainAlias, selects, joinAttributes } = qb.expressionMap;
+  const refuse = () => new Error(`entity-rows: the query of ${mainAlias!.metadata.name} selects more than its own columns; read it with getMany()`);
+  if (joinAttributes.some((j) => j.isSelected) || selects.length === 0 || selects.some((s) => s.aliasName)) throw refuse();
+  if (selects.length === 1 && selects[0]!.selection === mainAlias!.name) return null;
+  const prefix = `${mainAlias!.name}.`;
+  const properties = new Set<string>();
+  for (const { selection } of selects) {
+    const property = selection.startsWith(prefix) ? selection.slice(prefix.length) : null;
+    const column = property === null ? undefined : mainAlias!.metadata.findColumnWithPropertyPath(property);
+    if (!column || column.propertyPath !== property) throw refuse();
+    properties.add(property);
+  }
+  return properties;
 }
 
 /** The query's entities, as `qb.getMany()` would give them (see the contract above). */
 export async function getEntities<E extends ObjectLiteral>(qb: SelectQueryBuilder<E>): Promise<E[]> {
-  const { mainAlias, selects, joinAttributes } = qb.expressionMap;
+  const { mainAlias } = qb.expressionMap;
   if (!mainAlias?.hasMetadata) throw new Error('entity-rows: the query has no entity to read');
-  const onlyMainAlias = selects.length === 1 && selects[0]!.selection === mainAlias.name && !selects[0]!.aliasName;
-  if (!onlyMainAlias || joinAttributes.some((j) => j.isSelected)) {
-    throw new Error(`entity-rows: the query of ${mainAlias.metadata.name} selects more than its own columns; read it with getMany()`);
-  }
-  const hydrate = hydratorFor<E>(qb.connection.driver, mainAlias.metadata, mainAlias.name);
+  const hydrate = hydratorFor<E>(qb.connection.driver, mainAlias.metadata, mainAlias.name, projectionOf(qb));
   const rows = (await qb.getRawMany()) as Record<string, unknown>[];
   return rows.map(hydrate);
 }

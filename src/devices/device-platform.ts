@@ -40,10 +40,11 @@ export const APPLE_DEVICE_FAMILY: Readonly<Record<Exclude<DeviceFamily, DeviceFa
   VISION: 'Vision',
 };
 
-function reader<E extends string>(apple: Readonly<Record<string, string>>, unknown: E): (value: string | null) => E | null {
+function reader<E extends string>(apple: Readonly<Record<string, string>>, unknown: E): (value: string | null | undefined) => E | null {
   // Case-insensitive and trimmed: the same value in a casing Apple did not document is still that value.
+  // undefined: a list page that did not read the column (device-projection.ts).
   const byText = new Map(Object.entries(apple).map(([name, text]) => [text.toLowerCase(), name as E]));
-  return (value) => (value === null || value.trim() === '' ? null : (byText.get(value.trim().toLowerCase()) ?? unknown));
+  return (value) => (value === null || value === undefined || value.trim() === '' ? null : (byText.get(value.trim().toLowerCase()) ?? unknown));
 }
 
 /** Null when Apple sent none; UNKNOWN for a value this version has no name for. */

@@ -32,6 +32,7 @@ import {
 import type { AssignmentOutcome } from './assignment.service';
 import { nestedDevicesKey } from './device.loaders';
 import { prefetchDeviceRelations } from './device-prefetch';
+import { selectDeviceColumns } from './device-projection';
 import { deviceOrder } from './device.order';
 import type { DeviceFilterCommand } from './device.service';
 
@@ -65,7 +66,8 @@ export class DeviceResolver {
     @Ctx() ctx: RequestContext,
     @Info() info: GraphQLResolveInfo,
   ): Promise<ConnectionResult<Device>> {
-    const page = (await paginate(ctx.services.devices.listQuery(deviceFilterCommand(filter), ctx.scope), deviceOrder('d', orderBy), args)).map(Device.from);
+    const query = selectDeviceColumns(ctx.services.devices.listQuery(deviceFilterCommand(filter), ctx.scope), 'd', info, DEVICE_NODE_PATH, orderBy);
+    const page = (await paginate(query, deviceOrder('d', orderBy), args)).map(Device.from);
     await prefetchDeviceRelations(ctx, info, DEVICE_NODE_PATH, page.edges.map((e) => e.node));
     return page;
   }

@@ -1,10 +1,11 @@
 /**
- * selectsPath (src/graphql/selection.ts): the look-ahead a list uses to prefetch what its rows'
- * nested fields need. It must find a path however the operation spells it, and err towards
- * "selected" where it does not evaluate (type conditions, @skip/@include).
+ * selectsPath and fieldsSelectedAt (src/graphql/selection.ts): the look-ahead a list uses to
+ * prefetch what its rows' nested fields need and to read only the columns they need. They must
+ * find a path however the operation spells it, and err towards "selected" where they do not
+ * evaluate (type conditions, @skip/@include).
  */
 import { Kind, parse, type FragmentDefinitionNode, type OperationDefinitionNode, type FieldNode } from 'graphql';
-import { selectsPath } from '../../../src/graphql/selection';
+import { fieldsSelectedAt, selectsPath } from '../../../src/graphql/selection';
 
 /** The info of the operation's first root field, as graphql-js hands it to that field's resolver. */
 function infoOf(source: string) {
@@ -48,4 +49,34 @@ it('looks into a fragment again at another depth', () => {
 
 it('refuses an empty path', () => {
   expect(() => selectsPath(infoOf(`{ devices { totalCount } }`), [])).toThrow(/at least one field/);
+});
+
+describe('fieldsSelectedAt', () => {
+  const NODE = ['edges', 'node'];
+  const fields = (source: string, path = NODE) => [...fieldsSelectedAt(infoOf(source), path)].sort();
+
+  it('names the fields at the path by schema name, not alias', () => {
+    expect(fields(`{ devices { edges { cursor node { id label: serialNumber model } } } }`)).toEqual(['id', 'model', 'serialNumber']);
+  });
+
+  it('gathers fragments, inline fragments, several nodes of the path and other root nodes', () => {
+    const source = `{ devices { edges { node { id ...F } node { color } } ...C } devices { edges { node { ... on Device { os } } } } }
+      fragment F on Device { description ...G } fragment G on Device { model }
+      fragment C on DeviceConnection { edges { node { assetTag } } }`;
+    expect(fields(source)).toEqual(['assetTag', 'color', 'description', 'id', 'model', 'os']);
+  });
+
+  it('counts what it does not evaluate: another type condition, @skip, __typename', () => {
+    expect(fields(`{ devices { edges { node { __typename ... on Other { model } color @skip(if: true) } } } }`)).toEqual(['__typename', 'color', 'model']);
+  });
+
+  it('names no fields below a leaf or where the path is not selected', () => {
+    expect(fields(`{ devices { totalCount } }`)).toEqual([]);
+    expect(fields(`{ devices { edges { cursor } } }`)).toEqual([]);
+    expect(fields(`{ devices { edges { node { token { name } } } } }`, ['edges', 'node', 'token'])).toEqual(['name']);
+  });
+
+  it('names the root field\'s own selection for an empty path', () => {
+    expect(fields(`{ devices { totalCount edges { cursor } } }`, [])).toEqual(['edges', 'totalCount']);
+  });
 });
