@@ -92,6 +92,9 @@ export async function startServer(deps: ServerDeps, listen: { port: number; host
 function createExpressApp({ dataSource, services, logger }: ServerDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  // No ETags: GraphQL answers are POSTs marked no-store, and express hashed every body for one
+  // (SHA-1 of a 20 KB device page, per request; issue #15).
+  app.set('etag', false);
 
   app.use(...requestLogging(logger));
   // Before every route, so that preflights (OPTIONS) are answered for /graphql and refused origins get no headers.

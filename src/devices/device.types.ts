@@ -176,39 +176,45 @@ export class Device extends Node {
   /** The page's token and profiles when its list prefetched them (device-prefetch.ts); not exposed. */
   relations?: DeviceRelations;
 
+  /**
+   * Made on Device's prototype without its constructor: the constructor defines each of the class's
+   * ~35 fields as undefined before they are set, and a page makes up to 500 devices (issue #15).
+   * Every field is set here (`relations` stays unset until a prefetch attaches it), so the object
+   * reads as `new Device()` plus the assignments did.
+   */
   static from(entity: DeviceEntity): Device {
-    return Object.assign(new Device(), {
-      id: toGlobalId('Device', entity.id),
-      rowId: entity.id,
-      tokenRowId: entity.tokenId,
-      profileRowId: entity.profileId,
-      requestedProfileRowId: entity.requestedProfileId,
-      serialNumber: entity.serialNumber,
-      model: entity.model,
-      description: entity.description,
-      color: entity.color,
-      assetTag: entity.assetTag,
-      os: deviceOsOf(entity.os),
-      deviceFamily: deviceFamilyOf(entity.deviceFamily),
-      profileStatus: entity.profileStatus as DeviceProfileStatus,
-      appleProfileUuid: entity.appleProfileUuid,
-      profileAssignedAt: entity.profileAssignedAt,
-      profilePushedAt: entity.profilePushedAt,
-      deviceAssignedAt: entity.deviceAssignedAt,
-      deviceAssignedBy: entity.deviceAssignedBy,
-      mdmMigrationDeadline: entity.mdmMigrationDeadline ?? null,
-      source: entity.source as DeviceSource,
-      lastAssignmentResult: entity.lastAssignmentResult as AssignmentStatus | null,
-      lastAssignmentAt: entity.lastAssignmentAt,
-      assignmentFailureCount: entity.assignmentFailureCount,
-      nextAssignmentRetryAt: entity.nextAssignmentRetryAt,
-      profileRemovedAt: entity.profileRemovedAt,
-      lastSyncedAt: entity.lastSyncedAt,
-      deletedAt: entity.deletedAt,
-      deletedBy: entity.deletedBy as DeviceDeletedBy | null,
-      createdAt: entity.createdAt,
-      updatedAt: entity.updatedAt,
-    });
+    const device = Object.create(Device.prototype) as Device;
+    device.id = toGlobalId('Device', entity.id);
+    device.rowId = entity.id;
+    device.tokenRowId = entity.tokenId;
+    device.profileRowId = entity.profileId;
+    device.requestedProfileRowId = entity.requestedProfileId;
+    device.serialNumber = entity.serialNumber;
+    device.model = entity.model;
+    device.description = entity.description;
+    device.color = entity.color;
+    device.assetTag = entity.assetTag;
+    device.os = deviceOsOf(entity.os);
+    device.deviceFamily = deviceFamilyOf(entity.deviceFamily);
+    device.profileStatus = entity.profileStatus as DeviceProfileStatus;
+    device.appleProfileUuid = entity.appleProfileUuid;
+    device.profileAssignedAt = entity.profileAssignedAt;
+    device.profilePushedAt = entity.profilePushedAt;
+    device.deviceAssignedAt = entity.deviceAssignedAt;
+    device.deviceAssignedBy = entity.deviceAssignedBy;
+    device.mdmMigrationDeadline = entity.mdmMigrationDeadline ?? null;
+    device.source = entity.source as DeviceSource;
+    device.lastAssignmentResult = entity.lastAssignmentResult as AssignmentStatus | null;
+    device.lastAssignmentAt = entity.lastAssignmentAt;
+    device.assignmentFailureCount = entity.assignmentFailureCount;
+    device.nextAssignmentRetryAt = entity.nextAssignmentRetryAt;
+    device.profileRemovedAt = entity.profileRemovedAt;
+    device.lastSyncedAt = entity.lastSyncedAt;
+    device.deletedAt = entity.deletedAt;
+    device.deletedBy = entity.deletedBy as DeviceDeletedBy | null;
+    device.createdAt = entity.createdAt;
+    device.updatedAt = entity.updatedAt;
+    return device;
   }
 }
 
