@@ -3,9 +3,11 @@
  *
  * Why: a page of `devices(first: 100) { edges { node { id serialNumber model profileStatus
  * profile { name } token { name } } } }` read every column of every device, and pg's row parser
- * and its timestamp parser were about an eighth of the request's CPU (issue #15). The page now
- * selects the columns of the fields the operation names (through fragments and aliases,
- * src/graphql/selection.ts), with the key of its order and the ids every device carries.
+ * and its timestamp parser were about an eighth of the request's CPU (issue #15). Every device
+ * list (the root `devices`, and `devices` under a token or a profile, whose loader key then
+ * carries the columns) selects the columns of the fields the operation names (through fragments
+ * and aliases, src/graphql/selection.ts), with the key of its order and the ids every device
+ * carries.
  *
  * Safety: a Device field this table does not name (a field added later and not declared here),
  * or a selection it cannot read, reads every column, as before. device-projection.test.ts asks
@@ -20,6 +22,9 @@ import type { DeviceEntity } from './device.entity';
 import { DEFAULT_DEVICE_ORDER, DeviceOrderField } from './device.order';
 
 type Column = keyof DeviceEntity;
+
+/** Where a device list's devices are below its field (every device list is a DeviceConnection). */
+export const DEVICE_NODE_PATH = ['edges', 'node'] as const;
 
 /** What every device of a page carries whatever is selected: Device.from's ids and the global id. */
 const ALWAYS: readonly Column[] = ['id', 'tokenId', 'profileId', 'requestedProfileId'];

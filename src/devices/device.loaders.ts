@@ -11,8 +11,11 @@ import type { DeviceFilterCommand } from './device.service';
 
 type DeviceListArgs = NestedArgs<OrderBy<DeviceOrderField>>;
 
-/** The loader key of a nested device list: its filter, page and order (`{}` for its count). */
-export const nestedDevicesKey = (filter: DeviceFilterCommand, args: DeviceListArgs) =>
+/**
+ * The loader key of a nested device list: its filter, page and order (`{}` for its count), and the
+ * columns its page reads (device-projection.ts; null: all).
+ */
+export const nestedDevicesKey = (filter: DeviceFilterCommand, args: DeviceListArgs, columns: readonly string[] | null = null) =>
   JSON.stringify([
     filter.profileId ?? null,
     filter.tokenId ?? null,
@@ -23,13 +26,15 @@ export const nestedDevicesKey = (filter: DeviceFilterCommand, args: DeviceListAr
     filter.search ?? null,
     filter.includeDeleted ?? null,
     connectionArgsKey(args),
+    columns ? [...columns].sort() : null,
   ]);
 
-function parseKey(key: string): { filter: DeviceFilterCommand; args: DeviceListArgs } {
-  const [profileId, tokenId, profileStatus, source, assignmentResult, serialNumberPrefix, search, includeDeleted, args] = JSON.parse(key);
+function parseKey(key: string): { filter: DeviceFilterCommand; args: DeviceListArgs; columns: string[] | null } {
+  const [profileId, tokenId, profileStatus, source, assignmentResult, serialNumberPrefix, search, includeDeleted, args, columns] = JSON.parse(key);
   return {
     filter: { profileId, tokenId, profileStatus, source, assignmentResult, serialNumberPrefix, search, includeDeleted },
     args: connectionArgsFromKey(args),
+    columns,
   };
 }
 
@@ -57,11 +62,11 @@ export function createDeviceLoaders(services: Services, scope: AccessScope): Dev
         }),
     );
     return loaderPerKey((key) => {
-      const { filter, args } = parseKey(key);
+      const { filter, args, columns } = parseKey(key);
       const countKey = nestedDevicesKey(filter, {});
       return new DataLoader<string, ConnectionResult<DeviceEntity>>((parentIds) =>
         paginateNested(
-          { repository: devices.devices, base: (alias) => devices.listQuery(filter, null, alias), parentColumn, order: (alias) => deviceOrder(alias, args.orderBy), args },
+          { repository: devices.devices, base: (alias) => devices.listQuery(filter, null, alias), parentColumn, order: (alias) => deviceOrder(alias, args.orderBy), args, columns },
           parentIds,
           counters(countKey),
         ),

@@ -32,7 +32,7 @@ import {
 import type { AssignmentOutcome } from './assignment.service';
 import { nestedDevicesKey } from './device.loaders';
 import { prefetchDeviceRelations } from './device-prefetch';
-import { selectDeviceColumns } from './device-projection';
+import { DEVICE_NODE_PATH, deviceColumnsFor, selectDeviceColumns } from './device-projection';
 import { deviceOrder } from './device.order';
 import type { DeviceFilterCommand } from './device.service';
 
@@ -51,9 +51,6 @@ export function deviceFilterCommand(filter: DeviceFilter | null | undefined): De
     includeDeleted: filter.includeDeleted ?? null,
   };
 }
-
-/** Where a device list's devices are below its field. */
-const DEVICE_NODE_PATH = ['edges', 'node'] as const;
 
 @Resolver(() => Device)
 export class DeviceResolver {
@@ -190,8 +187,9 @@ export class DepTokenDevicesResolver {
     @Arg('orderBy', () => DeviceOrder, DEVICE_ORDER_ARG) orderBy: DeviceOrder | null,
     @Args() args: ConnectionArgs,
     @Ctx() ctx: RequestContext,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<ConnectionResult<Device>> {
-    const key = nestedDevicesKey(deviceFilterCommand(filter), { ...args, orderBy });
+    const key = nestedDevicesKey(deviceFilterCommand(filter), { ...args, orderBy }, deviceColumnsFor(info, DEVICE_NODE_PATH, orderBy));
     return (await ctx.loaders.devicesByToken(key).load(token.rowId)).map(Device.from);
   }
 }

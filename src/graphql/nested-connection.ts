@@ -20,6 +20,8 @@ export interface NestedConnectionSpec<E extends ObjectLiteral> {
   /** The children's order (a unique key), as SQL on the given alias. */
   order: (alias: string) => KeysetOrder<E>;
   args: PageArgs;
+  /** The properties the page reads (its parent's added), for a projection; absent: every column. */
+  columns?: readonly string[] | null;
 }
 
 /** Pages of children for each parent id (in one query) with a batched lazy count. */
@@ -48,6 +50,7 @@ export async function paginateNested<E extends ObjectLiteral>(
     for (const term of outer.orderBy) query.addOrderBy(term.sql, term.direction);
     const parentProperty =
       spec.repository.metadata.columns.find((c) => c.databaseName === spec.parentColumn)?.propertyName ?? spec.parentColumn;
+    if (spec.columns) query.select([...new Set([...spec.columns, parentProperty])].map((property) => `o.${property}`));
     for (const row of await getEntities(query)) grouped.get(row[parentProperty] as string)?.push(row);
   }
   return parentIds.map((parentId) => {

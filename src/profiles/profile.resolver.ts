@@ -1,9 +1,11 @@
-import { Arg, Args, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Ctx, FieldResolver, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { RequireRole } from '../auth/guard';
 import { Role } from '../auth/role';
 import type { RequestContext } from '../context';
 import { deviceFilterCommand } from '../devices/device.resolver';
 import { nestedDevicesKey } from '../devices/device.loaders';
+import { DEVICE_NODE_PATH, deviceColumnsFor } from '../devices/device-projection';
 import { Device, DeviceConnection, DeviceFilter, DeviceOrder, DEVICE_ORDER_ARG } from '../devices/device.types';
 import { ConnectionArgs, type ConnectionResult } from '../graphql/connection';
 import { fromGlobalId, toGlobalId } from '../graphql/global-id';
@@ -119,8 +121,9 @@ export class EnrollmentProfileResolver {
     @Arg('orderBy', () => DeviceOrder, DEVICE_ORDER_ARG) orderBy: DeviceOrder | null,
     @Args() args: ConnectionArgs,
     @Ctx() ctx: RequestContext,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<ConnectionResult<Device>> {
-    const key = nestedDevicesKey(deviceFilterCommand(filter), { ...args, orderBy });
+    const key = nestedDevicesKey(deviceFilterCommand(filter), { ...args, orderBy }, deviceColumnsFor(info, DEVICE_NODE_PATH, orderBy));
     return (await ctx.loaders.devicesByProfile(key).load(profile.rowId)).map(Device.from);
   }
 

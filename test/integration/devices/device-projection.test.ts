@@ -1,7 +1,8 @@
 /**
  * A device list reads only the columns its selected Device fields need (device-projection.ts,
- * issue #15). Every field of the schema's Device, asked alone through the list, must answer what
- * `nodes(ids:)` answers for the same devices, which reads whole rows; every order must page the
+ * issue #15). Every field of the schema's Device, asked alone through the list and through the
+ * lists nested under a token and a profile, must answer what `nodes(ids:)` answers for the same
+ * devices, which reads whole rows; every order must page the
  * same with the fewest columns; and the page's SELECT must really leave the other columns out.
  */
 import { parse, type FieldNode, type OperationDefinitionNode } from 'graphql';
@@ -28,7 +29,7 @@ beforeAll(async () => {
     `mutation ($input: CreateEnrollmentProfileInput!) { createEnrollmentProfile(input: $input) { profile { id } } }`,
     { input: { tokenId: token.id, name: 'Projection profile' } },
   );
-  expect(createEnrollmentProfile.profile.id).toBeTruthy();
+  profileId = createEnrollmentProfile.profile.id;
   await createDevices(t, token, serials('PROJ', 6), { depgateOnly: true });
   // Every column holds a value, different per device, so a field that read a column the page
   // left out would answer null (or another column's value) and differ from nodes().
@@ -65,7 +66,13 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const LIST = (selection: string) => `{ devices(first: 10, orderBy: { field: MODEL, direction: DESC }, filter: { includeDeleted: true }) { edges { node { id ${selection} } } } }`;
+const LIST_ARGS = `first: 10, orderBy: { field: MODEL, direction: DESC }, filter: { includeDeleted: true }`;
+const LIST = (selection: string) => `{ devices(${LIST_ARGS}) { edges { node { id ${selection} } } } }`;
+/** The same list nested under the token and under the profile (paginateNested, one loader each). */
+const NESTED = (selection: string) =>
+  `query ($token: ID!, $profile: ID!) { token: node(id: $token) { ... on DepToken { devices(${LIST_ARGS}) { edges { node { id ${selection} } } } } }
+     profile: node(id: $profile) { ... on EnrollmentProfile { devices(${LIST_ARGS}) { edges { node { id ${selection} } } } } } }`;
+let profileId: string;
 const NODES = (selection: string) => `query ($ids: [ID!]!) { nodes(ids: $ids) { id ... on Device { ${selection} } } }`;
 
 it('declares the columns of every Device field the schema has, and no other', () => {
@@ -81,6 +88,11 @@ it('answers every Device field alone through the list as nodes() does, with whol
     const ids = listed.map((d: { id: string }) => d.id);
     const whole = (await t.ok(NODES(selection), { ids })).nodes;
     expect({ field: name, devices: listed }).toEqual({ field: name, devices: whole });
+    const nested = await t.ok(NESTED(selection), { token: token.id, profile: profileId });
+    const nodesOf = (list: { devices: { edges: { node: unknown }[] } }) => list.devices.edges.map((e) => e.node);
+    expect({ field: name, under: 'token', devices: nodesOf(nested.token) }).toEqual({ field: name, under: 'token', devices: whole });
+    // The deleted device holds the profile too (the UPDATE gave every device one).
+    expect({ field: name, under: 'profile', devices: nodesOf(nested.profile) }).toEqual({ field: name, under: 'profile', devices: whole });
   }
   // The comparison met values, not nulls on both sides.
   const sample = (await t.ok(LIST('description color os deviceFamily profileRemovedAt deletedBy requestedProfile { name } orgDevice { id }'))).devices.edges[0].node;
@@ -122,6 +134,14 @@ it("reads only the selected fields' columns, and every column for a field it doe
   const spread = await countStatements(() => t.ok(`{ devices(first: 5) { edges { node { ...F } } } } fragment F on Device { label: description }`), /FROM "devices"/);
   expect(spread.statements[0]).toMatch(/"d"\."description"/);
   expect(spread.statements[0]).not.toMatch(/"d"\."color"/);
+  // The lists nested under a token: the same projection on the page's outer query.
+  const nested = await countStatements(
+    () => t.ok(`query ($id: ID!) { node(id: $id) { ... on DepToken { devices(first: 5) { edges { node { serialNumber } } } } } }`, { id: token.id }),
+    /FROM "devices" "o"/,
+  );
+  expect(nested.statements).toHaveLength(1);
+  expect(nested.statements[0]).toMatch(/"o"\."serial_number"/);
+  expect(nested.statements[0]).not.toMatch(/"o"\."description"|"o"\."created_at"/);
   // A field the table does not name (one added to Device later) reads whole rows.
   const future = parse(`{ devices { edges { node { serialNumber fieldAddedLater } } } }`).definitions[0] as OperationDefinitionNode;
   expect(deviceColumnsFor({ fieldNodes: [future.selectionSet.selections[0] as FieldNode], fragments: {} }, ['edges', 'node'], null)).toBeNull();
