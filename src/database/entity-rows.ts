@@ -93,14 +93,33 @@ const READERS: Record<ColumnRead['kind'], (value: unknown, rawKey: string) => un
 };
 const READER_NAME: Record<ColumnRead['kind'], string> = { 'as-is': 'readAsIs', timestamp: 'readTimestamp', boolean: 'readBoolean' };
 
+/**
+ * Hydrators kept per entity. The column sets are the client's choice (the fields an operation
+ * selects), so without a bound a caller asking ever other subsets of fields would grow the cache
+ * until the process ran out of memory; past the bound the least recently used one is dropped and
+ * made again when asked (a few tens of microseconds).
+ */
+export const MAX_HYDRATORS_PER_ENTITY = 64;
+
 function hydratorFor<E extends ObjectLiteral>(driver: Driver, metadata: EntityMetadata, alias: string, projection: Projection): Hydrate<E> {
   let byKey = hydrators.get(metadata);
   if (!byKey) hydrators.set(metadata, (byKey = new Map()));
-  // A projection is one of few (the fields a console's list selects), so one hydrator each.
   const key = projection ? `${alias}|${[...projection].sort().join(',')}` : alias;
   let hydrate = byKey.get(key);
-  if (!hydrate) byKey.set(key, (hydrate = buildHydrator(driver, metadata, alias, projection)));
+  if (hydrate) {
+    // Most recently used last (a Map keeps insertion order).
+    byKey.delete(key);
+  } else {
+    hydrate = buildHydrator(driver, metadata, alias, projection);
+    if (byKey.size >= MAX_HYDRATORS_PER_ENTITY) byKey.delete(byKey.keys().next().value!);
+  }
+  byKey.set(key, hydrate);
   return hydrate as Hydrate<E>;
+}
+
+/** How many hydrators are kept for an entity (for the bound's test). */
+export function cachedHydrators(metadata: EntityMetadata): number {
+  return hydrators.get(metadata)?.size ?? 0;
 }
 
 /** What the query selects of its main alias: all of it (null), some properties, or refused. */

@@ -6,7 +6,7 @@
  * path cannot read as typeorm would is refused, not half hydrated.
  */
 import { DeviceEntity } from '../../../src/devices/device.entity';
-import { getEntities } from '../../../src/database/entity-rows';
+import { cachedHydrators, getEntities, MAX_HYDRATORS_PER_ENTITY } from '../../../src/database/entity-rows';
 import { DepTokenEntity } from '../../../src/tokens/token.entity';
 import { createDevices, serials, uploadToken, type UploadedToken } from '../../support/dep-fixtures';
 import { startTestApp, type TestApp } from '../../support/test-app';
@@ -81,6 +81,22 @@ it('reads some columns by property as getMany() does, and only those', async () 
   const other = await getEntities(t.app.dataSource.getRepository(DeviceEntity).createQueryBuilder('d').select(['d.id', 'd.model']).orderBy('d.serial_number'));
   expect(Object.keys(other[0]!).sort()).toEqual(['id', 'model']);
   expect((await getEntities(t.app.dataSource.getRepository(DeviceEntity).createQueryBuilder('d').orderBy('d.serial_number')))[0]).toHaveProperty('description');
+});
+
+it('keeps a bounded number of hydrators however many column sets callers ask for', async () => {
+  const repository = t.app.dataSource.getRepository(DeviceEntity);
+  const properties = repository.metadata.columns.map((c) => c.propertyName).filter((p) => p !== 'id');
+  // Subsets of the device's columns, as a client asking ever other fields would make them.
+  for (let i = 0; i < MAX_HYDRATORS_PER_ENTITY * 2; i++) {
+    const chosen = properties.filter((_, bit) => ((i + 1) >> bit) & 1);
+    const rows = await getEntities(repository.createQueryBuilder('d').select(['d.id', ...chosen.map((p) => `d.${p}`)]).orderBy('d.serial_number'));
+    expect(Object.keys(rows[0]!).sort()).toEqual(['id', ...chosen].sort());
+  }
+  expect(cachedHydrators(repository.metadata)).toBe(MAX_HYDRATORS_PER_ENTITY);
+  // A dropped one is made again, and reads right.
+  const first = await getEntities(repository.createQueryBuilder('d').select(['d.id', `d.${properties[0]}`]).orderBy('d.serial_number'));
+  expect(Object.keys(first[0]!).sort()).toEqual(['id', properties[0]!].sort());
+  expect(cachedHydrators(repository.metadata)).toBe(MAX_HYDRATORS_PER_ENTITY);
 });
 
 it('has no load listeners or subscribers to skip', () => {
