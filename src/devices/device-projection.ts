@@ -7,15 +7,14 @@
  * list (the root `devices`, and `devices` under a token or a profile, whose loader key then
  * carries the columns) selects the columns of the fields the operation names (through fragments
  * and aliases, src/graphql/selection.ts), with the key of its order and the ids every device
- * carries.
+ * carries. `paginate` and `paginateNested` select what `deviceColumnsFor` names.
  *
- * Safety: a Device field this table does not name (a field added later and not declared here),
- * or a selection it cannot read, reads every column, as before. device-projection.test.ts asks
- * every field of the schema's Device alone through a list and through `node`, which reads whole
- * rows, and fails if any answer differs or if the table and the schema disagree.
+ * Safety: a Device field this table does not name (a field added later and not declared here)
+ * reads every column, as before. device-projection.test.ts asks every field of the schema's Device
+ * alone through the three lists and through `nodes(ids:)`, which reads whole rows, and fails if
+ * any answer differs or if the table and the schema disagree.
  */
 import type { GraphQLResolveInfo } from 'graphql';
-import type { SelectQueryBuilder } from 'typeorm';
 import { fieldsSelectedAt } from '../graphql/selection';
 import type { OrderBy } from '../graphql/order';
 import type { DeviceEntity } from './device.entity';
@@ -92,16 +91,4 @@ export function deviceColumnsFor(
     for (const column of needs) columns.add(column);
   }
   return [...columns];
-}
-
-/** Narrows a device list query (`alias` as in DeviceService.listQuery) to the columns its page needs. */
-export function selectDeviceColumns(
-  qb: SelectQueryBuilder<DeviceEntity>,
-  alias: string,
-  info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>,
-  nodePath: readonly string[],
-  orderBy: OrderBy<DeviceOrderField> | null | undefined,
-): SelectQueryBuilder<DeviceEntity> {
-  const columns = deviceColumnsFor(info, nodePath, orderBy);
-  return columns ? qb.select(columns.map((column) => `${alias}.${column}`)) : qb;
 }

@@ -32,7 +32,7 @@ import {
 import type { AssignmentOutcome } from './assignment.service';
 import { nestedDevicesKey } from './device.loaders';
 import { prefetchDeviceRelations } from './device-prefetch';
-import { DEVICE_NODE_PATH, deviceColumnsFor, selectDeviceColumns } from './device-projection';
+import { DEVICE_NODE_PATH, deviceColumnsFor } from './device-projection';
 import { deviceOrder } from './device.order';
 import type { DeviceFilterCommand } from './device.service';
 
@@ -63,8 +63,8 @@ export class DeviceResolver {
     @Ctx() ctx: RequestContext,
     @Info() info: GraphQLResolveInfo,
   ): Promise<ConnectionResult<Device>> {
-    const query = selectDeviceColumns(ctx.services.devices.listQuery(deviceFilterCommand(filter), ctx.scope), 'd', info, DEVICE_NODE_PATH, orderBy);
-    const page = (await paginate(query, deviceOrder('d', orderBy), args)).map(Device.from);
+    const query = ctx.services.devices.listQuery(deviceFilterCommand(filter), ctx.scope);
+    const page = (await paginate(query, deviceOrder('d', orderBy), args, deviceColumnsFor(info, DEVICE_NODE_PATH, orderBy))).map(Device.from);
     await prefetchDeviceRelations(ctx, info, DEVICE_NODE_PATH, page.edges.map((e) => e.node));
     return page;
   }

@@ -122,10 +122,13 @@ export async function paginate<E extends ObjectLiteral>(
   qb: SelectQueryBuilder<E>,
   order: KeysetOrder<E>,
   args: PageArgs,
+  /** The properties the page reads, for a projection (as paginateNested's); absent: every column. */
+  columns?: readonly string[] | null,
 ): Promise<ConnectionResult<E>> {
   const plan = keysetPage(order, args);
   const countQb = qb.clone();
   const page = qb.clone();
+  if (columns) page.select(columns.map((property) => `${page.alias}.${property}`));
   for (const condition of plan.where) page.andWhere(condition.sql, condition.parameters);
   plan.orderBy.forEach((term, i) => (i === 0 ? page.orderBy(term.sql, term.direction) : page.addOrderBy(term.sql, term.direction)));
   const rows = plan.limit === 0 ? [] : await getEntities(page.limit(plan.limit));
