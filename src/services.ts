@@ -251,7 +251,11 @@ export function createServices(deps: ServiceDeps): Services {
   // Uploads, renewals, licence refreshes and Apple Business account changes re-evaluate alerts at once; raised alerts go on the events channel.
   wireAlerts({ alerts, depTokens: services.depTokens, vppTokens, appleBusinessAccounts: services.appleBusinessAccounts, events, logger });
   // Every evaluation of a DEP token also compares its derived status with the one last announced.
-  alerts.onEvaluated('DEP_TOKEN', (tokenId, executor) => tokenStatuses.check(executor, tokenId));
+  alerts.onEvaluated(
+    'DEP_TOKEN',
+    (tokenId, executor) => tokenStatuses.check(executor, tokenId),
+    (tokenIds, executor) => tokenStatuses.unannounced(executor, tokenIds),
+  );
   tokenStatuses.onChanged(({ tokenId }, executor) => events.publish(Topic.DEP_TOKEN_CHANGED, { tokenId }, { executor }));
   // Scheduled syncs, automatic assignments and alert raises are recorded with the system as actor.
   wireAudit({ audit: services.audit, syncRequests: services.sync.requests, assignments, alerts });

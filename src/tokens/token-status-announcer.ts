@@ -31,6 +31,15 @@ export class TokenStatusAnnouncer {
     this.listeners.push(listener);
   }
 
+  /** The tokens among `tokenIds` whose status now is not the one last announced (what `check` would store or tell). */
+  async unannounced(executor: SqlRunner, tokenIds: readonly string[]): Promise<string[]> {
+    const rows: { id: string; expires_at: Date; terms_not_accepted_at: Date | null; rejected_at: Date | null; announced_status: DepTokenStatus | null }[] =
+      await executor.query(`SELECT id, expires_at, terms_not_accepted_at, rejected_at, announced_status FROM dep_tokens WHERE id = ANY($1)`, [[...tokenIds]]);
+    return rows
+      .filter((row) => this.statusNow({ expiresAt: row.expires_at, termsNotAcceptedAt: row.terms_not_accepted_at, rejectedAt: row.rejected_at }) !== row.announced_status)
+      .map((row) => row.id);
+  }
+
   /** Announces the token's status if it changed since last told; answers the change, if any. */
   async check(executor: SqlRunner, tokenId: string): Promise<TokenStatusChange | null> {
     const [row]: { expires_at: Date; terms_not_accepted_at: Date | null; rejected_at: Date | null; announced_status: DepTokenStatus | null }[] =
