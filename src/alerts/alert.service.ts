@@ -239,7 +239,12 @@ export class AlertService {
         const subject = subjects.get(id);
         if (!subject) return false; // deleted: its alerts went with it
         if (pending.has(id)) return true;
-        const wanted = new Set(RULES[type](subject.facts as never, now, this.options).map(alertKey));
+        let wanted: Set<string>;
+        try {
+          wanted = new Set(RULES[type](subject.facts as never, now, this.options).map(alertKey));
+        } catch {
+          return true; // its evaluation meets the same failure and logs it for this subject alone
+        }
         const present = standingBySubject.get(id) ?? new Set<string>();
         return wanted.size !== present.size || [...wanted].some((key) => !present.has(key));
       });
