@@ -199,7 +199,12 @@ export class AlertService {
     let resolved = 0;
     for (const [type, ids] of idsByType) {
       for (let at = 0; at < ids.length && !signal?.aborted; at += PASS_CHUNK) {
-        const due = await this.dueForEvaluation(type, ids.slice(at, at + PASS_CHUNK));
+        const chunk = ids.slice(at, at + PASS_CHUNK);
+        const due = await this.dueForEvaluation(type, chunk).catch((err: Error) => {
+          // As before the comparison: a failure stops no other subject; each is evaluated (and fails, or not) alone.
+          this.logger.error({ type, subjects: chunk.length, err: { message: err.message } }, 'alert pass comparison failed');
+          return chunk;
+        });
         for (const subjectId of due) {
           if (signal?.aborted) break;
           try {
@@ -222,9 +227,10 @@ export class AlertService {
    * its type due). Read in one REPEATABLE READ snapshot, so facts and standing alerts agree.
    */
   private async dueForEvaluation(type: AlertSubjectType, ids: readonly string[]): Promise<string[]> {
+    const listeners = this.evaluatedListeners.filter((l) => l.type === type);
+    const pendings = listeners.flatMap((l) => (l.pending ? [l.pending] : []));
+    if (pendings.length < listeners.length) return [...ids];
     return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
-      const listeners = this.evaluatedListeners.filter((l) => l.type === type);
-      if (listeners.some((l) => !l.pending)) return [...ids];
       const now = this.clock.now();
       const subjects = await this.readSubjects(manager, type, ids);
       const standing: { subject_id: string; kind: string; threshold: number }[] = await manager.query(
@@ -234,10 +240,11 @@ export class AlertService {
       const standingBySubject = new Map<string, Set<string>>();
       for (const a of standing) standingBySubject.set(a.subject_id, (standingBySubject.get(a.subject_id) ?? new Set()).add(alertKey(a)));
       const pending = new Set<string>();
-      for (const listener of listeners) for (const id of await listener.pending!(ids, manager)) pending.add(id);
+      for (const listed of pendings) for (const id of await listed(ids, manager)) pending.add(id);
       return ids.filter((id) => {
         const subject = subjects.get(id);
-        if (!subject) return false; // deleted: its alerts went with it
+        // Gone since the pass listed it (its alerts went with it), or read wrongly: evaluate finds out.
+        if (!subject) return true;
         if (pending.has(id)) return true;
         let wanted: Set<string>;
         try {
@@ -257,7 +264,8 @@ export class AlertService {
     await this.dataSource.transaction(async (manager) => {
       await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`depgate:alerts:${subjectId}`]);
       const now = this.clock.now();
-      const subject = (await this.readSubjects(manager, type, [subjectId])).get(subjectId);
+      // The one row, whatever the case of the id the caller gave.
+      const [subject] = (await this.readSubjects(manager, type, [subjectId])).values();
       if (!subject) return; // deleted: its alerts went with it
       const desired = RULES[type](subject.facts as never, now, this.options);
       const active: ({ id: string; kind: AlertKindName; threshold: number } & AlertOwners)[] = await manager.query(
