@@ -97,6 +97,20 @@ const RULES = {
 /** One active alert per (kind, subject, threshold): the partial unique index, and so the comparison's key. */
 const alertKey = (a: { kind: string; threshold: number }) => `${a.kind}:${a.threshold}`;
 
+/** An unresolved alert as an evaluation reads it. */
+type StandingAlert = { id: string; subjectId: string; kind: AlertKindName; threshold: number } & AlertOwners;
+
+/**
+ * What an evaluation does to a subject: resolve the standing alerts its rules no longer want, raise
+ * the wanted ones that do not stand. The scheduled pass evaluates a subject only when this is not
+ * empty, so the two cannot disagree about "nothing to do".
+ */
+function alertChanges<S extends { kind: string; threshold: number }>(desired: readonly DesiredAlert[], standing: readonly S[]) {
+  const wanted = new Set(desired.map(alertKey));
+  const present = new Set(standing.map(alertKey));
+  return { toResolve: standing.filter((a) => !wanted.has(alertKey(a))), toRaise: desired.filter((d) => !present.has(alertKey(d))) };
+}
+
 /** Subjects compared per statement by the scheduled pass (the bound on one read's parameters and rows). */
 const PASS_CHUNK = 500;
 
@@ -174,8 +188,8 @@ export class AlertService {
 
   /**
    * The scheduled pass: every DEP and VPP token, the push certificate, webhooks and Apple Business
-   * API accounts. Each evaluation locks its subject and reads it in a transaction of its own, about
-   * five round trips; on a fleet of 2,000 tokens that was 2 s of CPU each 15 minutes for a pass that
+   * API accounts. Each evaluation locks its subject and reads it in a transaction of its own, six
+   * round trips; on a fleet of 2,000 tokens that was 2 s of CPU each 15 minutes for a pass that
    * nearly always changes nothing (issue #15). So the pass first compares, for a chunk of subjects
    * at a time and in one consistent snapshot, what the rules want with the alerts that stand (and
    * asks the evaluated listeners what they would change), and evaluates only the subjects where
@@ -233,12 +247,12 @@ export class AlertService {
     return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
       const now = this.clock.now();
       const subjects = await this.readSubjects(manager, type, ids);
-      const standing: { subject_id: string; kind: string; threshold: number }[] = await manager.query(
-        `SELECT subject_id, kind, threshold FROM alerts WHERE subject_id = ANY($1) AND resolved_at IS NULL`,
-        [[...ids]],
-      );
-      const standingBySubject = new Map<string, Set<string>>();
-      for (const a of standing) standingBySubject.set(a.subject_id, (standingBySubject.get(a.subject_id) ?? new Set()).add(alertKey(a)));
+      const standingBySubject = new Map<string, StandingAlert[]>();
+      for (const a of await this.standingAlerts(manager, ids)) {
+        const list = standingBySubject.get(a.subjectId);
+        if (list) list.push(a);
+        else standingBySubject.set(a.subjectId, [a]);
+      }
       const pending = new Set<string>();
       for (const listed of pendings) for (const id of await listed(ids, manager)) pending.add(id);
       return ids.filter((id) => {
@@ -246,14 +260,14 @@ export class AlertService {
         // Gone since the pass listed it (its alerts went with it), or read wrongly: evaluate finds out.
         if (!subject) return true;
         if (pending.has(id)) return true;
-        let wanted: Set<string>;
+        let desired: DesiredAlert[];
         try {
-          wanted = new Set(RULES[type](subject.facts as never, now, this.options).map(alertKey));
+          desired = RULES[type](subject.facts as never, now, this.options);
         } catch {
           return true; // its evaluation meets the same failure and logs it for this subject alone
         }
-        const present = standingBySubject.get(id) ?? new Set<string>();
-        return wanted.size !== present.size || [...wanted].some((key) => !present.has(key));
+        const { toResolve, toRaise } = alertChanges(desired, standingBySubject.get(id) ?? []);
+        return toResolve.length > 0 || toRaise.length > 0;
       });
     });
   }
@@ -268,14 +282,8 @@ export class AlertService {
       const [subject] = (await this.readSubjects(manager, type, [subjectId])).values();
       if (!subject) return; // deleted: its alerts went with it
       const desired = RULES[type](subject.facts as never, now, this.options);
-      const active: ({ id: string; kind: AlertKindName; threshold: number } & AlertOwners)[] = await manager.query(
-        `SELECT id, kind, threshold, dep_token_id AS "depTokenId", vpp_token_id AS "vppTokenId", apple_business_account_id AS "appleBusinessAccountId"
-           FROM alerts WHERE subject_id = $1 AND resolved_at IS NULL`,
-        [subjectId],
-      );
-      const wanted = new Map(desired.map((d) => [alertKey(d), d]));
-      for (const alert of active) {
-        if (wanted.has(alertKey(alert))) continue;
+      const { toResolve, toRaise } = alertChanges(desired, await this.standingAlerts(manager, [subjectId]));
+      for (const alert of toResolve) {
         const successor = desired.find((d) => family(d.kind) === family(alert.kind));
         const resolution = successor && urgency(successor) > urgency(alert) ? 'SUPERSEDED' : 'CLEARED';
         const [, affected] = await manager.query(
@@ -284,13 +292,11 @@ export class AlertService {
         );
         if (!(Number(affected) > 0)) continue;
         resolved += 1;
-        const { threshold: _threshold, ...resolvedAlert } = alert;
+        const { threshold: _threshold, subjectId: _subjectId, ...resolvedAlert } = alert;
         for (const listener of this.resolvedListeners) await listener({ ...resolvedAlert, resolution }, manager);
         await this.publisher?.('RESOLVED', eventOf(alert), manager);
       }
-      const present = new Set(active.map(alertKey));
-      for (const alert of desired) {
-        if (present.has(alertKey(alert))) continue;
+      for (const alert of toRaise) {
         const row = await this.insert(manager, type, subjectId, subject.name, alert, now);
         if (row) raised.push(row);
       }
@@ -304,6 +310,16 @@ export class AlertService {
       this.logger.warn({ alertId: row.id, kind: row.kind, severity: row.severity, subjectId, threshold: row.threshold }, 'alert raised');
     }
     return { raised, resolved };
+  }
+
+  /** The unresolved alerts of these subjects. */
+  private standingAlerts(executor: SqlRunner, subjectIds: readonly string[]): Promise<StandingAlert[]> {
+    return executor.query(
+      `SELECT id, subject_id AS "subjectId", kind, threshold, dep_token_id AS "depTokenId", vpp_token_id AS "vppTokenId",
+              apple_business_account_id AS "appleBusinessAccountId"
+         FROM alerts WHERE subject_id = ANY($1) AND resolved_at IS NULL`,
+      [[...subjectIds]],
+    );
   }
 
   /** The row, or null when another instance raised the same crossing first. */

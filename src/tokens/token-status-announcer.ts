@@ -33,24 +33,34 @@ export class TokenStatusAnnouncer {
 
   /** The tokens among `tokenIds` whose status now is not the one last announced (what `check` would store or tell). */
   async unannounced(executor: SqlRunner, tokenIds: readonly string[]): Promise<string[]> {
-    const rows: { id: string; expires_at: Date; terms_not_accepted_at: Date | null; rejected_at: Date | null; announced_status: DepTokenStatus | null }[] =
-      await executor.query(`SELECT id, expires_at, terms_not_accepted_at, rejected_at, announced_status FROM dep_tokens WHERE id = ANY($1)`, [[...tokenIds]]);
-    return rows
-      .filter((row) => this.statusNow({ expiresAt: row.expires_at, termsNotAcceptedAt: row.terms_not_accepted_at, rejectedAt: row.rejected_at }) !== row.announced_status)
-      .map((row) => row.id);
+    const rows = await this.statuses(executor, tokenIds, false);
+    return rows.filter((row) => row.status !== row.announced).map((row) => row.id);
   }
 
   /** Announces the token's status if it changed since last told; answers the change, if any. */
   async check(executor: SqlRunner, tokenId: string): Promise<TokenStatusChange | null> {
-    const [row]: { expires_at: Date; terms_not_accepted_at: Date | null; rejected_at: Date | null; announced_status: DepTokenStatus | null }[] =
-      await executor.query(`SELECT expires_at, terms_not_accepted_at, rejected_at, announced_status FROM dep_tokens WHERE id = $1 FOR UPDATE`, [tokenId]);
+    const [row] = await this.statuses(executor, [tokenId], true);
     if (!row) return null;
-    const status = this.statusNow({ expiresAt: row.expires_at, termsNotAcceptedAt: row.terms_not_accepted_at, rejectedAt: row.rejected_at });
-    if (row.announced_status === status) return null;
+    const { status, announced } = row;
+    if (announced === status) return null;
     await executor.query(`UPDATE dep_tokens SET announced_status = $2 WHERE id = $1`, [tokenId, status]);
-    if (row.announced_status === null) return null;
-    const change = { tokenId, status, previousStatus: row.announced_status };
+    if (announced === null) return null;
+    const change = { tokenId, status, previousStatus: announced };
     for (const listener of this.listeners) await listener(change, executor);
     return change;
+  }
+
+  /** Each token's status now beside the one last announced; `lock` takes the rows FOR UPDATE (check's write follows). */
+  private async statuses(executor: SqlRunner, tokenIds: readonly string[], lock: boolean) {
+    const rows: { id: string; expires_at: Date; terms_not_accepted_at: Date | null; rejected_at: Date | null; announced_status: DepTokenStatus | null }[] =
+      await executor.query(
+        `SELECT id, expires_at, terms_not_accepted_at, rejected_at, announced_status FROM dep_tokens WHERE id = ANY($1)${lock ? ' FOR UPDATE' : ''}`,
+        [[...tokenIds]],
+      );
+    return rows.map((row) => ({
+      id: row.id,
+      status: this.statusNow({ expiresAt: row.expires_at, termsNotAcceptedAt: row.terms_not_accepted_at, rejectedAt: row.rejected_at }),
+      announced: row.announced_status,
+    }));
   }
 }
