@@ -12,6 +12,10 @@
  *
  * A page without devices has no statement to ride on: the engine saves its cursor and counts it
  * as before.
+ *
+ * Pages written while an earlier page is still being written (commits-in-order.ts) split the
+ * statement in two: the devices (`ingestPage`) before the page's turn, then `writePageBookkeeping`
+ * (the cursor and the counters, from the page's counts) once every earlier page has committed.
  */
 import type { SqlRunner } from '../database/sql-runner';
 import { placeholder } from '../database/placeholder';
@@ -53,6 +57,9 @@ SELECT to_jsonb(c) AS page, r.* FROM page_counts c CROSS JOIN counted r`;
 
 const statements = new Map<number, string>();
 
+/** The page's bookkeeping as the six parameters both statements take after their own. */
+const bookkeepingParams = (b: PageBookkeeping): unknown[] => [b.cursor?.kind ?? null, b.cursor?.value ?? null, b.issuedAt, b.devicesFetched, b.devicesSkipped, b.updatedAt];
+
 /** Writes a page (at least one device) with its cursor and counters; run it in the page's transaction. */
 export async function writePage(db: SqlRunner, devices: readonly IngestDevice[], options: IngestOptions, bookkeeping: PageBookkeeping): Promise<PageWritten> {
   if (devices.length === 0) throw new Error('writePage needs a device (an empty page has no statement)');
@@ -61,15 +68,37 @@ export async function writePage(db: SqlRunner, devices: readonly IngestDevice[],
   if (!sql) statements.set(params.length, (sql = pageWriteSql(params.length)));
   const rows = await db.query(sql, [
     ...params,
-    bookkeeping.cursor?.kind ?? null,
-    bookkeeping.cursor?.value ?? null,
-    bookkeeping.issuedAt,
-    bookkeeping.devicesFetched,
-    bookkeeping.devicesSkipped,
-    bookkeeping.updatedAt,
+    ...bookkeepingParams(bookkeeping),
   ]);
   const [row] = rows as Record<string, any>[];
   if (!row) throw new Error(`sync run ${options.runId} is gone`);
   const { page, ...runRow } = row;
   return { ingested: ingestResultOf(page), runRow };
+}
+
+/** The cursor and counters of a page whose devices an earlier statement of its transaction wrote. */
+const BOOKKEEPING_SQL = `WITH page_counts AS (SELECT $3::int AS added, $4::int AS modified, $5::int AS deleted),
+cursor_saved AS (
+  ${TokenSyncStateStore.saveCursorCte({ tokenId: '$1', kind: '$6', cursor: '$7', issuedAt: '$8' })}
+),
+counted AS (
+  ${SyncRunStore.pageCountCte({ runId: '$2', from: 'page_counts', fetched: '$9', skipped: '$10', updatedAt: '$11' })}
+)
+SELECT r.* FROM counted r`;
+
+/**
+ * The second half of a split page: saves its cursor and adds its counts to the run, in the page's
+ * transaction, after `ingestPage` wrote its devices. Returns the run's row (not announced yet).
+ */
+export async function writePageBookkeeping(db: SqlRunner, ingested: IngestResult, options: Pick<IngestOptions, 'tokenId' | 'runId'>, bookkeeping: PageBookkeeping): Promise<Record<string, any>> {
+  const rows = (await db.query(BOOKKEEPING_SQL, [
+    options.tokenId,
+    options.runId,
+    ingested.added,
+    ingested.modified,
+    ingested.deleted,
+    ...bookkeepingParams(bookkeeping),
+  ])) as Record<string, any>[];
+  if (!rows[0]) throw new Error(`sync run ${options.runId} is gone`);
+  return rows[0];
 }

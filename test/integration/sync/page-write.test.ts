@@ -5,7 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IngestDevice } from '../../../src/sync/device-ingest';
-import { writePage } from '../../../src/sync/page-write';
+import { writePage, writePageBookkeeping } from '../../../src/sync/page-write';
+import { ingestPage } from '../../../src/sync/device-ingest';
 import { SyncRunStore } from '../../../src/sync/sync-run.store';
 import type { SqlRunner } from '../../../src/database/sql-runner';
 import { uploadToken } from '../../support/dep-fixtures';
@@ -71,4 +72,23 @@ it('writes the devices, saves the cursor and adds to the run in one statement', 
   // A page without a cursor saves none.
   await writePage(db, [listed('PAGEWRITE003')], options, { cursor: undefined, issuedAt: later, devicesFetched: 1, devicesSkipped: 0, updatedAt: later });
   expect(await tokenState()).toMatchObject({ fetch_cursor: 'fetch-cursor-1', sync_cursor: 'sync-cursor-1' });
+});
+
+it('split in two (a page written behind another), the devices and then the bookkeeping give what the one statement gives', async () => {
+  const token = await uploadToken(t, 'page-write-split');
+  const run = await new SyncRunStore(t.clock).insert(t.app.dataSource, { tokenId: token.rowId, kind: 'FULL', trigger: 'MANUAL', fullSyncReason: null });
+  const now = t.clock.now();
+  const options = { tokenId: token.rowId, now, fetchId: randomUUID(), reviveDepgateTombstones: true, runId: run.id };
+  const bookkeeping = { cursor: { kind: 'fetch' as const, value: 'fetch-cursor-split' }, issuedAt: now, devicesFetched: 3, devicesSkipped: 1, updatedAt: now };
+
+  const runRow = await t.app.dataSource.transaction(async (m) => {
+    const ingested = await ingestPage(m, [listed('PAGESPLIT001'), listed('PAGESPLIT002'), listed('PAGESPLIT003')], options);
+    expect(ingested).toEqual({ added: 3, modified: 0, deleted: 0, toAssign: [] });
+    // Nothing of the bookkeeping yet: the page waits for its turn here.
+    expect((await m.query(`SELECT fetch_cursor FROM dep_tokens WHERE id = $1`, [token.rowId]))[0].fetch_cursor).toBeNull();
+    return writePageBookkeeping(m, ingested, options, bookkeeping);
+  });
+  expect(runRow).toMatchObject({ id: run.id, pages_fetched: 1, devices_added: 3, devices_modified: 0, devices_deleted: 0, devices_fetched: 3, devices_skipped: 1 });
+  expect((await t.app.dataSource.query(`SELECT fetch_cursor FROM dep_tokens WHERE id = $1`, [token.rowId]))[0].fetch_cursor).toBe('fetch-cursor-split');
+  expect(await t.app.dataSource.query(`SELECT count(*)::int AS n FROM devices WHERE token_id = $1 AND last_fetch_id = $2`, [token.rowId, options.fetchId])).toEqual([{ n: 3 }]);
 });
