@@ -29,8 +29,9 @@ import type { Logger } from '../logger';
 import type { DepClientFactory } from '../tokens/dep-client.factory';
 import { DepTokenEntity } from '../tokens/token.entity';
 import type { SqlRunner } from '../database/sql-runner';
-import { countSyncedDevices, resolvePage, sweepUnlisted } from './device-ingest';
-import { writePage } from './page-write';
+import { countSyncedDevices, ingestPage, resolvePage, sweepUnlisted, type IngestDevice } from './device-ingest';
+import { writePage, writePageBookkeeping } from './page-write';
+import { CommitsInOrder } from './commits-in-order';
 import { PagesAhead } from './pages-ahead';
 import type { FullSyncReasonName, SyncRunEntity } from './sync-run.entity';
 import type { SyncRunStore } from './sync-run.store';
@@ -47,6 +48,19 @@ const DEFAULT_PAGE_SIZE = 100;
  * one fetch (a loaded database, a page that moves many devices) is absorbed by the next, quicker one.
  */
 const PAGES_AHEAD = 2;
+/**
+ * A full fetch's pages written at once (commits-in-order.ts): two, one per core of a small server,
+ * so that PostgreSQL maintains the indexes of page N+1 while page N's statement finishes. The sync's
+ * pages stay one at a time: one device can be on several of them, in order.
+ */
+const FETCH_WRITES_IN_FLIGHT = 2;
+/**
+ * A full fetch's devices wanting a profile are handed to the assignment service once this many
+ * have gathered (it sends them 1,000 a request), with no page write in flight: a write waiting for
+ * its turn holds its transaction open, and must not wait on Apple (nor on a lock the assignment
+ * takes). Five pages of Apple's largest: the fetch drains its writes once every five pages.
+ */
+const FETCH_ASSIGN_BATCH = 5000;
 
 /** The cursor of the page after this one, if Apple said there is one. */
 const nextCursor = (page: DepDevicePage): string | undefined => (page.more_to_follow && page.cursor ? page.cursor : undefined);
@@ -202,12 +216,25 @@ export class SyncEngine {
     const ahead = (from: string | undefined) =>
       new PagesAhead((at) => ctx.client.fetchDevices({ cursor: at, limit: ctx.fetchLimit }, { signal: ctx.signal }), nextCursor, from, PAGES_AHEAD);
     let pages = ahead(cursor);
+    const writes = new CommitsInOrder(FETCH_WRITES_IN_FLIGHT);
+    // Serials of committed pages still to hand to the assignment service, in page order.
+    const toAssign: string[] = [];
+    // Every page written and committed, then their devices handed over: nothing in flight after.
+    const flush = async () => {
+      await writes.drain();
+      if (toAssign.length > 0) await this.assign(ctx, toAssign.splice(0));
+    };
+    // The serials of the page written before this one: a page repeating one of them waits for it.
+    let previousSerials = new Set<string>();
     try {
       for (;;) {
         let page: DepDevicePage;
         try {
           page = await pages.take();
         } catch (error) {
+          // The pages before the failed request are written and handed over first, as one page at
+          // a time did.
+          await flush();
           const kind = appleKind(error);
           // The resumed fetch had already reached its end: the cursor is where the sync starts.
           if (kind === AppleDepErrorKind.CURSOR_EXHAUSTED && cursor) break;
@@ -225,13 +252,39 @@ export class SyncEngine {
         // The last page's cursor is where the sync starts: its first page is asked now, while this
         // page, the sweep and the fetch's bookkeeping commit (one Apple round trip off the run's tail).
         if (!page.more_to_follow && page.cursor) ctx.syncAhead = { from: page.cursor, pages: this.syncPages(ctx, page.cursor) };
-        await this.commitPage(ctx, page, { fetchId: fetchId!, cursor: 'fetch' });
-        if (page.more_to_follow && !page.cursor) throw missingCursor('POST /server/devices');
+        const listedBy = fetchId!;
+        const resolved = resolvePage(page.devices);
+        const serials = new Set(resolved.devices.map((d) => d.serialNumber));
+        // Apple should not list a device twice in one fetch; if it does, the later page is written
+        // after the earlier one committed, so that its counts and webhook events see that page.
+        if (resolved.devices.some((d) => previousSerials.has(d.serialNumber))) await writes.drain();
+        previousSerials = serials;
+        await writes.add(async (turn) => {
+          toAssign.push(...(await this.commitPage(ctx, page, resolved, { fetchId: listedBy, cursor: 'fetch' }, turn)));
+        });
+        if (toAssign.length >= FETCH_ASSIGN_BATCH) await flush();
+        if (page.more_to_follow && !page.cursor) {
+          await flush();
+          throw missingCursor('POST /server/devices');
+        }
         cursor = page.cursor;
         if (!page.more_to_follow) break;
       }
+      await flush();
+    } catch (error) {
+      // The pages that did commit still get their profiles, as when each was handed over at once;
+      // the fetch's own failure is what the run reports.
+      await writes.settle();
+      if (toAssign.length > 0) {
+        await this.assign(ctx, toAssign.splice(0)).catch((assignError: unknown) =>
+          this.deps.logger.warn({ runId: ctx.run.id, tokenId, err: assignError }, 'profiles of a failed fetch\'s last pages not assigned'),
+        );
+      }
+      throw error;
     } finally {
       pages.stop();
+      // Whatever stopped the fetch, no page of it commits after this returns.
+      await writes.settle();
     }
     if (!cursor) throw new Error('Apple ended a fetch without a cursor');
     const syncFrom = cursor;
@@ -265,7 +318,8 @@ export class SyncEngine {
           if (appleKind(error) === AppleDepErrorKind.CURSOR_EXHAUSTED) return;
           throw error;
         }
-        await this.commitPage(ctx, page, { fetchId: null, cursor: 'sync' });
+        const toAssign = await this.commitPage(ctx, page, resolvePage(page.devices), { fetchId: null, cursor: 'sync' });
+        if (toAssign.length > 0) await this.assign(ctx, toAssign);
         if (page.more_to_follow && !page.cursor) throw missingCursor('POST /devices/sync');
         if (!page.more_to_follow) return;
       }
@@ -274,14 +328,21 @@ export class SyncEngine {
     }
   }
 
+  /**
+   * Writes a page, its cursor and its counters in one transaction, and returns the serials to hand
+   * to the assignment service. With a `turn` (an earlier page is still being written:
+   * commits-in-order.ts) the devices are written first and the cursor and counters, which must
+   * follow the earlier page's, once the turn has come.
+   */
   private async commitPage(
     ctx: RunContext,
     page: DepDevicePage,
+    { devices, skipped }: { devices: IngestDevice[]; skipped: number },
     options: { fetchId: string | null; cursor: 'fetch' | 'sync' },
-  ): Promise<void> {
+    turn?: Promise<void>,
+  ): Promise<string[]> {
     const { dataSource, clock, store, tokenStates } = this.deps;
     const tokenId = ctx.run.tokenId;
-    const { devices, skipped } = resolvePage(page.devices);
     ctx.rowsWritten += devices.length;
     const result = await dataSource.transaction(async (m) => {
       const now = clock.now();
@@ -290,20 +351,29 @@ export class SyncEngine {
       // Progress counts what a full fetch lists (each listed device, changed or not).
       const devicesFetched = options.fetchId !== null ? devices.length : 0;
       if (devices.length > 0) {
-        // The devices, the cursor and the counters in one statement (page-write.ts).
         const cursor = page.cursor ? { kind: options.cursor, value: page.cursor } : undefined;
-        const written = await writePage(m, devices, ingest, { cursor, issuedAt: now, devicesFetched, devicesSkipped: skipped, updatedAt: clock.now() });
+        const bookkeeping = () => ({ cursor, issuedAt: now, devicesFetched, devicesSkipped: skipped, updatedAt: clock.now() });
+        if (!turn) {
+          // The devices, the cursor and the counters in one statement (page-write.ts).
+          const written = await writePage(m, devices, ingest, bookkeeping());
+          await afterPage?.(m);
+          ctx.run = await store.announceRow(m, written.runRow);
+          return written.ingested;
+        }
+        const ingested = await ingestPage(m, devices, ingest);
         await afterPage?.(m);
-        ctx.run = await store.announceRow(m, written.runRow);
-        return written.ingested;
+        await turn;
+        ctx.run = await store.announceRow(m, await writePageBookkeeping(m, ingested, ingest, bookkeeping()));
+        return ingested;
       }
+      await turn;
       // No devices (a sync page with no changes, or only records that cannot be stored).
       if (page.cursor && options.cursor === 'sync') await tokenStates.saveSyncCursor(m, tokenId, page.cursor, now);
       else if (page.cursor) await tokenStates.saveFetchCursor(m, tokenId, page.cursor);
       ctx.run = await store.count(m, ctx.run.id, { pagesFetched: 1, devicesFetched, devicesSkipped: skipped });
       return { added: 0, modified: 0, deleted: 0, toAssign: [] as string[] };
     });
-    if (result.toAssign.length > 0) await this.assign(ctx, result.toAssign);
+    return result.toAssign;
   }
 
   private async assign(ctx: RunContext, serials: string[]): Promise<void> {

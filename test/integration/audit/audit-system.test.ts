@@ -3,9 +3,8 @@
  * upload and scheduled syncs, automatic profile assignment after a sync page, alerts raised.
  */
 import { DAY_MS } from '../../../src/clock';
-import { DepTokenEntity } from '../../../src/tokens/token.entity';
 import { startTestApp, type TestApp } from '../../support/test-app';
-import { uploadToken, waitForIdle } from '../sync/sync-support';
+import { defaultProfileAtApple, uploadToken, waitForIdle } from '../sync/sync-support';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -34,21 +33,14 @@ it('records the upload’s sync, a scheduled sync and the automatic assignment i
   expect(await systemEvents(token.id)).toEqual([{ ...system, operation: 'syncDepToken', targetIds: [token.id, globalId('SyncRun', uploadRun)] }]);
 
   // A default profile (defined at Apple), two new devices in ABM, and a day later the scheduled sync.
-  const entity = await t.app.dataSource.getRepository(DepTokenEntity).findOneByOrFail({ id: token.rowId });
-  const defined = await t.app.services.depClients.forToken(entity).defineProfile({ profile_name: 'Default', url: 'https://mdm.example.com/enroll' });
-  const [profile] = await t.app.dataSource.query(
-    `INSERT INTO enrollment_profiles (token_id, name, user_affinity, apple_profile_uuid, apple_defined_at, created_at, updated_at)
-     VALUES ($1, 'Default', 'WITHOUT_USER', $2, $3, $3, $3) RETURNING id`,
-    [token.rowId, defined.profile_uuid, t.clock.now()],
-  );
-  await t.app.dataSource.query(`UPDATE dep_tokens SET default_profile_id = $2 WHERE id = $1`, [token.rowId, profile.id]);
+  const profile = await defaultProfileAtApple(t, token.rowId);
   await t.simControl('POST', `/_sim/servers/${token.serverUuid}/devices`, { count: 2 });
   t.clock.advance(DAY_MS + 1000);
   await t.app.services.sync.tick();
   const scheduledRun = await waitForIdle(t, token.rowId);
   expect(scheduledRun).toMatchObject({ trigger: 'SCHEDULED', status: 'SUCCEEDED', assignments_made: 2 });
 
-  const profileId = globalId('EnrollmentProfile', profile.id);
+  const profileId = globalId('EnrollmentProfile', profile.rowId);
   expect(await systemEvents(token.id)).toEqual([
     { ...system, operation: 'syncDepToken', targetIds: [token.id, globalId('SyncRun', uploadRun)] },
     { ...system, operation: 'syncDepToken', targetIds: [token.id, globalId('SyncRun', scheduledRun.id)] },

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { DAY_MS } from '../../../src/clock';
 import { parseGlobalId } from '../../../src/graphql/global-id';
 import type { IngestDevice } from '../../../src/sync/device-ingest';
+import { DepTokenEntity } from '../../../src/tokens/token.entity';
 import type { TestApp } from '../../support/test-app';
 
 export const RUN_FIELDS = `id kind fullSyncReason trigger status queuedAt startedAt finishedAt pagesFetched devicesAdded devicesModified devicesDeleted assignmentsMade assignmentsFailed error { code message }`;
@@ -186,4 +187,17 @@ export function ingestDevice(serialNumber: string, fields: Partial<IngestDevice>
     opDate: null,
     ...fields,
   };
+}
+
+/** A profile defined at Apple for the token and stored here, made the token's default. */
+export async function defaultProfileAtApple(t: TestApp, tokenRowId: string, name = 'Default'): Promise<{ rowId: string; appleUuid: string }> {
+  const entity = await t.app.dataSource.getRepository(DepTokenEntity).findOneByOrFail({ id: tokenRowId });
+  const defined = await t.app.services.depClients.forToken(entity).defineProfile({ profile_name: name, url: 'https://mdm.example.com/enroll' });
+  const [profile] = await t.app.dataSource.query(
+    `INSERT INTO enrollment_profiles (token_id, name, user_affinity, apple_profile_uuid, apple_defined_at, created_at, updated_at)
+     VALUES ($1, $2, 'WITHOUT_USER', $3, $4, $4, $4) RETURNING id`,
+    [tokenRowId, name, defined.profile_uuid, t.clock.now()],
+  );
+  await t.app.dataSource.query(`UPDATE dep_tokens SET default_profile_id = $2 WHERE id = $1`, [tokenRowId, profile.id]);
+  return { rowId: profile.id, appleUuid: defined.profile_uuid };
 }

@@ -1,0 +1,143 @@
+/**
+ * A full fetch writes page N+1 while page N's statement runs (commits-in-order.ts), and still
+ * commits pages, cursors and counters in Apple's order: held here by a real lock, not by timing.
+ * The first page's statement is stopped inside PostgreSQL (a trigger that waits on an advisory
+ * lock the test holds) until the second page has written its devices and waits for its turn;
+ * then the first page either finishes (everything lands, in order) or fails (the second page,
+ * already written, rolls back with it, and no cursor moves past what committed).
+ */
+import type { QueryRunner } from 'typeorm';
+import { startTestApp, type TestApp } from '../../support/test-app';
+import { allowImmediateSync, appleSerials, defaultProfileAtApple, lastRun, liveSerials, requestSync, tokenRow, until, uploadToken, waitForIdle, waitForRun } from './sync-support';
+
+/** Held by the test while the first page's statement must wait. */
+const LATCH = 73_400_042;
+/** Taken by the first page transaction that reaches the trigger, so later ones pass through. */
+const FIRST = 73_400_043;
+
+let t: TestApp;
+let latch: QueryRunner;
+beforeAll(async () => {
+  t = await startTestApp({ simulator: true, sync: true });
+  await t.app.dataSource.query(`CREATE TABLE overlap_fail (reason text)`);
+  await t.app.dataSource.query(`
+    CREATE FUNCTION overlap_latch() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF pg_try_advisory_xact_lock(${FIRST}) THEN
+        PERFORM pg_advisory_lock_shared(${LATCH});
+        PERFORM pg_advisory_unlock_shared(${LATCH});
+        IF EXISTS (SELECT 1 FROM overlap_fail) THEN RAISE EXCEPTION 'the first page failed (test)'; END IF;
+      END IF;
+      RETURN NEW;
+    END $$`);
+  latch = t.app.dataSource.createQueryRunner();
+  await latch.connect();
+});
+afterAll(async () => {
+  await latch.release();
+  await t.close();
+});
+
+beforeEach(async () => {
+  await t.app.dataSource.query(`DELETE FROM overlap_fail`);
+  await t.app.dataSource.query(`CREATE TRIGGER overlap_latch BEFORE INSERT ON devices FOR EACH ROW EXECUTE FUNCTION overlap_latch()`);
+  await latch.query(`SELECT pg_advisory_lock(${LATCH})`);
+});
+afterEach(async () => {
+  await latch.query(`SELECT pg_advisory_unlock_all()`);
+  await t.app.dataSource.query(`DROP TRIGGER IF EXISTS overlap_latch ON devices`);
+});
+
+/**
+ * Waits until one page transaction is stopped on the latch while another has written devices and
+ * sits idle in its transaction (its turn has not come): the two pages' writes overlap.
+ */
+async function secondPageWaitsForTheFirst(): Promise<void> {
+  await until(async () => {
+    const [row] = await t.app.dataSource.query(
+      `SELECT
+         (SELECT count(*)::int FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND wait_event = 'advisory') AS stopped,
+         (SELECT count(DISTINCT l.pid)::int FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+            WHERE l.relation = 'devices'::regclass AND l.mode = 'RowExclusiveLock' AND a.state = 'idle in transaction') AS waiting`,
+    );
+    return row.stopped === 1 && row.waiting === 1;
+  }, 'the second page to be written while the first page waits');
+}
+
+const PAGE_EVENTS = `subscription ($tokenId: ID!) { syncRunProgress(tokenId: $tokenId) { status pagesFetched devicesAdded progress } }`;
+
+it('the second page is written before the first commits, and pages, counters and progress still come in order', async () => {
+  const token = await uploadToken(t, { devices: 3500, waitFirstSync: false });
+  await secondPageWaitsForTheFirst();
+  // A dashboard opened now: the run as it stands (no page yet), then one event per page.
+  const events: any[] = [];
+  const stop = t.ws().subscribe(
+    { query: PAGE_EVENTS, variables: { tokenId: token.id } },
+    { next: (r: any) => events.push(r.errors ?? r.data.syncRunProgress), error: (e) => events.push(e), complete: () => undefined },
+  );
+  await until(() => events.length > 0, 'the running run');
+  // Nothing of either page is visible yet: no page has committed.
+  expect(await t.app.dataSource.query(`SELECT count(*)::int AS n FROM devices WHERE token_id = $1`, [token.rowId])).toEqual([{ n: 0 }]);
+  expect((await tokenRow(t, token.rowId)).fetch_cursor).toBeNull();
+
+  await latch.query(`SELECT pg_advisory_unlock(${LATCH})`);
+  const run = await waitForIdle(t, token.rowId);
+  // Four pages of the fetch (1,000 a page) and the sync's one page after it.
+  expect(run).toMatchObject({ status: 'SUCCEEDED', kind: 'FULL', pages_fetched: 5, devices_added: 3500, devices_deleted: 0 });
+  expect(await liveSerials(t, token.rowId)).toEqual(await appleSerials(t, token.serverUuid));
+
+  // One progress event per page, in page order: each counts one more page than the last.
+  await until(() => events.some((e) => e.status === 'SUCCEEDED'), `the final event (got ${JSON.stringify(events)})`);
+  expect(events[0]).toMatchObject({ status: 'RUNNING', pagesFetched: 0 });
+  const running = events.filter((p) => p.status === 'RUNNING' && p.pagesFetched > 0).map((p) => [p.pagesFetched, p.devicesAdded]);
+  // The fetch's end (the sweep) announces the run too, with the fourth page's counts.
+  const pages = running.filter((p, i) => i === 0 || p.join() !== running[i - 1]!.join());
+  expect(pages).toEqual([
+    [1, 1000],
+    [2, 2000],
+    [3, 3000],
+    [4, 3500],
+    [5, 3500], // the sync's page after the fetch: no change since
+  ]);
+  stop();
+});
+
+it('a first page that fails rolls back the second page written behind it, and the next sync gets every device', async () => {
+  const token = await uploadToken(t, { devices: 2500, waitFirstSync: false });
+  await secondPageWaitsForTheFirst();
+  await t.app.dataSource.query(`INSERT INTO overlap_fail VALUES ('fail the first page')`);
+  await latch.query(`SELECT pg_advisory_unlock(${LATCH})`);
+
+  const failed = await waitForIdle(t, token.rowId);
+  expect(failed).toMatchObject({ status: 'FAILED', pages_fetched: 0, devices_added: 0 });
+  // The second page had written its devices: they went with the first page's failure.
+  expect(await t.app.dataSource.query(`SELECT count(*)::int AS n FROM devices WHERE token_id = $1`, [token.rowId])).toEqual([{ n: 0 }]);
+  expect((await tokenRow(t, token.rowId)).fetch_cursor).toBeNull();
+
+  await t.app.dataSource.query(`DROP TRIGGER overlap_latch ON devices`);
+  await allowImmediateSync(t, token.rowId);
+  const next = await waitForRun(t, await requestSync(t, token, true));
+  // Three fetch pages and the sync's one.
+  expect(next).toMatchObject({ status: 'SUCCEEDED', kind: 'FULL', pages_fetched: 4, devices_added: 2500 });
+  expect(await liveSerials(t, token.rowId)).toEqual(await appleSerials(t, token.serverUuid));
+  expect((await lastRun(t, token.rowId)).id).toBe(next.id);
+});
+
+it('devices of overlapping pages all get the default profile, each sent to Apple once', async () => {
+  await latch.query(`SELECT pg_advisory_unlock(${LATCH})`); // no page is held here
+  const token = await uploadToken(t, { devices: 1 });
+  const { appleUuid: profileUuid } = await defaultProfileAtApple(t, token.rowId);
+  await t.simControl('POST', `/_sim/servers/${token.serverUuid}/devices`, { count: 5499 });
+  await t.simControl('DELETE', '/_sim/requests');
+
+  await allowImmediateSync(t, token.rowId);
+  const run = await waitForRun(t, await requestSync(t, token, true));
+  // Every device, the first included: it had no profile yet.
+  expect(run).toMatchObject({ status: 'SUCCEEDED', devices_added: 5499, assignments_made: 5500, assignments_failed: 0 });
+  const atApple = (await t.simControl('GET', `/_sim/servers/${token.serverUuid}/devices`)).devices as { profile_uuid?: string }[];
+  expect(atApple.filter((d) => d.profile_uuid === profileUuid)).toHaveLength(5500);
+  // 5,500 serials in six requests: none sent twice (the assignments are gathered from committed
+  // pages and sent once no page is in flight, five pages' worth, then the last page's).
+  const requests = (await t.simControl('GET', `/_sim/requests?path=${encodeURIComponent('/profile/devices')}&limit=1000`)).requests as unknown[];
+  expect(requests).toHaveLength(6);
+});
