@@ -23,7 +23,8 @@
  *   assignment service: no profile at Apple (or a requested one waiting), no successful
  *   assignment by depgate yet, and a profile to give (requested, or the token's default). That covers `added` devices, devices moved from another MDM server
  *   (which arrive as `modified`) and imported serials on their first appearance; it is read from
- *   the stored state, so a page repeated after a crash still hands them over.
+ *   the stored state, so a page repeated after a crash still hands them over. A full fetch hands its
+ *   devices over once its pages have committed, through `listedNeedingProfile` (the same rule).
  */
 import type { DepDevice, DepProfileStatus } from '../apple/dep.types';
 import type { SqlRunner } from '../database/sql-runner';
@@ -257,6 +258,18 @@ removed AS (
   RETURNING d.serial_number
 )`;
 
+/**
+ * A stored device (alias `d`, live) that may need a profile from the assignment service: no profile at
+ * Apple (or a requested one waiting), no successful assignment by depgate yet, and a profile to give.
+ * `$1` is the token's id.
+ */
+const mayNeedProfile = (d: string) => `(${d}.requested_profile_id IS NOT NULL OR ${d}.apple_profile_uuid IS NULL OR ${d}.profile_status IN ('EMPTY', 'REMOVED'))
+      AND (${d}.requested_profile_id IS NOT NULL OR ${d}.last_assignment_result IS DISTINCT FROM 'SUCCESS')
+      -- nothing to give without a requested or a default profile
+      -- (a default of any platform: the assignment service picks the device's platform's and counts the rest)
+      AND (${d}.requested_profile_id IS NOT NULL OR EXISTS (SELECT 1 FROM dep_tokens t WHERE t.id = $1
+             AND COALESCE(t.default_profile_id, t.default_macos_profile_id, t.default_tvos_profile_id, t.default_visionos_profile_id) IS NOT NULL))`;
+
 /** The page's outcome from the CTEs: one row of added, modified, deleted and to_assign. */
 export const INGEST_PAGE_COUNTS = `
 SELECT
@@ -267,13 +280,7 @@ SELECT
                      AND (${before('b')}) IS DISTINCT FROM (${before('i')}))::int AS modified,
   count(*) FILTER (WHERE r.serial_number IS NOT NULL AND b.deleted_at IS NULL)::int AS deleted,
   COALESCE(array_agg(u.serial_number ORDER BY u.serial_number) FILTER (
-    WHERE u.serial_number IS NOT NULL
-      AND (u.requested_profile_id IS NOT NULL OR u.apple_profile_uuid IS NULL OR u.profile_status IN ('EMPTY', 'REMOVED'))
-      AND (u.requested_profile_id IS NOT NULL OR u.last_assignment_result IS DISTINCT FROM 'SUCCESS')
-      -- nothing to give without a requested or a default profile
-      -- (a default of any platform: the assignment service picks the device's platform's and counts the rest)
-      AND (u.requested_profile_id IS NOT NULL OR EXISTS (SELECT 1 FROM dep_tokens t WHERE t.id = $1
-             AND COALESCE(t.default_profile_id, t.default_macos_profile_id, t.default_tvos_profile_id, t.default_visionos_profile_id) IS NOT NULL))
+    WHERE u.serial_number IS NOT NULL AND ${mayNeedProfile('u')}
   ), '{}') AS to_assign
   FROM input i
   LEFT JOIN previous b ON b.serial_number = i.serial_number
@@ -317,6 +324,24 @@ export async function sweepUnlisted(db: SqlRunner, tokenId: string, fetchId: str
     [tokenId, fetchId, now],
   );
   return rows[0]?.n ?? 0;
+}
+
+/**
+ * The live devices a full fetch listed that may need a profile (what each page's `toAssign` holds,
+ * read again from the stored state), `limit` at a time after the serial `after`, in serial order.
+ * Read once the fetch's pages have committed, so that devices of pages committed before a crash,
+ * a hand-back or a failure, which a resumed fetch (same fetch id) does not list again, are still
+ * handed over.
+ */
+export async function listedNeedingProfile(db: SqlRunner, tokenId: string, fetchId: string, after: string, limit: number): Promise<string[]> {
+  const rows: { serial_number: string }[] = await db.query(
+    `SELECT d.serial_number FROM devices d
+      WHERE d.token_id = $1 AND d.last_fetch_id = $2 AND d.serial_number > $3 AND d.deleted_at IS NULL
+        AND ${mayNeedProfile('d')}
+      ORDER BY d.serial_number LIMIT $4`,
+    [tokenId, fetchId, after, limit],
+  );
+  return rows.map((r) => r.serial_number);
 }
 
 /** Devices of the token that Apple lists now (the token's syncedDeviceCount). */

@@ -29,7 +29,7 @@ import type { Logger } from '../logger';
 import type { DepClientFactory } from '../tokens/dep-client.factory';
 import { DepTokenEntity } from '../tokens/token.entity';
 import type { SqlRunner } from '../database/sql-runner';
-import { countSyncedDevices, ingestPage, resolvePage, sweepUnlisted, type IngestDevice } from './device-ingest';
+import { countSyncedDevices, ingestPage, listedNeedingProfile, resolvePage, sweepUnlisted, type IngestDevice } from './device-ingest';
 import { writePage, writePageBookkeeping } from './page-write';
 import { CommitsInOrder } from './commits-in-order';
 import { PagesAhead } from './pages-ahead';
@@ -55,10 +55,10 @@ const PAGES_AHEAD = 2;
  */
 const FETCH_WRITES_IN_FLIGHT = 2;
 /**
- * A full fetch's devices wanting a profile are handed to the assignment service once this many
- * have gathered (it sends them 1,000 a request), with no page write in flight: a write waiting for
- * its turn holds its transaction open, and must not wait on Apple (nor on a lock the assignment
- * takes). Five pages of Apple's largest: the fetch drains its writes once every five pages.
+ * A full fetch's devices that need a profile are handed to the assignment service once its pages
+ * have committed, read from the stored state this many at a time (it sends them 1,000 a request):
+ * not after each page, because a page written behind another waits for its turn with its
+ * transaction open, which must not wait on Apple (nor on a lock the assignment takes).
  */
 const FETCH_ASSIGN_BATCH = 5000;
 
@@ -217,13 +217,6 @@ export class SyncEngine {
       new PagesAhead((at) => ctx.client.fetchDevices({ cursor: at, limit: ctx.fetchLimit }, { signal: ctx.signal }), nextCursor, from, PAGES_AHEAD);
     let pages = ahead(cursor);
     const writes = new CommitsInOrder(FETCH_WRITES_IN_FLIGHT);
-    // Serials of committed pages still to hand to the assignment service, in page order.
-    const toAssign: string[] = [];
-    // Every page written and committed, then their devices handed over: nothing in flight after.
-    const flush = async () => {
-      await writes.drain();
-      if (toAssign.length > 0) await this.assign(ctx, toAssign.splice(0));
-    };
     // The serials of the page written before this one: a page repeating one of them waits for it.
     let previousSerials = new Set<string>();
     try {
@@ -232,9 +225,8 @@ export class SyncEngine {
         try {
           page = await pages.take();
         } catch (error) {
-          // The pages before the failed request are written and handed over first, as one page at
-          // a time did.
-          await flush();
+          // The pages before the failed request are written first, as one page at a time did.
+          await writes.drain();
           const kind = appleKind(error);
           // The resumed fetch had already reached its end: the cursor is where the sync starts.
           if (kind === AppleDepErrorKind.CURSOR_EXHAUSTED && cursor) break;
@@ -259,25 +251,23 @@ export class SyncEngine {
         // after the earlier one committed, so that its counts and webhook events see that page.
         if (resolved.devices.some((d) => previousSerials.has(d.serialNumber))) await writes.drain();
         previousSerials = serials;
-        await writes.add(async (turn) => {
-          toAssign.push(...(await this.commitPage(ctx, page, resolved, { fetchId: listedBy, cursor: 'fetch' }, turn)));
-        });
-        if (toAssign.length >= FETCH_ASSIGN_BATCH) await flush();
+        // Profiles come after the fetch's pages have committed (FETCH_ASSIGN_BATCH), not per page.
+        await writes.add(async (turn) => void (await this.commitPage(ctx, page, resolved, { fetchId: listedBy, cursor: 'fetch' }, turn)));
         if (page.more_to_follow && !page.cursor) {
-          await flush();
+          await writes.drain();
           throw missingCursor('POST /server/devices');
         }
         cursor = page.cursor;
         if (!page.more_to_follow) break;
       }
-      await flush();
+      await writes.drain();
     } catch (error) {
-      // The pages that did commit still get their profiles, as when each was handed over at once;
-      // the fetch's own failure is what the run reports.
+      // The pages that did commit still get their profiles (a resumed fetch would not list them
+      // again), unless the run was stopped: then the resumed run hands them over at its end.
       await writes.settle();
-      if (toAssign.length > 0) {
-        await this.assign(ctx, toAssign.splice(0)).catch((assignError: unknown) =>
-          this.deps.logger.warn({ runId: ctx.run.id, tokenId, err: assignError }, 'profiles of a failed fetch\'s last pages not assigned'),
+      if (fetchId && !ctx.signal.aborted) {
+        await this.assignListed(ctx, fetchId).catch((assignError: unknown) =>
+          this.deps.logger.warn({ runId: ctx.run.id, tokenId, err: assignError }, 'profiles of a failed fetch not assigned'),
         );
       }
       throw error;
@@ -288,6 +278,7 @@ export class SyncEngine {
     }
     if (!cursor) throw new Error('Apple ended a fetch without a cursor');
     const syncFrom = cursor;
+    await this.assignListed(ctx, fetchId!);
     // Everything the fetch did not list has left the MDM server; the sync takes over from here.
     ctx.run = await dataSource.transaction(async (m) => {
       const now = clock.now();
@@ -361,8 +352,10 @@ export class SyncEngine {
           return written.ingested;
         }
         const ingested = await ingestPage(m, devices, ingest);
-        await afterPage?.(m);
+        // The page's webhook events are stored in its turn too: their jobs' singleton rows would
+        // otherwise make page N wait in PostgreSQL on page N+1, which waits here on page N.
         await turn;
+        await afterPage?.(m);
         ctx.run = await store.announceRow(m, await writePageBookkeeping(m, ingested, ingest, bookkeeping()));
         return ingested;
       }
@@ -374,6 +367,17 @@ export class SyncEngine {
       return { added: 0, modified: 0, deleted: 0, toAssign: [] as string[] };
     });
     return result.toAssign;
+  }
+
+  /** Hands the devices a fetch listed that need a profile to the assignment service, from the stored state. */
+  private async assignListed(ctx: RunContext, fetchId: string): Promise<void> {
+    for (let after = ''; ; ) {
+      const serials = await listedNeedingProfile(this.deps.dataSource, ctx.run.tokenId, fetchId, after, FETCH_ASSIGN_BATCH);
+      if (serials.length === 0) return;
+      await this.assign(ctx, serials);
+      if (serials.length < FETCH_ASSIGN_BATCH) return;
+      after = serials[serials.length - 1]!;
+    }
   }
 
   private async assign(ctx: RunContext, serials: string[]): Promise<void> {

@@ -8,6 +8,7 @@
  */
 import type { QueryRunner } from 'typeorm';
 import { startTestApp, type TestApp } from '../../support/test-app';
+import { WebhookReceiver } from '../../support/webhook-receiver';
 import { allowImmediateSync, appleSerials, defaultProfileAtApple, lastRun, liveSerials, requestSync, tokenRow, until, uploadToken, waitForIdle, waitForRun } from './sync-support';
 
 /** Held by the test while the first page's statement must wait. */
@@ -17,8 +18,15 @@ const FIRST = 73_400_043;
 
 let t: TestApp;
 let latch: QueryRunner;
+const receiver = new WebhookReceiver();
 beforeAll(async () => {
-  t = await startTestApp({ simulator: true, sync: true });
+  // Apple's failures below are final at once: one retry, no real waits.
+  t = await startTestApp({
+    simulator: true,
+    sync: true,
+    env: { WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' },
+    appleTuning: { timeoutMs: 10_000, retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 5 }, sleep: async () => undefined },
+  });
   await t.app.dataSource.query(`CREATE TABLE overlap_fail (reason text)`);
   await t.app.dataSource.query(`
     CREATE FUNCTION overlap_latch() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -32,10 +40,13 @@ beforeAll(async () => {
     END $$`);
   latch = t.app.dataSource.createQueryRunner();
   await latch.connect();
+  await receiver.start();
 });
 afterAll(async () => {
+  await t.simControl('DELETE', '/_sim/faults');
   await latch.release();
   await t.close();
+  await receiver.stop();
 });
 
 beforeEach(async () => {
@@ -136,8 +147,48 @@ it('devices of overlapping pages all get the default profile, each sent to Apple
   expect(run).toMatchObject({ status: 'SUCCEEDED', devices_added: 5499, assignments_made: 5500, assignments_failed: 0 });
   const atApple = (await t.simControl('GET', `/_sim/servers/${token.serverUuid}/devices`)).devices as { profile_uuid?: string }[];
   expect(atApple.filter((d) => d.profile_uuid === profileUuid)).toHaveLength(5500);
-  // 5,500 serials in six requests: none sent twice (the assignments are gathered from committed
-  // pages and sent once no page is in flight, five pages' worth, then the last page's).
+  // 5,500 serials in six requests of at most 1,000, none sent twice: read from the stored state once
+  // the fetch's pages had committed (5,000, then 500), not per page.
   const requests = (await t.simControl('GET', `/_sim/requests?path=${encodeURIComponent('/profile/devices')}&limit=1000`)).requests as unknown[];
   expect(requests).toHaveLength(6);
+});
+
+it('a fetch that fails after pages committed still gives their devices the default profile, and the next run the rest', async () => {
+  await latch.query(`SELECT pg_advisory_unlock(${LATCH})`); // no page is held here
+  const token = await uploadToken(t, { devices: 1 });
+  const { appleUuid } = await defaultProfileAtApple(t, token.rowId);
+  await t.simControl('POST', `/_sim/servers/${token.serverUuid}/devices`, { count: 3999 });
+  const withProfile = async () =>
+    ((await t.simControl('GET', `/_sim/servers/${token.serverUuid}/devices`)).devices as { profile_uuid?: string }[]).filter((d) => d.profile_uuid === appleUuid).length;
+
+  // Apple fails the third page of the fetch for good: two pages (2,000 devices) committed.
+  await t.simControl('POST', '/_sim/faults', { status: 500, count: 100, after: 2, path: '/server/devices' });
+  await allowImmediateSync(t, token.rowId);
+  const failed = await waitForRun(t, await requestSync(t, token, true));
+  expect(failed).toMatchObject({ status: 'FAILED', error_code: 'APPLE_UNAVAILABLE', pages_fetched: 2, assignments_made: 2000 });
+  expect(await withProfile()).toBe(2000);
+
+  // The next run resumes the fetch after its cursor and hands over the other 2,000.
+  await t.simControl('DELETE', '/_sim/faults');
+  await allowImmediateSync(t, token.rowId);
+  const next = await waitForRun(t, await requestSync(t, token, true));
+  expect(next).toMatchObject({ status: 'SUCCEEDED', assignments_made: 2000, assignments_failed: 0 });
+  expect(await withProfile()).toBe(4000);
+  expect(await liveSerials(t, token.rowId)).toEqual(await appleSerials(t, token.serverUuid));
+});
+
+it('with a webhook listening, the page written behind stores its events in its turn, and every page is delivered', async () => {
+  // Both pages' delivery jobs share one singleton key: stored before its turn, page 2's would make
+  // page 1 wait in PostgreSQL on page 2, which waits on page 1 (no deadlock PostgreSQL could see).
+  const created = await t.ok(`mutation ($input: CreateWebhookInput!) { createWebhook(input: $input) { webhook { id } } }`, {
+    input: { url: receiver.url, events: ['DEVICES_ADDED'], secret: 'test-secret-0123456789' },
+  });
+  const token = await uploadToken(t, { devices: 2500, waitFirstSync: false });
+  await secondPageWaitsForTheFirst();
+  await latch.query(`SELECT pg_advisory_unlock(${LATCH})`);
+  expect(await waitForIdle(t, token.rowId)).toMatchObject({ status: 'SUCCEEDED', devices_added: 2500 });
+  const added = () => receiver.accepted('DEVICES_ADDED').filter((r) => r.json.tokenId === token.id);
+  await until(() => added().length === 3, 'the three pages’ DEVICES_ADDED');
+  expect(added().flatMap((r) => r.json.data.devices.map((d: any) => d.serialNumber)).sort()).toEqual([...token.serials].sort());
+  await t.ok(`mutation ($id: ID!) { deleteWebhook(input: {webhookId: $id}) { deletedWebhookId } }`, { id: created.createWebhook.webhook.id });
 });
