@@ -77,14 +77,18 @@ export async function writePage(db: SqlRunner, devices: readonly IngestDevice[],
 }
 
 /** The cursor and counters of a page whose devices an earlier statement of its transaction wrote. */
-const BOOKKEEPING_SQL = `WITH page_counts AS (SELECT $3::int AS added, $4::int AS modified, $5::int AS deleted),
+const BOOKKEEPING_SQL = (() => {
+  // $1 token, $2 run, $3-$5 the page's counts, then bookkeepingParams.
+  const at = (offset: number) => placeholder(5 + offset);
+  return `WITH page_counts AS (SELECT ${placeholder(2)}::int AS added, ${placeholder(3)}::int AS modified, ${placeholder(4)}::int AS deleted),
 cursor_saved AS (
-  ${TokenSyncStateStore.saveCursorCte({ tokenId: '$1', kind: '$6', cursor: '$7', issuedAt: '$8' })}
+  ${TokenSyncStateStore.saveCursorCte({ tokenId: placeholder(0), kind: at(0), cursor: at(1), issuedAt: at(2) })}
 ),
 counted AS (
-  ${SyncRunStore.pageCountCte({ runId: '$2', from: 'page_counts', fetched: '$9', skipped: '$10', updatedAt: '$11' })}
+  ${SyncRunStore.pageCountCte({ runId: placeholder(1), from: 'page_counts', fetched: at(3), skipped: at(4), updatedAt: at(5) })}
 )
 SELECT r.* FROM counted r`;
+})();
 
 /**
  * The second half of a split page: saves its cursor and adds its counts to the run, in the page's

@@ -246,11 +246,10 @@ export class SyncEngine {
         if (!page.more_to_follow && page.cursor) ctx.syncAhead = { from: page.cursor, pages: this.syncPages(ctx, page.cursor) };
         const listedBy = fetchId!;
         const resolved = resolvePage(page.devices);
-        const serials = new Set(resolved.devices.map((d) => d.serialNumber));
         // Apple should not list a device twice in one fetch; if it does, the later page is written
         // after the earlier one committed, so that its counts and webhook events see that page.
         if (resolved.devices.some((d) => previousSerials.has(d.serialNumber))) await writes.drain();
-        previousSerials = serials;
+        previousSerials = new Set(resolved.devices.map((d) => d.serialNumber));
         // Profiles come after the fetch's pages have committed (FETCH_ASSIGN_BATCH), not per page.
         await writes.add(async (turn) => void (await this.commitPage(ctx, page, resolved, { fetchId: listedBy, cursor: 'fetch' }, turn)));
         if (page.more_to_follow && !page.cursor) {
@@ -262,8 +261,9 @@ export class SyncEngine {
       }
       await writes.drain();
     } catch (error) {
-      // The pages that did commit still get their profiles (a resumed fetch would not list them
-      // again), unless the run was stopped: then the resumed run hands them over at its end.
+      // Whatever stopped the fetch, no page of it commits after this returns. The pages that did
+      // commit still get their profiles (a resumed fetch would not list them again), unless the
+      // run was stopped: then the resumed run hands them over at its end.
       await writes.settle();
       if (fetchId && !ctx.signal.aborted) {
         await this.assignListed(ctx, fetchId).catch((assignError: unknown) =>
@@ -273,8 +273,6 @@ export class SyncEngine {
       throw error;
     } finally {
       pages.stop();
-      // Whatever stopped the fetch, no page of it commits after this returns.
-      await writes.settle();
     }
     if (!cursor) throw new Error('Apple ended a fetch without a cursor');
     const syncFrom = cursor;
