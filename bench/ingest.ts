@@ -38,7 +38,7 @@ const UNNEST_UPSERT = `
                 $12::timestamptz[], $13::timestamptz[], $14::timestamptz[], $15::text[])
       AS u(serial_number, model, description, color, asset_tag, os, device_family, profile_status, apple_profile_uuid,
            profile_assigned_at, profile_pushed_at, device_assigned_at, device_assigned_by)
-  ON CONFLICT (token_id, serial_number) DO UPDATE SET model = EXCLUDED.model, description = EXCLUDED.description,
+  ON CONFLICT (serial_number) DO UPDATE SET model = EXCLUDED.model, description = EXCLUDED.description,
          color = EXCLUDED.color, asset_tag = EXCLUDED.asset_tag, os = EXCLUDED.os, device_family = EXCLUDED.device_family,
          profile_status = EXCLUDED.profile_status, apple_profile_uuid = EXCLUDED.apple_profile_uuid,
          profile_assigned_at = EXCLUDED.profile_assigned_at, profile_pushed_at = EXCLUDED.profile_pushed_at,

@@ -30,6 +30,7 @@ import { ProfileAppleDefinition1764141700000 } from './1764141700000-ProfileAppl
 import { TokenAnnouncedStatus1764141800000 } from './1764141800000-TokenAnnouncedStatus';
 import { AppleBusinessAlerts1764141810000 } from './1764141810000-AppleBusinessAlerts';
 import { ApnsCertificateRequests1764141820000 } from './1764141820000-ApnsCertificateRequests';
+import { DropRedundantDeviceIndexes1764141830000 } from './1764141830000-DropRedundantDeviceIndexes';
 
 export const MIGRATIONS = [
   AccessControl1764140000000,
@@ -63,4 +64,5 @@ export const MIGRATIONS = [
   TokenAnnouncedStatus1764141800000,
   AppleBusinessAlerts1764141810000,
   ApnsCertificateRequests1764141820000,
+  DropRedundantDeviceIndexes1764141830000,
 ];

@@ -203,9 +203,9 @@ input AS (
     LEFT JOIN enrollment_profiles p ON p.token_id = $1 AND p.apple_profile_uuid = u.apple_profile_uuid
 ),
 previous AS MATERIALIZED (
-  -- One probe of the (token, serial) unique index per serial of the page (LIMIT 1 keeps the
-  -- planner from turning this into a join that scans every device of the token, which it does
-  -- when its statistics lag behind a token that just grew by thousands of devices).
+  -- One probe of the serial's unique index per serial of the page (LIMIT 1 keeps the planner
+  -- from turning this into a join that scans every device of the token, which it does when its
+  -- statistics lag behind a token that just grew by thousands of devices).
   SELECT d.* FROM unnest($6::text[]) AS s(serial_number)
    CROSS JOIN LATERAL (
      SELECT d.serial_number, d.deleted_at, d.last_synced_at, d.last_sync_run_id, ${before('d')}
