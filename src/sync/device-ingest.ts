@@ -336,9 +336,11 @@ export async function sweepUnlisted(db: SqlRunner, tokenId: string, fetchId: str
 export async function listedNeedingProfile(db: SqlRunner, tokenId: string, fetchId: string, after: string, limit: number): Promise<string[]> {
   const rows: { serial_number: string }[] = await db.query(
     `SELECT d.serial_number FROM devices d
-      WHERE d.token_id = $1 AND d.last_fetch_id = $2 AND d.serial_number > $3 AND d.deleted_at IS NULL
+      WHERE d.token_id = $1 AND d.last_fetch_id = $2 AND d.serial_number COLLATE "C" > $3 AND d.deleted_at IS NULL
         AND ${mayNeedProfile('d')}
-      ORDER BY d.serial_number LIMIT $4`,
+      -- In the C collation of devices_token_list_idx, so that each batch reads the token's serials
+      -- after \`after\` from that index, not every device of the token.
+      ORDER BY d.serial_number COLLATE "C" LIMIT $4`,
     [tokenId, fetchId, after, limit],
   );
   return rows.map((r) => r.serial_number);
