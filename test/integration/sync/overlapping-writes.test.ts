@@ -1,8 +1,9 @@
 /**
  * A full fetch writes page N+1 while page N's statement runs (commits-in-order.ts), and still
  * commits pages, cursors and counters in Apple's order: held here by a real lock, not by timing.
- * The first page's statement is stopped inside PostgreSQL (a trigger that waits on an advisory
- * lock the test holds) until the second page has written its devices and waits for its turn;
+ * The first page's statement is stopped inside PostgreSQL (a trigger on the first device of Apple's
+ * first page waits on an advisory lock the test holds) until the second page has written its
+ * devices and waits for its turn;
  * then the first page either finishes (everything lands, in order) or fails (the second page,
  * already written, rolls back with it, and no cursor moves past what committed).
  */
@@ -13,8 +14,6 @@ import { allowImmediateSync, appleSerials, defaultProfileAtApple, lastRun, liveS
 
 /** Held by the test while the first page's statement must wait. */
 const LATCH = 73_400_042;
-/** Taken by the first page transaction that reaches the trigger, so later ones pass through. */
-const FIRST = 73_400_043;
 
 let t: TestApp;
 let latch: QueryRunner;
@@ -28,10 +27,13 @@ beforeAll(async () => {
     appleTuning: { timeoutMs: 10_000, retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 5 }, sleep: async () => undefined },
   });
   await t.app.dataSource.query(`CREATE TABLE overlap_fail (reason text)`);
+  // The serial the trigger stops on: a device of Apple's first page, so the second page never waits
+  // on it, whichever of the two reaches PostgreSQL first (under load, either can).
+  await t.app.dataSource.query(`CREATE TABLE overlap_held (serial_number text)`);
   await t.app.dataSource.query(`
     CREATE FUNCTION overlap_latch() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-      IF pg_try_advisory_xact_lock(${FIRST}) THEN
+      IF EXISTS (SELECT 1 FROM overlap_held WHERE serial_number = NEW.serial_number) THEN
         PERFORM pg_advisory_lock_shared(${LATCH});
         PERFORM pg_advisory_unlock_shared(${LATCH});
         IF EXISTS (SELECT 1 FROM overlap_fail) THEN RAISE EXCEPTION 'the first page failed (test)'; END IF;
@@ -51,6 +53,7 @@ afterAll(async () => {
 
 beforeEach(async () => {
   await t.app.dataSource.query(`DELETE FROM overlap_fail`);
+  await t.app.dataSource.query(`DELETE FROM overlap_held`);
   await t.app.dataSource.query(`CREATE TRIGGER overlap_latch BEFORE INSERT ON devices FOR EACH ROW EXECUTE FUNCTION overlap_latch()`);
   await latch.query(`SELECT pg_advisory_lock(${LATCH})`);
 });
@@ -59,17 +62,26 @@ afterEach(async () => {
   await t.app.dataSource.query(`DROP TRIGGER IF EXISTS overlap_latch ON devices`);
 });
 
+/** Holds the first page of the token about to be uploaded: its first device in Apple's order. */
+const holdFirstPage = async (serials: string[]): Promise<void> => {
+  await t.app.dataSource.query(`INSERT INTO overlap_held VALUES ($1)`, [serials[0]]);
+};
+
 /**
- * Waits until one page transaction is stopped on the latch while another has written devices and
- * sits idle in its transaction (its turn has not come): the two pages' writes overlap.
+ * Waits until the first page's transaction is stopped on the latch while another has written
+ * devices and sits idle in its transaction (its turn has not come): the two pages' writes overlap.
+ * Both counts are of this database's backends only: other suites' databases share the server.
  */
 async function secondPageWaitsForTheFirst(): Promise<void> {
   await until(async () => {
     const [row] = await t.app.dataSource.query(
-      `SELECT
-         (SELECT count(*)::int FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND wait_event = 'advisory') AS stopped,
-         (SELECT count(DISTINCT l.pid)::int FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-            WHERE l.relation = 'devices'::regclass AND l.mode = 'RowExclusiveLock' AND a.state = 'idle in transaction') AS waiting`,
+      `WITH here AS (SELECT oid FROM pg_database WHERE datname = current_database())
+       SELECT
+         (SELECT count(*)::int FROM pg_locks l, here
+            WHERE l.locktype = 'advisory' AND l.database = here.oid AND l.objid = ${LATCH} AND NOT l.granted) AS stopped,
+         (SELECT count(DISTINCT l.pid)::int FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid, here
+            WHERE l.database = here.oid AND l.relation = 'devices'::regclass AND l.mode = 'RowExclusiveLock'
+              AND a.state = 'idle in transaction') AS waiting`,
     );
     return row.stopped === 1 && row.waiting === 1;
   }, 'the second page to be written while the first page waits');
@@ -78,7 +90,7 @@ async function secondPageWaitsForTheFirst(): Promise<void> {
 const PAGE_EVENTS = `subscription ($tokenId: ID!) { syncRunProgress(tokenId: $tokenId) { status pagesFetched devicesAdded progress } }`;
 
 it('the second page is written before the first commits, and pages, counters and progress still come in order', async () => {
-  const token = await uploadToken(t, { devices: 3500, waitFirstSync: false });
+  const token = await uploadToken(t, { devices: 3500, waitFirstSync: false, beforeUpload: holdFirstPage });
   await secondPageWaitsForTheFirst();
   // A dashboard opened now: the run as it stands (no page yet), then one event per page.
   const events: any[] = [];
@@ -114,7 +126,7 @@ it('the second page is written before the first commits, and pages, counters and
 });
 
 it('a first page that fails rolls back the second page written behind it, and the next sync gets every device', async () => {
-  const token = await uploadToken(t, { devices: 2500, waitFirstSync: false });
+  const token = await uploadToken(t, { devices: 2500, waitFirstSync: false, beforeUpload: holdFirstPage });
   await secondPageWaitsForTheFirst();
   await t.app.dataSource.query(`INSERT INTO overlap_fail VALUES ('fail the first page')`);
   await latch.query(`SELECT pg_advisory_unlock(${LATCH})`);
@@ -183,7 +195,7 @@ it('with a webhook listening, the page written behind stores its events in its t
   const created = await t.ok(`mutation ($input: CreateWebhookInput!) { createWebhook(input: $input) { webhook { id } } }`, {
     input: { url: receiver.url, events: ['DEVICES_ADDED'], secret: 'test-secret-0123456789' },
   });
-  const token = await uploadToken(t, { devices: 2500, waitFirstSync: false });
+  const token = await uploadToken(t, { devices: 2500, waitFirstSync: false, beforeUpload: holdFirstPage });
   await secondPageWaitsForTheFirst();
   await latch.query(`SELECT pg_advisory_unlock(${LATCH})`);
   expect(await waitForIdle(t, token.rowId)).toMatchObject({ status: 'SUCCEEDED', devices_added: 2500 });

@@ -45,6 +45,8 @@ export interface TokenOptions {
   scopeTagIds?: string[];
   /** Wait for the first (upload) sync to end. Default true. */
   waitFirstSync?: boolean;
+  /** Runs once Apple has the devices (in Apple's order) and before the upload starts the first sync. */
+  beforeUpload?: (serials: string[]) => Promise<void>;
 }
 
 /** Creates a simulated MDM server with devices, uploads its token, and (by default) waits for the first sync. */
@@ -66,6 +68,7 @@ export async function uploadToken(t: TestApp, options: TokenOptions = {}): Promi
       })
     ).serials;
   }
+  await options.beforeUpload?.(serials);
   const res = await t.ok(`mutation ($input: UploadDepTokenInput!) { uploadDepToken(input: $input) { token { id } } }`, {
     input: { keyPairId: keyPair.id, tokenFile: server.tokenFile, appleId: 'admin@example.com', name: options.name, scopeTagIds: options.scopeTagIds },
   });
