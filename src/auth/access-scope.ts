@@ -8,7 +8,13 @@ import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import type { Principal } from './principal';
 import { DEP_TOKEN_TAGS, type ScopeTagLink } from './scope-tag-link';
 
-let sequence = 0;
+/**
+ * The parameter that holds a scoped key's tags. One name, not one per call: a query's text is then
+ * the same request after request (src/database/statement-cache.ts remembers it by its shape). Every
+ * restriction of one query comes from the same viewer, so a second one binds the same tags to the
+ * same name; a query that met two scopes would be refused (restrict).
+ */
+const TAGS_PARAMETER = 'scopeTags';
 
 export class AccessScope {
   readonly scopeTagIds: readonly string[];
@@ -57,9 +63,12 @@ export class AccessScope {
    */
   restrict<E extends ObjectLiteral>(qb: SelectQueryBuilder<E>, ...owners: [ScopeTagLink, string][]): SelectQueryBuilder<E> {
     if (this.unrestricted) return qb;
-    const param = `scopeTags${++sequence}`;
-    const visible = owners.map(([link, ownerIdSql]) => this.taggedSql(link, ownerIdSql, `CAST(:${param} AS uuid[])`));
-    return qb.andWhere(visible.length === 1 ? visible[0] : `(${visible.join(' OR ')})`, { [param]: [...this.scopeTagIds] });
+    const bound = qb.expressionMap.parameters[TAGS_PARAMETER] as readonly string[] | undefined;
+    if (bound && (bound.length !== this.scopeTagIds.length || bound.some((id, i) => id !== this.scopeTagIds[i]))) {
+      throw new Error('AccessScope: this query is already restricted to the scope tags of another key');
+    }
+    const visible = owners.map(([link, ownerIdSql]) => this.taggedSql(link, ownerIdSql, `CAST(:${TAGS_PARAMETER} AS uuid[])`));
+    return qb.andWhere(visible.length === 1 ? visible[0] : `(${visible.join(' OR ')})`, { [TAGS_PARAMETER]: [...this.scopeTagIds] });
   }
 
   /** The one visibility test: the object carries one of the key's tags (`tagsSql`, a uuid[]). */

@@ -27,6 +27,7 @@ import type { Driver } from 'typeorm/driver/Driver';
 import { DriverUtils } from 'typeorm/driver/DriverUtils';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import type { EntityMetadata } from 'typeorm/metadata/EntityMetadata';
+import { withRememberedQuery } from './statement-cache';
 
 /** Types whose pg value typeorm's PostgresDriver.prepareHydratedValue returns as it is. */
 const AS_IS = new Set<unknown>(['text', 'varchar', 'character varying', 'uuid', 'integer', 'int', 'int4', 'smallint', 'bigint', 'jsonb', 'json', 'bytea', String]);
@@ -144,6 +145,6 @@ export async function getEntities<E extends ObjectLiteral>(qb: SelectQueryBuilde
   const { mainAlias } = qb.expressionMap;
   if (!mainAlias?.hasMetadata) throw new Error('entity-rows: the query has no entity to read');
   const hydrate = hydratorFor<E>(qb.connection.driver, mainAlias.metadata, mainAlias.name, projectionOf(qb));
-  const rows = (await qb.getRawMany()) as Record<string, unknown>[];
+  const rows = (await withRememberedQuery(qb, () => qb.getRawMany())) as Record<string, unknown>[];
   return rows.map(hydrate);
 }
