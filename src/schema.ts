@@ -24,6 +24,7 @@ import { ErrorCode } from './errors/error-codes';
 import type { TextPolicies } from './graphql/input-characters';
 import { MAX_IDS_PER_INPUT, type ListLimits } from './graphql/input-limits';
 import { MAX_NODES, NodeResolver } from './graphql/node.resolver';
+import { resolveNestedFieldsDirectly } from './graphql/nested-field-resolvers';
 import { applyRootFieldMiddlewares } from './graphql/root-field-middleware';
 import type { RequestContext } from './context';
 import { AppleConfiguratorCertificateResolver, DepTokenProfilesResolver, EnrollmentProfileResolver } from './profiles/profile.resolver';
@@ -148,13 +149,16 @@ export const TEXT_POLICIES: TextPolicies = {
 };
 
 export function buildDepgateSchema(options: { pubSub?: PubSub } = {}): GraphQLSchema {
-  const schema = buildSchemaSync({
+  const buildOptions = {
     resolvers: RESOLVERS,
     // Subscriptions need a pubSub to build; printing the SDL (npm run schema, tests) gets an
     // in-memory one. The running app passes the PostgreSQL one (src/events).
     pubSub: options.pubSub ?? createPubSub(),
     validate: false,
-  });
+  };
+  // Nested fields without type-graphql's per-call wrapper where it adds nothing (see
+  // nested-field-resolvers.ts): no nested field has a middleware.
+  const schema = resolveNestedFieldsDirectly(buildSchemaSync(buildOptions), buildOptions);
   // Root fields only (not type-graphql's globalMiddlewares, which wrap every nested field too: see
   // root-field-middleware.ts). The audit middleware is the outer one: a mutation the guard refuses
   // is recorded too.
