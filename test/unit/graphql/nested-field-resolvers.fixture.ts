@@ -80,7 +80,7 @@ class NfrStatelessResolver {
   }
 }
 
-const resolvers = [NfrItemResolver, NfrStatelessResolver];
+const resolvers = [NfrItemResolver, NfrStatelessResolver] as const;
 
 /** The schema as type-graphql builds it, or with the pass; `globalMiddlewares` told to the pass. */
 export function build(pass: boolean, globalMiddlewares?: MiddlewareFn[]): GraphQLSchema {
