@@ -35,7 +35,7 @@ type FieldMetadata = NonNullable<Storage['objectTypes'][number]['fields']>[numbe
 type Resolve = GraphQLFieldResolver<unknown, unknown>;
 type ParamPick = (root: unknown, context: unknown, info: unknown) => unknown;
 
-const PICK: Record<string, ParamPick> = {
+const PICK: Record<'root' | 'context' | 'info', ParamPick> = {
   root: (root) => root,
   context: (_root, context) => context,
   info: (_root, _context, info) => info,
@@ -46,7 +46,7 @@ export function resolveNestedFieldsDirectly(schema: GraphQLSchema, options: Pick
   if (options.globalMiddlewares?.length || options.container) {
     throw new Error('nested-field-resolvers: the schema was built with global middlewares or a container, which every field resolver must go through');
   }
-  const resolvers: readonly Function[] = Array.isArray(options.resolvers) ? options.resolvers : [];
+  const resolvers: readonly Function[] = options.resolvers;
   const storage = getMetadataStorage();
   // Classes are matched to the schema by their GraphQL names, not by identity: type-graphql keeps
   // its metadata on the process's global object, so where the sources are evaluated more than once
