@@ -5,6 +5,8 @@
  */
 import net from 'node:net';
 import { gzipSync } from 'node:zlib';
+import 'reflect-metadata';
+import * as loadersModule from '../../../src/loaders';
 import { startTestApp, type TestApp } from '../../support/test-app';
 
 let t: TestApp;
@@ -173,20 +175,21 @@ describe('the request id of a refusal', () => {
   });
 
   it('masks a fault while the request context is made, and logs it with the request id', async () => {
-    // Fault injection: the context's loaders read this service; nothing else of the app changes.
-    const services = t.app.services as unknown as Record<string, unknown>;
-    const real = services.assignmentHistory;
-    Object.defineProperty(services, 'assignmentHistory', { configurable: true, get: () => { throw new Error('injected context fault'); } });
+    // Fault injection: making the context's loaders throws once; nothing else of the app changes.
+    const fault = jest.spyOn(loadersModule, 'createLoaders').mockImplementationOnce(() => {
+      throw new Error('injected context fault');
+    });
     try {
       const id = 'context-fault-0000';
       const res = await post('{"query":"{ viewer { role } }"}', { 'x-request-id': id });
+      expect(fault).toHaveBeenCalledTimes(1);
       const [error] = JSON.parse(res.text).errors;
       expect(error.extensions).toMatchObject({ code: 'INTERNAL_SERVER_ERROR', requestId: id });
       expect(res.text).not.toContain('injected context fault');
       const logged = t.logs.map((l) => JSON.parse(l)).find((l) => l.err?.message?.includes('injected context fault'));
       expect(logged).toMatchObject({ requestId: id });
     } finally {
-      Object.defineProperty(services, 'assignmentHistory', { configurable: true, writable: true, enumerable: true, value: real });
+      fault.mockRestore();
     }
   });
 });
