@@ -65,7 +65,8 @@ export interface LazyLoaderGroups {
  */
 export function lazyLoaderGroups(groups: readonly LoaderGroupFactory[]): LazyLoaderGroups {
   class RequestLoaders {
-    readonly groups: (Record<string, unknown> | undefined)[] = new Array(groups.length);
+    /** The groups made so far, by their index in `groups`. */
+    readonly made: (Record<string, unknown> | undefined)[] = new Array(groups.length);
 
     constructor(
       readonly services: Services,
@@ -73,7 +74,7 @@ export function lazyLoaderGroups(groups: readonly LoaderGroupFactory[]): LazyLoa
     ) {}
 
     group(index: number): Record<string, unknown> {
-      return (this.groups[index] ??= groups[index]!(this.services, this.scope) as Record<string, unknown>);
+      return (this.made[index] ??= groups[index]!(this.services, this.scope) as Record<string, unknown>);
     }
   }
 
@@ -107,7 +108,7 @@ export function lazyLoaderGroups(groups: readonly LoaderGroupFactory[]): LazyLoa
     },
     groupsMade(loaders) {
       if (!(loaders instanceof RequestLoaders)) throw new TypeError('not loaders made by this lazyLoaderGroups');
-      return loaders.groups.filter((group) => group !== undefined).length;
+      return loaders.made.filter((group) => group !== undefined).length;
     },
   };
 }
