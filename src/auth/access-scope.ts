@@ -63,12 +63,28 @@ export class AccessScope {
    */
   restrict<E extends ObjectLiteral>(qb: SelectQueryBuilder<E>, ...owners: [ScopeTagLink, string][]): SelectQueryBuilder<E> {
     if (this.unrestricted) return qb;
+    this.refuseOtherScope(qb);
+    const visible = owners.map(([link, ownerIdSql]) => this.taggedSql(link, ownerIdSql, `CAST(:${TAGS_PARAMETER} AS uuid[])`));
+    return qb.andWhere(visible.length === 1 ? visible[0] : `(${visible.join(' OR ')})`, { [TAGS_PARAMETER]: [...this.scopeTagIds] });
+  }
+
+  /**
+   * The token rule as a condition for a LEFT JOIN's ON (`tokenIdSql` names the joined row's token),
+   * its parameter bound on `qb`: a row the key may not see joins as nulls, where a WHERE would drop
+   * the row it joins to.
+   */
+  tokenJoinCondition<E extends ObjectLiteral>(qb: SelectQueryBuilder<E>, tokenIdSql: string): string {
+    if (this.unrestricted) return 'TRUE';
+    this.refuseOtherScope(qb);
+    qb.setParameter(TAGS_PARAMETER, [...this.scopeTagIds]);
+    return this.taggedSql(DEP_TOKEN_TAGS, tokenIdSql, `CAST(:${TAGS_PARAMETER} AS uuid[])`);
+  }
+
+  private refuseOtherScope(qb: SelectQueryBuilder<ObjectLiteral>): void {
     const bound = qb.expressionMap.parameters[TAGS_PARAMETER] as readonly string[] | undefined;
     if (bound && (bound.length !== this.scopeTagIds.length || bound.some((id, i) => id !== this.scopeTagIds[i]))) {
       throw new Error('AccessScope: this query is already restricted to the scope tags of another key');
     }
-    const visible = owners.map(([link, ownerIdSql]) => this.taggedSql(link, ownerIdSql, `CAST(:${TAGS_PARAMETER} AS uuid[])`));
-    return qb.andWhere(visible.length === 1 ? visible[0] : `(${visible.join(' OR ')})`, { [TAGS_PARAMETER]: [...this.scopeTagIds] });
   }
 
   /** The one visibility test: the object carries one of the key's tags (`tagsSql`, a uuid[]). */

@@ -123,11 +123,17 @@ export function cachedHydrators(metadata: EntityMetadata): number {
   return hydrators.get(metadata)?.size ?? 0;
 }
 
-/** What the query selects of its main alias: all of it (null), some properties, or refused. */
-function projectionOf(qb: SelectQueryBuilder<ObjectLiteral>): Projection {
-  const { mainAlias, selects, joinAttributes } = qb.expressionMap;
+/**
+ * What the query selects of its main alias: all of it (null), some properties, or refused.
+ * `named`: selections given a name of their own (`addSelect(sql, name)`) are allowed and left to
+ * the caller, who reads them from the raw rows (getEntitiesAndRows).
+ */
+function projectionOf(qb: SelectQueryBuilder<ObjectLiteral>, named: boolean): Projection {
+  const { mainAlias, joinAttributes } = qb.expressionMap;
   const refuse = () => new Error(`entity-rows: the query of ${mainAlias!.metadata.name} selects more than its own columns; read it with getMany()`);
-  if (joinAttributes.some((j) => j.isSelected) || selects.length === 0 || selects.some((s) => s.aliasName)) throw refuse();
+  if (!named && qb.expressionMap.selects.some((s) => s.aliasName)) throw refuse();
+  const selects = qb.expressionMap.selects.filter((s) => !s.aliasName);
+  if (joinAttributes.some((j) => j.isSelected) || selects.length === 0) throw refuse();
   if (selects.length === 1 && selects[0]!.selection === mainAlias!.name) return null;
   const prefix = `${mainAlias!.name}.`;
   const properties = new Set<string>();
@@ -142,9 +148,22 @@ function projectionOf(qb: SelectQueryBuilder<ObjectLiteral>): Projection {
 
 /** The query's entities, as `qb.getMany()` would give them (see the contract above). */
 export async function getEntities<E extends ObjectLiteral>(qb: SelectQueryBuilder<E>): Promise<E[]> {
+  return (await read(qb, false)).entities;
+}
+
+/**
+ * The query's entities and, row for row, its raw rows: for a query that also selects named
+ * expressions (`addSelect('"t"."name"', 't_name')`, from a join that is not selected as an entity),
+ * which the caller reads from the rows by their names. The entities are as getEntities makes them.
+ */
+export async function getEntitiesAndRows<E extends ObjectLiteral>(qb: SelectQueryBuilder<E>): Promise<{ entities: E[]; rows: Record<string, unknown>[] }> {
+  return read(qb, true);
+}
+
+async function read<E extends ObjectLiteral>(qb: SelectQueryBuilder<E>, named: boolean): Promise<{ entities: E[]; rows: Record<string, unknown>[] }> {
   const { mainAlias } = qb.expressionMap;
   if (!mainAlias?.hasMetadata) throw new Error('entity-rows: the query has no entity to read');
-  const hydrate = hydratorFor<E>(qb.connection.driver, mainAlias.metadata, mainAlias.name, projectionOf(qb));
+  const hydrate = hydratorFor<E>(qb.connection.driver, mainAlias.metadata, mainAlias.name, projectionOf(qb, named));
   const rows = (await withRememberedQuery(qb, () => qb.getRawMany())) as Record<string, unknown>[];
-  return rows.map(hydrate);
+  return { entities: rows.map(hydrate), rows };
 }

@@ -12,8 +12,10 @@
  *   selection, the conditions (their text, with parameter names, not values), the order, limit
  *   and offset, and the flags. Parameter names must not change from request to request for a
  *   shape to be found again (keyset.ts and AccessScope name theirs deterministically).
- * - Shapes this module does not key (joins, common table expressions, grouping, locks, skip/take,
- *   time travel, index hints) are not remembered: such a query is built as typeorm builds it.
+ * - Joins are keyed when they join an entity by its class under a condition written out (a device
+ *   page joining its token, device-joined-relations.ts), not a relation path. Shapes this module
+ *   does not key (relation joins, common table expressions, grouping, locks, skip/take, time
+ *   travel, index hints) are not remembered: such a query is built as typeorm builds it.
  * - Under `NODE_ENV=test` every remembered text is built again and compared, and a difference
  *   throws: the whole test suite checks that the key misses nothing typeorm reads. The check leans
  *   on typeorm's internals (the expression map), pinned with typeorm's version in package-lock.json.
@@ -22,6 +24,7 @@
  */
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import type { Alias } from 'typeorm/query-builder/Alias';
+import type { JoinAttribute } from 'typeorm/query-builder/JoinAttribute';
 import type { QueryExpressionMap } from 'typeorm/query-builder/QueryExpressionMap';
 
 export const MAX_REMEMBERED = 500;
@@ -33,11 +36,18 @@ const verify = process.env.NODE_ENV === 'test';
 
 const aliasKey = (a: Alias) => [a.type, a.name, a.hasMetadata ? a.metadata.name : null, a.tablePath ?? null, a.subQuery ?? null];
 
+/** A join's key: only an entity joined by its class with a written condition (no relation, no mapping). */
+function joinKey(join: JoinAttribute): unknown[] | null {
+  if (typeof join.entityOrProperty !== 'function' || join.condition === undefined || join.mapToProperty !== undefined || join.mapAsEntity !== undefined || !join.alias.hasMetadata) {
+    return null;
+  }
+  return [join.direction, aliasKey(join.alias), join.condition];
+}
+
 /** The shape's key, or null when the query uses something this module does not key. */
 function shapeKey(map: QueryExpressionMap): string | null {
   if (
     map.queryType !== 'select' ||
-    map.joinAttributes.length > 0 ||
     map.relationIdAttributes.length > 0 ||
     map.commonTableExpressions.length > 0 ||
     map.groupBys.length > 0 ||
@@ -53,8 +63,11 @@ function shapeKey(map: QueryExpressionMap): string | null {
   ) {
     return null;
   }
+  const joins = map.joinAttributes.map(joinKey);
+  if (joins.includes(null)) return null;
   return JSON.stringify([
     map.mainAlias ? aliasKey(map.mainAlias) : null,
+    joins,
     map.aliases.map(aliasKey),
     map.selects,
     map.selectDistinct,

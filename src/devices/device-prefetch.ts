@@ -15,6 +15,7 @@ import { selectsPath } from '../graphql/selection';
 import { EnrollmentProfile } from '../profiles/profile.types';
 import { toDepToken } from '../tokens/token.resolver';
 import type { DepToken } from '../tokens/token.types';
+import type { JoinedDeviceRelations } from './device-joined-relations';
 import type { Device } from './device.types';
 
 /** What one page's prefetch read, shared by its devices. A key is absent when it was not read. */
@@ -26,16 +27,29 @@ export interface DeviceRelations {
 
 const PROFILE_FIELDS = ['profile', 'enrollmentProfileName', 'requestedProfile'] as const;
 
-/** Prefetches what `nodePath` (the path from the list field to its devices) selects, and attaches it. */
-export async function prefetchDeviceRelations(ctx: RequestContext, info: GraphQLResolveInfo, nodePath: readonly string[], devices: readonly Device[]): Promise<void> {
+/**
+ * Prefetches what `nodePath` (the path from the list field to its devices) selects, and attaches it.
+ * `joined`: what the page's own statement already read (device-joined-relations.ts); the
+ * relations it covers are not read again.
+ */
+export async function prefetchDeviceRelations(
+  ctx: RequestContext,
+  info: GraphQLResolveInfo,
+  nodePath: readonly string[],
+  devices: readonly Device[],
+  joined?: JoinedDeviceRelations | null,
+): Promise<void> {
   if (devices.length === 0) return;
-  const wantsToken = selectsPath(info, [...nodePath, 'token']);
-  const wantsProfiles = PROFILE_FIELDS.some((field) => selectsPath(info, [...nodePath, field]));
-  if (!wantsToken && !wantsProfiles) return;
+  const wantsToken = !joined?.covers.tokens && selectsPath(info, [...nodePath, 'token']);
+  const wantsProfiles = !joined?.covers.profiles && PROFILE_FIELDS.some((field) => selectsPath(info, [...nodePath, field]));
+  const relations: DeviceRelations = joined?.relations ?? { tokens: new Map(), profiles: new Map() };
+  if (!wantsToken && !wantsProfiles) {
+    if (joined) for (const device of devices) device.relations = relations;
+    return;
+  }
   const tokenIds = wantsToken ? [...new Set(devices.map((d) => d.tokenRowId))] : [];
   const profileIds = wantsProfiles ? [...new Set(devices.flatMap((d) => [d.profileRowId, d.requestedProfileRowId].filter((id): id is string => id !== null)))] : [];
   const [tokens, profiles] = await Promise.all([ctx.loaders.tokenById.loadMany(tokenIds), ctx.loaders.profileById.loadMany(profileIds)]);
-  const relations: DeviceRelations = { tokens: new Map(), profiles: new Map() };
   // A failed read stays out: that device's field asks its loader, which gives the same error.
   tokens.forEach((token, i) => token && !(token instanceof Error) && relations.tokens.set(tokenIds[i]!, toDepToken(ctx, token)));
   profiles.forEach((profile, i) => !(profile instanceof Error) && relations.profiles.set(profileIds[i]!, profile ? EnrollmentProfile.from(profile) : null));

@@ -31,6 +31,7 @@ import {
 } from './device.types';
 import type { AssignmentOutcome } from './assignment.service';
 import { nestedDevicesKey } from './device.loaders';
+import { joinedDeviceRelations } from './device-joined-relations';
 import { prefetchDeviceRelations } from './device-prefetch';
 import { DEVICE_NODE_PATH, deviceColumnsFor } from './device-projection';
 import { deviceOrder } from './device.order';
@@ -64,8 +65,10 @@ export class DeviceResolver {
     @Info() info: GraphQLResolveInfo,
   ): Promise<ConnectionResult<Device>> {
     const query = ctx.services.devices.listQuery(deviceFilterCommand(filter), ctx.scope);
-    const page = (await paginate(query, deviceOrder('d', orderBy), args, deviceColumnsFor(info, DEVICE_NODE_PATH, orderBy))).map(Device.from);
-    await prefetchDeviceRelations(ctx, info, DEVICE_NODE_PATH, page.edges.map((e) => e.node));
+    const columns = deviceColumnsFor(info, DEVICE_NODE_PATH, orderBy);
+    const joined = joinedDeviceRelations(ctx, info, DEVICE_NODE_PATH);
+    const page = (await paginate(query, deviceOrder('d', orderBy), args, columns, joined?.extension)).map(Device.from);
+    await prefetchDeviceRelations(ctx, info, DEVICE_NODE_PATH, page.edges.map((e) => e.node), joined);
     return page;
   }
 

@@ -5,7 +5,7 @@
  */
 import { ArgsType, Field, Int, ObjectType, type ClassType } from 'type-graphql';
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
-import { getEntities } from '../database/entity-rows';
+import { getEntities, getEntitiesAndRows } from '../database/entity-rows';
 import { DEFAULT_PAGE_SIZE, type KeysetColumn, type KeysetOrder, keysetPage, MAX_PAGE_SIZE, type PageArgs } from './keyset';
 
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type KeysetColumn, type KeysetOrder } from './keyset';
@@ -124,6 +124,8 @@ export async function paginate<E extends ObjectLiteral>(
   args: PageArgs,
   /** The properties the page reads, for a projection (as paginateNested's); absent: every column. */
   columns?: readonly string[] | null,
+  /** More the page's own statement reads (joined, named selections), not the count's. */
+  extension?: PageExtension<E> | null,
 ): Promise<ConnectionResult<E>> {
   const plan = keysetPage(order, args);
   const countQb = qb.clone();
@@ -131,7 +133,24 @@ export async function paginate<E extends ObjectLiteral>(
   if (columns) page.select(columns.map((property) => `${page.alias}.${property}`));
   for (const condition of plan.where) page.andWhere(condition.sql, condition.parameters);
   plan.orderBy.forEach((term, i) => (i === 0 ? page.orderBy(term.sql, term.direction) : page.addOrderBy(term.sql, term.direction)));
-  const rows = plan.limit === 0 ? [] : await getEntities(page.limit(plan.limit));
+  let rows: E[] = [];
+  if (plan.limit > 0 && extension) {
+    extension.extend(page);
+    const read = await getEntitiesAndRows(page.limit(plan.limit));
+    extension.read(read.entities, read.rows);
+    rows = read.entities;
+  } else if (plan.limit > 0) {
+    rows = await getEntities(page.limit(plan.limit));
+  }
   const { edges, pageInfo } = plan.finish(rows);
   return new ConnectionResult(edges, pageInfo, () => countQb.getCount());
+}
+
+/**
+ * What a list adds to its page's statement: `extend` joins and selects named expressions (never a
+ * joined entity), `read` gets each entity with its raw row, before the page is cut to its size.
+ */
+export interface PageExtension<E extends ObjectLiteral> {
+  extend(page: SelectQueryBuilder<E>): void;
+  read(entities: readonly E[], rows: readonly Record<string, unknown>[]): void;
 }

@@ -6,7 +6,7 @@
  * path cannot read as typeorm would is refused, not half hydrated.
  */
 import { DeviceEntity } from '../../../src/devices/device.entity';
-import { cachedHydrators, getEntities, MAX_HYDRATORS_PER_ENTITY } from '../../../src/database/entity-rows';
+import { cachedHydrators, getEntities, getEntitiesAndRows, MAX_HYDRATORS_PER_ENTITY } from '../../../src/database/entity-rows';
 import { DepTokenEntity } from '../../../src/tokens/token.entity';
 import { createDevices, serials, uploadToken, type UploadedToken } from '../../support/dep-fixtures';
 import { startTestApp, type TestApp } from '../../support/test-app';
@@ -81,6 +81,23 @@ it('reads some columns by property as getMany() does, and only those', async () 
   const other = await getEntities(t.app.dataSource.getRepository(DeviceEntity).createQueryBuilder('d').select(['d.id', 'd.model']).orderBy('d.serial_number'));
   expect(Object.keys(other[0]!).sort()).toEqual(['id', 'model']);
   expect((await getEntities(t.app.dataSource.getRepository(DeviceEntity).createQueryBuilder('d').orderBy('d.serial_number')))[0]).toHaveProperty('description');
+});
+
+it('reads named selections of a join beside the entities, row for row, and still refuses a joined entity', async () => {
+  const devices = () =>
+    t.app.dataSource
+      .getRepository(DeviceEntity)
+      .createQueryBuilder('d')
+      .select(['d.id', 'd.serialNumber'])
+      .leftJoin(DepTokenEntity, 'tk', 'tk.id = d.token_id')
+      .orderBy('d.serial_number');
+  const { entities, rows } = await getEntitiesAndRows(devices().addSelect('"tk"."name"', 'tk_name'));
+  expect(entities).toEqual(await devices().getMany());
+  expect(Object.keys(entities[0]!).sort()).toEqual(['id', 'serialNumber']);
+  expect(rows.map((r) => r.tk_name)).toEqual(entities.map(() => 'entity-rows-token'));
+  expect(rows.map((r) => r.d_id)).toEqual(entities.map((e) => e.id));
+  await expect(getEntities(devices().addSelect('"tk"."name"', 'tk_name'))).rejects.toThrow(/selects more than its own columns/);
+  await expect(getEntitiesAndRows(devices().addSelect('tk.name'))).rejects.toThrow(/selects more than its own columns/);
 });
 
 it('keeps a bounded number of hydrators however many column sets callers ask for', async () => {

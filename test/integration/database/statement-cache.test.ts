@@ -6,9 +6,10 @@
  * so every query of every other suite checks the key as well.
  */
 import { AccessScope } from '../../../src/auth/access-scope';
-import { getEntities } from '../../../src/database/entity-rows';
+import { getEntities, getEntitiesAndRows } from '../../../src/database/entity-rows';
 import { MAX_REMEMBERED, rememberedShapes, statementCounts } from '../../../src/database/statement-cache';
 import { DeviceEntity } from '../../../src/devices/device.entity';
+import { DepTokenEntity } from '../../../src/tokens/token.entity';
 import { createDevices, serials, uploadToken, type UploadedToken } from '../../support/dep-fixtures';
 import { startTestApp, type TestApp } from '../../support/test-app';
 
@@ -63,6 +64,21 @@ it('builds a query with a join as typeorm does, and does not keep it', async () 
   expect(statementCounts()).toEqual(before);
 });
 
+it('keeps a join of an entity class by its condition, each with its own values', async () => {
+  const joined = (condition: string, name: string) =>
+    devices().select(['d.id', 'd.serialNumber']).leftJoin(DepTokenEntity, 'tk', condition).addSelect('"tk"."name"', 'tk_name').where('d.serial_number = :serial', { serial: name });
+  const [a, b] = serials('CACHE', 2);
+  const before = statementCounts();
+  const first = await getEntitiesAndRows(joined('tk.id = d.token_id', a));
+  const second = await getEntitiesAndRows(joined('tk.id = d.token_id', b));
+  // Another condition is another shape: it must not reuse the first text (nothing would join).
+  const other = await getEntitiesAndRows(joined('tk.id = d.token_id AND tk.name = \'no such token\'', a));
+  expect([serialsOf(first.entities), serialsOf(second.entities), serialsOf(other.entities)]).toEqual([[a], [b], [a]]);
+  expect([first.rows[0]!.tk_name, second.rows[0]!.tk_name, other.rows[0]!.tk_name]).toEqual(['statement-cache-token', 'statement-cache-token', null]);
+  const after = statementCounts();
+  expect([after.built - before.built, after.reused - before.reused]).toEqual([2, 1]);
+});
+
 it('keeps a bounded number of shapes however many a caller makes', async () => {
   for (let limit = 1; limit <= MAX_REMEMBERED + 20; limit++) {
     const rows = await getEntities(devices().where('d.serial_number LIKE :prefix', { prefix: 'CACHE%' }).orderBy('d.serial_number').limit(limit));
@@ -93,6 +109,9 @@ it("a scoped key's pages are one shape whatever its cursor, and a query is refus
   const other = new AccessScope({ scopeTagIds: ['00000000-0000-4000-8000-000000000001'] });
   const restricted = new AccessScope({ scopeTagIds: [tag] }).restrictTokens(devices(), 'd.token_id');
   expect(() => other.restrictTokens(restricted, 'd.token_id')).toThrow(/another key/);
-  // The same key's tags again are the same binding.
+  expect(() => other.tokenJoinCondition(restricted, 'p.token_id')).toThrow(/another key/);
+  // The same key's tags again are the same binding, in a WHERE or in a join's condition.
   expect(() => new AccessScope({ scopeTagIds: [tag] }).restrictTokens(restricted, 'd.token_id')).not.toThrow();
+  expect(new AccessScope({ scopeTagIds: [tag] }).tokenJoinCondition(restricted, 'p.token_id')).toMatch(/EXISTS .*p\.token_id/);
+  expect(new AccessScope({ scopeTagIds: [] }).tokenJoinCondition(devices(), 'p.token_id')).toBe('TRUE');
 });
