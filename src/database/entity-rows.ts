@@ -132,6 +132,11 @@ function projectionOf(qb: SelectQueryBuilder<ObjectLiteral>, named: boolean): Pr
   const { mainAlias, joinAttributes } = qb.expressionMap;
   const refuse = () => new Error(`entity-rows: the query of ${mainAlias!.metadata.name} selects more than its own columns; read it with getMany()`);
   if (!named && qb.expressionMap.selects.some((s) => s.aliasName)) throw refuse();
+  // A name like the entity's own raw keys (`d_model`) would give the row two columns of one name,
+  // and pg keeps the last: the entity would read the other's value.
+  if (qb.expressionMap.selects.some((s) => s.aliasName?.startsWith(`${mainAlias!.name}_`))) {
+    throw new Error(`entity-rows: a named selection of the query of ${mainAlias!.metadata.name} must not begin with ${mainAlias!.name}_, as its own columns do`);
+  }
   const selects = qb.expressionMap.selects.filter((s) => !s.aliasName);
   if (joinAttributes.some((j) => j.isSelected) || selects.length === 0) throw refuse();
   if (selects.length === 1 && selects[0]!.selection === mainAlias!.name) return null;

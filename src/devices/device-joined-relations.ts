@@ -106,7 +106,9 @@ export function joinedDeviceRelations(ctx: RequestContext, info: Pick<GraphQLRes
     extend(page: SelectQueryBuilder<DeviceEntity>) {
       const a = page.alias;
       if (tokenFields) {
-        page.leftJoin(DepTokenEntity, 'jt', `jt.id = ${a}.token_id`);
+        // The page's devices are already those of visible tokens; the rule in the ON as well keeps
+        // the join right for a list whose query did not apply it.
+        page.leftJoin(DepTokenEntity, 'jt', `jt.id = ${a}.token_id AND ${ctx.scope.tokenJoinCondition(page, 'jt.id')}`);
         selectColumns(page, DepTokenEntity, 'jt', ['id', ...tokenFields]);
       }
       if (profileFields) {
@@ -120,7 +122,8 @@ export function joinedDeviceRelations(ctx: RequestContext, info: Pick<GraphQLRes
     read(entities, rows) {
       entities.forEach((device, i) => {
         const row = rows[i]!;
-        if (tokenFields && !relations.tokens.has(device.tokenId)) relations.tokens.set(device.tokenId, joinedToken(row, tokenFields));
+        // A token that joined as nulls stays out: its devices' field asks the loader.
+        if (tokenFields && row.jt_id !== null && !relations.tokens.has(device.tokenId)) relations.tokens.set(device.tokenId, joinedToken(row, tokenFields));
         for (const { alias, via } of joins) {
           const profileId = device[via];
           if (profileId === null || relations.profiles.has(profileId)) continue;

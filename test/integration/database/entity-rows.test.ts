@@ -98,6 +98,7 @@ it('reads named selections of a join beside the entities, row for row, and still
   expect(rows.map((r) => r.d_id)).toEqual(entities.map((e) => e.id));
   await expect(getEntities(devices().addSelect('"tk"."name"', 'tk_name'))).rejects.toThrow(/selects more than its own columns/);
   await expect(getEntitiesAndRows(devices().addSelect('tk.name'))).rejects.toThrow(/selects more than its own columns/);
+  await expect(getEntitiesAndRows(devices().addSelect('"tk"."name"', 'd_model'))).rejects.toThrow(/must not begin with d_/);
 });
 
 it('keeps a bounded number of hydrators however many column sets callers ask for', async () => {

@@ -29,6 +29,7 @@ beforeAll(async () => {
   await profile(seen, 'Joined seen profile');
   await profile(hidden, 'Joined hidden profile');
   await createDevices(t, seen, serials('JOIN', 6), { depgateOnly: true });
+  await createDevices(t, hidden, serials('HIDE', 2), { depgateOnly: true });
   // Every column a table names holds a value, different per row, so a field answered from a
   // column the join left out (or another's) would differ from nodes().
   await t.app.dataSource.query(
@@ -123,4 +124,65 @@ it('leaves a relation to its loader when a field outside the tables is selected,
   expect(wholeProfile.statements).toHaveLength(2);
   expect(wholeProfile.statements[0]).toMatch(/LEFT JOIN "dep_tokens"/);
   expect(wholeProfile.statements[0]).not.toMatch(/"enrollment_profiles"/);
+});
+
+/** The same selection over every device, both tokens' (no filter). */
+async function allDevices(selection: string, key?: string) {
+  const page = await countStatements(() => t.ok(`{ devices(first: 50) { edges { node { id serialNumber ${selection} } } } }`, {}, key), TABLES);
+  const listed = (page.result as any).devices.edges.map((e: any) => e.node);
+  const { nodes } = await t.ok(NODES(`serialNumber ${selection}`), { ids: listed.map((n: any) => n.id) }, key);
+  return { listed, nodes, statements: page.statements };
+}
+
+it('gives each device of a page over two tokens its own token, and a scoped key only its own', async () => {
+  const all = await allDevices('token { id name }');
+  expect(all.listed).toEqual(all.nodes);
+  const names = (nodes: any[]) => Object.fromEntries(nodes.map((n) => [n.serialNumber, n.token.name]));
+  expect(names(all.listed)).toEqual({
+    ...Object.fromEntries(serials('JOIN', 6).map((s) => [s, 'joined-seen-token'])),
+    ...Object.fromEntries(serials('HIDE', 2).map((s) => [s, 'joined-hidden-token'])),
+  });
+  expect(all.statements).toHaveLength(1);
+  const scoped = await allDevices('token { id name }', scopedKey);
+  expect(names(scoped.listed)).toEqual(Object.fromEntries(serials('JOIN', 6).map((s) => [s, 'joined-seen-token'])));
+  // The rule is in the joins' ON clauses as well as in the WHERE.
+  const profiles = await allDevices('profile { name }', scopedKey);
+  expect(profiles.statements).toHaveLength(1);
+  expect(profiles.statements[0]).toMatch(/LEFT JOIN "enrollment_profiles" "jp" ON .*EXISTS/s);
+  expect(scoped.statements[0]).toMatch(/LEFT JOIN "dep_tokens" "jt" ON .*EXISTS/s);
+});
+
+it('joins requestedProfile alone and enrollmentProfileName alone', async () => {
+  const requested = await bothWays('serialNumber requestedProfile { name }', scopedKey);
+  expect(requested.listed).toEqual(requested.nodes);
+  expect(requested.listed.find((n: any) => n.serialNumber.endsWith('1')).requestedProfile).toEqual({ name: 'Joined seen profile' });
+  expect(requested.listed.find((n: any) => n.serialNumber.endsWith('4')).requestedProfile).toBeNull();
+  expect(requested.statements).toHaveLength(1);
+  expect(requested.statements[0]).toMatch(/"jr"/);
+  expect(requested.statements[0]).not.toMatch(/"jp"/);
+  const name = await bothWays('serialNumber enrollmentProfileName');
+  expect(name.listed).toEqual(name.nodes);
+  expect(name.listed.find((n: any) => n.serialNumber.endsWith('3')).enrollmentProfileName).toBe('Joined hidden profile');
+  expect(name.statements).toHaveLength(1);
+  expect(name.statements[0]).toMatch(/"jp"/);
+});
+
+it('sends a relation to its loader when a field outside the tables comes through a fragment or an alias', async () => {
+  for (const selection of [
+    'token { name ... on DepToken { status } }',
+    'token { name } t: token { status }',
+    'token { ...Status }',
+  ]) {
+    const query = `query ($token: ID!) { devices(first: 10, filter: { tokenId: $token }) { edges { node { id ${selection} } } } } fragment Status on DepToken { status }`;
+    const page = await countStatements(() => t.ok(selection.includes('...Status') ? query : LIST(selection), { token: seen.id }), TABLES);
+    const listed = (page.result as any).devices.edges.map((e: any) => e.node);
+    expect(JSON.stringify(listed[0])).toMatch(/"status":"ACTIVE"/);
+    expect(page.statements).toHaveLength(2);
+    expect(page.statements[0]).not.toMatch(/"dep_tokens"/);
+  }
+  // One profile relation outside the tables sends all of them to the loader (they share one object per profile).
+  const mixed = await bothWays('profile { name } requestedProfile { hiddenSetupPanes }');
+  expect(mixed.listed).toEqual(mixed.nodes);
+  expect(mixed.statements).toHaveLength(2);
+  expect(mixed.statements[0]).not.toMatch(/"enrollment_profiles"/);
 });
