@@ -9,10 +9,10 @@
  * and PostgreSQL two more plans and round trips (issue #15): each statement is a pool checkout, a
  * protocol exchange, a parse of its rows, while the joined columns are two short values a row.
  *
- * Access: a page holds devices of tokens the key may see, so each device's token is visible. A
- * device's profile may belong to another token (nothing ties the two), so a profile join carries
- * the token rule in its ON (AccessScope.tokenJoinCondition): a profile the key may not see joins
- * as nulls and the device answers null, as profileById answers.
+ * Access: every join carries the token rule in its ON (AccessScope.tokenJoinCondition). A page
+ * holds devices of tokens the key may see, so for the token join it only restates the page's WHERE;
+ * a device's profile may belong to another token (nothing ties the two), so a profile the key may
+ * not see joins as nulls and the device answers null, as profileById answers.
  *
  * Objects: a DepToken or EnrollmentProfile made here holds the fields the tables below name (and
  * its ids), one object per token or profile across the page. A selection under `token`, `profile`
@@ -63,9 +63,13 @@ function joinedFieldsAt(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments
 
 interface ProfileJoin {
   alias: string;
-  /** The device's property holding the profile's id. */
+  /** The device's property holding the profile's id, and its column. */
   via: 'profileId' | 'requestedProfileId';
+  column: string;
 }
+
+const PROFILE_JOIN: ProfileJoin = { alias: 'jp', via: 'profileId', column: 'profile_id' };
+const REQUESTED_PROFILE_JOIN: ProfileJoin = { alias: 'jr', via: 'requestedProfileId', column: 'requested_profile_id' };
 
 /** What the page joins and what it found; `covers` says which relations the prefetch may skip. */
 export interface JoinedDeviceRelations {
@@ -95,8 +99,8 @@ export function joinedDeviceRelations(ctx: RequestContext, info: Pick<GraphQLRes
     ];
     if (parts.every((part) => part !== null)) {
       profileFields = new Set(parts.flatMap((part) => [...part!]));
-      if (wantsProfile) joins.push({ alias: 'jp', via: 'profileId' });
-      if (wantsRequested) joins.push({ alias: 'jr', via: 'requestedProfileId' });
+      if (wantsProfile) joins.push(PROFILE_JOIN);
+      if (wantsRequested) joins.push(REQUESTED_PROFILE_JOIN);
     }
   }
   if (!tokenFields && !profileFields) return null;
@@ -111,12 +115,10 @@ export function joinedDeviceRelations(ctx: RequestContext, info: Pick<GraphQLRes
         page.leftJoin(DepTokenEntity, 'jt', `jt.id = ${a}.token_id AND ${ctx.scope.tokenJoinCondition(page, 'jt.id')}`);
         selectColumns(page, DepTokenEntity, 'jt', ['id', ...tokenFields]);
       }
-      if (profileFields) {
-        for (const { alias, via } of joins) {
-          const column = via === 'profileId' ? 'profile_id' : 'requested_profile_id';
-          page.leftJoin(EnrollmentProfileEntity, alias, `${alias}.id = ${a}.${column} AND ${ctx.scope.tokenJoinCondition(page, `${alias}.token_id`)}`);
-          selectColumns(page, EnrollmentProfileEntity, alias, ['id', 'tokenId', ...profileFields]);
-        }
+      // `joins` is empty unless profileFields is set.
+      for (const { alias, column } of joins) {
+        page.leftJoin(EnrollmentProfileEntity, alias, `${alias}.id = ${a}.${column} AND ${ctx.scope.tokenJoinCondition(page, `${alias}.token_id`)}`);
+        selectColumns(page, EnrollmentProfileEntity, alias, ['id', 'tokenId', ...profileFields!]);
       }
     },
     read(entities, rows) {
